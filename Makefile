@@ -1,0 +1,52 @@
+# Descent: `make run` sets everything up and serves the site; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint format setup demo bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@PYBIN=$$(scripts/find-python.sh) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$PYBIN"; "$$PYBIN" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py load_demo
+
+run: demo
+	@echo "Serving Descent on http://$(HOST):$(PORT)/  (demo logins: see README.md)"
+	DJANGO_DEBUG=1 $(PY) scripts/serve.py --host $(HOST) --port $(PORT)
+
+test: setup
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$${DESCENT_TEST_POSTGRES_URL:-}" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "DESCENT_TEST_POSTGRES_URL is not set: PostgreSQL run skipped (.ci/run starts a server and sets it)."; fi
+
+test-sqlite: setup
+	@echo "== test suite on SQLite =="
+	SECRET_KEY=test-only-secret $(PY) -m pytest
+
+test-postgres: setup
+	@echo "== database tests on PostgreSQL =="
+	SECRET_KEY=test-only-secret DATABASE_URL=$$DESCENT_TEST_POSTGRES_URL $(PY) -m pytest -m "not e2e" -p no:cacheprovider tests
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: setup
+	SECRET_KEY=bench-only-secret $(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

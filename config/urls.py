@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("quizzes/", include("quizzes.urls")),
+    path("lab/", include("optimlab.urls")),
+    path("grading/", include("grading.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def exercises(request):
+    return render(request, "grading/exercises.html")

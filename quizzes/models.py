@@ -1,0 +1,158 @@
+"""Banks, items, quizzes and attempts.
+
+An item's kind-specific content (choices, tolerance, template parameters, symbolic key,
+table recurrence...) lives in `Item.spec`, a plain dict in exactly the shape of the bank
+YAML format (docs/bank-format.md). The Django-free engine in `quizzes/engine/` validates,
+renders and checks that dict; the models only store it.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class ItemKind(models.TextChoices):
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple choice"
+    TRUEFALSE = "truefalse", "True/false"
+    ORDERING = "ordering", "Ordering"
+    NUMERIC = "numeric", "Numeric"
+    CALCULATION = "calculation", "Calculation template"
+    SYMBOLIC = "symbolic", "Symbolic expression"
+    TABLE = "table", "Multi-step table"
+
+
+class Topic(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Bank(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Item(models.Model):
+    bank = models.ForeignKey(Bank, related_name="items", on_delete=models.CASCADE)
+    # Stable identifier from the bank file; survives title edits and re-imports.
+    key = models.SlugField(max_length=120)
+    kind = models.CharField(max_length=16, choices=ItemKind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    stem = models.TextField(help_text="Markdown with $LaTeX$; templates use {{name}} placeholders.")
+    explanation = models.TextField(blank=True)
+    hints = models.JSONField(default=list, blank=True)
+    topics = models.ManyToManyField(Topic, related_name="items", blank=True)
+    difficulty = models.PositiveSmallIntegerField(default=2)
+    spec = models.JSONField(default=dict, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["bank", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["bank", "key"], name="unique_item_key_per_bank")]
+
+    def __str__(self) -> str:
+        return f"{self.bank.slug}/{self.key}"
+
+
+class GradingPolicy(models.TextChoices):
+    BEST = "best", "Best attempt counts"
+    LAST = "last", "Last attempt counts"
+
+
+class FeedbackMode(models.TextChoices):
+    IMMEDIATE = "immediate", "Immediately after each item"
+    END = "end", "At the end of the attempt"
+
+
+class Quiz(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    published = models.BooleanField(default=True)
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    max_attempts = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means unlimited.")
+    penalty_per_extra_attempt = models.FloatField(
+        default=0.0, help_text="Fraction of the score lost for each attempt after the first (0 to 1)."
+    )
+    grading_policy = models.CharField(max_length=8, choices=GradingPolicy.choices, default=GradingPolicy.BEST)
+    feedback_mode = models.CharField(max_length=12, choices=FeedbackMode.choices, default=FeedbackMode.IMMEDIATE)
+    one_item_per_page = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "quizzes"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuizRule(models.Model):
+    """Draw `count` items from `bank` (or from every bank) matching the topic and kind filters."""
+
+    quiz = models.ForeignKey(Quiz, related_name="rules", on_delete=models.CASCADE)
+    bank = models.ForeignKey(Bank, null=True, blank=True, on_delete=models.CASCADE)
+    topics = models.JSONField(default=list, blank=True, help_text="Topic slugs; any match. Empty: any topic.")
+    kinds = models.JSONField(default=list, blank=True, help_text="Item kinds; empty: any kind.")
+    count = models.PositiveIntegerField(default=5)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["quiz", "position", "id"]
+
+
+class AttemptStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    FINISHED = "finished", "Finished"
+
+
+class Attempt(models.Model):
+    quiz = models.ForeignKey(Quiz, related_name="attempts", on_delete=models.CASCADE)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="quiz_attempts", on_delete=models.CASCADE)
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS)
+    started_at = models.DateTimeField(auto_now_add=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    raw_score = models.FloatField(null=True, blank=True, help_text="Mean item score, 0 to 1.")
+    score = models.FloatField(null=True, blank=True, help_text="Score after the extra-attempt penalty, 0 to 1.")
+
+    class Meta:
+        ordering = ["quiz", "student", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "student", "number"], name="unique_attempt_number"),
+        ]
+
+
+class AttemptItem(models.Model):
+    attempt = models.ForeignKey(Attempt, related_name="attempt_items", on_delete=models.CASCADE)
+    item = models.ForeignKey(Item, related_name="attempt_items", on_delete=models.PROTECT)
+    position = models.PositiveIntegerField()
+    seed = models.BigIntegerField(help_text="Variant seed, derived from student, item and attempt.")
+    variant = models.JSONField(default=dict, blank=True, help_text="Template parameter values as drawn.")
+    response = models.JSONField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True, help_text="The engine's CheckResult as a dict.")
+    score = models.FloatField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="unique_attempt_position")]

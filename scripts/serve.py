@@ -1,0 +1,46 @@
+"""Serve Descent for development: the web server plus the background workers, stopped together."""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", default="8000")
+    args = parser.parse_args()
+    env = dict(os.environ, DJANGO_DEBUG=os.environ.get("DJANGO_DEBUG", "1"))
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    procs = []
+    for extra in worker_commands():
+        procs.append(subprocess.Popen(manage + extra, cwd=ROOT, env=env))
+    web = subprocess.Popen(manage + ["runserver", "--noreload", f"{args.host}:{args.port}"], cwd=ROOT, env=env)
+    procs.append(web)
+    try:
+        return web.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def worker_commands() -> list[list[str]]:
+    """Background processes that run next to the web server (the grading worker, once it exists)."""
+    return []
+
+
+if __name__ == "__main__":
+    sys.exit(main())

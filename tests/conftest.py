@@ -1,0 +1,30 @@
+import pytest
+
+from accounts.services import user_create
+
+
+@pytest.fixture
+def student(db):
+    return user_create(username="sam", password="student-pass-123")
+
+
+@pytest.fixture
+def second_student(db):
+    return user_create(username="sue", password="student-pass-123")
+
+
+@pytest.fixture
+def instructor(db):
+    return user_create(username="iris", password="instructor-pass-123", instructor=True)
+
+
+@pytest.fixture
+def student_client(client, student):
+    client.force_login(student)
+    return client
+
+
+@pytest.fixture
+def instructor_client(client, instructor):
+    client.force_login(instructor)
+    return client
