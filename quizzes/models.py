@@ -70,6 +70,23 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.bank.slug}/{self.key}"
 
+    def to_dict(self) -> dict:
+        """The item as the engine and the bank file format see it (docs/bank-format.md).
+
+        Callers that loop over many items should prefetch `topics`.
+        """
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "title": self.title,
+            "topics": [topic.slug for topic in self.topics.all()],
+            "difficulty": self.difficulty,
+            "stem": self.stem,
+            "explanation": self.explanation,
+            "hints": list(self.hints),
+            **self.spec,
+        }
+
 
 class GradingPolicy(models.TextChoices):
     BEST = "best", "Best attempt counts"

@@ -1,10 +1,9 @@
-from django.urls import path
-
-from quizzes import views
+from django.urls import include, path
 
 app_name = "quizzes"
 
+# Student-facing pages and instructor authoring pages live in separate modules.
 urlpatterns = [
-    path("", views.quiz_list, name="list"),
-    path("author/", views.author_banks, name="author_banks"),
+    path("", include("quizzes.urls_student")),
+    path("author/", include("quizzes.urls_authoring")),
 ]

@@ -1,11 +1,7 @@
 from django.shortcuts import render
 
 from accounts.roles import instructor_required
-from quizzes.models import Bank, Quiz
-
-
-def quiz_list(request):
-    return render(request, "quizzes/quiz_list.html", {"quizzes": Quiz.objects.filter(published=True)})
+from quizzes.models import Bank
 
 
 @instructor_required
