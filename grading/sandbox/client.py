@@ -1,0 +1,159 @@
+"""The trusted side of the sandbox: starts the zygote, checks its isolation, runs plans.
+
+Used by the grading worker and by `manage.py grade`. The zygote is started with an empty
+environment and no inherited descriptors beyond its two pipes, so nothing the worker knows
+(settings, database credentials) can reach it or its children.
+"""
+
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grading.sandbox import selftest
+from grading.sandbox.protocol import ProtocolError, encode_frame, read_frame, write_all
+
+ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
+# Loudly named on purpose: without kernel isolation, student code could read the host.
+INSECURE_ENV_FLAG = "DESCENT_SANDBOX_INSECURE_NO_ISOLATION"
+CLEAN_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+
+class SandboxUnavailable(Exception):
+    """The machine cannot provide the isolation grading needs; the message says what is missing."""
+
+
+@dataclass
+class RawRun:
+    """What the zygote observed (trusted) plus the child's result frame (untrusted bytes)."""
+
+    outcome: str
+    exit_code: int
+    wall_seconds: float
+    cpu_seconds: float
+    max_rss_kb: int
+    output: str
+    output_truncated: bool
+    result_bytes: bytes = field(repr=False)
+
+
+class Sandbox:
+    def __init__(self, *, wall_seconds: float = 10.0, limits: dict[str, int] | None = None):
+        self.wall_seconds = wall_seconds
+        self.limits = limits or {}
+        self._process: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self.isolation = ""
+
+    def start(self) -> None:
+        process = subprocess.Popen(
+            [sys.executable, "-I", str(ZYGOTE)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=CLEAN_ENV,
+            cwd="/",
+            close_fds=True,
+            start_new_session=True,
+        )
+        self._process = process
+        try:
+            hello, _ = read_frame(process.stdout.fileno(), max_payload=0)
+        except (EOFError, ProtocolError) as exc:
+            self.close()
+            raise SandboxUnavailable(f"the sandbox process did not start: {exc}") from None
+        if hello.get("forbidden_loaded"):
+            self.close()
+            raise SandboxUnavailable(
+                f"reference code was loaded into the sandbox: {hello['forbidden_loaded']}"
+            )
+        self.isolation = hello.get("how", "")
+        if not hello.get("isolation"):
+            if os.environ.get(INSECURE_ENV_FLAG) != "1":
+                self.close()
+                raise SandboxUnavailable(
+                    f"kernel isolation is not available here ({hello.get('how')}); grading refuses to run. "
+                    f"Run the worker as root or enable user namespaces; for local development only, "
+                    f"{INSECURE_ENV_FLAG}=1 runs submissions WITHOUT isolation."
+                )
+            return
+        self._self_test()
+
+    def _self_test(self) -> None:
+        run = self._request({"op": "selftest", "wall_seconds": 10})
+        failures = []
+        if run.outcome != "exited" or run.exit_code != 0:
+            failures.append(
+                f"probe process ended with {run.outcome}, exit code {run.exit_code}: {run.output.strip()}"
+            )
+        else:
+            from grading.sandbox.protocol import decode_frame
+
+            header, _ = decode_frame(run.result_bytes, max_payload=0)
+            probes = header.get("probes", {})
+            for name, expected in selftest.EXPECTED.items():
+                if probes.get(name) is not expected:
+                    failures.append(
+                        f"{name}: expected {'allowed' if expected else 'blocked'}, got {probes.get(name)}"
+                    )
+        if failures:
+            self.close()
+            raise SandboxUnavailable("sandbox self-test failed: " + "; ".join(failures))
+
+    def run(self, plan: dict[str, Any], *, wall_seconds: float | None = None) -> RawRun:
+        if self._process is None or self._process.poll() is not None:
+            self.start()
+        return self._request(
+            {
+                "op": "run",
+                "plan": plan,
+                "wall_seconds": wall_seconds or self.wall_seconds,
+                "limits": self.limits,
+            }
+        )
+
+    def _request(self, request: dict[str, Any]) -> RawRun:
+        with self._lock:
+            assert self._process is not None
+            try:
+                write_all(self._process.stdin.fileno(), encode_frame(request))
+                header, payload = read_frame(self._process.stdout.fileno(), max_payload=64 * 1024 * 1024)
+            except (BrokenPipeError, EOFError, ProtocolError) as exc:
+                self.close()
+                raise SandboxUnavailable(f"lost the sandbox process: {exc}") from None
+        return RawRun(
+            outcome=str(header.get("outcome")),
+            exit_code=int(header.get("exit_code", -1)),
+            wall_seconds=float(header.get("wall_seconds", 0.0)),
+            cpu_seconds=float(header.get("cpu_seconds", 0.0)),
+            max_rss_kb=int(header.get("max_rss_kb", 0)),
+            output=str(header.get("output", "")),
+            output_truncated=bool(header.get("output_truncated")),
+            result_bytes=payload,
+        )
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            write_all(process.stdin.fileno(), encode_frame({"op": "exit"}))
+        except OSError:
+            pass
+        try:
+            process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for stream in (process.stdin, process.stdout):
+            stream.close()
+
+    def __enter__(self) -> "Sandbox":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,184 @@
+"""The pre-forked sandbox parent: imports NumPy once, then forks one confined child per run.
+
+Started by `client.Sandbox` as `python -I zygote.py` with an empty environment, so its memory
+never held a secret. It never runs student code itself; its children do, after `jail.confine`.
+Protocol on stdin/stdout: frames from `protocol.py`. Requests: {"op": "run", "plan": {...},
+"wall_seconds": s, "max_output": n, "max_result": n, "limits": {...}}, {"op": "selftest"}.
+"""
+
+import os
+import selectors
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT_ROOT))
+os.environ.clear()  # belt and braces: the client already started us with an empty environment
+
+import numpy  # noqa: E402,F401  -- pre-imported so every child starts warm
+
+from grading.sandbox import harness, jail, selftest  # noqa: E402
+from grading.sandbox.protocol import encode_frame, read_frame, write_all  # noqa: E402
+
+# Reference implementations must never be reachable from a child: a submission could call them.
+FORBIDDEN_MODULES = (
+    "optimlab.optimizers",
+    "optimlab.runner",
+    "grading.reference",
+    "grading.exercises",
+    "django",
+)
+CONFINEMENT_FAILED = 97
+CHILD_CRASHED = 98
+
+
+def build_problem(name: str, args: dict):
+    from grading import suite  # imported by main() before any fork
+
+    return suite.build_problem(name, args)
+
+
+def _child(plan: dict, out_w: int, res_w: int, jail_dir: str, limits: jail.Limits, probe: bool) -> None:
+    """Runs in the forked child; never returns."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        stdin_r, stdin_w = os.pipe()
+        os.close(stdin_w)
+        os.dup2(stdin_r, 0)
+        os.dup2(out_w, 1)
+        os.dup2(out_w, 2)
+        os.dup2(res_w, 3)
+        os.closerange(4, 65536)
+        prepared = selftest.prepare() if probe else None
+        try:
+            jail.confine(jail_dir=jail_dir, limits=limits)
+        except jail.ConfinementError as exc:
+            os.write(2, f"sandbox confinement failed: {exc}\n".encode())
+            os._exit(CONFINEMENT_FAILED)
+        if probe:
+            header, payload = selftest.run_probes(prepared), b""
+        else:
+            header, payload = harness.run_plan(plan, build_problem)
+        write_all(3, encode_frame(header, payload))
+        os._exit(0)
+    except BaseException:
+        os._exit(CHILD_CRASHED)
+
+
+def run_in_child(request: dict, jail_dir: str, probe: bool = False) -> tuple[dict, bytes]:
+    limits = jail.Limits(**request.get("limits", {}))
+    wall_seconds = float(request.get("wall_seconds", 10))
+    max_output = int(request.get("max_output", 64 * 1024))
+    max_result = int(request.get("max_result", 32 * 1024 * 1024))
+    out_r, out_w = os.pipe()
+    res_r, res_w = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        _child(request.get("plan", {}), out_w, res_w, jail_dir, limits, probe)
+    os.close(out_w)
+    os.close(res_w)
+    outcome = _supervise(pid, out_r, res_r, started + wall_seconds, max_output, max_result)
+    _, wait_status, usage = os.wait4(pid, 0)
+    header = {
+        "outcome": outcome["outcome"],
+        "exit_code": os.waitstatus_to_exitcode(wait_status),
+        "wall_seconds": time.monotonic() - started,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "max_rss_kb": usage.ru_maxrss,
+        "output": bytes(outcome["output"][:max_output]).decode("utf-8", "replace"),
+        "output_truncated": len(outcome["output"]) > max_output,
+    }
+    return header, bytes(outcome["result"])
+
+
+def _supervise(pid: int, out_r: int, res_r: int, deadline: float, max_output: int, max_result: int) -> dict:
+    """Collect output and result until the child exits, killing it on any limit."""
+    pidfd = os.pidfd_open(pid)
+    selector = selectors.DefaultSelector()
+    for fd in (out_r, res_r):
+        os.set_blocking(fd, False)
+        selector.register(fd, selectors.EVENT_READ)
+    selector.register(pidfd, selectors.EVENT_READ)
+    buffers = {out_r: bytearray(), res_r: bytearray()}
+    caps = {out_r: max_output, res_r: max_result}
+    outcome, exited = "exited", False
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            outcome = "timeout"
+            break
+        events = selector.select(remaining)
+        for key, _ in events:
+            if key.fd == pidfd:
+                exited = True
+                continue
+            chunk = _read_some(key.fd)
+            if chunk is None:
+                continue
+            if not chunk:
+                selector.unregister(key.fd)
+                continue
+            buffers[key.fd] += chunk
+            if len(buffers[key.fd]) > caps[key.fd]:
+                outcome = "output_limit" if key.fd == out_r else "result_too_large"
+        if outcome != "exited" or (exited and len(selector.get_map()) == 1):
+            break
+        if exited:
+            # The child is gone; whatever is left in the pipes is already there.
+            for fd in (out_r, res_r):
+                while (chunk := _read_some(fd)) and len(buffers[fd]) <= caps[fd]:
+                    buffers[fd] += chunk
+            break
+    if outcome != "exited":
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    selector.close()
+    for fd in (out_r, res_r, pidfd):
+        os.close(fd)
+    return {"outcome": outcome, "output": buffers[out_r], "result": buffers[res_r]}
+
+
+def _read_some(fd: int) -> bytes | None:
+    try:
+        return os.read(fd, 1 << 16)
+    except BlockingIOError:
+        return None
+
+
+def main() -> int:
+    from grading import suite  # noqa: F401  -- warm: gradients for every problem
+
+    loaded = sorted(m for m in FORBIDDEN_MODULES if m in sys.modules)
+    available, how = jail.isolation_available()
+    jail_dir = tempfile.mkdtemp(prefix="descent-jail-")
+    os.chmod(jail_dir, 0o755)
+    hello = {"ready": not loaded, "isolation": available, "how": how, "forbidden_loaded": loaded}
+    write_all(1, encode_frame(hello))
+    try:
+        while True:
+            try:
+                request, _ = read_frame(0, max_payload=0)
+            except EOFError:
+                return 0
+            op = request.get("op")
+            if op == "run":
+                header, payload = run_in_child(request, jail_dir)
+            elif op == "selftest":
+                header, payload = run_in_child(request, jail_dir, probe=True)
+            elif op == "exit":
+                return 0
+            else:
+                header, payload = {"outcome": "bad_request", "error": f"unknown op {op!r}"}, b""
+            write_all(1, encode_frame(header, payload))
+    finally:
+        os.rmdir(jail_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
