@@ -1,5 +1,110 @@
+"""The optimizer playground: run a few optimizers on one problem and draw what they did."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+from django.core.cache import cache
 from django.shortcuts import render
+
+from optimlab import plots
+from optimlab.forms import DEFAULT_QUERY, MAX_ROWS, PlaygroundForm, RunRequest
+from optimlab.optimizers import OPTIMIZERS
+from optimlab.problems import Problem, get_problem
+from optimlab.runner import RunResult, run_optimizer
+from optimlab.stability import analyse_quadratic, analyse_run
+
+CACHE_SECONDS = 24 * 60 * 60
+# Bump when the result layout or the drawings change, so stale cached pages are not served.
+CACHE_VERSION = "v1"
 
 
 def playground(request):
-    return render(request, "optimlab/playground.html")
+    # An empty query (a first visit) shows a ready-made example rather than a blank form.
+    query = request.GET if request.GET else DEFAULT_QUERY
+    form = PlaygroundForm(query)
+    context = {"form": form, "optimizer_reference": optimizer_reference(), "result": None}
+    if form.is_valid():
+        key = cache_key(form.cleaned_data)
+        result = cache.get(key)
+        if result is None:
+            try:
+                result = build_result(form.cleaned_data)
+            except ValueError as error:  # e.g. an optimizer rejecting a value mid-run: report, don't crash
+                form.add_error(None, str(error))
+            else:
+                cache.set(key, result, CACHE_SECONDS)
+        context["result"] = result
+    return render(request, "optimlab/playground.html", context)
+
+
+def normalised_query(cleaned: dict) -> dict:
+    """The parameters that determine the page, in one canonical form (order and spelling of input ignored)."""
+    return {
+        "problem": cleaned["problem"],
+        "steps": cleaned["steps"],
+        "start": cleaned["start_point"],
+        "runs": [[run.optimizer, sorted(run.hp.items())] for run in cleaned["runs"]],
+    }
+
+
+def cache_key(cleaned: dict) -> str:
+    text = json.dumps(normalised_query(cleaned), sort_keys=True)
+    return f"optimlab:playground:{CACHE_VERSION}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def build_result(cleaned: dict) -> dict:
+    """Run everything and render the figures; returns plain data so it can live in the cache."""
+    problem = get_problem(cleaned["problem"])
+    requests: list[RunRequest] = cleaned["runs"][:MAX_ROWS]
+    runs = [
+        run_optimizer(r.optimizer, problem, r.hp, steps=cleaned["steps"], start=cleaned["start_point"])
+        for r in requests
+    ]
+    labels = [r.label for r in requests]
+    return {
+        "problem": {"name": problem.name, "title": problem.title, "description": problem.description},
+        "trajectory_svg": svg_data_uri(plots.trajectory_svg(problem, runs, labels)),
+        "loss_svg": svg_data_uri(plots.loss_svg(problem, runs, labels)),
+        "rows": [summary_row(label, run) for label, run in zip(labels, runs, strict=True)],
+        "stability": stability_summary(problem, runs, labels),
+    }
+
+
+def svg_data_uri(svg: str) -> str:
+    # An <img> keeps matplotlib's element ids and styles out of the page's own DOM.
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+def summary_row(label: str, run: RunResult) -> dict:
+    return {
+        "label": label,
+        "hp": ", ".join(f"{name}={value:g}" for name, value in run.hp.items()),
+        "final_loss": run.final_loss,
+        "final_point": ", ".join(f"{v:.4g}" for v in run.trajectory[-1]),
+        "steps_taken": run.steps_taken,
+        "diverged_at": run.diverged_at,
+        "grew": bool(run.loss[-1] > run.loss[0]),
+        "message": run.message,
+    }
+
+
+def stability_summary(problem: Problem, runs: list[RunResult], labels: list[str]) -> dict | None:
+    if problem.hessian is None:
+        return None
+    overall = analyse_quadratic(problem.hessian).to_dict()
+    per_run = []
+    for label, run in zip(labels, runs, strict=True):
+        analysis = analyse_run(problem.hessian, run.optimizer, run.hp)
+        per_run.append({"label": label, "analysis": analysis.to_dict() if analysis else None})
+    return {"overall": overall, "runs": per_run, "stochastic": problem.stochastic}
+
+
+def optimizer_reference() -> list[dict]:
+    """Each optimizer's hyperparameters and defaults, shown next to the form."""
+    return [
+        {"name": name, "defaults": ", ".join(f"{hp}={value:g}" for hp, value in opt.defaults.items())}
+        for name, opt in OPTIMIZERS.items()
+    ]

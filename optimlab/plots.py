@@ -1,0 +1,300 @@
+"""Figures of optimizer runs: trajectories over a contour plot (or along the curve, in 1-D) and loss curves.
+
+Built on matplotlib's object-oriented API (`matplotlib.figure.Figure`, never pyplot), so renders do not
+share global figure state and can run in several request threads at once.
+
+    svg = trajectory_svg(problem, runs)      # str, an <svg> document
+    svg = loss_svg(problem, runs)
+    png = figure_png(overview_figure(problem, runs))
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from optimlab.problems import Problem
+from optimlab.runner import RunResult
+
+RUN_COLORS = ("#2f5fd0", "#d0612f", "#1f8a4c", "#8a3ab9", "#b3261e", "#5b6475")
+# 100×100 evaluations are plenty for smooth contour lines and keep a render well under the time budget.
+CONTOUR_GRID = 100
+# Points further than this many window widths outside the window are cut off (they would be off the plot
+# anyway, and huge coordinates make the SVG and the renderer misbehave).
+CLIP_MARGIN = 1.0
+MINIMUM_MARKER = {
+    "marker": "*",
+    "markersize": 12,
+    "color": "#e0a800",
+    "markeredgecolor": "#6b5000",
+    "linestyle": "none",
+    "zorder": 4,
+}
+POINT_MARKER = {"markeredgecolor": "black", "linestyle": "none", "zorder": 6}
+
+
+def run_label(run: RunResult, label: str | None = None) -> str:
+    """The caller's label (e.g. with the hyperparameters it set), else the optimizer and its learning rate."""
+    text = label or (f"{run.optimizer} lr={run.hp['lr']:g}" if "lr" in run.hp else run.optimizer)
+    if run.diverged_at is not None:
+        text += f" (diverged at step {run.diverged_at})"
+    return text
+
+
+def visible_path(points: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """The polyline through `points` cut to `box`, with NaN rows where it leaves (matplotlib breaks lines there).
+
+    Each segment that crosses the box edge is shortened to the crossing, so what is drawn keeps the true
+    direction of the step instead of being squashed against the border.
+    """
+    xmin, xmax, ymin, ymax = box
+    inside = (points[:, 0] >= xmin) & (points[:, 0] <= xmax) & (points[:, 1] >= ymin) & (points[:, 1] <= ymax)
+    if inside.all():
+        return points
+    gap = np.array([np.nan, np.nan])
+    pieces: list[np.ndarray] = [points[0]] if inside[0] else []
+    for i in range(1, len(points)):
+        if inside[i - 1] and inside[i]:
+            pieces.append(points[i])
+            continue
+        segment = clip_segment(points[i - 1], points[i], box)
+        if segment is None:
+            continue
+        start, end = segment
+        if not inside[i - 1]:
+            if pieces and not np.isnan(pieces[-1][0]):
+                pieces.append(gap)
+            pieces.append(start)
+        pieces.append(end)
+        if not inside[i]:
+            pieces.append(gap)
+    return np.array(pieces) if pieces else np.empty((0, 2))
+
+
+def clip_segment(p: np.ndarray, q: np.ndarray, box) -> tuple[np.ndarray, np.ndarray] | None:
+    """Liang–Barsky: the part of segment p→q inside the box, or None when it misses the box."""
+    xmin, xmax, ymin, ymax = box
+    d = q - p
+    t0, t1 = 0.0, 1.0
+    for step, distance in (
+        (-d[0], p[0] - xmin),
+        (d[0], xmax - p[0]),
+        (-d[1], p[1] - ymin),
+        (d[1], ymax - p[1]),
+    ):
+        if step == 0:
+            if distance < 0:
+                return None
+            continue
+        t = distance / step
+        if step < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return None
+    return p + t0 * d, p + t1 * d
+
+
+def expanded(window: tuple[float, float, float, float], margin: float = CLIP_MARGIN):
+    xmin, xmax, ymin, ymax = window
+    dx, dy = (xmax - xmin) * margin, (ymax - ymin) * margin
+    return (xmin - dx, xmax + dx, ymin - dy, ymax + dy)
+
+
+def contour_levels(z: np.ndarray, log_spaced: bool, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(values to contour, levels): log-spaced levels of J − min J where J spans orders of magnitude."""
+    if log_spaced:
+        shifted = z - z.min()
+        top = float(shifted.max())
+        # Lift the exact minimum off zero so a log colour scale accepts it; it sits below the lowest level.
+        return np.maximum(shifted, top * 1e-9), np.geomspace(top * 1e-5, top, count)
+    return z, np.linspace(float(z.min()), float(z.max()), count + 2)[1:-1]
+
+
+def draw_contours(ax: Axes, problem: Problem) -> None:
+    xmin, xmax, ymin, ymax = problem.window
+    xs, ys = np.linspace(xmin, xmax, CONTOUR_GRID), np.linspace(ymin, ymax, CONTOUR_GRID)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    z = problem.values(np.stack([grid_x, grid_y], axis=-1))
+    values, levels = contour_levels(z, problem.log_contours, problem.contour_levels)
+    norm = LogNorm() if problem.log_contours else None
+    ax.contour(grid_x, grid_y, values, levels=levels, cmap="Greys_r", norm=norm, linewidths=0.6, alpha=0.7)
+    for point in problem.minimizers:
+        ax.plot(point[0], point[1], **MINIMUM_MARKER)
+
+
+def draw_runs(ax: Axes, runs: Sequence[RunResult], points_of, window, labels: Sequence[str] | None) -> None:
+    """Each run as a line with its start (square) and end (dot, or × when it blew up or left the plot)."""
+    box = expanded(window)
+    # Dots on every iterate help read short runs; on long ones they would only bloat the SVG.
+    iterate_marker = "o" if max(len(run.trajectory) for run in runs) <= 60 else None
+    for index, run in enumerate(runs):
+        color = RUN_COLORS[index % len(RUN_COLORS)]
+        points = points_of(run)
+        path = visible_path(points, box)
+        label = run_label(run, labels[index] if labels else None)
+        ax.plot(
+            path[:, 0],
+            path[:, 1],
+            marker=iterate_marker,
+            color=color,
+            markersize=3,
+            linewidth=1.4,
+            label=label,
+            zorder=5,
+            gid=f"trajectory-{index}",
+        )
+        ax.plot(points[0, 0], points[0, 1], marker="s", color=color, markersize=7, **POINT_MARKER)
+        end = points[-1]
+        left_plot = not (window[0] <= end[0] <= window[1] and window[2] <= end[1] <= window[3])
+        if left_plot:
+            # Put the end marker where the run was last seen inside the window, on its way out.
+            seen = visible_path(points, window)
+            seen = seen[~np.isnan(seen[:, 0])]
+            end = seen[-1] if len(seen) else points[0]
+        marker = "X" if (run.diverged_at is not None or left_plot) else "o"
+        ax.plot(end[0], end[1], marker=marker, color=color, markersize=9, **POINT_MARKER)
+
+
+def trajectory_figure(
+    problem: Problem, runs: Sequence[RunResult], labels: Sequence[str] | None = None
+) -> Figure:
+    fig = Figure(figsize=(6.0, 4.8))
+    ax = fig.add_subplot()
+    draw_trajectories(ax, problem, runs, labels)
+    fig.subplots_adjust(left=0.11, right=0.97, top=0.92, bottom=0.11)
+    return fig
+
+
+def draw_trajectories(ax: Axes, problem: Problem, runs: Sequence[RunResult], labels=None) -> None:
+    if problem.dim not in (1, 2):
+        raise ValueError(
+            f"only 1-D and 2-D problems can be drawn; {problem.name} has {problem.dim} dimensions"
+        )
+    xmin, xmax, ymin, ymax = problem.window
+    if problem.dim == 2:
+        draw_contours(ax, problem)
+        ax.set_xlabel(problem.axis_labels[0])
+        ax.set_ylabel(problem.axis_labels[1])
+
+        def points_of(run: RunResult) -> np.ndarray:
+            return run.trajectory
+    else:
+        theta = np.linspace(xmin, xmax, 400)
+        ax.plot(theta, problem.values(theta[:, None]), color="#5b6475", linewidth=1.2)
+        for point in problem.minimizers:
+            ax.plot(point[0], problem.value(point), **MINIMUM_MARKER)
+        ax.set_xlabel("θ")
+        ax.set_ylabel("J(θ)")
+
+        def points_of(run: RunResult) -> np.ndarray:
+            return np.column_stack([run.trajectory[:, 0], run.loss])
+
+    if runs:
+        draw_runs(ax, runs, points_of, problem.window, labels)
+        ax.legend(loc="best", fontsize=8, framealpha=0.85)
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_title(problem.title, fontsize=11)
+
+
+def loss_for_log_scale(problem: Problem, loss: np.ndarray) -> tuple[np.ndarray, str, str]:
+    """What can honestly go on a log axis: (values, axis label, matplotlib y-scale).
+
+    With a known minimum value we plot the gap J − J* (exact zeros cannot be drawn and leave a gap). A loss
+    that goes negative with no minimum (the saddle) keeps its sign on a symmetric-log axis instead.
+    """
+    if problem.min_value is not None:
+        gap = loss - problem.min_value
+        return np.where(gap > 0, gap, np.nan), "J(x) − J*  (distance to the minimum value)", "log"
+    if np.all(loss > 0):
+        return loss, "J(x)", "log"
+    return loss, "J(x)  (symmetric log scale: it goes negative)", "symlog"
+
+
+def draw_loss(
+    ax: Axes, problem: Problem, runs: Sequence[RunResult], labels: Sequence[str] | None = None
+) -> None:
+    ylabel, scale = "J(x)", "log"
+    for index, run in enumerate(runs):
+        color = RUN_COLORS[index % len(RUN_COLORS)]
+        values, ylabel, run_scale = loss_for_log_scale(problem, run.loss)
+        if run_scale == "symlog":
+            scale = "symlog"
+        steps = np.arange(len(values))
+        label = run_label(run, labels[index] if labels else None)
+        ax.plot(steps, values, color=color, linewidth=1.4, label=label, gid=f"loss-{index}")
+        if run.diverged_at is not None and np.isfinite(values[-1]):
+            ax.plot(steps[-1], values[-1], marker="X", color=color, markersize=9, markeredgecolor="black")
+    if scale == "symlog":
+        ax.set_yscale("symlog", linthresh=1.0)
+        ylabel = "J(x)  (symmetric log scale: it goes negative)"
+    else:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.grid(True, which="major", alpha=0.3)
+    if runs:
+        ax.legend(loc="best", fontsize=8, framealpha=0.85)
+    ax.set_title("Loss", fontsize=11)
+
+
+def loss_figure(problem: Problem, runs: Sequence[RunResult], labels: Sequence[str] | None = None) -> Figure:
+    fig = Figure(figsize=(6.0, 3.6))
+    ax = fig.add_subplot()
+    draw_loss(ax, problem, runs, labels)
+    fig.subplots_adjust(left=0.13, right=0.97, top=0.9, bottom=0.14)
+    return fig
+
+
+def overview_figure(
+    problem: Problem, runs: Sequence[RunResult], labels: Sequence[str] | None = None
+) -> Figure:
+    """Trajectories and loss side by side, for a single image file."""
+    fig = Figure(figsize=(12.0, 4.8))
+    left, right = fig.subplots(1, 2)
+    draw_trajectories(left, problem, runs, labels)
+    draw_loss(right, problem, runs, labels)
+    fig.subplots_adjust(left=0.06, right=0.98, top=0.92, bottom=0.11, wspace=0.22)
+    return fig
+
+
+def figure_svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    # Text as <text> rather than glyph outlines: several times smaller, and searchable.
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def figure_png(fig: Figure, dpi: int = 110) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def trajectory_svg(problem: Problem, runs: Sequence[RunResult], labels: Sequence[str] | None = None) -> str:
+    return figure_svg(trajectory_figure(problem, runs, labels))
+
+
+def loss_svg(problem: Problem, runs: Sequence[RunResult], labels: Sequence[str] | None = None) -> str:
+    return figure_svg(loss_figure(problem, runs, labels))
+
+
+__all__ = [
+    "figure_png",
+    "figure_svg",
+    "loss_figure",
+    "loss_svg",
+    "overview_figure",
+    "trajectory_figure",
+    "trajectory_svg",
+    "visible_path",
+]
