@@ -1,0 +1,369 @@
+"""Named calculators for calculation and table items.
+
+A calculation calculator is a plain function of keyword arguments returning a number or a dict
+of named numbers whose `answer` is the key (the other entries become placeholder values).
+Arguments come from the item's `answer.args`, plus every template parameter whose name is one of
+the calculator's arguments; an arg written as "{{name}}" takes that parameter's value.
+
+Everything about an optimizer is computed by optimlab's reference optimizers, imported lazily
+so this module stays importable while optimlab is being worked on.
+
+`CALCULATORS` (name -> function) and `TABLE_CALCULATORS` (name -> function, see tables.py) are
+introspectable: validation uses each function's signature to report unknown or missing args.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+_PARAM_REFERENCE_RE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
+
+
+class CalculatorError(ValueError):
+    """A calculator is unknown, got bad arguments, or produced a non-finite value."""
+
+
+# --- optimlab access ----------------------------------------------------------------------
+
+
+def _optimlab():
+    try:
+        from optimlab.optimizers import get_optimizer
+        from optimlab.problems import get_problem
+    except ImportError as error:  # pragma: no cover - only while optimlab is incomplete
+        raise CalculatorError(f"optimlab is not available: {error}") from error
+    return get_optimizer, get_problem
+
+
+def load_optimizer(name: str):
+    get_optimizer, _ = _optimlab()
+    try:
+        return get_optimizer(str(name))
+    except ValueError as error:
+        raise CalculatorError(str(error)) from error
+
+
+def load_problem(name: str):
+    _, get_problem = _optimlab()
+    try:
+        return get_problem(str(name))
+    except ValueError as error:
+        raise CalculatorError(str(error)) from error
+
+
+def _hyperparameters(optimizer, candidates: dict[str, Any]) -> dict[str, float]:
+    """The subset of `candidates` the optimizer accepts (None means: use its default)."""
+    return {
+        name: float(value)
+        for name, value in candidates.items()
+        if value is not None and name in optimizer.hyperparameters
+    }
+
+
+def _state_array(state: Any, name: str) -> np.ndarray:
+    """Read one moment from optimlab's state, whatever container it uses."""
+    value = state.get(name) if isinstance(state, dict) else getattr(state, name, None)
+    if value is None:
+        raise CalculatorError(f"this optimizer keeps no {name!r} in its state")
+    return np.asarray(value, dtype=float)
+
+
+def _as_start(start: Any, problem) -> np.ndarray:
+    if start is None:
+        return np.array(problem.start, dtype=float)
+    return np.atleast_1d(np.asarray(start, dtype=float))
+
+
+def _scalar_or_component(array: np.ndarray, component: int | None) -> float:
+    flat = np.ravel(array)
+    if component is None:
+        if flat.size != 1:
+            raise CalculatorError("the problem has several coordinates: say which with `component`")
+        return float(flat[0])
+    if not 0 <= component < flat.size:
+        raise CalculatorError(f"component {component} is out of range (0..{flat.size - 1})")
+    return float(flat[component])
+
+
+# --- calculation calculators --------------------------------------------------------------
+
+OUTPUTS = ("theta", "update", "grad", "loss", "m", "v")
+
+
+def optimizer_step(
+    optimizer: str,
+    steps: int = 1,
+    problem: str = "parabola",
+    start: Any = None,
+    output: str = "theta",
+    component: int | None = None,
+    lr: float | None = None,
+    beta: float | None = None,
+    beta1: float | None = None,
+    beta2: float | None = None,
+    eps: float | None = None,
+    weight_decay: float | None = None,
+) -> dict[str, float]:
+    """Run `steps` steps of an optimlab optimizer on a named problem.
+
+    args: optimizer (optimlab name), steps (>= 1), problem (default parabola), start (number or
+    list; default the problem's start), output (theta | update | grad | loss | m | v; the answer),
+    component (index for multi-dimensional problems), lr, beta, beta1, beta2, eps, weight_decay.
+    Extras: theta (after the last step), theta_prev, update (theta - theta_prev), grad (at
+    theta_prev), loss (at theta); all for the chosen component.
+    """
+    steps = int(steps)
+    if steps < 1 or steps > 10_000:
+        raise CalculatorError("steps must be between 1 and 10000")
+    if output not in OUTPUTS:
+        raise CalculatorError(f"output must be one of {', '.join(OUTPUTS)}")
+    opt = load_optimizer(optimizer)
+    objective = load_problem(problem)
+    hp = _hyperparameters(
+        opt,
+        {"lr": lr, "beta": beta, "beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay},
+    )
+    theta = _as_start(start, objective)
+    state = opt.init(theta)
+    previous = theta
+    grad = objective.grad(theta)
+    for _ in range(steps):
+        previous = theta
+        grad = np.asarray(objective.grad(theta), dtype=float)
+        theta, state = opt.update(theta, grad, state, hp)
+    index = None if component is None else int(component)
+    values = {
+        "theta": _scalar_or_component(theta, index),
+        "theta_prev": _scalar_or_component(previous, index),
+        "update": _scalar_or_component(np.asarray(theta) - np.asarray(previous), index),
+        "grad": _scalar_or_component(np.asarray(grad), index),
+        "loss": float(objective.value(theta)),
+    }
+    if output in {"m", "v"}:
+        values[output] = _scalar_or_component(_state_array(state, output), index)
+    return {"answer": values[output], **values}
+
+
+def momentum_position(
+    optimizer: str = "momentum",
+    steps: int = 1,
+    problem: str = "parabola",
+    start: Any = None,
+    component: int | None = None,
+    lr: float | None = None,
+    beta: float | None = None,
+) -> dict[str, float]:
+    """The position after `steps` steps of a momentum-style optimizer (the name the bank-format
+    example uses; `optimizer_step` with output theta).
+
+    args: optimizer (default momentum), steps, problem (default parabola), start, component, lr, beta.
+    Extras as for optimizer_step.
+    """
+    return optimizer_step(
+        optimizer, steps=steps, problem=problem, start=start, component=component, lr=lr, beta=beta
+    )
+
+
+def bias_correction(beta: float, t: int, value: float = 1.0) -> dict[str, float]:
+    """Adam's bias correction: a moment estimate `value` after t steps divided by 1 - beta**t.
+
+    args: beta (decay rate, 0 <= beta < 1), t (step number >= 1), value (the raw estimate,
+    default 1). Extras: factor (1 / (1 - beta**t)), weight (1 - beta**t).
+    """
+    beta, t = float(beta), int(t)
+    if not 0 <= beta < 1 or t < 1:
+        raise CalculatorError("need 0 <= beta < 1 and t >= 1")
+    weight = 1 - beta**t
+    return {"answer": float(value) / weight, "factor": 1 / weight, "weight": weight}
+
+
+def effective_sample_size(beta: float) -> dict[str, float]:
+    """How many recent values an EWMA with decay beta effectively averages: 1 / (1 - beta).
+
+    args: beta (0 <= beta < 1). Extras: velocity_gain (the steady-state gain of heavy-ball
+    momentum with the PyTorch convention, the same 1 / (1 - beta)).
+    """
+    beta = float(beta)
+    if not 0 <= beta < 1:
+        raise CalculatorError("need 0 <= beta < 1")
+    size = 1 / (1 - beta)
+    return {"answer": size, "velocity_gain": size}
+
+
+def steps_per_epoch(samples: int, batch_size: int, drop_last: bool = False) -> dict[str, float]:
+    """Optimizer steps in one pass over `samples` examples with minibatches of `batch_size`.
+
+    args: samples, batch_size (both >= 1), drop_last (default false: a last partial batch
+    still makes a step). Extras: last_batch (size of the final batch).
+    """
+    samples, batch_size = int(samples), int(batch_size)
+    if samples < 1 or batch_size < 1:
+        raise CalculatorError("samples and batch_size must be at least 1")
+    full, remainder = divmod(samples, batch_size)
+    steps = full if drop_last or remainder == 0 else full + 1
+    return {"answer": float(steps), "last_batch": float(remainder or batch_size)}
+
+
+def quadratic_stability(curvature: float, method: str = "gd", beta: float = 0.0) -> dict[str, float]:
+    """Largest stable learning rate on f(x) = curvature/2 * x**2 (second derivative `curvature`).
+
+    Gradient descent contracts iff 0 < lr < 2 / curvature. Heavy-ball momentum (PyTorch form,
+    v <- beta v + g, x <- x - lr v) is stable iff 0 < lr < 2 (1 + beta) / curvature.
+    args: curvature (> 0), method (gd | heavy-ball), beta (for heavy-ball, 0 <= beta < 1).
+    For J = a x**2 the curvature is 2a. Extras: optimal_lr (gd: 1 / curvature).
+    """
+    curvature, beta = float(curvature), float(beta)
+    if curvature <= 0:
+        raise CalculatorError("curvature must be positive")
+    if method == "gd":
+        return {"answer": 2 / curvature, "optimal_lr": 1 / curvature}
+    if method == "heavy-ball":
+        if not 0 <= beta < 1:
+            raise CalculatorError("need 0 <= beta < 1")
+        return {"answer": 2 * (1 + beta) / curvature, "optimal_lr": 1 / curvature}
+    raise CalculatorError("method must be gd or heavy-ball")
+
+
+def ewma(
+    values: list[float], beta: float, initial: float = 0.0, bias_corrected: bool = False
+) -> dict[str, float]:
+    """Exponentially weighted moving average s <- beta s + (1 - beta) x over `values`.
+
+    args: values (list of numbers), beta (0 <= beta < 1), initial (s0, default 0),
+    bias_corrected (divide the last average by 1 - beta**t). Extras: raw (the uncorrected
+    final average), s1, s2, ... (each running average).
+    """
+    beta = float(beta)
+    if not isinstance(values, list | tuple) or not values:
+        raise CalculatorError("values must be a non-empty list of numbers")
+    if not 0 <= beta < 1:
+        raise CalculatorError("need 0 <= beta < 1")
+    average = float(initial)
+    extras: dict[str, float] = {}
+    for step, value in enumerate(values, start=1):
+        average = beta * average + (1 - beta) * float(value)
+        extras[f"s{step}"] = average
+    answer = average / (1 - beta ** len(values)) if bias_corrected else average
+    return {"answer": answer, "raw": average, **extras}
+
+
+CALCULATORS: dict[str, Callable[..., Any]] = {
+    "optimizer_step": optimizer_step,
+    "momentum_position": momentum_position,
+    "bias_correction": bias_correction,
+    "effective_sample_size": effective_sample_size,
+    "steps_per_epoch": steps_per_epoch,
+    "quadratic_stability": quadratic_stability,
+    "ewma": ewma,
+}
+
+
+def _table_calculators() -> dict[str, Callable[..., Any]]:
+    from quizzes.engine.table_calculators import TABLE_CALCULATORS
+
+    return TABLE_CALCULATORS
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+def argument_names(function: Callable[..., Any]) -> tuple[set[str], set[str]]:
+    """(all accepted keyword names, required ones) from the signature."""
+    parameters = inspect.signature(function).parameters.values()
+    accepted = {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    required = {p.name for p in parameters if p.default is inspect.Parameter.empty and p.name in accepted}
+    return accepted, required
+
+
+def resolve_arguments(
+    function: Callable[..., Any],
+    args: dict[str, Any],
+    params: dict[str, Any],
+    reserved: set[str] = frozenset(),
+) -> dict[str, Any]:
+    """Merge explicit args with same-named parameters; "{{p}}" args take parameter p's value."""
+    if not isinstance(args, dict):
+        raise CalculatorError("`args` must be a mapping")
+    accepted, required = argument_names(function)
+    accepted -= reserved
+    unknown = sorted(set(args) - accepted)
+    if unknown:
+        raise CalculatorError(
+            f"unknown argument(s) {', '.join(unknown)}; accepted: {', '.join(sorted(accepted))}"
+        )
+    resolved: dict[str, Any] = {}
+    for name, value in args.items():
+        match = _PARAM_REFERENCE_RE.match(value) if isinstance(value, str) else None
+        if match:
+            if match.group(1) not in params:
+                raise CalculatorError(f"argument {name} refers to an unknown parameter {match.group(1)!r}")
+            value = params[match.group(1)]
+        resolved[name] = value
+    for name, value in params.items():
+        if name in accepted and name not in resolved:
+            resolved[name] = value
+    # YAML 1.1 reads 1e-3 as text: give calculators the number.
+    resolved = {name: _numeric_text_to_number(value) for name, value in resolved.items()}
+    missing = sorted(required - reserved - set(resolved))
+    if missing:
+        raise CalculatorError(f"missing argument(s) {', '.join(missing)}")
+    return resolved
+
+
+def calculator_reference() -> dict[str, dict[str, Any]]:
+    """Every calculator with its documentation and arguments, for authoring help pages."""
+    reference = {}
+    for table, registry in ((False, CALCULATORS), (True, _table_calculators())):
+        for name, function in registry.items():
+            accepted, required = argument_names(function)
+            if table:
+                accepted -= {"rows", "columns", "known"}
+                required -= {"rows", "columns", "known"}
+            reference[name] = {
+                "table": table,
+                "doc": inspect.cleandoc(function.__doc__ or ""),
+                "args": sorted(accepted),
+                "required": sorted(required),
+            }
+    return reference
+
+
+def _numeric_text_to_number(value: Any) -> Any:
+    from quizzes.engine.templates import yaml_number
+
+    if isinstance(value, list):
+        return [yaml_number(entry) for entry in value]
+    return yaml_number(value)
+
+
+def run_calculator(name: str, args: dict[str, Any], params: dict[str, Any]) -> float | dict[str, float]:
+    function = CALCULATORS.get(name)
+    if function is None:
+        raise CalculatorError(f"unknown calculator {name!r}; known: {', '.join(sorted(CALCULATORS))}")
+    kwargs = resolve_arguments(function, args, params)
+    try:
+        result = function(**kwargs)
+    except CalculatorError:
+        raise
+    except (TypeError, ValueError, ArithmeticError) as error:
+        raise CalculatorError(f"{name}: {error}") from error
+    return _checked(name, result)
+
+
+def _checked(name: str, result: Any) -> float | dict[str, float]:
+    if isinstance(result, dict):
+        if "answer" not in result:
+            raise CalculatorError(f"{name} returned no `answer`")
+        for key, value in result.items():
+            if not math.isfinite(float(value)):
+                raise CalculatorError(f"{name} produced a non-finite {key}")
+        return {key: float(value) for key, value in result.items()}
+    if not math.isfinite(float(result)):
+        raise CalculatorError(f"{name} produced a non-finite answer")
+    return float(result)

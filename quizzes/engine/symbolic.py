@@ -1,0 +1,299 @@
+"""symbolic items: the student types an expression over the item's `symbols`.
+
+Input goes through a LaTeX-like layer written here (no LaTeX grammar dependency), then the
+whitelisting parser of `expressions.py`. Two expressions are equivalent when they agree at
+several seeded random points (relative tolerance); the agreement is then confirmed by
+symbolic simplification in a worker thread with a time limit. A timeout (or a simplifier that
+cannot finish the job) leaves the numeric agreement standing, and `details["method"]` says
+"numeric" instead of "symbolic".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import re
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+import sympy
+
+from quizzes.engine.common import base_rendering, explanation, misconception_label
+from quizzes.engine.expressions import (
+    MAX_EXPRESSION_LENGTH,
+    STUDENT_FUNCTIONS,
+    ExpressionError,
+    parse_expression,
+)
+from quizzes.engine.result import CORRECT, INCORRECT, INVALID, CheckResult, RenderedItem, Variant
+from quizzes.engine.templates import fill
+
+SAMPLE_POINTS = 6
+MAX_SAMPLE_TRIES = 40
+RELATIVE_TOLERANCE = 1e-9
+SIMPLIFY_TIMEOUT_SECONDS = 0.25
+MAX_SIMPLIFY_OPS = 300
+MAX_EXPANDED_POWER = 8
+# Two workers: simplification runs off the request thread so a pathological case cannot hang
+# it. A timed-out job cannot be killed and keeps its worker until it ends; inputs are small
+# (500 characters, bounded exponents), which keeps such jobs rare and finite.
+_SIMPLIFIER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="symbolic-simplify")
+
+_GREEK_UNICODE = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta",
+                  "θ": "theta", "λ": "lambda", "μ": "mu", "ρ": "rho", "σ": "sigma", "τ": "tau"}  # fmt: skip
+_PLAIN_REPLACEMENTS = {"·": "*", "×": "*", "−": "-", "–": "-", "√": "sqrt", "²": "^2", "³": "^3"}
+_COMMAND_ALIASES = {
+    "ln": "log",
+    "cdot": "*",
+    "times": "*",
+    "left": "",
+    "right": "",
+    "dfrac": "frac",
+    "tfrac": "frac",
+}
+_SPACING_COMMANDS = re.compile(r"\\[,;:! ]|\\quad|\\qquad")
+_COMMAND_RE = re.compile(r"\\([A-Za-z]+)")
+
+
+_ACCENTED_NAME = re.compile(r"^([A-Za-z]+)_?(hat|bar|tilde)_?(\d*)$")
+
+
+def to_latex(expression: sympy.Basic) -> str:
+    """sympy.latex, with m_hat1 shown as \\hat{m}_{1} rather than m_{hat1}."""
+    names = {}
+    for symbol in expression.free_symbols:
+        match = _ACCENTED_NAME.match(symbol.name)
+        if match:
+            base, accent, index = match.groups()
+            base_latex = sympy.latex(sympy.Symbol(base))
+            names[symbol] = f"\\{accent}{{{base_latex}}}" + (f"_{{{index}}}" if index else "")
+    return sympy.latex(expression, symbol_names=names) if names else sympy.latex(expression)
+
+
+def symbols_of(item: dict) -> tuple[str, ...]:
+    return tuple(str(symbol) for symbol in item.get("symbols") or [])
+
+
+# --- the LaTeX-like layer -----------------------------------------------------------------
+
+
+def latex_to_plain(text: str) -> str:
+    """Rewrite LaTeX-ish input into the plain form the parser reads.
+
+    \\frac{a}{b} -> ((a)/(b)), \\sqrt{x} -> sqrt(x), \\sqrt[n]{x} -> (x)^(1/(n)), g_{0} -> g_0,
+    \\cdot and \\times -> *, \\left( \\right) -> ( ), other braces -> parentheses, and \\beta -> beta.
+    """
+    for odd, plain in _PLAIN_REPLACEMENTS.items():
+        text = text.replace(odd, plain)
+    for letter, name in _GREEK_UNICODE.items():
+        text = text.replace(letter, f" {name} ")
+    text = _SPACING_COMMANDS.sub(" ", text)
+    # \hat{m} names the symbol m_hat (likewise bar, tilde); the item lists it as such.
+    text = re.sub(r"\\(hat|bar|tilde)\s*\{\s*([A-Za-z]+)\s*\}", r" \2_\1", text)
+    text = re.sub(r"\\(left|right)\s*([()\[\]])", lambda m: "(" if m.group(2) in "([" else ")", text)
+    text = _rewrite_commands(text)
+    text = re.sub(r"_\{\s*([A-Za-z0-9]+)\s*\}", r"_\1", text)
+    return text.replace("{", "(").replace("}", ")").replace("[", "(").replace("]", ")")
+
+
+def _rewrite_commands(text: str) -> str:
+    output: list[str] = []
+    position = 0
+    while position < len(text):
+        match = _COMMAND_RE.match(text, position)
+        if not match:
+            output.append(text[position])
+            position += 1
+            continue
+        name = _COMMAND_ALIASES.get(match.group(1), match.group(1))
+        position = match.end()
+        if name == "frac":
+            numerator, position = _brace_group(text, position, "\\frac")
+            denominator, position = _brace_group(text, position, "\\frac")
+            output.append(f"(({_rewrite_commands(numerator)})/({_rewrite_commands(denominator)}))")
+        elif name == "sqrt":
+            root = None
+            if text[position : position + 1] == "[":
+                closing = text.find("]", position)
+                if closing < 0:
+                    raise ExpressionError("\\sqrt[n]{x} is missing its ']'.")
+                root, position = text[position + 1 : closing], closing + 1
+            radicand, position = _brace_group(text, position, "\\sqrt")
+            inner = _rewrite_commands(radicand)
+            output.append(f"(({inner})^(1/({root})))" if root else f"sqrt({inner})")
+        elif name in {"*", ""}:
+            output.append(f" {name} ")
+        else:
+            output.append(f" {name} ")
+    return "".join(output)
+
+
+def _brace_group(text: str, position: int, command: str) -> tuple[str, int]:
+    """The contents of the {...} group at `position` (spaces skipped), and the index after it."""
+    while position < len(text) and text[position] == " ":
+        position += 1
+    if position >= len(text) or text[position] != "{":
+        raise ExpressionError(
+            f"{command} needs its arguments in braces, e.g. \\frac{{a}}{{b}} or \\sqrt{{x}}."
+        )
+    depth = 0
+    for index in range(position, len(text)):
+        if text[index] == "{":
+            depth += 1
+        elif text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return text[position + 1 : index], index + 1
+    raise ExpressionError(f"Unbalanced braces after {command}: a '{{' is never closed.")
+
+
+def parse_student_expression(item: dict, text: Any) -> sympy.Expr:
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError("Enter an expression.")
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionError(f"The expression is too long (at most {MAX_EXPRESSION_LENGTH} characters).")
+    plain = latex_to_plain(text) if ("\\" in text or "{" in text or not text.isascii()) else text
+    return parse_expression(plain.strip(), symbols_of(item), tuple(STUDENT_FUNCTIONS))
+
+
+def parse_key(item: dict, definition: Any) -> sympy.Expr:
+    return parse_expression(str(definition), symbols_of(item), tuple(STUDENT_FUNCTIONS))
+
+
+# --- equivalence --------------------------------------------------------------------------
+
+
+def _sample_value(expression: sympy.Expr, point: dict) -> complex | None:
+    try:
+        value = complex(expression.xreplace(point).evalf(20))
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if not (math.isfinite(value.real) and math.isfinite(value.imag)) or abs(value) > 1e150:
+        return None
+    return value
+
+
+def numerically_equal(first: sympy.Expr, second: sympy.Expr, salt: str) -> bool | None:
+    """Agreement at seeded random points; None when too few points could be evaluated."""
+    symbols = sorted(first.free_symbols | second.free_symbols, key=lambda symbol: symbol.name)
+    rng = random.Random(hashlib.sha256(salt.encode()).hexdigest())
+    agreed = 0
+    for _ in range(MAX_SAMPLE_TRIES):
+        # Positive values away from 0 and 1 sidestep the usual singularities (1/eta, 1/(1-beta)).
+        point = {symbol: sympy.Float(rng.uniform(0.15, 1.85), 30) for symbol in symbols}
+        a, b = _sample_value(first, point), _sample_value(second, point)
+        if a is None or b is None:
+            continue
+        if abs(a - b) > RELATIVE_TOLERANCE * max(abs(a), abs(b)) + 1e-12:
+            return False
+        agreed += 1
+        if agreed >= SAMPLE_POINTS or not symbols:
+            return True
+    return True if agreed >= 2 else None
+
+
+def _is_zero(difference: sympy.Expr) -> bool:
+    if difference == 0:
+        return True
+    if sympy.cancel(sympy.together(difference)) == 0:
+        return True
+    return sympy.simplify(difference) == 0
+
+
+def _cheap_to_simplify(difference: sympy.Expr) -> bool:
+    """Refuse jobs that could run for long: big expressions, or sums raised to high powers
+    (whose expansion explodes). They keep the numeric verdict instead."""
+    if sympy.count_ops(difference) > MAX_SIMPLIFY_OPS:
+        return False
+    return not any(
+        isinstance(node, sympy.Pow)
+        and isinstance(node.base, sympy.Add)
+        and abs(node.exp) > MAX_EXPANDED_POWER
+        for node in sympy.preorder_traversal(difference)
+        if isinstance(node, sympy.Pow) and node.exp.is_number
+    )
+
+
+def symbolically_equal(first: sympy.Expr, second: sympy.Expr) -> bool | None:
+    """True/False from simplification, or None if it was not tried or did not finish in time."""
+    difference = first - second
+    if difference == 0:
+        return True
+    if not _cheap_to_simplify(difference):
+        return None
+    future = _SIMPLIFIER.submit(_is_zero, difference)
+    try:
+        return future.result(timeout=SIMPLIFY_TIMEOUT_SECONDS)
+    except FutureTimeout:
+        future.cancel()
+        return None
+    except Exception:  # noqa: BLE001 - a simplifier crash must not fail the request
+        return None
+
+
+def compare(first: sympy.Expr, second: sympy.Expr, salt: str) -> tuple[bool, str]:
+    """(equivalent, method) with method "symbolic", "numeric" or "none"."""
+    numeric = numerically_equal(first, second, salt)
+    if numeric is False:
+        return False, "numeric"
+    confirmed = symbolically_equal(first, second)
+    if confirmed:
+        return True, "symbolic"
+    if numeric is None:
+        return False, "none"
+    # Agreement at every sampled point but no symbolic proof in time: accept, and say so.
+    return True, "numeric"
+
+
+# --- the kind's entry points ----------------------------------------------------------------
+
+
+def render(item: dict, variant: Variant) -> RenderedItem:
+    rendered = base_rendering(item, variant, "expression")
+    rendered.symbols = list(symbols_of(item))
+    return rendered
+
+
+def preview(item: dict, text: str) -> dict:
+    try:
+        expression = parse_student_expression(item, text)
+    except ExpressionError as error:
+        return {"ok": False, "latex": "", "error": str(error)}
+    return {"ok": True, "latex": to_latex(expression), "error": ""}
+
+
+def check(item: dict, variant: Variant, response: Any) -> CheckResult:
+    key = parse_key(item, item.get("answer"))
+    correct_answer = f"${to_latex(key)}$"
+    try:
+        given = parse_student_expression(item, response)
+    except ExpressionError as error:
+        return CheckResult(INVALID, 0.0, [str(error)])
+    salt = f"{item.get('key')}|{item.get('answer')}"
+    details: dict[str, Any] = {"latex": to_latex(given)}
+    equivalent, method = compare(given, key, salt)
+    details["method"] = method
+    if method == "numeric" and equivalent:
+        details["note"] = (
+            "Agreed at every sampled point; the symbolic check was skipped or did not finish in time."
+        )
+    if equivalent:
+        return CheckResult(CORRECT, 1.0, [], None, correct_answer, explanation(item, variant), details)
+    for index, misconception in enumerate(item.get("misconceptions") or []):
+        try:
+            wrong = parse_key(item, misconception.get("answer"))
+        except ExpressionError:
+            continue
+        if compare(given, wrong, f"{salt}|{index}")[0]:
+            feedback = (
+                [fill(str(misconception["feedback"]), variant.values)]
+                if misconception.get("feedback")
+                else []
+            )
+            label = misconception_label(misconception, index)
+            return CheckResult(
+                INCORRECT, 0.0, feedback, label, correct_answer, explanation(item, variant), details
+            )
+    return CheckResult(INCORRECT, 0.0, [], None, correct_answer, explanation(item, variant), details)

@@ -1,0 +1,218 @@
+"""table items: multi-step tables with error carried forward.
+
+Cells are named column + step ("m1", "theta1", "m2", ...). Each cell is judged in the table
+calculator's dependency order:
+- correct: within tolerance of the key;
+- carried forward: not the key, but within tolerance of the value the calculator computes from
+  the student's own earlier cells. It earns CARRIED_FORWARD_CREDIT (full credit: the original
+  slip is already charged at the cell where it happened) and the feedback names the earlier
+  wrong cells it follows from. When every earlier cell was right (the student just rounded
+  them), a value consistent with the rounded cells counts as plainly correct;
+- wrong, or empty.
+Score = credited cells / cells. A cell that is not a number makes the whole response invalid
+(nothing is recorded; the message names the cell) so a typo never costs marks.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from quizzes.engine.calculators import CalculatorError, resolve_arguments
+from quizzes.engine.common import base_rendering, explanation
+from quizzes.engine.numbers import NumberFormatError, Tolerance, format_number, parse_number
+from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, status_for_score
+from quizzes.engine.table_calculators import RESERVED_ARGUMENTS, TABLE_CALCULATORS
+from quizzes.engine.templates import VariantError
+
+CARRIED_FORWARD_CREDIT = 1.0
+TABLE_FIELDS = {"calc", "args", "rows", "columns"}
+
+
+def _table(item: dict) -> dict:
+    table = item.get("table")
+    return table if isinstance(table, dict) else {}
+
+
+def columns_of(item: dict) -> list[str]:
+    return [str(column) for column in _table(item).get("columns") or []]
+
+
+def cell_names(item: dict) -> list[str]:
+    rows = _table(item).get("rows", 0)
+    return [f"{column}{step}" for step in range(1, int(rows) + 1) for column in columns_of(item)]
+
+
+def _calculate(item: dict, params: dict[str, Any], known: dict[str, float]) -> dict[str, float]:
+    table = _table(item)
+    function = TABLE_CALCULATORS.get(table.get("calc"))
+    if function is None:
+        raise VariantError(
+            f"unknown table calculator {table.get('calc')!r}; known: {', '.join(TABLE_CALCULATORS)}"
+        )
+    try:
+        kwargs = resolve_arguments(
+            function, table.get("args") or {}, params, reserved=set(RESERVED_ARGUMENTS)
+        )
+        return function(rows=table.get("rows"), columns=tuple(columns_of(item)), known=known, **kwargs)
+    except CalculatorError as error:
+        raise VariantError(f"table.{table.get('calc')}: {error}") from error
+    except (TypeError, ValueError, ArithmeticError) as error:
+        raise VariantError(f"table.{table.get('calc')}: {error}") from error
+
+
+def key_cells(item: dict, params: dict[str, Any]) -> dict[str, float]:
+    """The key of every requested cell, in dependency order."""
+    everything = _calculate(item, params, {})
+    wanted = set(cell_names(item))
+    cells = {name: value for name, value in everything.items() if name in wanted}
+    missing = sorted(wanted - set(cells))
+    if missing:
+        raise VariantError(f"table: the calculator does not produce {', '.join(missing)}")
+    for name, value in cells.items():
+        if not math.isfinite(value):
+            raise VariantError(f"table: cell {name} is not finite ({value})")
+    return cells
+
+
+def scalar_args(item: dict) -> dict[str, Any]:
+    """Table args usable as placeholders (numbers and words, e.g. {{theta0}}, {{optimizer}})."""
+    args = _table(item).get("args") or {}
+    return {
+        name: value
+        for name, value in args.items()
+        if isinstance(value, int | float | str) and not isinstance(value, bool) and "{{" not in str(value)
+    }
+
+
+def spec_problems(item: dict) -> list[str]:
+    table = item.get("table")
+    if not isinstance(table, dict):
+        return ["table: required mapping with calc, args, rows, columns"]
+    problems = [f"table.{field}: unknown field" for field in sorted(set(table) - TABLE_FIELDS)]
+    if table.get("calc") not in TABLE_CALCULATORS:
+        problems.append(
+            f"table.calc: unknown table calculator {table.get('calc')!r}; known: {', '.join(TABLE_CALCULATORS)}"
+        )
+    if not isinstance(table.get("args", {}), dict):
+        problems.append("table.args: must be a mapping")
+    rows = table.get("rows")
+    if isinstance(rows, bool) or not isinstance(rows, int) or not 1 <= rows <= 20:
+        problems.append("table.rows: must be a whole number of steps from 1 to 20")
+    columns = table.get("columns")
+    if not isinstance(columns, list) or not columns or not all(isinstance(c, str) and c for c in columns):
+        problems.append("table.columns: must be a non-empty list of column names")
+    elif len(set(columns)) != len(columns):
+        problems.append("table.columns: a column is listed twice")
+    return problems
+
+
+# --- rendering and checking -----------------------------------------------------------------
+
+
+def render(item: dict, variant: Variant) -> RenderedItem:
+    rendered = base_rendering(item, variant, "table")
+    columns = columns_of(item)
+    rendered.table = {
+        "columns": columns,
+        "rows": [
+            {"step": step, "cells": [f"{column}{step}" for column in columns]}
+            for step in range(1, int(_table(item).get("rows", 0)) + 1)
+        ],
+    }
+    return rendered
+
+
+def _markdown_table(item: dict, values: dict[str, float]) -> str:
+    columns = columns_of(item)
+    lines = ["| step | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for step in range(1, int(_table(item).get("rows", 0)) + 1):
+        row = [format_number(values[f"{column}{step}"]) for column in columns]
+        lines.append(f"| {step} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def _parse_cells(item: dict, response: Any) -> tuple[dict[str, float], list[str]]:
+    """Parsed non-empty cells, and problems naming each unreadable one."""
+    if not isinstance(response, dict):
+        return {}, ["Fill in the table."]
+    parsed: dict[str, float] = {}
+    problems: list[str] = []
+    for name in cell_names(item):
+        text = response.get(name)
+        if text is None or (isinstance(text, str) and not text.strip()):
+            continue
+        try:
+            parsed[name] = float(parse_number(text))
+        except NumberFormatError as error:
+            problems.append(f"Cell {name}: {error}")
+    return parsed, problems
+
+
+def dependency_order(item: dict, params: dict[str, Any]) -> list[str]:
+    """The requested cells in the order the calculator computes them (a cell needs only earlier ones)."""
+    wanted = set(cell_names(item))
+    return [name for name in _calculate(item, params, {}) if name in wanted]
+
+
+def check(item: dict, variant: Variant, response: Any) -> CheckResult:
+    names = dependency_order(item, variant.params)
+    key = {name: float(variant.values[name]) for name in names}
+    given, problems = _parse_cells(item, response)
+    if problems:
+        return CheckResult(INVALID, 0.0, problems)
+    tolerance = Tolerance.from_spec(item.get("tolerance"))
+    results: dict[str, dict[str, Any]] = {}
+    feedback: list[str] = []
+    credit = 0.0
+    earlier: dict[str, float] = {}
+    wrong_so_far: list[str] = []
+    for name in names:
+        entry: dict[str, Any] = {"expected": key[name], "given": given.get(name)}
+        if name not in given:
+            entry["status"] = "empty"
+            wrong_so_far.append(name)
+        elif tolerance.accepts(key[name], given[name]):
+            entry["status"] = "correct"
+            credit += 1.0
+        else:
+            carried = _carried_value(item, variant, earlier, name)
+            if carried is not None and tolerance.accepts(carried, given[name]):
+                entry["carried_from"] = list(wrong_so_far)
+                if wrong_so_far:
+                    entry["status"] = "carried"
+                    credit += CARRIED_FORWARD_CREDIT
+                    sources = ", ".join(wrong_so_far[-2:])
+                    feedback.append(f"{name}: carried forward from your {sources}.")
+                else:
+                    entry["status"] = "correct"
+                    credit += 1.0
+            else:
+                entry["status"] = "wrong"
+                wrong_so_far.append(name)
+        if name in given:
+            earlier[name] = given[name]
+        results[name] = entry
+    score = credit / len(names) if names else 0.0
+    wrong = [name for name, entry in results.items() if entry["status"] in {"wrong", "empty"}]
+    if wrong:
+        feedback.append(f"Not accepted: {', '.join(wrong)}.")
+    return CheckResult(
+        status_for_score(score),
+        score,
+        feedback,
+        correct_answer=_markdown_table(item, key),
+        explanation=explanation(item, variant),
+        details={"cells": results, "order": names},
+    )
+
+
+def _carried_value(item: dict, variant: Variant, earlier: dict[str, float], name: str) -> float | None:
+    """What `name` should be given the student's own earlier cells, or None if not computable."""
+    if not earlier:
+        return None
+    try:
+        value = _calculate(item, variant.params, dict(earlier)).get(name)
+    except (VariantError, ValueError, ArithmeticError):
+        return None
+    return value if value is not None and math.isfinite(value) else None

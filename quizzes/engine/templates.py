@@ -1,0 +1,311 @@
+"""Template parameters, variants and `{{placeholder}}` filling.
+
+A variant is drawn from a seed: parameters in sorted name order (so the draw does not depend
+on the key order a JSON column happens to keep), redrawn from the same random stream until
+every constraint holds, then the answer, calculator extras and misconception answers are
+computed from them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import keyword
+import math
+import random
+import re
+from fractions import Fraction
+from typing import Any
+
+from quizzes.engine import calculators
+from quizzes.engine.expressions import (
+    AUTHOR_FUNCTIONS,
+    ExpressionError,
+    evaluate_number,
+    holds,
+    parse_constraint,
+    parse_expression,
+)
+from quizzes.engine.numbers import NumberFormatError, exact, format_number, parse_number
+from quizzes.engine.result import Variant
+
+MAX_DRAWS = 200
+MAX_GRID_POINTS = 100_000
+RESERVED_NAMES = frozenset({"answer"})
+
+PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?::([^{}]*?))?\s*\}\}")
+
+
+class VariantError(ValueError):
+    """The item's template cannot produce a valid variant (reported by validation)."""
+
+
+# --- seeds -------------------------------------------------------------------------------
+
+
+def variant_seed(student_id: int, item_uid: str, attempt_number: int) -> int:
+    """A stable, well mixed 63-bit seed (fits a signed BIGINT column)."""
+    material = f"descent-variant/1|{student_id}|{item_uid}|{attempt_number}".encode()
+    digest = hashlib.sha256(material).digest()
+    return int.from_bytes(digest[:8], "big") & ((1 << 63) - 1)
+
+
+# --- parameters --------------------------------------------------------------------------
+
+
+def parameter_problems(name: Any, spec: Any) -> list[str]:
+    """Problems with one parameter definition (empty when it is fine)."""
+    if (
+        not isinstance(name, str)
+        or not name.isidentifier()
+        or keyword.iskeyword(name)
+        or name.startswith("_")
+    ):
+        return [f"{name!r} is not a usable parameter name (letters, digits and _; not a Python keyword)"]
+    if name in RESERVED_NAMES:
+        return [f"{name!r} is reserved for the computed answer"]
+    if not isinstance(spec, dict):
+        return ["must be a mapping with `choices` or `min`/`max`/`step`"]
+    if "choices" in spec:
+        choices = spec["choices"]
+        if not isinstance(choices, list) or not choices:
+            return ["`choices` must be a non-empty list"]
+        bad = [choice for choice in choices if not _is_scalar(choice)]
+        return [f"`choices` may hold numbers and words only, not {bad[0]!r}"] if bad else []
+    missing = [field for field in ("min", "max") if field not in spec]
+    if missing:
+        return [f"needs `choices`, or `min` and `max` (missing {', '.join(missing)})"]
+    try:
+        grid_size(spec)
+    except VariantError as error:
+        return [str(error)]
+    return []
+
+
+def yaml_number(value: Any) -> Any:
+    """YAML 1.1 reads `1e-3` (no dot) as text; treat text that is a plain number as that number."""
+    if isinstance(value, str):
+        try:
+            number = parse_number(value)
+        except NumberFormatError:
+            return value
+        return (
+            int(number)
+            if number.denominator == 1 and "." not in value and "e" not in value.lower()
+            else float(number)
+        )
+    return value
+
+
+def _is_scalar(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int | str)
+
+
+def _grid_bounds(spec: dict) -> tuple[Fraction, Fraction, Fraction]:
+    values = []
+    for field in ("min", "max", "step"):
+        raw = yaml_number(spec.get(field, 1))
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+            raise VariantError(f"`{field}` must be a finite number, not {raw!r}")
+        values.append(exact(raw))
+    low, high, step = values
+    if step <= 0:
+        raise VariantError("`step` must be positive")
+    if high < low:
+        raise VariantError("`max` must not be below `min`")
+    return low, high, step
+
+
+def grid_size(spec: dict) -> int:
+    low, high, step = _grid_bounds(spec)
+    size = int((high - low) // step) + 1
+    if size > MAX_GRID_POINTS:
+        raise VariantError(f"the grid has {size} points; at most {MAX_GRID_POINTS}")
+    return size
+
+
+def grid_value(spec: dict, index: int) -> int | float:
+    """The index-th grid point, computed on the exact grid so 0.5 + 9 * 0.05 is 0.95, not 0.9500000001."""
+    low, _, step = _grid_bounds(spec)
+    value = low + index * step
+    if all(isinstance(yaml_number(spec.get(field, 1)), int) for field in ("min", "max", "step")):
+        return int(value)
+    return float(value)
+
+
+def draw_parameters(params_spec: dict, rng: random.Random) -> dict[str, Any]:
+    drawn: dict[str, Any] = {}
+    for name in sorted(params_spec):
+        spec = params_spec[name]
+        if "choices" in spec:
+            drawn[name] = yaml_number(spec["choices"][rng.randrange(len(spec["choices"]))])
+        else:
+            drawn[name] = grid_value(spec, rng.randrange(grid_size(spec)))
+    return drawn
+
+
+# --- computing answers ------------------------------------------------------------------
+
+
+def value_names(params: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted(params))
+
+
+def compute(definition: Any, values: dict[str, Any]) -> Any:
+    """Evaluate an answer definition: a number, `{expr}`, an expression string, or `{calc, args}`.
+
+    Returns a float, or for a calculator possibly a dict with `answer` and extras.
+    """
+    if isinstance(definition, bool):
+        raise VariantError("an answer must be a number, an expression or a calculator")
+    if isinstance(definition, int | float):
+        if not math.isfinite(definition):
+            raise VariantError("the answer is not finite")
+        return float(definition)
+    if isinstance(definition, str):
+        definition = {"expr": definition}
+    if not isinstance(definition, dict):
+        raise VariantError("an answer must be a number, `{expr: ...}` or `{calc: ..., args: ...}`")
+    if "expr" in definition:
+        numeric = {name: value for name, value in values.items() if _is_number(value)}
+        try:
+            expression = parse_expression(
+                str(definition["expr"]), value_names(numeric), tuple(AUTHOR_FUNCTIONS)
+            )
+            return evaluate_number(expression, numeric)
+        except ExpressionError as error:
+            raise VariantError(f"expr {definition['expr']!r}: {error}") from error
+    if "calc" in definition:
+        try:
+            return calculators.run_calculator(definition["calc"], definition.get("args") or {}, values)
+        except calculators.CalculatorError as error:
+            raise VariantError(f"calc {definition['calc']!r}: {error}") from error
+    raise VariantError("an answer needs `expr` or `calc`")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _finite(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise VariantError(f"{what} is not a finite number ({value!r})")
+    return float(value)
+
+
+def compute_values(item: dict, params: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """Values visible to placeholders, and the misconception answers, for drawn `params`."""
+    values = dict(params)
+    if item.get("kind") == "calculation":
+        result = compute(item.get("answer"), params)
+        if isinstance(result, dict):
+            for name, extra in result.items():
+                values[name] = _finite(extra, f"calculator value {name!r}")
+        else:
+            values["answer"] = _finite(result, "the answer")
+    if item.get("kind") == "table":
+        from quizzes.engine import tables
+
+        values = {**tables.scalar_args(item), **values, **tables.key_cells(item, params)}
+    misconception_answers: list[Any] = []
+    for misconception in item.get("misconceptions") or []:
+        definition = misconception.get("answer") if isinstance(misconception, dict) else None
+        if item.get("kind") == "calculation":
+            result = compute(definition, params)
+            result = result["answer"] if isinstance(result, dict) else result
+            misconception_answers.append(_finite(result, "a misconception answer"))
+        else:
+            misconception_answers.append(definition)
+    return values, misconception_answers
+
+
+def constraints_hold(item: dict, params: dict[str, Any]) -> bool:
+    numeric = {name: value for name, value in params.items() if _is_number(value)}
+    for text in item.get("constraints") or []:
+        try:
+            if not holds(parse_constraint(str(text), value_names(numeric)), numeric):
+                return False
+        except ExpressionError as error:
+            raise VariantError(f"constraint {text!r}: {error}") from error
+    return True
+
+
+def draw_variant(item: dict, seed: int) -> Variant:
+    """The variant for `seed`: same seed, same variant. Raises VariantError if none can be drawn."""
+    params_spec = item.get("params") or {}
+    if not isinstance(params_spec, dict):
+        raise VariantError("`params` must be a mapping")
+    rng = random.Random(int(seed))
+    for _ in range(MAX_DRAWS):
+        params = draw_parameters(params_spec, rng)
+        if constraints_hold(item, params):
+            values, misconception_answers = compute_values(item, params)
+            return Variant(
+                seed=int(seed), params=params, values=values, misconception_answers=misconception_answers
+            )
+        if not params_spec:
+            break
+    raise VariantError(f"no parameter draw satisfied the constraints in {MAX_DRAWS} tries")
+
+
+def rebuild_variant(item: dict, variant: Any) -> Variant:
+    """Accept a Variant, its dict form, or None (untemplated items: seed 0)."""
+    if isinstance(variant, Variant):
+        built = variant
+    elif isinstance(variant, dict):
+        built = Variant.from_dict(variant)
+    elif variant is None:
+        return draw_variant(item, 0)
+    else:
+        raise TypeError("variant must be a Variant, its dict form, or None")
+    if item.get("kind") in {"calculation", "table"} and not _has_key_values(item, built):
+        # Stored with parameters only, or before the item was edited: recompute from the parameters.
+        values, misconception_answers = compute_values(item, built.params)
+        built = Variant(built.seed, built.params, values, misconception_answers)
+    return built
+
+
+def _has_key_values(item: dict, variant: Variant) -> bool:
+    if item.get("kind") == "calculation":
+        return "answer" in variant.values
+    from quizzes.engine.tables import cell_names
+
+    return all(name in variant.values for name in cell_names(item))
+
+
+# --- placeholders -----------------------------------------------------------------------
+
+
+def placeholder_names(text: str) -> list[str]:
+    return [match.group(1) for match in PLACEHOLDER_RE.finditer(text or "")]
+
+
+def placeholder_problems(text: str) -> list[str]:
+    """Format specs that Python would reject, found without values at hand."""
+    problems = []
+    for match in PLACEHOLDER_RE.finditer(text or ""):
+        spec = match.group(2)
+        if spec:
+            try:
+                format(1.5, spec)
+            except ValueError:
+                problems.append(f"{{{{{match.group(1)}:{spec}}}}} has an invalid number format")
+    return problems
+
+
+def fill(text: str, values: dict[str, Any]) -> str:
+    """Replace `{{name}}` / `{{name:spec}}`; unknown names are left visible (validation flags them)."""
+
+    def replace(match: re.Match) -> str:
+        name, spec = match.group(1), match.group(2)
+        if name not in values:
+            return match.group(0)
+        try:
+            return format_number(values[name], spec)
+        except (ValueError, TypeError):
+            return format_number(values[name])
+
+    return PLACEHOLDER_RE.sub(replace, text or "")
