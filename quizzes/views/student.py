@@ -1,7 +1,180 @@
-from django.shortcuts import render
+"""Student quiz pages. Thin: the rules live in quizzes.services.attempts, the page data in
+quizzes.services.pages, and every permission-checked fetch in quizzes.services.access."""
 
-from quizzes.models import Quiz
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from quizzes.engine import preview_expression as engine_preview
+from quizzes.engine.result import INVALID
+from quizzes.models import Attempt, AttemptStatus, Quiz
+from quizzes.services.access import get_attempt_for_user, get_attempt_item_for_user, get_published_quiz
+from quizzes.services.attempts import (
+    AttemptClosed,
+    AttemptError,
+    attempt_answer,
+    attempt_finish,
+    attempt_start,
+    penalty_factor,
+)
+from quizzes.services.pages import attempt_progress, item_panels, quiz_summary, rendered_item
+from quizzes.services.responses import MAX_TEXT_LENGTH, MOVE_FIELD, ORDER_FIELD, reorder, response_from_form
 
 
-def quiz_list(request):
-    return render(request, "quizzes/quiz_list.html", {"quizzes": Quiz.objects.filter(published=True)})
+def quiz_list(request: HttpRequest) -> HttpResponse:
+    # Creation order is the order the course file lists them in: warm-up first, checkpoint last.
+    quizzes = Quiz.objects.filter(published=True).order_by("created_at", "title")
+    summaries = [quiz_summary(quiz, request.user) for quiz in quizzes]
+    return render(request, "quizzes/quiz_list.html", {"summaries": summaries})
+
+
+def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    summary = quiz_summary(get_published_quiz(slug), request.user)
+    return render(request, "quizzes/quiz_detail.html", {"summary": summary, "quiz": summary.quiz})
+
+
+@login_required
+@require_POST
+def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = get_published_quiz(slug)
+    try:
+        attempt = attempt_start(quiz=quiz, student=request.user)
+    except AttemptError as error:
+        messages.error(request, str(error))
+        return redirect("quizzes:detail", slug=quiz.slug)
+    return redirect("quizzes:attempt", attempt_id=attempt.pk)
+
+
+def _item_url(attempt: Attempt, position: int) -> str:
+    url = reverse("quizzes:attempt", kwargs={"attempt_id": attempt.pk})
+    if attempt.quiz.one_item_per_page:
+        url += f"?item={position}"
+    return f"{url}#item-{position}"
+
+
+def _attempt_page(
+    request: HttpRequest,
+    attempt: Attempt,
+    *,
+    position: int | None = None,
+    drafts: dict[int, Any] | None = None,
+    errors: dict[int, list[str]] | None = None,
+) -> HttpResponse:
+    progress = attempt_progress(attempt)
+    positions = None
+    if attempt.quiz.one_item_per_page and progress["positions"]:
+        unanswered = [p for p in progress["positions"] if p not in progress["answered_positions"]]
+        if position not in progress["positions"]:
+            position = unanswered[0] if unanswered else progress["positions"][0]
+        positions = [position]
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "panels": item_panels(attempt, positions=positions, drafts=drafts, errors=errors),
+        "progress": progress,
+        "current": position,
+        "next_position": position + 1
+        if position is not None and position + 1 in progress["positions"]
+        else None,
+    }
+    return render(request, "quizzes/attempt.html", context)
+
+
+@login_required
+def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = get_attempt_for_user(request.user, attempt_id)
+    if attempt.status == AttemptStatus.FINISHED:
+        return redirect("quizzes:review", attempt_id=attempt.pk)
+    try:
+        position = int(request.GET.get("item", ""))
+    except ValueError:
+        position = None
+    return _attempt_page(request, attempt, position=position)
+
+
+@login_required
+@require_POST
+def item_answer(request: HttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    attempt_item = get_attempt_item_for_user(request.user, attempt_id, position)
+    attempt = attempt_item.attempt
+    if attempt.status == AttemptStatus.FINISHED:
+        if attempt.deadline is not None and attempt.finished_at == attempt.deadline:
+            messages.error(
+                request, "Time is up: the attempt closed at its deadline, so this answer was not saved."
+            )
+        else:
+            messages.error(request, "This attempt is finished; answers can no longer change.")
+        return redirect("quizzes:review", attempt_id=attempt.pk)
+
+    rendered = rendered_item(attempt_item)
+    if rendered["input"] == "ordering" and MOVE_FIELD in request.POST:
+        # The no-JavaScript reorder buttons: show the new order, answer nothing yet.
+        order = reorder(request.POST.getlist(ORDER_FIELD), request.POST[MOVE_FIELD])
+        return _attempt_page(request, attempt, position=position, drafts={position: order})
+
+    response = response_from_form(rendered, request.POST)
+    try:
+        result = attempt_answer(attempt_item=attempt_item, student=request.user, response=response)
+    except AttemptClosed as error:
+        messages.error(request, str(error))
+        if attempt.status == AttemptStatus.FINISHED:
+            return redirect("quizzes:review", attempt_id=attempt.pk)
+        return redirect(_item_url(attempt, position))
+    except AttemptError as error:
+        messages.error(request, str(error))
+        return redirect(_item_url(attempt, position))
+
+    if result.status == INVALID:
+        errors = result.feedback or ["That answer could not be read; please check it and try again."]
+        return _attempt_page(
+            request, attempt, position=position, drafts={position: response}, errors={position: errors}
+        )
+    return redirect(_item_url(attempt, position))
+
+
+@login_required
+@require_POST
+def attempt_finish_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = get_attempt_for_user(request.user, attempt_id)
+    attempt_finish(attempt=attempt)
+    return redirect("quizzes:review", attempt_id=attempt.pk)
+
+
+@login_required
+def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = get_attempt_for_user(request.user, attempt_id)
+    if attempt.status != AttemptStatus.FINISHED:
+        return redirect("quizzes:attempt", attempt_id=attempt.pk)
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "panels": item_panels(attempt),
+        "penalty": 1 - penalty_factor(attempt.quiz, attempt.number),
+    }
+    return render(request, "quizzes/review.html", context)
+
+
+@login_required
+@require_GET
+def preview_expression(request: HttpRequest, attempt_id: int, position: int) -> JsonResponse:
+    """Echo a typed expression as LaTeX before it counts (symbolic items only; reveals no key)."""
+    attempt_item = get_attempt_item_for_user(request.user, attempt_id, position)
+    if attempt_item.item.kind != "symbolic":
+        return _preview_refusal("This question takes no expression.", status=400)
+    text = request.GET.get("text", "")
+    if len(text) > MAX_TEXT_LENGTH:
+        return _preview_refusal("That expression is too long.", status=400)
+    if not text.strip():
+        return _preview_refusal("", status=200)
+    return JsonResponse(engine_preview(attempt_item.item.to_dict(), text))
+
+
+def _preview_refusal(error: str, *, status: int) -> JsonResponse:
+    return JsonResponse({"ok": False, "latex": "", "error": error}, status=status)

@@ -1,0 +1,86 @@
+"""Bank files in and out: our YAML format, Moodle XML and GIFT. Django-free.
+
+`read_bank` parses a file in any supported format and then checks every item (common fields and
+the quiz engine's kind-specific checks), returning every problem with its location.
+`write_bank` turns items (dicts shaped like `Item.to_dict()`) into a file, reporting any item the
+format cannot express.
+"""
+
+from quizzes.bankio.errors import BankFormatError, BankProblem, ExportResult, Location, ParsedBank, Skipped
+from quizzes.bankio.validation import EngineValidator, check_items
+
+FORMATS = ("yaml", "moodle-xml", "gift")
+EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".xml": "moodle-xml", ".gift": "gift", ".txt": "gift"}
+
+__all__ = [
+    "EXTENSIONS",
+    "FORMATS",
+    "BankFormatError",
+    "BankProblem",
+    "ExportResult",
+    "Location",
+    "ParsedBank",
+    "Skipped",
+    "format_for_filename",
+    "read_bank",
+    "write_bank",
+]
+
+
+def format_for_filename(filename: str) -> str | None:
+    """The format a file name's extension implies, or None when it implies none."""
+    lowered = filename.lower()
+    for extension, fmt in EXTENSIONS.items():
+        if lowered.endswith(extension):
+            return fmt
+    return None
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown bank format {fmt!r}; known formats: {', '.join(FORMATS)}")
+
+
+def read_bank(
+    text: str, fmt: str, *, filename: str = "", engine: EngineValidator | None = None
+) -> ParsedBank:
+    """Parse `text` as `fmt` and validate every item; the result lists every problem found.
+
+    Raises ValueError only for an unknown `fmt` (a programming error, not bad input).
+    """
+    _check_format(fmt)
+    if fmt == "yaml":
+        from quizzes.bankio.yaml_format import parse_yaml
+
+        parsed = parse_yaml(text, filename=filename)
+    elif fmt == "moodle-xml":
+        from quizzes.bankio.moodle_xml import parse_moodle_xml
+
+        parsed = parse_moodle_xml(text, filename=filename)
+    else:
+        from quizzes.bankio.gift import parse_gift
+
+        parsed = parse_gift(text, filename=filename)
+    if parsed.items or not parsed.problems:
+        problems, notes = check_items(
+            parsed.items, file=filename, item_lines=parsed.item_lines, engine=engine
+        )
+        parsed.problems += problems
+        parsed.notes += notes
+    return parsed
+
+
+def write_bank(*, fmt: str, slug: str, name: str, description: str = "", items: list[dict]) -> ExportResult:
+    """Write items as `fmt`. YAML expresses everything; the others report what they had to leave out."""
+    _check_format(fmt)
+    if fmt == "yaml":
+        from quizzes.bankio.yaml_format import dump_yaml
+
+        return ExportResult(text=dump_yaml(slug=slug, name=name, description=description, items=items))
+    if fmt == "moodle-xml":
+        from quizzes.bankio.moodle_xml_export import dump_moodle_xml
+
+        return dump_moodle_xml(slug=slug, name=name, description=description, items=items)
+    from quizzes.bankio.gift_export import dump_gift
+
+    return dump_gift(slug=slug, name=name, description=description, items=items)

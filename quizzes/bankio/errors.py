@@ -1,0 +1,101 @@
+"""Located problems and the result every bank reader returns.
+
+A reader never stops at the first mistake: it collects every problem it can find, each with
+where it is (file, item, field, line), so an author fixes a file in one pass.
+"""
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is. Every part is optional; `str()` prints only the parts that are known."""
+
+    file: str = ""
+    item_index: int | None = None  # 0-based position in the file's item list
+    item_key: str | None = None
+    field: str = ""  # a dotted path inside the item (or the bank), e.g. "choices[2].text"
+    line: int | None = None  # 1-based line in the source file
+
+    def __str__(self) -> str:
+        where = self.file or "<bank>"
+        if self.line is not None:
+            where += f":{self.line}"
+        parts = [where]
+        if self.item_index is not None:
+            item = f"item {self.item_index + 1}"
+            if self.item_key:
+                item += f" ({self.item_key})"
+            parts.append(item)
+        if self.field:
+            parts.append(self.field)
+        return ": ".join(parts)
+
+
+@dataclass(frozen=True)
+class BankProblem:
+    """One thing wrong with a bank file or a stored item, and where it is."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class Skipped(NamedTuple):
+    """A question a foreign format holds that we cannot express; reported, never silently dropped."""
+
+    name: str
+    type: str
+    reason: str = ""
+    location: Location = Location()
+
+    def __str__(self) -> str:
+        text = f"{self.name} [{self.type}]"
+        if self.reason:
+            text += f": {self.reason}"
+        if self.location != Location():
+            text = f"{self.location}: {text}"
+        return text
+
+
+@dataclass
+class ParsedBank:
+    """What a reader made of a file: bank metadata, items as engine dicts, and what went wrong.
+
+    `items` are in the exact shape of the bank YAML format (common fields + kind-specific ones).
+    `item_lines` maps an item index to {field path: line} when the format knows lines, so later
+    checks (the engine's) can point at a line too.
+    """
+
+    slug: str = ""
+    name: str = ""
+    description: str = ""
+    items: list[dict] = field(default_factory=list)
+    problems: list[BankProblem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    item_lines: dict[int, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class ExportResult:
+    """Text in a foreign format plus the items that format could not express."""
+
+    text: str
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class BankFormatError(ValueError):
+    """Raised only by callers that want an exception; readers themselves return problems."""
+
+    def __init__(self, problems: list[BankProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))

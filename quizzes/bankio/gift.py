@@ -1,0 +1,354 @@
+"""GIFT, Moodle's plain-text question format: the subset that maps onto our kinds, both ways.
+
+Supported: multiple choice (`=right ~wrong`), multiple answers (`~%50%right ~%-50%wrong`), true/false
+(`{T}`, `{FALSE}`), numeric (`{#0.02:0.001}`, ranges `{#1..5}`, several `=` answers), `::title::`,
+`$CATEGORY:`, per-answer feedback `#...`, general feedback `####...`, format tags like `[markdown]`,
+escapes `\\~ \\= \\# \\{ \\} \\: \\\\` and `\\n`, and `//` comment lines. Matching, essays, descriptions and
+text short answers are reported in `ParsedBank.skipped` with their line, and the rest is imported.
+Writing is in `gift_export`.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+from quizzes.bankio.errors import BankProblem, Location, ParsedBank, Skipped
+from quizzes.bankio.html_text import html_to_markdown
+from quizzes.bankio.naming import category_parts, slugify, unique_slug
+
+_SPECIALS = "~=#{}:"
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+_FORMAT_TAG = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]")
+
+
+# -- escapes -----------------------------------------------------------------------------------------
+
+
+def _find_unescaped(text: str, target: str, start: int = 0) -> int:
+    """Index of the first `target` at or after `start` that no backslash escapes, or -1."""
+    index = start
+    while index <= len(text) - len(target):
+        if text[index] == "\\":
+            index += 2
+            continue
+        if text.startswith(target, index):
+            return index
+        index += 1
+    return -1
+
+
+def _split_unescaped(text: str, separator: str) -> list[str]:
+    parts, start = [], 0
+    while (found := _find_unescaped(text, separator, start)) != -1:
+        parts.append(text[start:found])
+        start = found + len(separator)
+    parts.append(text[start:])
+    return parts
+
+
+def _unescape(text: str) -> str:
+    # `\n` is a newline, `\\` a backslash, `\~` etc. the bare character; any other backslash
+    # (LaTeX such as `\eta`) is left alone.
+    return re.sub(r"\\([\\~=#{}:n])", lambda match: "\n" if match.group(1) == "n" else match.group(1), text)
+
+
+def escape_gift(text: str) -> str:
+    """Text safe to place anywhere in a GIFT question (the inverse of the reader's unescaping)."""
+    text = text.replace("\\", "\\\\")
+    for special in _SPECIALS:
+        text = text.replace(special, "\\" + special)
+    return text.replace("\r", "").replace("\n", "\\n")
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Block:
+    """One question (or one $CATEGORY line) and the file lines it spans."""
+
+    text: str
+    line_starts: list[tuple[int, int]]  # (offset in text, file line)
+
+    def line_at(self, offset: int) -> int:
+        line = self.line_starts[0][1]
+        for start, file_line in self.line_starts:
+            if start > offset:
+                break
+            line = file_line
+        return line
+
+
+def _blocks(text: str) -> list[_Block]:
+    """Questions are separated by blank lines; comment lines vanish; $CATEGORY lines stand alone."""
+    blocks: list[_Block] = []
+    lines: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        if lines:
+            joined, starts, offset = [], [], 0
+            for number, content in lines:
+                starts.append((offset, number))
+                joined.append(content)
+                offset += len(content) + 1
+            blocks.append(_Block("\n".join(joined), starts))
+            lines.clear()
+
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not stripped:
+            flush()
+        elif stripped.startswith("//"):
+            continue
+        elif stripped.startswith("$CATEGORY:"):
+            flush()
+            lines.append((number, stripped))
+            flush()
+        else:
+            lines.append((number, raw.rstrip()))
+    flush()
+    return blocks
+
+
+@dataclass
+class _Answer:
+    weight: float  # percent; 100 = fully right
+    text: str  # still escaped
+    feedback: str  # unescaped Markdown
+    marker: str  # "=" or "~"
+
+
+def parse_gift(text: str, *, filename: str = "") -> ParsedBank:
+    """Items from a GIFT file; unsupported questions go to `.skipped` with their line."""
+    result = ParsedBank()
+    taken: set[str] = set()
+    topic: str | None = None
+    for block in _blocks(text):
+        line = block.line_at(0)
+        if block.text.startswith("$CATEGORY:"):
+            bank_name, topic = category_parts(block.text[len("$CATEGORY:") :])
+            result.name = result.name or bank_name
+            continue
+        reader = _QuestionReader(block, filename, result)
+        item = reader.read()
+        if item is None:
+            continue
+        kind, stem = item.pop("kind"), item.pop("stem")
+        base = slugify(reader.title or stem[:60], fallback="question")
+        item = {
+            "key": unique_slug(base, taken),
+            "kind": kind,
+            "title": reader.title[:200],
+            "topics": [topic] if topic else [],
+            "difficulty": 2,
+            "stem": stem,
+            "explanation": reader.general_feedback or _fallback_explanation(kind, item, reader),
+            "hints": [],
+            **item,
+        }
+        result.item_lines[len(result.items)] = {"": line}
+        result.items.append(item)
+    return result
+
+
+class _QuestionReader:
+    def __init__(self, block: _Block, filename: str, result: ParsedBank) -> None:
+        self.block, self.filename, self.result = block, filename, result
+        self.title = ""
+        self.general_feedback = ""
+        self.text_format = "moodle"
+        self.line = block.line_at(0)
+
+    def location(self, offset: int = 0) -> Location:
+        return Location(file=self.filename, line=self.block.line_at(offset))
+
+    def skip(self, qtype: str, reason: str, offset: int = 0) -> None:
+        name = self.title or _first_words(self.block.text)
+        self.result.skipped.append(Skipped(name, qtype, reason, self.location(offset)))
+
+    def problem(self, message: str, offset: int = 0) -> None:
+        self.result.problems.append(BankProblem(self.location(offset), message))
+
+    def note(self, message: str) -> None:
+        name = self.title or _first_words(self.block.text)
+        self.result.notes.append(f"{self.filename or 'line'}:{self.line}: '{name}': {message}")
+
+    def markdown(self, escaped: str) -> str:
+        text = _unescape(escaped).strip()
+        return html_to_markdown(text) if self.text_format == "html" else text
+
+    def read(self) -> dict | None:
+        text, offset = self.block.text, 0
+        if text.startswith("::"):
+            end = _find_unescaped(text, "::", 2)
+            if end == -1:
+                self.problem("the title opened with '::' is never closed")
+                return None
+            self.title = _unescape(text[2:end]).strip()
+            offset = end + 2
+        if match := _FORMAT_TAG.match(text[offset:]):
+            self.text_format = match.group(1)
+            offset += match.end()
+        opening = _find_unescaped(text, "{", offset)
+        if opening == -1:
+            self.skip("description", "a text without answers is not a question", offset)
+            return None
+        closing = _find_unescaped(text, "}", opening + 1)
+        if closing == -1:
+            self.problem("the answer block opened with '{' is never closed", opening)
+            return None
+        before, answers, after = text[offset:opening], text[opening + 1 : closing], text[closing + 1 :]
+        stem = self.markdown(before)
+        if after.strip():
+            # "Missing word" style: the answers sit inside the sentence; show a blank there.
+            stem = f"{stem} \\_\\_\\_\\_\\_ {self.markdown(after)}".strip()
+        parts = _split_unescaped(answers, "####")
+        if len(parts) > 1:
+            self.general_feedback = self.markdown("####".join(parts[1:]))
+        item = self.read_answers(parts[0].strip(), opening)
+        if item is not None:
+            item["stem"] = stem
+        return item
+
+    def read_answers(self, answers: str, offset: int) -> dict | None:
+        if not answers:
+            self.skip("essay", "free-text answers cannot be checked automatically", offset)
+            return None
+        if answers.startswith("#"):
+            return self.read_numeric(answers[1:].strip(), offset)
+        head = _split_unescaped(answers, "#")
+        if head[0].strip().upper() in ("T", "TRUE", "F", "FALSE"):
+            return self.read_truefalse(head, offset)
+        parsed = self.split_answers(answers, offset)
+        if parsed is None:
+            return None
+        if any(_find_unescaped(answer.text, "->") != -1 for answer in parsed):
+            self.skip("matching", "matching questions have no equivalent in Descent", offset)
+            return None
+        if all(answer.marker == "=" for answer in parsed):
+            return self.read_short_answer(parsed, offset)
+        return self.read_choices(parsed, offset)
+
+    def split_answers(self, answers: str, offset: int) -> list[_Answer] | None:
+        """`=a#fb ~%50%b` → answers. Text before the first marker is an error."""
+        markers = [
+            index for index in range(len(answers)) if answers[index] in "=~" and _is_unescaped(answers, index)
+        ]
+        if not markers or answers[: markers[0]].strip():
+            self.problem("answers must start with '=' or '~'", offset)
+            return None
+        parsed = []
+        for start, end in zip(markers, [*markers[1:], len(answers)], strict=True):
+            body = answers[start + 1 : end].strip()
+            weight = 100.0 if answers[start] == "=" else 0.0
+            if match := _WEIGHT.match(body):
+                weight, body = float(match.group(1)), body[match.end() :]
+            text, *feedback = _split_unescaped(body, "#")
+            parsed.append(_Answer(weight, text.strip(), self.markdown("#".join(feedback)), answers[start]))
+        return parsed
+
+    def read_choices(self, answers: list[_Answer], offset: int) -> dict:
+        full = [answer for answer in answers if answer.weight >= 100]
+        partial = [answer for answer in answers if 0 < answer.weight < 100]
+        multiple = bool(partial) or len(full) > 1
+        if multiple and len({answer.weight for answer in answers if answer.weight > 0}) > 1:
+            self.note("unequal answer weights became equal ones (right picks minus wrong picks)")
+        choices = []
+        for answer in answers:
+            choice: dict = {"text": self.markdown(answer.text)}
+            if answer.weight > 0:
+                choice["correct"] = True
+            if answer.feedback:
+                choice["feedback"] = answer.feedback
+            choices.append(choice)
+        return {"kind": "multiple" if multiple else "single", "choices": choices, "shuffle": True}
+
+    def read_truefalse(self, head: list[str], offset: int) -> dict:
+        answer = head[0].strip().upper() in ("T", "TRUE")
+        # GIFT puts the feedback for a wrong answer first, then the one for a right answer.
+        wrong, right = (
+            (self.markdown(head[1]) if len(head) > 1 else ""),
+            (self.markdown(head[2]) if len(head) > 2 else ""),
+        )
+        item: dict = {"kind": "truefalse", "answer": answer}
+        feedback_true, feedback_false = (right, wrong) if answer else (wrong, right)
+        if feedback_true:
+            item["feedback_true"] = feedback_true
+        if feedback_false:
+            item["feedback_false"] = feedback_false
+        return item
+
+    def read_numeric(self, body: str, offset: int) -> dict | None:
+        """`{#v:tol}`, `{#low..high}` or several `=`-answers: the first full-marks one is the key."""
+        if _find_unescaped(body, "=") == -1:
+            value, *feedback = _split_unescaped(body, "#")
+            answers = [_Answer(100.0, value.strip(), self.markdown("#".join(feedback)), "=")]
+        else:
+            answers = self.split_answers(body, offset)
+            if answers is None:
+                return None
+        return self.numeric_item(answers, offset)
+
+    def read_short_answer(self, answers: list[_Answer], offset: int) -> dict | None:
+        if any(_numeric_answer(_unescape(answer.text)) is None for answer in answers):
+            self.skip("shortanswer", "text short answers are not supported; only numbers are", offset)
+            return None
+        return self.numeric_item(answers, offset)
+
+    def numeric_item(self, answers: list[_Answer], offset: int) -> dict | None:
+        key = None
+        misconceptions = []
+        for answer in answers:
+            text = _unescape(answer.text)
+            number = _numeric_answer(text)
+            if number is None:
+                self.problem(f"{text!r} is not a number, 'value:tolerance' or 'low..high'", offset)
+                return None
+            if answer.weight >= 100 and key is None:
+                key = number
+            elif answer.weight <= 0 and answer.feedback:
+                misconceptions.append({"answer": number[0], "feedback": answer.feedback})
+            else:
+                self.note(f"partial credit ({answer.weight:g}%) for {text} is not supported and was dropped")
+        if key is None:
+            self.problem("no numeric answer is worth full marks", offset)
+            return None
+        item: dict = {"kind": "numeric", "answer": key[0], "tolerance": {"mode": "absolute", "value": key[1]}}
+        if misconceptions:
+            item["misconceptions"] = misconceptions
+        return item
+
+
+def _is_unescaped(text: str, index: int) -> bool:
+    backslashes = 0
+    while index - backslashes - 1 >= 0 and text[index - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 0
+
+
+def _numeric_answer(text: str) -> tuple[float, float] | None:
+    """(value, absolute tolerance) from `v`, `v:tol` or `low..high`; None when it is none of those."""
+    text = text.strip()
+    if match := re.fullmatch(rf"({_NUMBER})\s*\.\.\s*({_NUMBER})", text):
+        low, high = sorted((float(match.group(1)), float(match.group(2))))
+        return (low + high) / 2, (high - low) / 2
+    if match := re.fullmatch(rf"({_NUMBER})(?:\s*:\s*({_NUMBER}))?", text):
+        value, tolerance = float(match.group(1)), abs(float(match.group(2) or 0))
+        return (value, tolerance) if math.isfinite(value) and math.isfinite(tolerance) else None
+    return None
+
+
+def _first_words(text: str) -> str:
+    words = _unescape(text).split()
+    return " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+
+
+def _fallback_explanation(kind: str, item: dict, reader: _QuestionReader) -> str:
+    """GIFT's general feedback is optional but our explanation is not: state the key instead."""
+    reader.note("no general feedback (####); the explanation states the correct answer")
+    if kind in ("single", "multiple"):
+        return "The correct answer: " + "; ".join(c["text"] for c in item["choices"] if c.get("correct"))
+    if kind == "truefalse":
+        return f"The statement is {'true' if item['answer'] else 'false'}."
+    return f"The correct answer is {item['answer']:g}."

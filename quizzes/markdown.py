@@ -1,0 +1,72 @@
+"""Markdown for stems, hints, feedback and explanations, rendered to sanitised HTML.
+
+Math is left for KaTeX to typeset in the browser: the dollarmath plugin lifts `$...$` and
+`$$...$$` out of the Markdown parse (so `_` and `*` inside formulas are not read as emphasis)
+and we re-emit them with their delimiters inside elements of class `math`, which
+`static/js/math.js` hands to KaTeX's auto-render. Raw HTML in the source is never passed
+through: markdown-it escapes it, and nh3 removes anything outside a small allow-list.
+"""
+
+from collections.abc import Sequence
+from functools import lru_cache
+from html import escape
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a",
+    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "span", "div",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "ol": {"start"},
+    # markdown-it writes column alignment as an inline style; only text-align survives.
+    "th": {"style"},
+    "td": {"style"},
+}
+ALLOWED_CLASSES = {"span": {"math", "inline", "display"}, "div": {"math", "display"}}
+
+
+def _inline_math(renderer, tokens: Sequence[Token], idx: int, options, env) -> str:
+    # Keep the delimiters: KaTeX auto-render looks for them inside `.math` elements.
+    return f'<span class="math inline">${escape(tokens[idx].content.strip(), quote=False)}$</span>'
+
+
+def _inline_display_math(renderer, tokens: Sequence[Token], idx: int, options, env) -> str:
+    # `$$...$$` inside a paragraph: a span, because a div may not sit inside a <p>.
+    return f'<span class="math display">$${escape(tokens[idx].content.strip(), quote=False)}$$</span>'
+
+
+def _block_math(renderer, tokens: Sequence[Token], idx: int, options, env) -> str:
+    return f'<div class="math display">$${escape(tokens[idx].content.strip(), quote=False)}$$</div>\n'
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+    # allow_digits=False keeps prices such as "5$ and 6$" from turning into math.
+    parser.use(dollarmath_plugin, double_inline=True, allow_digits=False)
+    parser.add_render_rule("math_inline", _inline_math)
+    parser.add_render_rule("math_inline_double", _inline_display_math)
+    parser.add_render_rule("math_block", _block_math)
+    parser.add_render_rule("math_block_label", _block_math)
+    return parser
+
+
+def render_markdown(text: str | None) -> str:
+    """Markdown (with $math$) to HTML that is safe to insert into a page as is."""
+    if not text:
+        return ""
+    html = _parser().render(str(text))
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        filter_style_properties={"text-align"},
+        link_rel="noopener",
+        url_schemes={"http", "https", "mailto"},
+    )

@@ -1,0 +1,244 @@
+"""Import, export and re-validate question banks (the database side of `quizzes.bankio`).
+
+Imports are all or nothing: the whole file is parsed and every item checked before anything is
+written, and the writes happen in one transaction. A file with a single broken item changes nothing
+and the report lists every problem with its location.
+
+Re-importing a bank with `replace=True` deletes the items the file no longer has, except items that
+students' attempts point at: those are kept (an attempt's history must stay readable, and the
+database forbids deleting them), moved after the file's items, and named in `ImportReport.kept`.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from django.db import DatabaseError, transaction
+
+from quizzes.bankio import BankProblem, ExportResult, Location, Skipped, read_bank, write_bank
+from quizzes.bankio.naming import slugify
+from quizzes.bankio.validation import (
+    COMMON_FIELDS,
+    EngineUnavailable,
+    check_items,
+    is_slug,
+    load_engine_validator,
+)
+from quizzes.models import AttemptItem, Bank, Item, Topic
+
+# Draws per calculation item in `bank_validate`: enough to hit the corners of small parameter grids.
+VALIDATION_SEEDS = 20
+MAX_BANK_NAME_LENGTH = 200
+MAX_BANK_SLUG_LENGTH = 80
+
+
+@dataclass
+class ImportReport:
+    bank: str = ""  # the target bank's slug
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    kept: list[str] = field(default_factory=list)  # keys missing from the file but kept: attempts use them
+    skipped: list[Skipped] = field(default_factory=list)  # foreign questions we cannot express
+    problems: list[BankProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if not self.ok:
+            return f"Nothing imported into '{self.bank or '?'}': {len(self.problems)} problem(s) found."
+        text = f"Bank '{self.bank}': {self.created} created, {self.updated} updated, {self.deleted} deleted"
+        if self.kept:
+            text += f", {len(self.kept)} kept because attempts use them ({', '.join(self.kept)})"
+        if self.skipped:
+            text += f", {len(self.skipped)} skipped"
+        return text + "."
+
+
+def bank_import(
+    *,
+    text: str,
+    fmt: str,
+    filename: str = "",
+    bank_slug: str | None = None,
+    owner=None,
+    replace: bool = True,
+) -> ImportReport:
+    """Parse, check and (only when nothing is wrong) store a bank file. Never raises on bad input."""
+    report = ImportReport()
+    parsed = read_bank(text, fmt, filename=filename)
+    report.skipped, report.notes, report.problems = (
+        list(parsed.skipped),
+        list(parsed.notes),
+        list(parsed.problems),
+    )
+
+    slug = bank_slug or parsed.slug or slugify(PurePath(filename).stem if filename else "", fallback="")
+    report.bank = slug
+    where = Location(file=filename)
+    if not slug:
+        report.problems.append(BankProblem(where, "the file names no bank: give the target bank's slug"))
+    elif not is_slug(slug, MAX_BANK_SLUG_LENGTH):
+        report.problems.append(BankProblem(where, f"the target bank slug {slug!r} is not a valid slug"))
+    name = (parsed.name or "").strip()
+    if len(name) > MAX_BANK_NAME_LENGTH:
+        report.problems.append(
+            BankProblem(where, f"the bank name is longer than {MAX_BANK_NAME_LENGTH} characters")
+        )
+    if not parsed.items and (parsed.skipped or fmt != "yaml") and not report.problems:
+        # Replacing a bank with nothing because every question was unsupported would wipe it.
+        report.problems.append(BankProblem(where, "the file holds no question that can be imported"))
+    if report.problems:
+        return report
+
+    try:
+        with transaction.atomic():
+            _write_bank(
+                parsed.items,
+                slug=slug,
+                metadata=(name, parsed.description) if fmt == "yaml" else None,
+                fallback_name=name or slug,
+                owner=owner,
+                replace=replace,
+                report=report,
+            )
+    except DatabaseError as error:
+        report.created = report.updated = report.deleted = 0
+        report.kept = []
+        report.problems.append(
+            BankProblem(where, f"the database refused the import, nothing was saved: {error}")
+        )
+    return report
+
+
+def _write_bank(
+    items: list[dict],
+    *,
+    slug: str,
+    metadata: tuple[str, str] | None,
+    fallback_name: str,
+    owner,
+    replace: bool,
+    report: ImportReport,
+) -> None:
+    """The writes of one import; the caller holds the transaction. `metadata` is (name, description).
+
+    Only our own YAML format carries a bank's name and description, so only it updates them on an
+    existing bank; a Moodle or GIFT file names a bank only when it creates one (from its category).
+    """
+    bank = Bank.objects.select_for_update().filter(slug=slug).first()
+    if bank is None:
+        name, description = metadata or (fallback_name, "")
+        bank = Bank.objects.create(slug=slug, name=name or slug, description=description, owner=owner)
+    elif metadata is not None:
+        bank.name, bank.description = metadata
+        bank.save(update_fields=["name", "description", "updated_at"])
+
+    topics = _topics_by_slug({slug for item in items for slug in item.get("topics", [])})
+    existing = {item.key: item for item in bank.items.all()}
+    file_keys = {item["key"] for item in items}
+
+    leftovers = [item for key, item in existing.items() if key not in file_keys]
+    if replace and leftovers:
+        in_use = set(
+            AttemptItem.objects.filter(item__in=leftovers).values_list("item_id", flat=True).distinct()
+        )
+        doomed = [item for item in leftovers if item.pk not in in_use]
+        leftovers = [item for item in leftovers if item.pk in in_use]
+        Item.objects.filter(pk__in=[item.pk for item in doomed]).delete()
+        report.deleted = len(doomed)
+        report.kept = sorted(item.key for item in leftovers)
+
+    # Order: with replace, the file's items first and kept ones after; without, the items the file
+    # does not mention stay ahead in their old order and the file's items follow in its order.
+    leftovers.sort(key=lambda item: (item.position, item.pk))
+    offset = 0 if replace else len(leftovers)
+    for position, data in enumerate(items, start=offset):
+        item = existing.get(data["key"]) or Item(bank=bank, key=data["key"])
+        report.updated += item.pk is not None
+        report.created += item.pk is None
+        item.kind = data["kind"]
+        item.title = data.get("title", "")
+        item.stem = data["stem"]
+        item.explanation = data["explanation"]
+        item.hints = list(data.get("hints", []))
+        item.difficulty = data.get("difficulty", 2)
+        item.spec = {name: value for name, value in data.items() if name not in COMMON_FIELDS}
+        item.position = position
+        item.save()
+        item.topics.set([topics[topic] for topic in data.get("topics", [])])
+    for position, item in enumerate(leftovers, start=len(items) if replace else 0):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position", "updated_at"])
+
+
+def _topics_by_slug(slugs: set[str]) -> dict[str, Topic]:
+    """Existing topics plus new ones for unknown slugs (the format says unknown slugs are created)."""
+    topics = {topic.slug: topic for topic in Topic.objects.filter(slug__in=slugs)}
+    for slug in sorted(slugs - topics.keys()):
+        topics[slug] = Topic.objects.create(slug=slug, name=slug.replace("-", " ").capitalize())
+    return topics
+
+
+def _item_dicts(bank: Bank) -> list[dict]:
+    return [item.to_dict() for item in bank.items.prefetch_related("topics").order_by("position", "id")]
+
+
+def bank_export_result(*, bank: Bank, fmt: str) -> ExportResult:
+    """The bank as `fmt`, with the items that format could not express listed in `.skipped`."""
+    return write_bank(
+        fmt=fmt, slug=bank.slug, name=bank.name, description=bank.description, items=_item_dicts(bank)
+    )
+
+
+def bank_export(*, bank: Bank, fmt: str) -> str:
+    """The bank as text in `fmt` ("yaml", "moodle-xml" or "gift"). Unknown fmt -> ValueError."""
+    return bank_export_result(bank=bank, fmt=fmt).text
+
+
+def bank_validate(*, bank: Bank) -> list[BankProblem]:
+    """Re-check every stored item as an import would, then exercise each calculation template.
+
+    For calculation items, several variants are drawn; each must render and must accept its own
+    computed answer as correct (catching templates whose answer is NaN, infinite or mis-keyed).
+    """
+    items = _item_dicts(bank)
+    engine = load_engine_validator()
+    if isinstance(engine, EngineUnavailable):
+        return [BankProblem(Location(file=bank.slug), f"cannot validate: {engine.reason}")]
+    problems, _notes = check_items(items, file=bank.slug, engine=engine)
+    broken = {problem.location.item_index for problem in problems}
+    for index, item in enumerate(items):
+        if item["kind"] == "calculation" and index not in broken:
+            problems += calculation_variant_problems(item, bank_slug=bank.slug, index=index)
+    return problems
+
+
+def calculation_variant_problems(
+    item: dict, *, bank_slug: str, index: int | None = None
+) -> list[BankProblem]:
+    """Draw VALIDATION_SEEDS variants of a calculation item; the first one that fails is reported."""
+    from quizzes.engine import check_answer, draw_variant, render_item, variant_seed
+
+    location = Location(file=bank_slug, item_index=index, item_key=item["key"], field="answer")
+    for student_id in range(1, VALIDATION_SEEDS + 1):
+        seed = variant_seed(student_id, f"{bank_slug}/{item['key']}", 1)
+        try:
+            variant = draw_variant(item, seed)
+            render_item(item, variant)
+            answer = variant.values["answer"]
+            result = check_answer(item, variant, repr(float(answer)))
+        except Exception as error:  # any failure here is a broken template, reported rather than raised
+            return [BankProblem(location, f"variant with seed {seed} fails: {type(error).__name__}: {error}")]
+        if result.status != "correct":
+            return [
+                BankProblem(
+                    location,
+                    f"variant with seed {seed} ({variant.params}) does not accept its own answer {answer!r}:"
+                    f" {result.status}",
+                )
+            ]
+    return []

@@ -1,0 +1,168 @@
+"""What the student pages show, assembled from the models and the engine.
+
+The one rule that matters most here: an item's correct answer and explanation reach the page
+only through `ItemPanel.result`, which is filled only once the item is answered AND the quiz's
+feedback mode allows it (immediately, or after the attempt is finished). Everything else on the
+page comes from the engine's `render_item`, which never carries the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizzes.engine import render_item
+from quizzes.engine.result import Variant
+from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, Quiz
+from quizzes.services.attempts import attempts_left, penalty_factor, quiz_grade_for, seconds_left
+from quizzes.services.responses import WidgetState, widget_state
+
+TRUE_FALSE_OPTIONS = (("true", "True"), ("false", "False"))
+
+
+@dataclass
+class QuizSummary:
+    quiz: Quiz
+    attempts: list[Attempt]
+    grade: float | None
+    attempts_left: int | None
+    in_progress: Attempt | None
+
+    @property
+    def next_penalty_factor(self) -> float:
+        return penalty_factor(self.quiz, len(self.attempts) + 1)
+
+    @property
+    def can_start(self) -> bool:
+        return self.in_progress is None and (self.attempts_left is None or self.attempts_left > 0)
+
+
+def quiz_summary(quiz: Quiz, student) -> QuizSummary:
+    """The quiz as one student sees it: their attempts, grade and what they may do next."""
+    if not student.is_authenticated:
+        return QuizSummary(quiz, [], None, quiz.max_attempts, None)
+    grade = quiz_grade_for(quiz=quiz, student=student)  # also closes an attempt that ran out of time
+    attempts = list(Attempt.objects.filter(quiz=quiz, student=student).order_by("number"))
+    in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+    return QuizSummary(quiz, attempts, grade, attempts_left(quiz=quiz, student=student), in_progress)
+
+
+@dataclass
+class ItemPanel:
+    """One item on the attempt or review page, with everything its template needs."""
+
+    attempt_item: AttemptItem
+    rendered: dict[str, Any]
+    state: WidgetState
+    locked: bool
+    result: dict[str, Any] | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def position(self) -> int:
+        return self.attempt_item.position
+
+    @property
+    def answered(self) -> bool:
+        return self.attempt_item.answered_at is not None
+
+    @property
+    def saved_only(self) -> bool:
+        """Answered, but the verdict waits for the end of the attempt."""
+        return self.answered and self.result is None
+
+    @property
+    def options(self) -> list[dict[str, Any]]:
+        """Choices for radio buttons and checkboxes, marked with what the student picked."""
+        if self.rendered["input"] == "truefalse":
+            pairs = [{"id": value, "text": label} for value, label in TRUE_FALSE_OPTIONS]
+        else:
+            pairs = self.rendered.get("choices") or []
+        return [{**choice, "checked": choice["id"] in self.state.selected} for choice in pairs]
+
+    @property
+    def table_rows(self) -> list[dict[str, Any]]:
+        """Rows of named cells with the student's values and, once revealed, each cell's verdict."""
+        table = self.rendered.get("table") or {}
+        verdicts = cell_verdicts(self.result)
+        return [
+            {
+                "step": row.get("step"),
+                "cells": [
+                    {"name": cell, "value": self.state.cells.get(cell, ""), "verdict": verdicts.get(cell)}
+                    for cell in row.get("cells", [])
+                ],
+            }
+            for row in table.get("rows", [])
+        ]
+
+
+def cell_verdicts(result: dict[str, Any] | None) -> dict[str, str]:
+    """Per-cell status from a table result's details, when the engine provides them."""
+    if not result:
+        return {}
+    cells = (result.get("details") or {}).get("cells") or {}
+    verdicts = {}
+    for name, info in cells.items():
+        if isinstance(info, dict):
+            verdicts[name] = str(info.get("status", ""))
+        elif isinstance(info, str):
+            verdicts[name] = info
+    return verdicts
+
+
+def results_visible(attempt: Attempt) -> bool:
+    return attempt.status == AttemptStatus.FINISHED or attempt.quiz.feedback_mode == FeedbackMode.IMMEDIATE
+
+
+def rendered_item(attempt_item: AttemptItem) -> dict[str, Any]:
+    """The student-facing item for this attempt's variant (no key, no explanation)."""
+    return render_item(attempt_item.item.to_dict(), Variant.from_dict(attempt_item.variant)).to_dict()
+
+
+def item_panels(
+    attempt: Attempt,
+    *,
+    positions: list[int] | None = None,
+    drafts: dict[int, Any] | None = None,
+    errors: dict[int, list[str]] | None = None,
+) -> list[ItemPanel]:
+    """Panels for the attempt's items (or only `positions`).
+
+    `drafts` are unsaved responses to show again by position (an invalid answer, a reordered
+    list); `errors` the messages that go with them.
+    """
+    drafts, errors = drafts or {}, errors or {}
+    reveal = results_visible(attempt)
+    attempt_items = attempt.attempt_items.select_related("item__bank").prefetch_related("item__topics")
+    if positions is not None:
+        attempt_items = attempt_items.filter(position__in=positions)
+    panels = []
+    for attempt_item in attempt_items:
+        attempt_item.attempt = attempt
+        rendered = rendered_item(attempt_item)
+        answered = attempt_item.answered_at is not None
+        response = attempt_item.response if answered else drafts.get(attempt_item.position)
+        panels.append(
+            ItemPanel(
+                attempt_item=attempt_item,
+                rendered=rendered,
+                state=widget_state(rendered, response),
+                locked=answered or attempt.status == AttemptStatus.FINISHED,
+                result=attempt_item.result if answered and reveal else None,
+                errors=errors.get(attempt_item.position, []),
+            )
+        )
+    return panels
+
+
+def attempt_progress(attempt: Attempt) -> dict[str, Any]:
+    """Counts and time for the attempt header."""
+    positions = list(attempt.attempt_items.values_list("position", "answered_at"))
+    return {
+        "total": len(positions),
+        "answered": sum(1 for _, answered_at in positions if answered_at is not None),
+        "answered_positions": {position for position, answered_at in positions if answered_at is not None},
+        "positions": [position for position, _ in positions],
+        "seconds_left": seconds_left(attempt),
+    }

@@ -1,0 +1,86 @@
+"""Between HTML forms and the engine's response formats.
+
+`response_from_form` turns a posted item form into the response the engine expects for the
+item's input widget; `widget_state` goes the other way, telling the template what to pre-fill
+(the stored answer, or the text a student typed before an "invalid" verdict).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import QueryDict
+
+# Form field names shared with the templates and static/js/quiz.js.
+ANSWER_FIELD = "answer"
+ORDER_FIELD = "order"
+MOVE_FIELD = "move"
+CELL_PREFIX = "cell-"
+
+# Longest text accepted in a typed answer: generous for formulas, small enough to store.
+MAX_TEXT_LENGTH = 500
+
+
+def response_from_form(rendered: dict[str, Any], data: QueryDict) -> Any:
+    """The engine-format response for one posted item form (see the engine's contract)."""
+    widget = rendered["input"]
+    if widget in {"choice", "truefalse"}:
+        return data.get(ANSWER_FIELD, "")
+    if widget == "choices":
+        return data.getlist(ANSWER_FIELD)
+    if widget == "ordering":
+        return data.getlist(ORDER_FIELD)
+    if widget == "table":
+        return {cell: data.get(CELL_PREFIX + cell, "")[:MAX_TEXT_LENGTH] for cell in table_cells(rendered)}
+    return data.get(ANSWER_FIELD, "")[:MAX_TEXT_LENGTH]
+
+
+def table_cells(rendered: dict[str, Any]) -> list[str]:
+    table = rendered.get("table") or {}
+    return [cell for row in table.get("rows", []) for cell in row.get("cells", [])]
+
+
+def reorder(step_ids: list[str], move: str) -> list[str]:
+    """Apply a no-JS "move" button, given as "<step id>:up" or "<step id>:down"."""
+    step_id, _, direction = move.rpartition(":")
+    if step_id not in step_ids or direction not in {"up", "down"}:
+        return list(step_ids)
+    order = list(step_ids)
+    index = order.index(step_id)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(order):
+        order[index], order[target] = order[target], order[index]
+    return order
+
+
+@dataclass
+class WidgetState:
+    """What an item's inputs show: the picked choices, typed text, table cells or step order."""
+
+    selected: set[str] = field(default_factory=set)
+    text: str = ""
+    cells: dict[str, str] = field(default_factory=dict)
+    steps: list[dict[str, str]] = field(default_factory=list)
+
+
+def widget_state(rendered: dict[str, Any], response: Any) -> WidgetState:
+    """Pre-fill values for the item's widget from a stored or draft response (None: empty form)."""
+    state = WidgetState(steps=list(rendered.get("steps") or []))
+    if response is None:
+        return state
+    widget = rendered["input"]
+    if widget in {"choice", "truefalse"}:
+        state.selected = {str(response).lower() if isinstance(response, bool) else str(response)}
+    elif widget == "choices" and isinstance(response, list):
+        state.selected = {str(choice) for choice in response}
+    elif widget == "ordering" and isinstance(response, list):
+        by_id = {step["id"]: step for step in state.steps}
+        ordered = [by_id[step_id] for step_id in response if step_id in by_id]
+        # Steps missing from a tampered or partial order keep their shuffled place at the end.
+        state.steps = ordered + [step for step in state.steps if step not in ordered]
+    elif widget == "table" and isinstance(response, dict):
+        state.cells = {str(name): str(value) for name, value in response.items()}
+    elif isinstance(response, str):
+        state.text = response
+    return state

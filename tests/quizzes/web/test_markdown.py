@@ -1,0 +1,49 @@
+from django.template import Context, Template
+
+from quizzes.markdown import render_markdown
+
+
+def test_inline_math_keeps_its_delimiters_inside_a_math_span():
+    html = render_markdown(r"The step is $\eta_t g_t * x_1$ here.")
+    assert r'<span class="math inline">$\eta_t g_t * x_1$</span>' in html
+
+
+def test_display_math_becomes_a_math_block():
+    html = render_markdown("$$\n\\frac{a}{b}\n$$")
+    assert '<div class="math display">$$\\frac{a}{b}$$</div>' in html
+
+
+def test_underscores_in_math_are_not_read_as_emphasis():
+    html = render_markdown("$a_1 + b_1$ and $c_2$")
+    assert "<em>" not in html
+
+
+def test_raw_html_is_escaped_not_executed():
+    html = render_markdown('<script>alert(1)</script> <img src=x onerror="alert(2)">')
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_javascript_links_are_dropped_and_links_get_noopener():
+    html = render_markdown("[safe](https://example.org) [bad](javascript:alert(1))")
+    assert '<a href="https://example.org" rel="noopener">safe</a>' in html
+    assert "javascript:" not in html.replace("[bad](javascript:alert(1))", "")
+    assert 'href="javascript' not in html
+
+
+def test_tables_lists_and_code_survive():
+    html = render_markdown("| a | b |\n|---|--:|\n| 1 | 2 |\n\n- one\n- two\n\n`code`")
+    assert "<table>" in html and "<li>one</li>" in html and "<code>code</code>" in html
+    assert 'style="text-align:right"' in html
+
+
+def test_the_template_filter_renders_without_double_escaping():
+    rendered = Template("{% load quiz_tags %}{{ text|markdown }}").render(
+        Context({"text": "**bold** & $x<1$"})
+    )
+    assert "<strong>bold</strong>" in rendered
+    assert "&amp;amp;" not in rendered
+
+
+def test_empty_text_renders_nothing():
+    assert render_markdown("") == "" and render_markdown(None) == ""
