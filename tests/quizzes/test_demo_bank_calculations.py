@@ -59,7 +59,7 @@ def parabola_grad(theta: float) -> float:
 def run_on_parabola(optimizer: str, theta0: float, steps: int, **hp: float) -> list[dict[str, float]]:
     """Row t (1-based, index t-1) holds theta and the optimizer's state after step t."""
     theta, rows = float(theta0), []
-    m = v = total = v_max = 0.0
+    m = v = total = 0.0
     for t in range(1, steps + 1):
         g = parabola_grad(theta)
         row: dict[str, float] = {"grad": g, "theta_prev": theta}
@@ -101,13 +101,6 @@ def run_on_parabola(optimizer: str, theta0: float, steps: int, **hp: float) -> l
             m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
             theta = theta - hp["lr"] * m_hat / (math.sqrt(v_hat) + eps)
             row.update(m=m, v=v, m_hat=m_hat, v_hat=v_hat)
-        elif optimizer == "amsgrad":
-            beta1, beta2, eps = hp.get("beta1", 0.9), hp.get("beta2", 0.999), hp.get("eps", 1e-8)
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g * g
-            v_max = max(v_max, v)
-            theta = theta - hp["lr"] * (m / (1 - beta1**t)) / (math.sqrt(v_max / (1 - beta2**t)) + eps)
-            row.update(m=m, v=v)
         elif optimizer == "radam":
             beta1, beta2, eps = hp.get("beta1", 0.9), hp.get("beta2", 0.999), hp.get("eps", 1e-8)
             m = beta1 * m + (1 - beta1) * g
