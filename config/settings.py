@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "quizzes",
     "optimlab",
     "grading",
+    "progress",
+    "courses",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,7 @@ urlpatterns = [
     path("quizzes/", include("quizzes.urls")),
     path("lab/", include("optimlab.urls")),
     path("grading/", include("grading.urls")),
+    path("progress/", include("progress.urls")),
+    path("courses/", include("courses.urls")),
     path("admin/", admin.site.urls),
 ]
