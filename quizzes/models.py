@@ -135,6 +135,9 @@ class QuizRule(models.Model):
     class Meta:
         ordering = ["quiz", "position", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.quiz.slug}: {self.count} from {self.bank.slug if self.bank else 'any bank'}"
+
 
 class AttemptStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
@@ -158,6 +161,9 @@ class Attempt(models.Model):
             models.UniqueConstraint(fields=["quiz", "student", "number"], name="unique_attempt_number"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quiz.slug} #{self.number} by {self.student}"
+
 
 class AttemptItem(models.Model):
     attempt = models.ForeignKey(Attempt, related_name="attempt_items", on_delete=models.CASCADE)
@@ -173,3 +179,6 @@ class AttemptItem(models.Model):
     class Meta:
         ordering = ["attempt", "position"]
         constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="unique_attempt_position")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} item {self.position}"

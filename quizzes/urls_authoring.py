@@ -1,7 +1,23 @@
 from django.urls import path
 
-from quizzes.views import authoring
+from quizzes.views import authoring, authoring_items, authoring_transfer
 
+# Mounted at /quizzes/author/ inside the `quizzes` namespace.
 urlpatterns = [
     path("", authoring.author_banks, name="author_banks"),
+    path("banks/new/", authoring.bank_create, name="author_bank_create"),
+    path("import/", authoring_transfer.bank_import_view, name="author_import"),
+    path("banks/<slug:slug>/", authoring.bank_detail, name="author_bank"),
+    path("banks/<slug:slug>/edit/", authoring.bank_edit, name="author_bank_edit"),
+    path("banks/<slug:slug>/delete/", authoring.bank_delete_view, name="author_bank_delete"),
+    path("banks/<slug:slug>/validate/", authoring_transfer.bank_validate_view, name="author_bank_validate"),
+    path("banks/<slug:slug>/export/", authoring_transfer.bank_export_view, name="author_bank_export"),
+    path("banks/<slug:slug>/items/new/", authoring_items.item_create, name="author_item_create"),
+    path("banks/<slug:slug>/items/<slug:key>/", authoring_items.item_preview, name="author_item_preview"),
+    path("banks/<slug:slug>/items/<slug:key>/edit/", authoring_items.item_edit, name="author_item_edit"),
+    path(
+        "banks/<slug:slug>/items/<slug:key>/delete/",
+        authoring_items.item_delete_view,
+        name="author_item_delete",
+    ),
 ]

@@ -1,0 +1,185 @@
+"""Instructor pages for one item: create, edit, delete, and preview with seeds and a try-it form."""
+
+import json
+
+from django.contrib import messages
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.roles import instructor_required
+from quizzes.forms_authoring import KIND_EXAMPLES, ItemForm, SeedForm, item_form_initial, try_it_response
+from quizzes.models import Bank, Item, ItemKind
+from quizzes.services.authoring import (
+    DeleteRefused,
+    as_plain,
+    expression_echo,
+    item_attempt_count,
+    item_delete,
+    item_problems,
+    item_save,
+    preview,
+    readable_number,
+    try_answer,
+    variant_rows,
+    varies_by_seed,
+)
+from quizzes.views.authoring import needs_components
+
+VARIANT_PANEL_SEEDS = 8
+
+
+def _item_form_page(request, *, bank: Bank, item: Item | None, form: ItemForm, problems: list[str]):
+    context = {"bank": bank, "item": item, "form": form, "problems": problems, "examples": KIND_EXAMPLES}
+    return render(request, "quizzes/author_item_form.html", context, status=400 if problems else 200)
+
+
+def _save_from_form(request, *, bank: Bank, item: Item | None):
+    """Shared POST handling: form errors and engine problems both re-show the form, nothing saved."""
+    form = ItemForm(request.POST)
+    if not form.is_valid():
+        problems = [f"{name}: {error}" for name, errors in form.errors.items() for error in errors]
+        return _item_form_page(request, bank=bank, item=item, form=form, problems=problems)
+    data = form.to_item()
+    problems = item_problems(data, bank=bank, item=item)
+    if problems:
+        return _item_form_page(request, bank=bank, item=item, form=form, problems=problems)
+    try:
+        saved = item_save(bank=bank, data=data, item=item)
+    except IntegrityError:
+        # Another save took the key between the check and the write; the transaction rolled back.
+        problem = f"key: another item in this bank already uses the key `{data['key']}`"
+        return _item_form_page(request, bank=bank, item=item, form=form, problems=[problem])
+    messages.success(request, f"Item “{saved.key}” saved.")
+    return redirect("quizzes:author_item_preview", slug=bank.slug, key=saved.key)
+
+
+@instructor_required
+@needs_components
+def item_create(request, slug: str):
+    bank = get_object_or_404(Bank, slug=slug)
+    if request.method == "POST":
+        return _save_from_form(request, bank=bank, item=None)
+    kind = request.GET.get("kind", ItemKind.CALCULATION)
+    if kind not in ItemKind.values:
+        kind = ItemKind.CALCULATION
+    form = ItemForm(initial={"kind": kind, "difficulty": 2, "spec": KIND_EXAMPLES[kind]})
+    return _item_form_page(request, bank=bank, item=None, form=form, problems=[])
+
+
+@instructor_required
+@needs_components
+def item_edit(request, slug: str, key: str):
+    item = get_object_or_404(Item.objects.select_related("bank"), bank__slug=slug, key=key)
+    if request.method == "POST":
+        return _save_from_form(request, bank=item.bank, item=item)
+    form = ItemForm(initial=item_form_initial(item.to_dict()))
+    return _item_form_page(request, bank=item.bank, item=item, form=form, problems=[])
+
+
+@instructor_required
+def item_delete_view(request, slug: str, key: str):
+    item = get_object_or_404(Item.objects.select_related("bank"), bank__slug=slug, key=key)
+    if request.method == "POST":
+        try:
+            item_delete(item)
+        except DeleteRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("quizzes:author_item_preview", slug=slug, key=key)
+        messages.success(request, f"Item “{key}” deleted.")
+        return redirect("quizzes:author_bank", slug=slug)
+    context = {"bank": item.bank, "item": item, "attempt_count": item_attempt_count(item)}
+    return render(request, "quizzes/author_item_delete.html", context)
+
+
+@instructor_required
+@needs_components
+def item_preview(request, slug: str, key: str):
+    """The item as a student sees it for one seed, the key for that seed, and a try-it form.
+
+    GET ?seed=N picks the seed; POST checks the typed answer against that same seed.
+    """
+    item = get_object_or_404(
+        Item.objects.select_related("bank").prefetch_related("topics"), bank__slug=slug, key=key
+    )
+    data = item.to_dict()
+    seed_form = SeedForm(request.POST if request.method == "POST" else (request.GET or {"seed": 1}))
+    seed = seed_form.cleaned_data["seed"] if seed_form.is_valid() else 1
+    context = {"bank": item.bank, "item": item, "seed_form": seed_form, "seed": seed}
+    try:
+        context |= _preview_context(data, seed)
+        if request.method == "POST" and seed_form.is_valid():
+            context |= _try_it_context(
+                data, seed, try_it_response(item.kind, request.POST), context["rendered"]
+            )
+    except (ValueError, ArithmeticError) as exc:  # VariantError is a ValueError
+        # An item stored before a validation rule existed (or imported around it) can still break;
+        # the author needs to see why, and the edit link, not a server error.
+        context["broken"] = str(exc)
+    return render(request, "quizzes/author_item_preview.html", context)
+
+
+def _preview_context(data: dict, seed: int) -> dict:
+    shown = preview(data, seed)
+    rendered = as_plain(shown.rendered)
+    return {
+        "preview": shown,
+        "rendered": rendered,
+        "variant": as_plain(shown.variant),
+        "ordering_steps": rendered.get("steps", []),
+        "table_rows": _table_rows(rendered.get("table"), None),
+        "variants": variant_rows(data, list(range(seed, seed + VARIANT_PANEL_SEEDS)))
+        if varies_by_seed(data)
+        else None,
+    }
+
+
+def _try_it_context(data: dict, seed: int, response, rendered: dict) -> dict:
+    """The full CheckResult for the try-it response, and the inputs refilled with what was typed."""
+    result = as_plain(try_answer(data, seed, response))
+    details = result.get("details") or {}
+    return {
+        "result": result,
+        "response": response,
+        "response_shown": json.dumps(response),
+        "cell_results": _cell_results(result),
+        "echo": expression_echo(data, response),
+        "details_json": json.dumps(details, indent=2, default=str) if details else "",
+        "ordering_steps": _steps_in_response_order(rendered.get("steps", []), response),
+        "table_rows": _table_rows(rendered.get("table"), response),
+    }
+
+
+def _steps_in_response_order(steps: list[dict], response) -> list[dict]:
+    """Ordering steps as shown, or after a try-it, in the order the author just gave them."""
+    if not isinstance(response, list):
+        return steps
+    rank = {step_id: position for position, step_id in enumerate(response)}
+    return sorted(steps, key=lambda step: rank.get(step["id"], len(rank)))
+
+
+def _table_rows(table: dict | None, response) -> list[dict]:
+    """Table cells with what was typed into each on the last try-it, for refilling the inputs."""
+    typed = response if isinstance(response, dict) else {}
+    return [
+        {
+            "step": row["step"],
+            "cells": [{"name": name, "typed": typed.get(name, "")} for name in row["cells"]],
+        }
+        for row in (table or {}).get("rows", [])
+    ]
+
+
+def _cell_results(result: dict | None) -> list[dict]:
+    """Per-cell verdicts of a table check, in the table's order, when the engine reports them."""
+    details = (result or {}).get("details") or {}
+    cells = details.get("cells")
+    if not isinstance(cells, dict):
+        return []
+    order = details.get("order") or list(cells)
+    rows = []
+    for name in order:
+        cell = cells.get(name)
+        if isinstance(cell, dict):
+            shown = {field: readable_number(cell.get(field)) for field in ("expected", "given")}
+            rows.append({"name": name, **cell, **shown})
+    return rows

@@ -1,0 +1,60 @@
+"""Every authoring page: anonymous visitors log in first, students are refused, instructors get in."""
+
+import pytest
+from django.urls import reverse
+
+BANK = {"slug": "optimizers-core"}
+ITEM = {"slug": "optimizers-core", "key": "sgd-update-size"}
+
+AUTHORING_PAGES = [
+    ("quizzes:author_banks", {}),
+    ("quizzes:author_bank_create", {}),
+    ("quizzes:author_import", {}),
+    ("quizzes:author_bank", BANK),
+    ("quizzes:author_bank_edit", BANK),
+    ("quizzes:author_bank_delete", BANK),
+    ("quizzes:author_bank_validate", BANK),
+    ("quizzes:author_bank_export", BANK),
+    ("quizzes:author_item_create", BANK),
+    ("quizzes:author_item_preview", ITEM),
+    ("quizzes:author_item_edit", ITEM),
+    ("quizzes:author_item_delete", ITEM),
+]
+PAGE_IDS = [name.split(":")[1] for name, _ in AUTHORING_PAGES]
+
+
+def test_every_authoring_url_is_covered_here():
+    from quizzes import urls_authoring
+
+    assert {f"quizzes:{pattern.name}" for pattern in urls_authoring.urlpatterns} == {
+        name for name, _ in AUTHORING_PAGES
+    }
+
+
+@pytest.mark.parametrize(("name", "kwargs"), AUTHORING_PAGES, ids=PAGE_IDS)
+def test_anonymous_visitor_is_sent_to_log_in(client, calculation_item, name, kwargs):
+    url = reverse(name, kwargs=kwargs)
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "kwargs"), AUTHORING_PAGES, ids=PAGE_IDS)
+def test_student_is_refused(student_client, calculation_item, name, kwargs):
+    url = reverse(name, kwargs=kwargs)
+    assert student_client.get(url).status_code == 403
+    assert student_client.post(url).status_code == 403
+
+
+@pytest.mark.parametrize(("name", "kwargs"), AUTHORING_PAGES, ids=PAGE_IDS)
+def test_instructor_opens_the_page(instructor_client, calculation_item, name, kwargs):
+    assert instructor_client.get(reverse(name, kwargs=kwargs)).status_code == 200
+
+
+def test_student_post_changes_nothing(student_client, calculation_item):
+    from quizzes.models import Bank, Item
+
+    student_client.post(reverse("quizzes:author_bank_delete", kwargs=BANK))
+    student_client.post(reverse("quizzes:author_item_delete", kwargs=ITEM))
+    assert Bank.objects.filter(slug="optimizers-core").exists()
+    assert Item.objects.filter(key="sgd-update-size").exists()
