@@ -5,6 +5,7 @@ environment and no inherited descriptors beyond its two pipes, so nothing the wo
 (settings, database credentials) can reach it or its children.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -116,10 +117,14 @@ class Sandbox:
         )
 
     def _request(self, request: dict[str, Any]) -> RawRun:
+        # The plan (the submission) travels as the frame's payload: the zygote reads only the
+        # header and leaves the payload to the short-lived process that serves this one run.
+        header = {key: value for key, value in request.items() if key != "plan"}
+        plan = json.dumps(request["plan"], allow_nan=True).encode() if "plan" in request else b""
         with self._lock:
             assert self._process is not None
             try:
-                write_all(self._process.stdin.fileno(), encode_frame(request))
+                write_all(self._process.stdin.fileno(), encode_frame(header, plan))
                 header, payload = read_frame(self._process.stdout.fileno(), max_payload=64 * 1024 * 1024)
             except (BrokenPipeError, EOFError, ProtocolError) as exc:
                 self.close()

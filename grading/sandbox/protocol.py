@@ -58,8 +58,9 @@ def read_exact(fd: int, count: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame(fd: int, *, max_payload: int) -> tuple[dict[str, Any], bytes]:
-    """Read one frame from a trusted stream (worker <-> zygote)."""
+def read_header(fd: int, *, max_payload: int) -> dict[str, Any]:
+    """Read only a frame's header from a trusted stream, leaving its payload (of
+    `header["payload_bytes"]` bytes) unread, for whoever should hold it."""
     (header_len,) = _LENGTH.unpack(read_exact(fd, _LENGTH.size))
     if header_len > MAX_HEADER_BYTES:
         raise ProtocolError("frame header too large")
@@ -67,7 +68,14 @@ def read_frame(fd: int, *, max_payload: int) -> tuple[dict[str, Any], bytes]:
     payload_len = header.get("payload_bytes", 0)
     if type(payload_len) is not int or not 0 <= payload_len <= max_payload:
         raise ProtocolError("frame payload too large")
-    return header, read_exact(fd, payload_len)
+    header["payload_bytes"] = payload_len
+    return header
+
+
+def read_frame(fd: int, *, max_payload: int) -> tuple[dict[str, Any], bytes]:
+    """Read one frame from a trusted stream (worker <-> zygote)."""
+    header = read_header(fd, max_payload=max_payload)
+    return header, read_exact(fd, header["payload_bytes"])
 
 
 def write_all(fd: int, data: bytes) -> None:

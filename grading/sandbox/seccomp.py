@@ -6,6 +6,11 @@ process on any other architecture or on the x32 ABI, returns EPERM for the liste
 (process creation, exec, sockets, signals to others, mounts, namespaces, kernel
 interfaces), and allows everything else. The empty root, the unprivileged identity and
 the network namespace are the other walls; this one keeps the process from building doors.
+
+A few calls are only dangerous with certain arguments: there is no PID namespace, so every
+sandboxed child shares the identity `nobody` with the children of other workers, and a call
+aimed at another process of the same user would reach a submission graded next door. Those
+calls are refused unless they target the caller itself (`ARGUMENT_RULES`).
 """
 
 import ctypes
@@ -31,7 +36,23 @@ DENIED_SYSCALLS: dict[str, int] = {
     "clock_settime": 227, "open_by_handle_at": 304, "name_to_handle_at": 303, "iopl": 172, "ioperm": 173,
     "personality": 135, "mknod": 133, "mknodat": 259, "quotactl": 179, "vhangup": 153,
     "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "fanotify_init": 300,
+    # Reach other processes of the same user (re-nice, re-pin, move their memory, compare their files).
+    "setpriority": 141, "sched_setparam": 142, "sched_setscheduler": 144, "sched_setaffinity": 203,
+    "sched_setattr": 314, "ioprio_set": 251, "migrate_pages": 256, "move_pages": 279, "kcmp": 312,
+    "process_madvise": 440, "process_mrelease": 448,
 }  # fmt: skip
+
+# Calls allowed in general but refused when one argument takes one of these values:
+# (syscall number, argument index, refused values). Arguments are compared on their low 32 bits,
+# which is all the kernel reads for these (an int command, a pid_t).
+_F_SETOWN, _F_SETSIG, _F_SETOWN_EX = 8, 10, 15  # fcntl: deliver SIGIO (or any signal) to another process
+_FIOSETOWN, _SIOCSPGRP = 0x8901, 0x8902  # ioctl: the same through the generic ioctl path
+ARGUMENT_RULES: tuple[tuple[int, int, tuple[int, ...]], ...] = (
+    (72, 1, (_F_SETOWN, _F_SETSIG, _F_SETOWN_EX)),  # fcntl(fd, cmd, ...)
+    (16, 1, (_FIOSETOWN, _SIOCSPGRP)),  # ioctl(fd, request, ...)
+)
+# prlimit64(pid, ...) is what glibc's getrlimit/setrlimit use with pid 0: allow only pid 0 (itself).
+_PRLIMIT64 = 302
 
 _AUDIT_ARCH_X86_64 = 0xC000003E
 _X32_SYSCALL_BIT = 0x40000000
@@ -44,6 +65,7 @@ _SECCOMP_RET_ERRNO = 0x00050000
 _SECCOMP_RET_ALLOW = 0x7FFF0000
 _OFFSET_NR = 0
 _OFFSET_ARCH = 4
+_OFFSET_ARGS = 16  # seccomp_data.args[i] is 8 bytes at 16 + 8 * i; its low half comes first on x86-64
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
 _SECCOMP_MODE_FILTER = 2
@@ -66,14 +88,24 @@ def supported() -> bool:
     return platform.system() == "Linux" and platform.machine() in {"x86_64", "AMD64"}
 
 
-def build_program(denied: dict[str, int] = DENIED_SYSCALLS) -> list[tuple[int, int, int, int]]:
+def _arg_low(index: int) -> int:
+    return _OFFSET_ARGS + 8 * index
+
+
+def build_program(
+    denied: dict[str, int] = DENIED_SYSCALLS,
+    argument_rules: tuple[tuple[int, int, tuple[int, ...]], ...] = ARGUMENT_RULES,
+) -> list[tuple[int, int, int, int]]:
     """The filter as (code, jt, jf, k) tuples.
 
-    Layout: check the architecture, refuse the x32 ABI, then one compare per denied call
-    that jumps to the final EPERM return; falling off the chain reaches ALLOW.
+    Layout: check the architecture and refuse the x32 ABI; one compare per denied call that
+    jumps to the shared EPERM return; then one compare per argument-checked call that jumps to
+    its own small block (load the argument, compare it with each refused value); falling off
+    the chains reaches ALLOW. Jumps are written against labels and resolved at the end.
     """
     numbers = sorted(set(denied.values()))
-    program = [
+    # Each entry: (code, true-label or offset, false-label or offset, k). A str is a label.
+    program: list[tuple[int, int | str, int | str, int]] = [
         (_BPF_LD_W_ABS, 0, 0, _OFFSET_ARCH),
         (_BPF_JEQ_K, 1, 0, _AUDIT_ARCH_X86_64),
         (_BPF_RET_K, 0, 0, _SECCOMP_RET_KILL_PROCESS),
@@ -81,13 +113,27 @@ def build_program(denied: dict[str, int] = DENIED_SYSCALLS) -> list[tuple[int, i
         (_BPF_JGE_K, 0, 1, _X32_SYSCALL_BIT),
         (_BPF_RET_K, 0, 0, _SECCOMP_RET_KILL_PROCESS),
     ]
-    first_compare = len(program)
-    eperm_index = first_compare + len(numbers) + 1
-    for offset, number in enumerate(numbers):
-        program.append((_BPF_JEQ_K, eperm_index - (first_compare + offset) - 1, 0, number))
+    program += [(_BPF_JEQ_K, "eperm", 0, number) for number in numbers]
+    program += [(_BPF_JEQ_K, f"args-{nr}", 0, nr) for nr, _, _ in argument_rules]
+    program.append((_BPF_JEQ_K, "prlimit64", 0, _PRLIMIT64))
+    labels: dict[str, int] = {}
     program.append((_BPF_RET_K, 0, 0, _SECCOMP_RET_ALLOW))
+    for nr, index, refused in argument_rules:
+        labels[f"args-{nr}"] = len(program)
+        program.append((_BPF_LD_W_ABS, 0, 0, _arg_low(index)))
+        program += [(_BPF_JEQ_K, "eperm", 0, value) for value in refused]
+        program.append((_BPF_RET_K, 0, 0, _SECCOMP_RET_ALLOW))
+    labels["prlimit64"] = len(program)
+    program.append((_BPF_LD_W_ABS, 0, 0, _arg_low(0)))
+    program.append((_BPF_JEQ_K, 0, "eperm", 0))
+    program.append((_BPF_RET_K, 0, 0, _SECCOMP_RET_ALLOW))
+    labels["eperm"] = len(program)
     program.append((_BPF_RET_K, 0, 0, _SECCOMP_RET_ERRNO | errno.EPERM))
-    return program
+
+    def resolve(target: int | str, at: int) -> int:
+        return labels[target] - at - 1 if isinstance(target, str) else target
+
+    return [(code, resolve(jt, at), resolve(jf, at), k) for at, (code, jt, jf, k) in enumerate(program)]
 
 
 def install() -> None:
@@ -96,7 +142,7 @@ def install() -> None:
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
     program = build_program()
-    if max(jt for _, jt, _, _ in program) > 255:
+    if max(max(jt, jf) for _, jt, jf, _ in program) > 255:
         raise RuntimeError("seccomp program jump out of range")
     filters = (_SockFilter * len(program))(*[_SockFilter(*instruction) for instruction in program])
     fprog = _SockFprog(len(program), filters)

@@ -2,10 +2,16 @@
 
 Started by `client.Sandbox` as `python -I zygote.py` with an empty environment, so its memory
 never held a secret. It never runs student code itself; its children do, after `jail.confine`.
-Protocol on stdin/stdout: frames from `protocol.py`. Requests: {"op": "run", "plan": {...},
-"wall_seconds": s, "max_output": n, "max_result": n, "limits": {...}}, {"op": "selftest"}.
+Nor does it ever read a submission: everything in its memory, freed or not, is inherited by
+every later child, which could scan its own address space for an earlier student's code or
+output. So each request is served by a short-lived supervisor forked from the pristine zygote,
+which reads the plan (the frame's payload) itself, forks the confined child, collects its
+output and answers; the zygote reads only the small request header and waits.
+Protocol on stdin/stdout: frames from `protocol.py`. Requests: {"op": "run", "wall_seconds": s,
+"max_output": n, "max_result": n, "limits": {...}} with the plan as JSON payload, {"op": "selftest"}.
 """
 
+import json
 import os
 import selectors
 import signal
@@ -21,7 +27,7 @@ os.environ.clear()  # belt and braces: the client already started us with an emp
 import numpy  # noqa: E402,F401  -- pre-imported so every child starts warm
 
 from grading.sandbox import harness, jail, selftest  # noqa: E402
-from grading.sandbox.protocol import encode_frame, read_frame, write_all  # noqa: E402
+from grading.sandbox.protocol import encode_frame, read_exact, read_header, write_all  # noqa: E402
 
 # Reference implementations must never be reachable from a child: a submission could call them.
 FORBIDDEN_MODULES = (
@@ -33,6 +39,7 @@ FORBIDDEN_MODULES = (
 )
 CONFINEMENT_FAILED = 97
 CHILD_CRASHED = 98
+MAX_PLAN_BYTES = 16 * 1024 * 1024
 
 
 def build_problem(name: str, args: dict):
@@ -63,9 +70,19 @@ def _child(plan: dict, out_w: int, res_w: int, jail_dir: str, limits: jail.Limit
         else:
             header, payload = harness.run_plan(plan, build_problem)
         write_all(3, encode_frame(header, payload))
+        _flush_output()
         os._exit(0)
     except BaseException:
         os._exit(CHILD_CRASHED)
+
+
+def _flush_output() -> None:
+    """os._exit skips interpreter shutdown, and with it the flush of what the submission printed."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
 
 
 def run_in_child(request: dict, jail_dir: str, probe: bool = False) -> tuple[dict, bytes]:
@@ -151,6 +168,26 @@ def _read_some(fd: int) -> bytes | None:
         return None
 
 
+def serve_in_supervisor(request: dict, jail_dir: str, probe: bool) -> None:
+    """Serve one request from a forked supervisor, so that the plan, the output and the result
+    of this run never enter the zygote's memory (and so never reach a later child)."""
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            body = read_exact(0, request["payload_bytes"])
+            request["plan"] = json.loads(body) if body else {}
+            header, payload = run_in_child(request, jail_dir, probe=probe)
+            write_all(1, encode_frame(header, payload))
+            status = 0
+        finally:
+            os._exit(status)
+    _, wait_status = os.waitpid(pid, 0)
+    if wait_status != 0:
+        # The stream to the client is in an unknown state: stop, so the client restarts us.
+        raise RuntimeError(f"the supervisor of a run failed (wait status {wait_status})")
+
+
 def main() -> int:
     from grading import suite  # noqa: F401  -- warm: gradients for every problem
 
@@ -163,19 +200,17 @@ def main() -> int:
     try:
         while True:
             try:
-                request, _ = read_frame(0, max_payload=0)
+                request = read_header(0, max_payload=MAX_PLAN_BYTES)
             except EOFError:
                 return 0
             op = request.get("op")
-            if op == "run":
-                header, payload = run_in_child(request, jail_dir)
-            elif op == "selftest":
-                header, payload = run_in_child(request, jail_dir, probe=True)
+            if op in ("run", "selftest"):
+                serve_in_supervisor(request, jail_dir, probe=op == "selftest")
             elif op == "exit":
                 return 0
             else:
-                header, payload = {"outcome": "bad_request", "error": f"unknown op {op!r}"}, b""
-            write_all(1, encode_frame(header, payload))
+                read_exact(0, request["payload_bytes"])
+                write_all(1, encode_frame({"outcome": "bad_request", "error": f"unknown op {op!r}"}))
     finally:
         os.rmdir(jail_dir)
 

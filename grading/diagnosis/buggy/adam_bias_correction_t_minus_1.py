@@ -1,0 +1,20 @@
+"""Adam correcting with the counter before it is incremented (t - 1): 1 - beta**0 = 0 on the first step.
+
+Serves the Adam and AdamW exercises: with weight_decay = 0 (Adam's case) the decay is a no-op.
+"""
+
+import numpy as np
+
+
+def init_state(params):
+    return {"m": np.zeros_like(params), "v": np.zeros_like(params), "t": 0}
+
+
+def step(params, grads, state, *, lr, beta1, beta2, eps, weight_decay=0.0):
+    decayed = params * (1 - lr * weight_decay)
+    t = state["t"]
+    m = beta1 * state["m"] + (1 - beta1) * grads
+    v = beta2 * state["v"] + (1 - beta2) * grads * grads
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return decayed - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v, "t": t + 1}

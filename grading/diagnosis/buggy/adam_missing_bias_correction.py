@@ -1,0 +1,18 @@
+"""Adam without bias correction: the raw moments are used directly.
+
+Serves the Adam and AdamW exercises: with weight_decay = 0 (Adam's case) the decay is a no-op.
+"""
+
+import numpy as np
+
+
+def init_state(params):
+    return {"m": np.zeros_like(params), "v": np.zeros_like(params), "t": 0}
+
+
+def step(params, grads, state, *, lr, beta1, beta2, eps, weight_decay=0.0):
+    decayed = params * (1 - lr * weight_decay)
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * grads
+    v = beta2 * state["v"] + (1 - beta2) * grads * grads
+    return decayed - lr * m / (np.sqrt(v) + eps), {"m": m, "v": v, "t": t}

@@ -1,0 +1,18 @@
+"""AMSGrad taking the maximum over the bias-corrected second moment."""
+
+import numpy as np
+
+
+def init_state(params):
+    return {"m": np.zeros_like(params), "v": np.zeros_like(params), "v_max": np.zeros_like(params), "t": 0}
+
+
+def step(params, grads, state, *, lr, beta1, beta2, eps):
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * grads
+    v = beta2 * state["v"] + (1 - beta2) * grads * grads
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    v_max = np.maximum(state["v_max"], v_hat)
+    new_params = params - lr * m_hat / (np.sqrt(v_max) + eps)
+    return new_params, {"m": m, "v": v, "v_max": v_max, "t": t}

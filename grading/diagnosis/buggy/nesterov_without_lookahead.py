@@ -1,0 +1,12 @@
+"""Nesterov exercise answered with plain heavy-ball momentum."""
+
+import numpy as np
+
+
+def init_state(params):
+    return {"v": np.zeros_like(params)}
+
+
+def step(params, grads, state, *, lr, beta):
+    v = beta * state["v"] + grads
+    return params - lr * v, {"v": v}

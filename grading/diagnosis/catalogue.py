@@ -1,0 +1,309 @@
+"""The catalogue of known mistakes: what each one is, how to fix it, where its code lives.
+
+Every mistake is a runnable buggy optimizer in the student contract, either a file in `buggy/`
+(one file may serve several exercises with the same signature) or a wrapper (`wrappers.py`)
+appended to the exercise's reference solution. `Mistake.source_for(slug)` gives the file a
+student could submit.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from grading.diagnosis import wrappers
+
+BUGGY_DIR = Path(__file__).resolve().parent / "buggy"
+ALL = ("sgd", "momentum", "momentum-ema", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "amsgrad")
+STATEFUL = tuple(slug for slug in ALL if slug != "sgd")
+ADAM_AND_ADAMW = ("adam", "adamw")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    name: str
+    title: str
+    explanation: str  # Markdown, addressed to the student: what happened and what to change
+    files: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # slug -> buggy file
+    wrapper: str = ""  # or: a wrapper around the exercise's reference solution
+    wrapped_exercises: tuple[str, ...] = ()
+
+    @property
+    def exercises(self) -> tuple[str, ...]:
+        return tuple(self.files) or self.wrapped_exercises
+
+    def source_for(self, exercise_slug: str) -> str:
+        if exercise_slug not in self.exercises:
+            raise ValueError(f"mistake {self.name!r} does not apply to exercise {exercise_slug!r}")
+        if self.wrapper:
+            from grading.exercises import get_exercise
+
+            return get_exercise(exercise_slug).reference_source + self.wrapper
+        return (BUGGY_DIR / self.files[exercise_slug]).read_text(encoding="utf-8")
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "title": self.title, "explanation": self.explanation}
+
+
+def _files(mapping: dict[str, str]) -> MappingProxyType:
+    return MappingProxyType(mapping)
+
+
+def _same_file(filename: str, exercises: tuple[str, ...]) -> MappingProxyType:
+    return MappingProxyType({slug: filename for slug in exercises})
+
+
+CATALOGUE: tuple[Mistake, ...] = (
+    # ------------------------------------------------------------------ every exercise
+    Mistake(
+        "sign-error",
+        "Sign error: the update climbs the loss",
+        "Your parameters move *up* the gradient: the update is added where it should be subtracted. "
+        "Check the sign in the line that computes the new parameters: $\\theta \\leftarrow \\theta - \\ldots$.",
+        wrapper=wrappers.SIGN_ERROR,
+        wrapped_exercises=ALL,
+    ),
+    Mistake(
+        "lr-ignored",
+        "The learning rate is ignored",
+        "Your steps are exactly what the algorithm gives with a learning rate of 1, whatever `lr` is. "
+        "Multiply the update by `lr` (and make sure you use the argument, not a hard-coded value).",
+        wrapper=wrappers.LR_IGNORED,
+        wrapped_exercises=ALL,
+    ),
+    Mistake(
+        "state-not-carried",
+        "State not carried over: the velocity or moments reset every step",
+        "Every step behaves like the first one: the state you return is not the one you computed, so "
+        "velocities, averages and counters start from zero again each time. Return the *updated* "
+        "arrays (and counter) in `new_state`, and read them from `state` at the next call.",
+        wrapper=wrappers.STATE_NOT_CARRIED,
+        wrapped_exercises=STATEFUL,
+    ),
+    # ------------------------------------------------------------------ momentum family
+    Mistake(
+        "ema-momentum",
+        "EMA momentum instead of the PyTorch convention",
+        "You wrote the velocity as a moving average, $v \\leftarrow \\beta v + (1-\\beta) g$. This exercise "
+        "asks for PyTorch's convention, $v \\leftarrow \\beta v + g$: drop the $(1-\\beta)$ factor. "
+        "(At equal learning rates the EMA form takes steps $1-\\beta$ times shorter.)",
+        files=_files({"momentum": "momentum_ema_form.py"}),
+    ),
+    Mistake(
+        "lr-inside-momentum",
+        "Learning rate inside the velocity (a different momentum convention)",
+        "You store the step itself, $m \\leftarrow \\beta m + \\eta g$, $\\theta \\leftarrow \\theta - m$. "
+        "At a constant learning rate that traces exactly the same path as PyTorch's form, which is "
+        "why your other problems match; but when `lr` changes between steps, your velocity keeps old "
+        "steps at their old learning rates while PyTorch rescales the whole velocity. Keep "
+        "$v \\leftarrow \\beta v + g$ and multiply by `lr` only in the parameter update.",
+        files=_files({"momentum": "momentum_lr_inside.py"}),
+    ),
+    Mistake(
+        "momentum-without-one-minus-beta",
+        "PyTorch momentum instead of the moving average",
+        "Your velocity adds the full gradient, $v \\leftarrow \\beta v + g$ (PyTorch's convention). This "
+        "exercise's velocity is an average: weight the new gradient by $(1-\\beta)$.",
+        files=_files({"momentum-ema": "momentum_without_one_minus_beta.py"}),
+    ),
+    Mistake(
+        "swapped-beta",
+        "β and 1 − β swapped in the moving average",
+        "Your average keeps only $1-\\beta$ of its past and gives the new gradient weight $\\beta$, so "
+        "it barely remembers anything. The *old* value is the one multiplied by $\\beta$.",
+        files=_files({"momentum-ema": "momentum_swapped_beta.py"}),
+    ),
+    Mistake(
+        "nesterov-without-lookahead",
+        "Plain momentum instead of Nesterov (no look-ahead, or a stale one)",
+        "Your steps are heavy-ball momentum, $\\theta - \\eta v_t$. That is also what a look-ahead "
+        "built from the previous velocity gives, since $g_t + \\beta v_{t-1} = v_t$. Update the velocity "
+        "first, then step along $g_t + \\beta v_t$ with the *new* velocity.",
+        files=_files({"nesterov": "nesterov_without_lookahead.py"}),
+    ),
+    Mistake(
+        "nesterov-lookahead-stored",
+        "Look-ahead direction stored as the velocity",
+        "You step along $g_t + \\beta v_t$ correctly, but then keep that direction as the velocity, so the "
+        "next step's velocity (and every later one) is built from a look-ahead instead of "
+        "$v_t = \\beta v_{t-1} + g_t$. Return $v_t$ in the state, not the direction you stepped along.",
+        files=_files({"nesterov": "nesterov_lookahead_stored.py"}),
+    ),
+    Mistake(
+        "lr-inside-nesterov",
+        "Learning rate inside the Nesterov velocity",
+        "You fold the learning rate into the velocity. At a constant `lr` this matches, but when `lr` "
+        "changes between steps the old velocity keeps its old learning rate. Keep "
+        "$v \\leftarrow \\beta v + g$ and apply `lr` to the whole step $g_t + \\beta v_t$.",
+        files=_files({"nesterov": "nesterov_lr_inside.py"}),
+    ),
+    # ------------------------------------------------------------------ AdaGrad, RMSProp
+    Mistake(
+        "adagrad-without-square",
+        "AdaGrad accumulates |g| instead of g²",
+        "Your accumulator sums the size of the gradients, not their squares, so the denominator "
+        "$\\sqrt{s}$ has the wrong units and shrinks the steps at the wrong rate. Add `grads * grads`.",
+        files=_files({"adagrad": "adagrad_without_square.py"}),
+    ),
+    Mistake(
+        "adagrad-with-ema",
+        "AdaGrad with a moving average: that is RMSProp",
+        "Your accumulator forgets old gradients (an exponential moving average). AdaGrad *sums* every "
+        "squared gradient forever: $s_t = s_{t-1} + g_t^2$, with no decay factor.",
+        files=_files({"adagrad": "adagrad_with_ema.py"}),
+    ),
+    Mistake(
+        "eps-inside-sqrt",
+        "ε inside the square root",
+        "You divide by $\\sqrt{s + \\epsilon}$; the convention here is $\\sqrt{s} + \\epsilon$. The two "
+        "agree for large gradients but differ by orders of magnitude when gradients are tiny "
+        "(around $10^{-6}$), which is exactly where ε is meant to matter.",
+        files=_files(
+            {
+                "adagrad": "adagrad_eps_inside_sqrt.py",
+                "rmsprop": "rmsprop_eps_inside_sqrt.py",
+                "adam": "adam_eps_inside_sqrt.py",
+                "adamw": "adam_eps_inside_sqrt.py",
+            }
+        ),
+    ),
+    Mistake(
+        "rmsprop-without-one-minus-beta",
+        "RMSProp average without (1 − β)",
+        "Your average adds $g^2$ with weight 1, so it grows towards $g^2/(1-\\beta)$ (100× too large for "
+        "β = 0.99). Weight the new square by $(1-\\beta)$.",
+        files=_files({"rmsprop": "rmsprop_without_one_minus_beta.py"}),
+    ),
+    Mistake(
+        "rmsprop-without-sqrt",
+        "RMSProp without the square root",
+        "You divide by the mean square $v$ instead of its root $\\sqrt{v}$, so the step scales like "
+        "$1/g$ instead of being roughly independent of the gradient's size. Take `np.sqrt(v)`.",
+        files=_files({"rmsprop": "rmsprop_without_sqrt.py"}),
+    ),
+    Mistake(
+        "second-moment-abs",
+        "Second moment of |g| instead of g²",
+        "Your second moment averages $|g|$; it must average $g^2$ (its square root is then on the scale "
+        "of the gradient). Use `grads * grads` or `grads ** 2`.",
+        files=_files(
+            {
+                "rmsprop": "rmsprop_second_moment_abs.py",
+                "adam": "adam_second_moment_abs.py",
+                "adamw": "adam_second_moment_abs.py",
+            }
+        ),
+    ),
+    Mistake(
+        "rmsprop-bias-corrected",
+        "Bias correction added to RMSProp",
+        "You divide $v$ by $(1-\\beta^t)$ as Adam does. PyTorch's RMSProp has no bias correction, so its "
+        "first steps are larger; use $\\sqrt{v_t}$ directly.",
+        files=_files({"rmsprop": "rmsprop_bias_corrected.py"}),
+    ),
+    # ------------------------------------------------------------------ Adam family
+    Mistake(
+        "missing-bias-correction",
+        "Missing bias correction",
+        "You use the raw moments $m_t$ and $v_t$. Both start at zero, so early on they are far too "
+        "small; divide them by $1-\\beta_1^t$ and $1-\\beta_2^t$ before the update.",
+        files=_same_file("adam_missing_bias_correction.py", ADAM_AND_ADAMW),
+    ),
+    Mistake(
+        "eps-before-bias-correction",
+        "ε added before the bias correction",
+        "You add ε to $\\sqrt{v_t}$ and then apply the correction, which scales ε by "
+        "$1/\\sqrt{1-\\beta_2^t}$ (about 30× on the first step). Correct first, then add ε: "
+        "$\\sqrt{\\hat v_t} + \\epsilon$.",
+        files=_same_file("adam_eps_before_bias_correction.py", ADAM_AND_ADAMW),
+    ),
+    Mistake(
+        "bias-correction-t-minus-1",
+        "Bias correction with t − 1 (division by zero on the first step)",
+        "Your correction uses the counter before it is incremented, so the first step divides by "
+        "$1-\\beta^0 = 0$ and the parameters become NaN. Increment t first: the first call uses t = 1.",
+        files=_same_file("adam_bias_correction_t_minus_1.py", ADAM_AND_ADAMW),
+    ),
+    Mistake(
+        "bias-correction-t-plus-1",
+        "Bias correction with t + 1",
+        "Your correction runs one step ahead (the first call corrects with $1-\\beta^2$). Use the "
+        "number of the current step: t = 1 on the first call, incremented once per call.",
+        files=_same_file("adam_bias_correction_t_plus_1.py", ADAM_AND_ADAMW),
+    ),
+    Mistake(
+        "swapped-betas",
+        "β1 and β2 swapped",
+        "Your first moment uses $\\beta_2$ and the second uses $\\beta_1$. The gradient average uses "
+        "`beta1` (0.9, short memory); the squared-gradient average uses `beta2` (0.999, long memory).",
+        files=_same_file("adam_swapped_betas.py", ADAM_AND_ADAMW),
+    ),
+    Mistake(
+        "m-without-one-minus-beta1",
+        "First moment without (1 − β1)",
+        "Your first moment adds the full gradient, $m \\leftarrow \\beta_1 m + g$, so it is about 10× too "
+        "large. Adam's moments are averages: weight the new gradient by $(1-\\beta_1)$.",
+        files=_same_file("adam_m_without_one_minus_beta1.py", ADAM_AND_ADAMW),
+    ),
+    Mistake(
+        "t-not-incremented",
+        "Step counter not incremented",
+        "Your moments are carried over but the step counter is not: every step is bias-corrected as "
+        "if it were the first. Store the incremented t in `new_state`.",
+        files=_same_file("adam_t_not_incremented.py", ADAM_AND_ADAMW),
+    ),
+    Mistake(
+        "gradient-instead-of-momentum",
+        "Gradient used instead of the first moment",
+        "You compute $m$ but step along the raw gradient $g_t$. The numerator of Adam's update is the "
+        "bias-corrected first moment $\\hat m_t$.",
+        files=_same_file("adam_gradient_instead_of_momentum.py", ADAM_AND_ADAMW),
+    ),
+    Mistake(
+        "coupled-l2",
+        "Coupled L2 penalty instead of decoupled weight decay",
+        "You add $\\lambda\\theta$ to the gradient (Adam with L2), so the decay goes through $m$, $v$ and "
+        "the $\\sqrt{\\hat v}$ scaling. AdamW shrinks the parameters directly: "
+        "$\\theta' = \\theta(1-\\eta\\lambda)$, and the moments see only the plain gradient.",
+        files=_files({"adamw": "adamw_coupled_l2.py"}),
+    ),
+    Mistake(
+        "decay-not-scaled-by-lr",
+        "Weight decay not scaled by the learning rate",
+        "You shrink the parameters by $(1-\\lambda)$; PyTorch's AdamW uses $(1-\\eta\\lambda)$, so the "
+        "decay follows the learning rate (and its schedule).",
+        files=_files({"adamw": "adamw_decay_not_scaled_by_lr.py"}),
+    ),
+    Mistake(
+        "decay-after-step",
+        "Weight decay applied after the Adam step",
+        "You shrink the parameters *after* moving them. The decay applies to $\\theta_{t-1}$, before "
+        "the Adam update is subtracted.",
+        files=_files({"adamw": "adamw_decay_after_step.py"}),
+    ),
+    Mistake(
+        "weight-decay-ignored",
+        "Weight decay never applied",
+        "Your code is plain Adam: `weight_decay` is never used. Shrink the parameters by "
+        "$(1-\\eta\\lambda)$ before the Adam step.",
+        files=_files({"adamw": "adamw_weight_decay_ignored.py"}),
+    ),
+    Mistake(
+        "amsgrad-without-max",
+        "The running maximum is kept but not used",
+        "You store $v^{\\max}$ but divide by the current $v_t$, which is plain Adam. Use "
+        "$\\sqrt{v^{\\max}_t/(1-\\beta_2^t)}$ in the denominator.",
+        files=_files({"amsgrad": "amsgrad_without_max.py"}),
+    ),
+    Mistake(
+        "amsgrad-max-of-corrected",
+        "Maximum taken over the bias-corrected second moment",
+        "You take the maximum of $\\hat v_t$; PyTorch takes it over the raw $v_t$ and corrects the "
+        "maximum afterwards. Early on, the corrected values are larger, so your maximum locks in "
+        "large early values.",
+        files=_files({"amsgrad": "amsgrad_max_of_corrected.py"}),
+    ),
+)
+
+MISTAKES = MappingProxyType({mistake.name: mistake for mistake in CATALOGUE})
+if len(MISTAKES) != len(CATALOGUE):
+    raise RuntimeError("two catalogued mistakes share a name")

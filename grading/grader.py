@@ -1,0 +1,231 @@
+"""Grade one submission: run it in the sandbox, compare it with the reference, diagnose it.
+
+    from grading.grader import grade_source
+    verdict = grade_source("adam", source, sandbox=sandbox)   # -> grading.verdict.Verdict
+
+Django-free. The reference trajectories come from `optimlab.optimizers` on the trusted side,
+computed once per exercise with the same gradients and lock-step runner as the submission.
+Raises ValueError for an unknown exercise and `SandboxUnavailable` when the sandbox itself
+fails (that is not the submission's fault: the caller should retry later, not record a verdict).
+"""
+
+import signal
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from grading import scoring
+from grading.diagnosis import diagnose
+from grading.exercises import get_exercise
+from grading.plans import Case, build_plan, cases_for, simulate
+from grading.sandbox.client import RawRun, Sandbox, SandboxUnavailable
+from grading.sandbox.jail import Limits
+from grading.verdict import Verdict
+from optimlab.optimizers import get_optimizer
+
+# Plenty for a few thousand step calls (a correct submission needs tens of milliseconds).
+GRADING_WALL_SECONDS = 5.0
+MAX_OUTPUT_CHARS = 8000
+CPU_LIMIT_SECONDS = Limits().cpu_seconds
+CONFINEMENT_FAILED = 97  # zygote.CONFINEMENT_FAILED: the jail could not be built
+HARNESS_CRASHED = 98  # zygote.CHILD_CRASHED: the harness itself died (e.g. out of memory)
+
+
+@dataclass(frozen=True)
+class ReferenceRun:
+    rows: np.ndarray
+    losses: np.ndarray
+
+
+@cache
+def reference_runs(exercise_slug: str) -> tuple[ReferenceRun, ...]:
+    """The reference trajectory and loss curve of every case (independent of any submission)."""
+    optimizer = get_optimizer(get_exercise(exercise_slug).reference_optimizer)
+    runs = []
+    for case in cases_for(exercise_slug):
+        run = simulate(case, optimizer.init, lambda p, g, s, hp: optimizer.update(p, g, s, hp))
+        if run.error:
+            raise RuntimeError(f"reference {optimizer.name} failed on {case.id}: {run.error}")
+        runs.append(ReferenceRun(rows=run.rows, losses=scoring.losses_along(case, run.rows)))
+    return tuple(runs)
+
+
+def grade_source(exercise_slug: str, source: str, *, sandbox: Sandbox) -> Verdict:
+    exercise = get_exercise(exercise_slug)
+    cases = cases_for(exercise.slug)
+    raw = sandbox.run(build_plan(exercise.slug, source), wall_seconds=GRADING_WALL_SECONDS)
+    output = raw.output[:MAX_OUTPUT_CHARS] + ("\n… (output truncated)" if raw.output_truncated else "")
+    limit_hit = _limit_verdict(raw, output)
+    if limit_hit:
+        return limit_hit
+    try:
+        parsed = scoring.parse_frame(raw.result_bytes, cases)
+    except scoring.InvalidOutput as exc:
+        return Verdict.error(
+            "invalid_output",
+            "The grader could not read your results, so they were not trusted "
+            f"({exc}). This happens when code writes to the grader's own channels; only return values from `step`.",
+            output=output,
+        )
+    if parsed.load_error and parsed.load_error["type"] in _LIMIT_ERRORS:
+        return _limit_error(parsed.load_error, output, step_calls=0)
+    if parsed.load_error:
+        return Verdict.error(
+            "load_error",
+            f"Your file could not be loaded: {scoring.describe_error(parsed.load_error)}. "
+            "It must define `init_state(params)` and `step(params, grads, state, *, "
+            f"{', '.join(exercise.hyperparameter_names)})`.",
+            output=output,
+        )
+    stopped = _stopping_verdict(parsed, output)
+    if stopped:
+        return stopped
+    return _score(exercise.slug, cases, parsed, output)
+
+
+def _limit_verdict(raw: RawRun, output: str) -> Verdict | None:
+    """Verdicts decided by what the trusted zygote observed, before reading any result."""
+    # The wall clock ran out, or the kernel's CPU-time limit fired (SIGXCPU, then SIGKILL at the hard limit).
+    cpu_limit_hit = raw.exit_code == -signal.SIGXCPU or (
+        raw.exit_code == -signal.SIGKILL and raw.cpu_seconds >= CPU_LIMIT_SECONDS - 0.5
+    )
+    if raw.outcome == "timeout" or (cpu_limit_hit and not raw.result_bytes):
+        return Verdict.error(
+            "timeout",
+            f"Your code ran out of time (the whole suite may take at most {GRADING_WALL_SECONDS:g} s; "
+            "a correct step takes microseconds). Look for an endless loop or heavy work inside `step`.",
+            output=output,
+        )
+    if raw.outcome == "output_limit":
+        return Verdict.error(
+            "output_too_large",
+            "Your code printed too much output. Remove `print` calls from `step` (it runs thousands of times).",
+            output=output,
+        )
+    if raw.outcome == "result_too_large":
+        return Verdict.error(
+            "output_too_large",
+            "Your code produced far more result data than the grader asked for.",
+            output=output,
+        )
+    if raw.outcome != "exited":
+        raise SandboxUnavailable(f"unexpected sandbox outcome {raw.outcome!r}")
+    if raw.exit_code == CONFINEMENT_FAILED:
+        raise SandboxUnavailable(f"the sandbox could not confine a run: {output.strip()}")
+    if raw.exit_code != 0 or not raw.result_bytes:
+        return Verdict.error("crashed", _crash_message(raw), output=output)
+    return None
+
+
+def _crash_message(raw: RawRun) -> str:
+    if raw.exit_code < 0:
+        try:
+            name = signal.Signals(-raw.exit_code).name
+        except ValueError:
+            name = f"signal {-raw.exit_code}"
+        return f"Your code crashed the process running it ({name}). Check for code that ends or kills the process."
+    if raw.exit_code == HARNESS_CRASHED:
+        return "Your code left the grader unable to report results (often: it used up all memory)."
+    return (
+        f"Your code ended the process running it (exit code {raw.exit_code}) before any result was "
+        "reported. Don't call `os._exit`, `sys.exit` or `exit()` in a submission."
+    )
+
+
+_LIMIT_ERRORS = {"MemoryError", "SystemExit", "KeyboardInterrupt"}
+
+
+def _limit_error(error: dict, output: str, *, step_calls: int) -> Verdict:
+    """A MemoryError or a request to stop the process, at load time or in a step."""
+    if error["type"] == "MemoryError":
+        return Verdict.error(
+            "memory",
+            f"Your code ran out of memory ({scoring.describe_error(error)}). Keep only what the "
+            "algorithm needs in the state: a few arrays shaped like the parameters.",
+            output=output,
+            step_calls=step_calls,
+        )
+    return Verdict.error(
+        "crashed",
+        f"Your code asked to stop the program ({scoring.describe_error(error)}). "
+        "Remove `sys.exit`/`exit()` and don't raise KeyboardInterrupt.",
+        output=output,
+        step_calls=step_calls,
+    )
+
+
+def _stopping_verdict(parsed: scoring.ParsedRun, output: str) -> Verdict | None:
+    errors = [run.error for run in parsed.cases if run.error]
+    for error in errors:
+        if error["type"] in _LIMIT_ERRORS:
+            return _limit_error(error, output, step_calls=parsed.step_calls)
+    if parsed.cases and all(run.error and run.steps_done == 0 for run in parsed.cases):
+        return Verdict.error(
+            "completed",
+            f"`step` failed on the first call of every problem: {scoring.describe_error(errors[0])}. "
+            "Check that it accepts exactly the hyperparameters of this exercise as keyword arguments and "
+            "returns a pair (new_params, new_state).",
+            output=output,
+            step_calls=parsed.step_calls,
+        )
+    return None
+
+
+def _score(slug: str, cases: tuple[Case, ...], parsed: scoring.ParsedRun, output: str) -> Verdict:
+    references = reference_runs(slug)
+    results = [
+        scoring.score_problem(run, ref.rows, ref.losses)
+        for run, ref in zip(parsed.cases, references, strict=False)
+    ]
+    score, fidelity, convergence, passed = scoring.combine(results, len(cases))
+    if passed:
+        return Verdict(
+            status="passed",
+            score=score,
+            fidelity=fidelity,
+            convergence=convergence,
+            message=f"All {len(cases)} problems match the reference at every step. Well done.",
+            sandbox_outcome="completed",
+            step_calls=parsed.step_calls,
+            output=output,
+            problems=[r.record for r in results],
+        )
+    mistakes = diagnose(slug, [run.rows for run in parsed.cases]) if len(parsed.cases) == len(cases) else []
+    return Verdict(
+        status="failed",
+        score=score,
+        fidelity=fidelity,
+        convergence=convergence,
+        message=_failure_message(results, mistakes),
+        sandbox_outcome="completed",
+        step_calls=parsed.step_calls,
+        diagnosis=[m.to_dict() for m in mistakes],
+        output=output,
+        problems=[r.record for r in results],
+    )
+
+
+def _failure_message(results: list[scoring.ProblemResult], mistakes: list) -> str:
+    parts = []
+    if mistakes:
+        parts.append(f"This looks like a known mistake: **{mistakes[0].title}**.")
+    first = next((r.record for r in results if not r.agrees), None)
+    if first is not None:
+        if first["first_divergent_step"] is not None:
+            parts.append(
+                f"On “{first['title']}” your trajectory leaves the reference at step "
+                f"{first['first_divergent_step']}: {first['first_divergent_label']} is "
+                f"{_fmt(first['student_value'])}, the reference has {_fmt(first['reference_value'])}."
+            )
+        elif first["error"]:
+            parts.append(f"On “{first['title']}” your step raised {first['error']}.")
+    agreeing = [r.record["id"] for r in results if r.agrees]
+    if agreeing:
+        parts.append(f"These problems match exactly: {', '.join(agreeing)}.")
+    parts.append("Fix the first difference first: later ones often follow from it.")
+    return " ".join(parts)
+
+
+def _fmt(value: float | None) -> str:
+    return "not a finite number" if value is None else f"{value:.10g}"

@@ -1,0 +1,221 @@
+"""Problem suites per exercise, turned into sandbox plans, and the trusted lock-step runner.
+
+A *case template* (`CASES`) is a problem with a start point and a step count, chosen to expose
+particular mistakes; an exercise's `info.yaml` picks templates and sets hyperparameters per case
+(see `grading.exercises.loader.SuiteEntry`). `simulate` runs any in-process optimizer over a case
+exactly the way the sandbox harness runs a submission (same gradients, same copies, one state
+per parameter array), so reference and catalogued-mistake trajectories line up with a
+submission's row for row. Trusted side only.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from grading.suite import build_problem
+
+# step_fn(params, grads, state, hp) -> (new_params, new_state)
+StepFunction = Callable[[np.ndarray, np.ndarray, Any, dict[str, float]], tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class CaseTemplate:
+    title: str
+    problem: str
+    params: tuple[tuple[float, ...] | tuple[tuple[float, ...], ...], ...]
+    steps: int
+    purpose: str
+    problem_args: dict[str, Any] = field(default_factory=dict)
+
+
+CASES: dict[str, CaseTemplate] = {
+    "d2l-quadratic": CaseTemplate(
+        title="Ill-conditioned quadratic 0.1·x₁² + 2·x₂²",
+        problem="ill-conditioned-quadratic",
+        params=((-5.0, -2.0),),
+        steps=100,
+        purpose="gradients that depend on the parameters, over many steps, with curvatures 20× apart",
+    ),
+    "rosenbrock": CaseTemplate(
+        title="Rosenbrock valley",
+        problem="rosenbrock",
+        params=((-1.5, 2.0),),
+        steps=150,
+        purpose="a non-convex, badly scaled valley where convergence behaviour differs between methods",
+    ),
+    "tiny-gradients": CaseTemplate(
+        title="Tiny gradients (|g| ≈ 1e-6)",
+        problem="diagonal-quadratic",
+        problem_args={"curvatures": [1e-6, 3e-6]},
+        params=((1.0, -0.5),),
+        steps=60,
+        purpose="gradients near √ε, where the placement of ε changes the step size",
+    ),
+    "zero-gradient-coordinate": CaseTemplate(
+        title="A coordinate whose gradient is always zero",
+        problem="diagonal-quadratic",
+        problem_args={"curvatures": [1.0, 0.0, 4.0]},
+        params=((2.0, 1.0, -1.0),),
+        steps=60,
+        purpose="0/0 in the adaptive denominators and state that must stay exactly zero",
+    ),
+    "linear-layer": CaseTemplate(
+        title="Linear layer: a 3×2 weight matrix and a bias vector",
+        problem="linear-layer",
+        params=(((0.5, -0.5), (0.0, 1.0), (1.0, 0.0)), (0.1, -0.2)),
+        steps=80,
+        purpose="two parameter arrays of different shapes, each with its own state",
+    ),
+    "minibatch-regression": CaseTemplate(
+        title="Linear regression on seeded minibatches",
+        problem="linear-regression",
+        params=((-2.0, 3.0),),
+        steps=120,
+        purpose="noisy minibatch gradients (fixed seed), as in real training",
+    ),
+    "varying-lr": CaseTemplate(
+        title="Ill-conditioned quadratic with a learning rate that changes between steps",
+        problem="ill-conditioned-quadratic",
+        params=((-5.0, -2.0),),
+        steps=90,
+        purpose="separates momentum conventions that agree at a constant learning rate",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One concrete graded case of an exercise (a template with hyperparameters)."""
+
+    id: str
+    title: str
+    purpose: str
+    problem: str
+    problem_args: dict[str, Any]
+    start: tuple[np.ndarray, ...]
+    steps: int
+    hp: dict[str, float]
+    hp_per_step: tuple[dict[str, float], ...] | None = None
+
+    @property
+    def size(self) -> int:
+        return sum(p.size for p in self.start)
+
+    def hp_at(self, step_index: int) -> dict[str, float]:
+        return dict(self.hp_per_step[step_index]) if self.hp_per_step else dict(self.hp)
+
+    def build_problem(self):
+        return build_problem(self.problem, self.problem_args)
+
+    def loss(self, row: np.ndarray) -> float:
+        """The objective at one trajectory row (all parameter arrays flattened and concatenated)."""
+        return self.build_problem().loss(self.split(row))
+
+    def split(self, row: np.ndarray) -> list[np.ndarray]:
+        arrays, offset = [], 0
+        for p in self.start:
+            arrays.append(np.asarray(row[offset : offset + p.size], dtype=np.float64).reshape(p.shape))
+            offset += p.size
+        return arrays
+
+    def split_rows(self, rows: np.ndarray) -> list[np.ndarray]:
+        """Like `split`, for many rows at once: each array gets a leading step axis."""
+        arrays, offset = [], 0
+        for p in self.start:
+            arrays.append(rows[:, offset : offset + p.size].reshape(len(rows), *p.shape))
+            offset += p.size
+        return arrays
+
+    def to_plan(self) -> dict[str, Any]:
+        planned: dict[str, Any] = {
+            "id": self.id,
+            "problem": self.problem,
+            "problem_args": self.problem_args,
+            "params": [{"shape": list(p.shape), "values": p.ravel().tolist()} for p in self.start],
+            "steps": self.steps,
+        }
+        if self.hp_per_step:
+            planned["hp_per_step"] = [dict(hp) for hp in self.hp_per_step]
+        else:
+            planned["hp"] = dict(self.hp)
+        return planned
+
+
+@cache
+def cases_for(exercise_slug: str) -> tuple[Case, ...]:
+    from grading.exercises import get_exercise
+
+    exercise = get_exercise(exercise_slug)
+    cases = []
+    for entry in exercise.suite:
+        template = CASES[entry.case]
+        hp_per_step = None
+        if entry.lr_schedule:
+            hp_per_step = tuple(
+                {**entry.hp, "lr": _lr_at(entry.lr_schedule, i)} for i in range(template.steps)
+            )
+        cases.append(
+            Case(
+                id=entry.id,
+                title=template.title,
+                purpose=template.purpose,
+                problem=template.problem,
+                problem_args=dict(template.problem_args),
+                start=tuple(np.array(p, dtype=np.float64) for p in template.params),
+                steps=template.steps,
+                hp=dict(entry.hp),
+                hp_per_step=hp_per_step,
+            )
+        )
+    return tuple(cases)
+
+
+def _lr_at(schedule: tuple[tuple[int, float], ...], step_index: int) -> float:
+    return [lr for start, lr in schedule if start <= step_index][-1]
+
+
+def build_plan(exercise_slug: str, source: str) -> dict[str, Any]:
+    return {"source": source, "cases": [case.to_plan() for case in cases_for(exercise_slug)]}
+
+
+def total_step_calls(exercise_slug: str) -> int:
+    return sum(case.steps * len(case.start) for case in cases_for(exercise_slug))
+
+
+@dataclass(frozen=True)
+class SimulatedRun:
+    rows: np.ndarray  # (steps_done + 1, case.size)
+    error: str | None = None
+
+
+def simulate(case: Case, init_state: Callable[[np.ndarray], Any], step_fn: StepFunction) -> SimulatedRun:
+    """Run trusted code over `case` exactly as the harness runs a submission."""
+    problem = case.build_problem()
+    params = [p.copy() for p in case.start]
+    rows = [np.concatenate([p.ravel() for p in params])]
+    error = None
+    with np.errstate(all="ignore"):  # a buggy optimizer may overflow; the rows record it as inf/NaN
+        try:
+            states = [init_state(p.copy()) for p in params]
+            for step_index in range(case.steps):
+                grads = problem.grad([p.copy() for p in params], step_index)
+                hp = case.hp_at(step_index)
+                new_params = []
+                for i, (param, grad) in enumerate(zip(params, grads, strict=True)):
+                    new_param, states[i] = step_fn(
+                        param.copy(), np.array(grad, dtype=np.float64), states[i], hp
+                    )
+                    new_params.append(np.array(new_param, dtype=np.float64).reshape(param.shape))
+                params = new_params
+                rows.append(np.concatenate([p.ravel() for p in params]))
+        except Exception as exc:  # trusted code, but a catalogued mistake may legitimately blow up
+            error = f"{type(exc).__name__}: {exc}"
+    return SimulatedRun(rows=np.stack(rows), error=error)
+
+
+def contract_step(step: Callable[..., tuple[Any, Any]]) -> StepFunction:
+    """Adapt a student-contract `step(params, grads, state, **hp)` to `simulate`."""
+    return lambda params, grads, state, hp: step(params, grads, state, **hp)
