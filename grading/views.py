@@ -1,5 +1,158 @@
-from django.shortcuts import render
+"""Code exercise pages. Thin: rules live in grading.services, the editor in static/js/grading.js."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.roles import instructor_required
+from grading.exercises import EXERCISES, get_exercise
+from grading.models import Submission
+from grading.services import (
+    MAX_SOURCE_BYTES,
+    SubmissionRejected,
+    best_scores_for,
+    common_diagnoses,
+    get_submission_for_user,
+    last_source_for,
+    submission_create,
+    submissions_for_instructor,
+)
+from grading.services.plots import plots_for
+from grading.services.submissions import submissions_of
+
+HISTORY_LENGTH = 20
+INSTRUCTOR_PAGE_SIZE = 200
 
 
-def exercises(request):
-    return render(request, "grading/exercises.html")
+def _exercise_or_404(slug: str):
+    try:
+        return get_exercise(slug)
+    except ValueError:
+        raise Http404("No such exercise.") from None
+
+
+def _submission_or_404(request: HttpRequest, submission_id: int) -> Submission:
+    try:
+        return get_submission_for_user(request.user, submission_id)
+    except Submission.DoesNotExist:
+        raise Http404("No such submission.") from None
+
+
+def exercises(request: HttpRequest) -> HttpResponse:
+    best = best_scores_for(request.user) if request.user.is_authenticated else {}
+    rows = [{"exercise": exercise, "best": best.get(slug)} for slug, exercise in EXERCISES.items()]
+    return render(request, "grading/exercises.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    exercise = _exercise_or_404(slug)
+    source = None
+    if request.method == "POST":
+        source = request.POST.get("source", "")
+        try:
+            submission = submission_create(student=request.user, exercise=exercise, source=source)
+        except SubmissionRejected as error:
+            # Keep what the student typed: the form is shown again with their code in it.
+            messages.error(request, str(error))
+        else:
+            return redirect("grading:submission", submission_id=submission.pk)
+    if source is None:
+        source = last_source_for(request.user, exercise.slug) or exercise.starter_source
+    context = {
+        "exercise": exercise,
+        "source": source,
+        "history": submissions_of(request.user, exercise.slug)[:HISTORY_LENGTH],
+        "max_kb": MAX_SOURCE_BYTES // 1024,
+    }
+    return render(
+        request, "grading/exercise_detail.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+@login_required
+@require_GET
+def exercise_starter(request: HttpRequest, slug: str) -> HttpResponse:
+    """The starter code as plain text, for the editor's "reset to starter" button."""
+    exercise = _exercise_or_404(slug)
+    return HttpResponse(exercise.starter_source, content_type="text/plain; charset=utf-8")
+
+
+def _result_context(submission: Submission) -> dict:
+    return {
+        "submission": submission,
+        "verdict": submission.verdict,
+        "plots": plots_for(submission),
+    }
+
+
+@login_required
+@require_GET
+def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
+    submission = _submission_or_404(request, submission_id)
+    exercise = EXERCISES.get(submission.exercise_slug)
+    context = _result_context(submission) | {
+        "exercise": exercise,
+        "history": submissions_of(submission.student, submission.exercise_slug)[:HISTORY_LENGTH],
+        "own": submission.student_id == request.user.pk,
+    }
+    return render(request, "grading/submission_detail.html", context)
+
+
+@login_required
+@require_GET
+def submission_status(request: HttpRequest, submission_id: int) -> JsonResponse:
+    """Small and cheap: polled every half second while a submission waits or runs."""
+    submission = _submission_or_404(request, submission_id)
+    payload = {
+        "id": submission.pk,
+        "status": submission.status,
+        "status_label": submission.get_status_display(),
+        "finished": submission.is_finished,
+        "score": submission.score,
+        "passed": submission.passed,
+    }
+    if submission.is_finished:
+        payload["result_url"] = reverse("grading:submission_result", kwargs={"submission_id": submission.pk})
+    response = JsonResponse(payload)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def submission_result(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """The rendered result fragment, swapped into the page once grading is done."""
+    submission = _submission_or_404(request, submission_id)
+    return render(request, "grading/_result.html", _result_context(submission))
+
+
+@instructor_required
+@require_GET
+def instructor_submissions(request: HttpRequest) -> HttpResponse:
+    exercise_slug = request.GET.get("exercise", "").strip()
+    username = request.GET.get("student", "").strip()
+    submissions = submissions_for_instructor(exercise_slug=exercise_slug, username=username)
+    context = {
+        "submissions": submissions[:INSTRUCTOR_PAGE_SIZE],
+        "total": submissions.count(),
+        "page_size": INSTRUCTOR_PAGE_SIZE,
+        "exercises": EXERCISES,
+        "selected_exercise": exercise_slug,
+        "selected_student": username,
+    }
+    return render(request, "grading/instructor_submissions.html", context)
+
+
+@instructor_required
+@require_GET
+def instructor_diagnoses(request: HttpRequest) -> HttpResponse:
+    by_exercise = common_diagnoses()
+    rows = [
+        {"exercise": exercise, "diagnoses": by_exercise.get(slug, [])} for slug, exercise in EXERCISES.items()
+    ]
+    return render(request, "grading/instructor_diagnoses.html", {"rows": rows})

@@ -20,7 +20,9 @@ def main() -> int:
     procs = []
     for extra in worker_commands():
         procs.append(subprocess.Popen(manage + extra, cwd=ROOT, env=env))
-    web = subprocess.Popen(manage + ["runserver", "--noreload", f"{args.host}:{args.port}"], cwd=ROOT, env=env)
+    web = subprocess.Popen(
+        manage + ["runserver", "--noreload", f"{args.host}:{args.port}"], cwd=ROOT, env=env
+    )
     procs.append(web)
     try:
         return web.wait()
@@ -38,8 +40,12 @@ def main() -> int:
 
 
 def worker_commands() -> list[list[str]]:
-    """Background processes that run next to the web server (the grading worker, once it exists)."""
-    return []
+    """Background processes that run next to the web server.
+
+    One grading worker: it self-tests the sandbox first and exits with the reason if isolation is
+    unavailable (the site still serves; submissions then wait in the queue).
+    """
+    return [["grading_worker"]]
 
 
 if __name__ == "__main__":

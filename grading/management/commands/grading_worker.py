@@ -1,0 +1,55 @@
+"""`manage.py grading_worker`: a worker for the `grading` queue that refuses to run without a sandbox.
+
+Prefer it to `manage.py db_worker --queue-name grading`: both run the same task, but this one
+starts and self-tests the sandbox before taking any job, exits non-zero (with the reason) when
+isolation is unavailable, and re-queues submissions abandoned by workers that died.
+"""
+
+import logging
+
+from django.core.management.base import BaseCommand, CommandError
+
+from grading.worker import WorkerRefused, run_worker
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError(text)
+    return value
+
+
+class Command(BaseCommand):
+    help = "Run a grading worker (sandbox self-test first; fails closed)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--interval", type=positive_float, default=0.2, help="Seconds between polls of an empty queue."
+        )
+        parser.add_argument(
+            "--lease-seconds",
+            type=positive_float,
+            default=None,
+            help="How long a claim lives without a heartbeat (default: settings.GRADING_LEASE_SECONDS or 30).",
+        )
+        parser.add_argument("--max-tasks", type=int, default=None, help="Exit after this many tasks.")
+        parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
+        parser.add_argument(
+            "--worker-id", default=None, help="Identity for the task queue (default host:pid)."
+        )
+
+    def handle(self, *, interval, lease_seconds, max_tasks, batch, worker_id, verbosity, **options) -> None:
+        self._configure_logging(verbosity)
+        try:
+            run_worker(
+                interval=interval, lease=lease_seconds, max_tasks=max_tasks, batch=batch, worker_id=worker_id
+            )
+        except WorkerRefused as exc:
+            logging.getLogger("grading.worker").critical("%s", exc)
+            raise CommandError(str(exc), returncode=3) from None
+
+    def _configure_logging(self, verbosity: int) -> None:
+        # The site's root handler prints the records; the worker only makes its own loggers chattier.
+        level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+        for name in ("grading", "django_tasks_db", "django.tasks"):
+            logging.getLogger(name).setLevel(level)

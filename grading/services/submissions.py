@@ -1,0 +1,144 @@
+"""Creating submissions and reading them back with the right permissions."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max, QuerySet
+
+from accounts.roles import is_instructor
+from grading.models import Submission
+
+MAX_SOURCE_BYTES = 64 * 1024
+
+
+class SubmissionRejected(ValueError):
+    """The submission cannot be accepted; the message tells the student why."""
+
+
+def _exercise_slug(exercise) -> str:
+    from grading.exercises import get_exercise  # heavy (loads every exercise); only when needed
+
+    slug = exercise if isinstance(exercise, str) else getattr(exercise, "slug", None)
+    try:
+        return get_exercise(slug).slug
+    except ValueError:
+        raise SubmissionRejected(f"There is no exercise called {slug!r}.") from None
+
+
+def clean_source(source: object) -> str:
+    if not isinstance(source, str):
+        raise SubmissionRejected("The submission must be Python source text.")
+    # Browsers send textarea contents with CRLF line endings; tracebacks read better without them.
+    source = source.replace("\r\n", "\n").replace("\r", "\n")
+    if not source.strip():
+        raise SubmissionRejected(
+            "The submission is empty: paste or write your init_state and step functions."
+        )
+    if "\x00" in source:
+        raise SubmissionRejected("The submission contains a NUL character; it must be plain text.")
+    size = len(source.encode("utf-8", errors="surrogatepass"))
+    if size > MAX_SOURCE_BYTES:
+        raise SubmissionRejected(
+            f"The submission is {size // 1024} KB; the limit is {MAX_SOURCE_BYTES // 1024} KB. "
+            "An optimizer step fits in far less: remove anything that is not needed."
+        )
+    return source
+
+
+def submission_create(*, student, exercise, source: str) -> Submission:
+    """Store a submission and queue it for grading once the row is committed.
+
+    `exercise` is an Exercise or its slug. Raises SubmissionRejected (nothing stored) for an unknown
+    exercise, or source that is empty, not text, or larger than 64 KB.
+    """
+    slug = _exercise_slug(exercise)
+    source = clean_source(source)
+    from grading.services.queue import enqueue_grading
+
+    with transaction.atomic():
+        submission = Submission.objects.create(student=student, exercise_slug=slug, source=source)
+        # Enqueue only after commit: a worker must never pick up a task whose row it cannot see yet,
+        # and a rolled-back submission must not be graded.
+        transaction.on_commit(lambda: enqueue_grading(submission.pk))
+    return submission
+
+
+def get_submission_for_user(user, submission_id) -> Submission:
+    """The submission if `user` may see it: students their own, instructors everyone's.
+
+    Raises Submission.DoesNotExist both when it does not exist and when it is someone else's, so a
+    student cannot even learn that another student's submission exists.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise Submission.DoesNotExist("not logged in")
+    try:
+        submission_id = int(submission_id)
+    except (TypeError, ValueError):
+        raise Submission.DoesNotExist("not a submission id") from None
+    submissions = Submission.objects.select_related("student")
+    if not is_instructor(user):
+        submissions = submissions.filter(student=user)
+    return submissions.get(pk=submission_id)
+
+
+def submissions_of(student, exercise_slug: str) -> QuerySet[Submission]:
+    return Submission.objects.filter(student=student, exercise_slug=exercise_slug).defer("source", "verdict")
+
+
+def best_scores_for(student) -> dict[str, float]:
+    """Exercise slug -> the student's best score among graded submissions."""
+    rows = (
+        Submission.objects.filter(student=student, status=Submission.Status.GRADED)
+        .values("exercise_slug")
+        .annotate(best=Max("score"))
+    )
+    return {row["exercise_slug"]: row["best"] or 0.0 for row in rows}
+
+
+def last_source_for(student, exercise_slug: str) -> str | None:
+    latest = Submission.objects.filter(student=student, exercise_slug=exercise_slug).only("source").first()
+    return latest.source if latest else None
+
+
+def submissions_for_instructor(*, exercise_slug: str = "", username: str = "") -> QuerySet[Submission]:
+    submissions = Submission.objects.select_related("student").defer("source", "verdict")
+    if exercise_slug:
+        submissions = submissions.filter(exercise_slug=exercise_slug)
+    if username:
+        submissions = submissions.filter(student__username=username)
+    return submissions
+
+
+@dataclass(frozen=True)
+class DiagnosisCount:
+    name: str
+    title: str
+    submissions: int
+    students: int
+
+
+def common_diagnoses(*, per_exercise: int = 5) -> dict[str, list[DiagnosisCount]]:
+    """Exercise slug -> its most frequent diagnosed mistakes, most common first.
+
+    Counted in Python from the stored verdicts, which keeps it identical on SQLite and PostgreSQL.
+    """
+    counts: dict[str, Counter] = defaultdict(Counter)
+    students: dict[tuple[str, str], set[int]] = defaultdict(set)
+    titles: dict[str, str] = {}
+    graded = Submission.objects.filter(status=Submission.Status.GRADED, passed=False)
+    for slug, student_id, verdict in graded.values_list("exercise_slug", "student_id", "verdict").iterator():
+        for entry in (verdict or {}).get("diagnosis") or []:
+            name = entry.get("name")
+            if not name:
+                continue
+            counts[slug][name] += 1
+            students[(slug, name)].add(student_id)
+            titles.setdefault(name, entry.get("title") or name)
+    return {
+        slug: [
+            DiagnosisCount(name, titles[name], count, len(students[(slug, name)]))
+            for name, count in counter.most_common(per_exercise)
+        ]
+        for slug, counter in sorted(counts.items())
+    }

@@ -1,0 +1,97 @@
+// Code exercise pages: the CodeMirror editor (the plain textarea stays as the no-JS fallback)
+// and the live status of a submission (poll a small JSON endpoint, then swap in the result).
+(function () {
+  "use strict";
+
+  var POLL_MS = 500;
+  var GIVE_UP_AFTER_MS = 10 * 60 * 1000;
+
+  function setUpEditor() {
+    var textarea = document.querySelector("textarea[data-editor=python]");
+    if (!textarea || typeof CM === "undefined") return;
+    var form = textarea.form;
+    var view = new CM.EditorView({
+      doc: textarea.value,
+      extensions: [
+        CM.basicSetup,
+        CM.python(),
+        CM.indentUnit.of("    "),
+        CM.keymap.of([CM.indentWithTab]),
+        CM.EditorView.lineWrapping,
+      ],
+    });
+    textarea.parentNode.insertBefore(view.dom, textarea);
+    view.dom.classList.add("code-editor");
+    textarea.hidden = true;
+    // The form still posts the textarea: copy the editor's text into it on submit.
+    form.addEventListener("submit", function () { textarea.value = view.state.doc.toString(); });
+
+    var reset = form.querySelector("[data-reset-starter]");
+    if (reset && form.dataset.starterUrl) {
+      reset.hidden = false;
+      reset.addEventListener("click", function () {
+        if (!window.confirm("Replace your code with the starter code?")) return;
+        fetch(form.dataset.starterUrl, { credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+          .then(function (text) {
+            view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+          })
+          .catch(function () { window.alert("Could not load the starter code; reload the page and try again."); });
+      });
+    }
+  }
+
+  // The history table further down still shows "queued": give its row the finished badge.
+  function updateHistoryBadge(box) {
+    var result = box.querySelector(".result[data-submission]");
+    var badge = box.querySelector("template[data-status-badge]");
+    if (!result || !badge) return;
+    var cell = document.querySelector('[data-history-status="' + result.dataset.submission + '"]');
+    if (cell) cell.innerHTML = badge.innerHTML;
+  }
+
+  function setUpLiveStatus() {
+    var box = document.querySelector("#result[data-status-url]");
+    if (!box) return;
+    var started = Date.now();
+    var label = box.querySelector("[data-status-label]");
+
+    function showResult(url) {
+      return fetch(url, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+        .then(function (html) {
+          box.innerHTML = html;
+          box.removeAttribute("data-status-url");
+          updateHistoryBadge(box);
+          if (typeof descentRenderMath === "function") descentRenderMath(box);
+        });
+    }
+
+    function poll() {
+      fetch(box.dataset.statusUrl, { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (data) {
+          if (label) label.textContent = data.status_label;
+          box.dataset.status = data.status;
+          if (data.finished) return showResult(data.result_url);
+          schedule();
+        })
+        .catch(schedule);  // a dropped request is retried on the next tick
+    }
+
+    function schedule() {
+      if (Date.now() - started > GIVE_UP_AFTER_MS) {
+        if (label) label.textContent = "still waiting: reload the page later";
+        return;
+      }
+      window.setTimeout(poll, POLL_MS);
+    }
+
+    schedule();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpEditor();
+    setUpLiveStatus();
+  });
+})();

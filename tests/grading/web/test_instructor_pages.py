@@ -1,0 +1,68 @@
+from django.urls import reverse
+
+from grading.models import Submission
+from grading.verdict import Verdict
+
+
+def _graded(student, slug, *diagnoses, passed=False):
+    verdict = Verdict(
+        status="passed" if passed else "failed",
+        score=1.0 if passed else 0.3,
+        fidelity=1.0 if passed else 0.2,
+        convergence=1.0 if passed else 0.5,
+        message="…",
+        sandbox_outcome="completed",
+        diagnosis=[{"name": name, "title": title, "explanation": "…"} for name, title in diagnoses],
+    ).to_dict()
+    return Submission.objects.create(
+        student=student,
+        exercise_slug=slug,
+        source="x",
+        status="graded",
+        verdict=verdict,
+        score=verdict["score"],
+        passed=passed,
+    )
+
+
+def test_instructors_see_every_students_submissions_and_can_filter(
+    instructor_client, student, second_student
+):
+    a = _graded(student, "adam")
+    b = _graded(second_student, "sgd")
+    url = reverse("grading:instructor_submissions")
+    page = instructor_client.get(url).content.decode()
+    assert (
+        reverse("grading:submission", args=[a.pk]) in page
+        and reverse("grading:submission", args=[b.pk]) in page
+    )
+    only_sue = instructor_client.get(url, {"student": "sue"}).content.decode()
+    assert reverse("grading:submission", args=[b.pk]) in only_sue
+    assert reverse("grading:submission", args=[a.pk]) not in only_sue
+    only_adam = instructor_client.get(url, {"exercise": "adam"}).content.decode()
+    assert reverse("grading:submission", args=[a.pk]) in only_adam
+    assert reverse("grading:submission", args=[b.pk]) not in only_adam
+
+
+def test_instructors_can_open_any_submission(instructor_client, student):
+    submission = _graded(student, "adam")
+    page = instructor_client.get(reverse("grading:submission", args=[submission.pk])).content.decode()
+    assert "sam" in page
+
+
+def test_the_most_common_diagnoses_are_counted_per_exercise(instructor_client, student, second_student):
+    bias = ("adam-no-bias-correction", "Missing bias correction")
+    eps = ("adam-eps-inside-sqrt", "ε inside the square root")
+    _graded(student, "adam", bias)
+    _graded(student, "adam", bias)
+    _graded(second_student, "adam", bias, eps)
+    _graded(second_student, "adam", passed=True)
+    page = instructor_client.get(reverse("grading:instructor_diagnoses")).content.decode()
+    bias_row = page.split('data-mistake="adam-no-bias-correction"')[1].split("</tr>")[0]
+    assert "<td>3</td><td>2</td>" in bias_row  # 3 submissions by 2 students
+    assert page.index("adam-no-bias-correction") < page.index("adam-eps-inside-sqrt")
+
+
+def test_students_cannot_open_instructor_pages(student_client):
+    assert student_client.get(reverse("grading:instructor_submissions")).status_code == 403
+    assert student_client.get(reverse("grading:instructor_diagnoses")).status_code == 403
