@@ -9,6 +9,7 @@ kind-specific spec.
     render_item(item, variant) -> RenderedItem   student-facing only
     check_answer(item, variant, response) -> CheckResult
     preview_expression(item, text) -> {"ok", "latex", "error"}
+    answer_key(item, variant) -> str             Markdown of the key only (authoring preview, review)
 
 `variant` may be a Variant, its dict form, or None for items without parameters.
 Response formats: single -> choice id; multiple -> list of choice ids; truefalse -> bool or
@@ -22,6 +23,7 @@ response, for checking that an item accepts its own answer).
 """
 
 from quizzes.engine.api import check_answer, draw_variant, preview_expression, render_item
+from quizzes.engine.keys import answer_key
 from quizzes.engine.result import CheckResult, RenderedItem, Variant
 from quizzes.engine.spec import validate_item
 from quizzes.engine.templates import VariantError, variant_seed
@@ -31,6 +33,7 @@ __all__ = [
     "RenderedItem",
     "Variant",
     "VariantError",
+    "answer_key",
     "check_answer",
     "draw_variant",
     "preview_expression",

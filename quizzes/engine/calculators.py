@@ -93,7 +93,51 @@ def _scalar_or_component(array: np.ndarray, component: int | None) -> float:
 
 # --- calculation calculators --------------------------------------------------------------
 
-OUTPUTS = ("theta", "update", "grad", "loss", "m", "v")
+# Outputs every run offers; optimizers add their state arrays (v, m, sum_sq, v_max, ...) and the
+# Adam family its bias-corrected moments m_hat and v_hat.
+OUTPUTS = ("theta", "update", "step_length", "grad", "loss", "effective_lr")
+_HYPERPARAMETER_ARGS = ("lr", "beta", "beta1", "beta2", "eps", "weight_decay")
+
+
+def _available_outputs(opt) -> tuple[str, ...]:
+    corrected = ("m_hat", "v_hat") if {"m", "v"} <= set(opt.state_arrays) else ()
+    return (*OUTPUTS, *opt.state_arrays, *corrected)
+
+
+def _check_output(opt, output: str) -> None:
+    available = _available_outputs(opt)
+    if output not in available:
+        raise CalculatorError(f"output must be one of {', '.join(available)} for {opt.name}")
+
+
+def _run_values(
+    opt, hp: dict[str, float], state: dict, theta, previous, grad, steps: int, index: int | None, output: str
+) -> dict[str, float]:
+    """The answer and extras common to every optimizer run, for one coordinate."""
+    update = np.asarray(theta, dtype=float) - np.asarray(previous, dtype=float)
+    values = {
+        "theta": _scalar_or_component(theta, index),
+        "theta_prev": _scalar_or_component(previous, index),
+        "update": _scalar_or_component(update, index),
+        "grad": _scalar_or_component(np.asarray(grad, dtype=float), index),
+    }
+    values["step_length"] = abs(values["update"])
+    for name in opt.state_arrays:
+        values[name] = _scalar_or_component(_state_array(state, name), index)
+    if "m_hat" in _available_outputs(opt):
+        resolved = opt.resolve_hyperparameters(hp)
+        values["m_hat"] = values["m"] / (1 - resolved["beta1"] ** steps)
+        values["v_hat"] = values["v"] / (1 - resolved["beta2"] ** steps)
+    if output == "effective_lr":
+        # The factor the last gradient was multiplied by: lr / (sqrt(s) + eps) for AdaGrad.
+        if values["grad"] == 0:
+            raise CalculatorError("effective_lr needs a non-zero last gradient")
+        values["effective_lr"] = values["step_length"] / abs(values["grad"])
+    return values
+
+
+def _hyperparameter_args(opt, **given: float | None) -> dict[str, float]:
+    return _hyperparameters(opt, {name: given.get(name) for name in _HYPERPARAMETER_ARGS})
 
 
 def optimizer_step(
@@ -113,21 +157,22 @@ def optimizer_step(
     """Run `steps` steps of an optimlab optimizer on a named problem.
 
     args: optimizer (optimlab name), steps (>= 1), problem (default parabola), start (number or
-    list; default the problem's start), output (theta | update | grad | loss | m | v; the answer),
-    component (index for multi-dimensional problems), lr, beta, beta1, beta2, eps, weight_decay.
-    Extras: theta (after the last step), theta_prev, update (theta - theta_prev), grad (at
-    theta_prev), loss (at theta); all for the chosen component.
+    list; default the problem's start), output (the answer: theta | update | step_length | grad |
+    loss | effective_lr, any state array of the optimizer such as v, m, sum_sq or v_max, and for
+    the Adam family the bias-corrected m_hat, v_hat), component (index for multi-dimensional
+    problems), lr, beta, beta1, beta2, eps, weight_decay.
+    Extras: theta (after the last step), theta_prev, update (theta - theta_prev), step_length
+    (|update|), grad (at theta_prev), loss (at theta), every state array (and m_hat, v_hat); all
+    for the chosen component.
     """
     steps = int(steps)
     if steps < 1 or steps > 10_000:
         raise CalculatorError("steps must be between 1 and 10000")
-    if output not in OUTPUTS:
-        raise CalculatorError(f"output must be one of {', '.join(OUTPUTS)}")
     opt = load_optimizer(optimizer)
+    _check_output(opt, output)
     objective = load_problem(problem)
-    hp = _hyperparameters(
-        opt,
-        {"lr": lr, "beta": beta, "beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay},
+    hp = _hyperparameter_args(
+        opt, lr=lr, beta=beta, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay
     )
     theta = _as_start(start, objective)
     state = opt.init(theta)
@@ -138,15 +183,155 @@ def optimizer_step(
         grad = np.asarray(objective.grad(theta), dtype=float)
         theta, state = opt.update(theta, grad, state, hp)
     index = None if component is None else int(component)
+    values = _run_values(opt, hp, state, theta, previous, grad, steps, index, output)
+    values["loss"] = float(objective.value(theta))
+    return {"answer": values[output], **values}
+
+
+def _gradient_steps(grads: Any) -> list[np.ndarray]:
+    """`grads` as one array per step: a number is one step, a list holds one entry per step."""
+    entries = grads if isinstance(grads, list | tuple) else [grads]
+    if not entries or len(entries) > 10_000:
+        raise CalculatorError("grads must list between 1 and 10000 gradients, one per step")
+    try:
+        arrays = [np.atleast_1d(np.asarray(entry, dtype=float)) for entry in entries]
+    except (TypeError, ValueError) as error:
+        raise CalculatorError(f"grads must hold numbers or lists of numbers ({error})") from error
+    if len({array.shape for array in arrays}) != 1 or arrays[0].ndim != 1:
+        raise CalculatorError("every step's gradient must have the same length")
+    return arrays
+
+
+def optimizer_given_gradients(
+    optimizer: str,
+    grads: Any,
+    start: Any = 0.0,
+    clip_norm: float | None = None,
+    output: str = "update",
+    component: int | None = None,
+    lr: float | None = None,
+    beta: float | None = None,
+    beta1: float | None = None,
+    beta2: float | None = None,
+    eps: float | None = None,
+    weight_decay: float | None = None,
+) -> dict[str, float]:
+    """Feed given gradients to an optimlab optimizer, one per step (no objective function).
+
+    args: optimizer, grads (one entry per step: a number, or a list for a weight vector; a bare
+    number is a single step), start (the weights before the first step, default 0), clip_norm
+    (clip each step's gradient to this global norm with optimlab's torch-style clipping first),
+    output (as for optimizer_step, without loss), component, lr, beta, beta1, beta2, eps,
+    weight_decay. Extras as for optimizer_step (grad is the last gradient before clipping), plus
+    grad_used (the last gradient after clipping).
+    """
+    opt = load_optimizer(optimizer)
+    if output == "loss":
+        raise CalculatorError("there is no loss without a problem; use optimizer_step")
+    _check_output(opt, output)
+    steps = _gradient_steps(grads)
+    hp = _hyperparameter_args(
+        opt, lr=lr, beta=beta, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay
+    )
+    theta = np.broadcast_to(np.asarray(start, dtype=float), steps[0].shape).copy()
+    state = opt.init(theta)
+    previous, used = theta, steps[0]
+    for grad in steps:
+        used = _clipped(grad, clip_norm) if clip_norm is not None else grad
+        previous = theta
+        theta, state = opt.update(theta, used, state, hp)
+    index = None if component is None else int(component)
+    values = _run_values(opt, hp, state, theta, previous, steps[-1], len(steps), index, output)
+    values["grad_used"] = _scalar_or_component(used, index)
+    return {"answer": values[output], **values}
+
+
+def _clipped(grad: np.ndarray, max_norm: float) -> np.ndarray:
+    from optimlab.clipping import clip_by_global_norm
+
+    (clipped,), _ = clip_by_global_norm([grad], float(max_norm))
+    return clipped
+
+
+def schedule_lr(
+    name: str,
+    step: int,
+    counting_from: int = 1,
+    lr: float | None = None,
+    step_size: int | None = None,
+    gamma: float | None = None,
+    warmup_steps: int | None = None,
+    T_max: int | None = None,
+    eta_min: float | None = None,
+    total_steps: int | None = None,
+) -> dict[str, float]:
+    """The learning rate of an optimlab schedule at one step.
+
+    args: name (constant | step | exponential | linear-warmup | cosine | warmup-cosine), step
+    (which update), counting_from (1: step counts updates 1, 2, ... as optimlab does; 0: step is
+    an epoch index 0, 1, ... as torch's scheduler counts, so step 0 runs at the first update's
+    rate), lr (the base or peak rate), and the schedule's own: step_size, gamma, warmup_steps,
+    T_max, eta_min, total_steps. Extras: factor (the rate divided by lr), update_number (the
+    1-based update the rate belongs to).
+    """
+    from optimlab.schedules import build_schedule
+
+    if counting_from not in (0, 1):
+        raise CalculatorError("counting_from must be 0 or 1")
+    given = {"lr": lr, "step_size": step_size, "gamma": gamma, "warmup_steps": warmup_steps,
+             "T_max": T_max, "eta_min": eta_min, "total_steps": total_steps}  # fmt: skip
+    spec = {key: value for key, value in given.items() if value is not None}
+    update_number = int(step) + 1 - int(counting_from)
+    try:
+        rate = build_schedule({"name": name, **spec}).lr_at(update_number)
+    except ValueError as error:
+        raise CalculatorError(str(error)) from error
+    factor = rate / spec["lr"] if spec.get("lr") else 1.0
+    return {"answer": rate, "factor": factor, "update_number": float(update_number)}
+
+
+CLIP_OUTPUTS = ("scale", "norm", "clipped", "clipped_norm")
+
+
+def clip_by_norm(
+    grads: list[Any],
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    output: str = "scale",
+    component: int = 0,
+) -> dict[str, float]:
+    """Clip gradients by their global norm with optimlab's torch-style clipping.
+
+    args: grads (one tensor as a list of numbers, or several tensors as a list of lists; all
+    entries together form one long vector), max_norm (omit it to only measure the norm), norm_type (default 2; 1 for the sum of
+    absolute values), output (scale | norm | clipped | clipped_norm), component (which entry of
+    the long vector `clipped` reports, default 0). Extras: scale (the factor every entry is
+    multiplied by, max_norm / (norm + 1e-6) capped at 1), norm (before clipping), clipped,
+    clipped_norm.
+    """
+    from optimlab.clipping import clip_by_global_norm, global_norm
+
+    if output not in CLIP_OUTPUTS:
+        raise CalculatorError(f"output must be one of {', '.join(CLIP_OUTPUTS)}")
+    if not isinstance(grads, list | tuple) or not grads:
+        raise CalculatorError("grads must be a non-empty list")
+    tensors = list(grads) if all(isinstance(entry, list | tuple) for entry in grads) else [grads]
+    if max_norm is None:
+        clipped, total = [np.asarray(t, dtype=float) for t in tensors], global_norm(tensors, norm_type)
+    else:
+        clipped, total = clip_by_global_norm(tensors, max_norm, norm_type)
+    raw = np.concatenate([np.ravel(np.asarray(tensor, dtype=float)) for tensor in tensors])
+    flat = np.concatenate([np.ravel(tensor) for tensor in clipped])
+    if not 0 <= int(component) < flat.size:
+        raise CalculatorError(f"component {component} is out of range (0..{flat.size - 1})")
+    nonzero = np.flatnonzero(raw)
+    scale = float(flat[nonzero[0]] / raw[nonzero[0]]) if nonzero.size else 1.0
     values = {
-        "theta": _scalar_or_component(theta, index),
-        "theta_prev": _scalar_or_component(previous, index),
-        "update": _scalar_or_component(np.asarray(theta) - np.asarray(previous), index),
-        "grad": _scalar_or_component(np.asarray(grad), index),
-        "loss": float(objective.value(theta)),
+        "scale": scale,
+        "norm": float(total),
+        "clipped": float(flat[int(component)]),
+        "clipped_norm": global_norm(clipped, norm_type),
     }
-    if output in {"m", "v"}:
-        values[output] = _scalar_or_component(_state_array(state, output), index)
     return {"answer": values[output], **values}
 
 
@@ -256,6 +441,9 @@ def ewma(
 CALCULATORS: dict[str, Callable[..., Any]] = {
     "optimizer_step": optimizer_step,
     "momentum_position": momentum_position,
+    "optimizer_given_gradients": optimizer_given_gradients,
+    "schedule_lr": schedule_lr,
+    "clip_by_norm": clip_by_norm,
     "bias_correction": bias_correction,
     "effective_sample_size": effective_sample_size,
     "steps_per_epoch": steps_per_epoch,
@@ -297,14 +485,7 @@ def resolve_arguments(
         raise CalculatorError(
             f"unknown argument(s) {', '.join(unknown)}; accepted: {', '.join(sorted(accepted))}"
         )
-    resolved: dict[str, Any] = {}
-    for name, value in args.items():
-        match = _PARAM_REFERENCE_RE.match(value) if isinstance(value, str) else None
-        if match:
-            if match.group(1) not in params:
-                raise CalculatorError(f"argument {name} refers to an unknown parameter {match.group(1)!r}")
-            value = params[match.group(1)]
-        resolved[name] = value
+    resolved = {name: _with_parameters(value, params, name) for name, value in args.items()}
     for name, value in params.items():
         if name in accepted and name not in resolved:
             resolved[name] = value
@@ -314,6 +495,18 @@ def resolve_arguments(
     if missing:
         raise CalculatorError(f"missing argument(s) {', '.join(missing)}")
     return resolved
+
+
+def _with_parameters(value: Any, params: dict[str, Any], argument: str) -> Any:
+    """`value` with every "{{p}}" replaced by parameter p, inside lists too (ewma values, grads)."""
+    if isinstance(value, list | tuple):
+        return [_with_parameters(entry, params, argument) for entry in value]
+    match = _PARAM_REFERENCE_RE.match(value) if isinstance(value, str) else None
+    if not match:
+        return value
+    if match.group(1) not in params:
+        raise CalculatorError(f"argument {argument} refers to an unknown parameter {match.group(1)!r}")
+    return params[match.group(1)]
 
 
 def calculator_reference() -> dict[str, dict[str, Any]]:
@@ -338,7 +531,7 @@ def _numeric_text_to_number(value: Any) -> Any:
     from quizzes.engine.templates import yaml_number
 
     if isinstance(value, list):
-        return [yaml_number(entry) for entry in value]
+        return [_numeric_text_to_number(entry) for entry in value]
     return yaml_number(value)
 
 
@@ -353,7 +546,15 @@ def run_calculator(name: str, args: dict[str, Any], params: dict[str, Any]) -> f
         raise
     except (TypeError, ValueError, ArithmeticError) as error:
         raise CalculatorError(f"{name}: {error}") from error
-    return _checked(name, result)
+    return _without_shadowing(_checked(name, result), params)
+
+
+def _without_shadowing(result: float | dict[str, float], params: dict[str, Any]) -> float | dict[str, float]:
+    """Drop extras named like a template parameter: a stem's {{theta}} must keep showing the
+    drawn start, not the calculator's position after the step."""
+    if not isinstance(result, dict):
+        return result
+    return {key: value for key, value in result.items() if key == "answer" or key not in params}
 
 
 def _checked(name: str, result: Any) -> float | dict[str, float]:

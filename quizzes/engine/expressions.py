@@ -34,7 +34,13 @@ AUTHOR_FUNCTIONS = {
     "max": sympy.Max,
     "floor": sympy.floor,
     "ceil": sympy.ceiling,
+    # Periodic schedules (cosine annealing) need these; they evaluate to plain numbers.
+    "cos": sympy.cos,
+    "sin": sympy.sin,
+    "pi": sympy.pi,
 }
+# Whitelisted names that stand for a number rather than a function: no parentheses follow them.
+CONSTANTS = frozenset({"pi"})
 _TWO_ARGUMENT_FUNCTIONS = {"min", "max"}
 
 _TOKEN_RE = re.compile(
@@ -57,7 +63,7 @@ class ExpressionError(ValueError):
 
 @dataclass(frozen=True)
 class Token:
-    kind: str  # "number", "name", "function", "op"
+    kind: str  # "number", "name", "constant", "function", "op"
     text: str
 
 
@@ -97,10 +103,12 @@ def tokenize(
 def _resolve_name(name: str, symbols: tuple[str, ...], functions: tuple[str, ...]) -> list[Token]:
     if "__" in name or name.startswith("_"):
         raise ExpressionError(f"{name!r} is not allowed.")
-    if name in functions:
+    if name in functions and name not in CONSTANTS:
         return [Token("function", name)]
     if name in symbols:
         return [Token("name", name)]
+    if name in functions:  # a constant such as pi; a parameter of the same name wins above
+        return [Token("constant", name)]
     # "g_0" for a symbol g0: subscripts typed with an underscore.
     compact = name.replace("_", "")
     compact_symbols = {symbol.replace("_", ""): symbol for symbol in symbols}
@@ -134,8 +142,8 @@ def _insert_implicit_products(tokens: list[Token]) -> list[Token]:
     for token in tokens:
         if result:
             previous = result[-1]
-            ends_operand = previous.kind in {"number", "name"} or previous.text == ")"
-            starts_operand = token.kind in {"number", "name", "function"} or token.text == "("
+            ends_operand = previous.kind in {"number", "name", "constant"} or previous.text == ")"
+            starts_operand = token.kind in {"number", "name", "constant", "function"} or token.text == "("
             if ends_operand and starts_operand:
                 if previous.kind == "number" and token.kind == "number":
                     raise ExpressionError(f"An operator is missing between {previous.text} and {token.text}.")
@@ -200,7 +208,7 @@ def _emit(tokens: list[Token]) -> tuple[str, dict[str, object]]:
             identifier = f"symbol_{_identifier_suffix(token.text)}"
             namespace[identifier] = sympy.Symbol(token.text, real=True)
             parts.append(identifier)
-        elif token.kind == "function":
+        elif token.kind in {"function", "constant"}:
             identifier = f"function_{token.text}"
             namespace[identifier] = AUTHOR_FUNCTIONS[token.text]
             parts.append(identifier)

@@ -43,6 +43,19 @@ _SIMPLIFIER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="symbolic-sim
 
 _GREEK_UNICODE = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta",
                   "θ": "theta", "λ": "lambda", "μ": "mu", "ρ": "rho", "σ": "sigma", "τ": "tau"}  # fmt: skip
+# Greek letters spelled in full; a letter may map to a shorter symbol an item lists instead.
+_GREEK_NAMES = frozenset({*_GREEK_UNICODE.values(), "varepsilon", "vartheta", "kappa", "nu", "xi", "phi",
+                          "varphi", "psi", "omega", "zeta", "chi", "pi"})  # fmt: skip
+_GREEK_SHORT_FORMS = {
+    "lambda": ("lam", "lmbda"),  # lambda is a Python keyword, so items usually say lam
+    "epsilon": ("eps",),
+    "varepsilon": ("epsilon", "eps"),
+    "vartheta": ("theta",),
+    "varphi": ("phi",),
+}
+_ASCII_GREEK_RE = re.compile(
+    r"(?<![A-Za-z])(" + "|".join(sorted(_GREEK_NAMES, key=len, reverse=True)) + r")(?![A-Za-z])"
+)
 _PLAIN_REPLACEMENTS = {"·": "*", "×": "*", "−": "-", "–": "-", "√": "sqrt", "²": "^2", "³": "^3"}
 _COMMAND_ALIASES = {
     "ln": "log",
@@ -79,26 +92,57 @@ def symbols_of(item: dict) -> tuple[str, ...]:
 # --- the LaTeX-like layer -----------------------------------------------------------------
 
 
-def latex_to_plain(text: str) -> str:
+def greek_symbol(name: str, symbols: tuple[str, ...], shown: str = "") -> str:
+    """The item's symbol for a Greek letter: its full name when a symbol starts with it (beta,
+    beta1, theta0), else a listed short form (lambda -> lam, epsilon -> eps). With no symbols
+    (no item at hand) the name is kept; with symbols and no match, a message says so."""
+    if not symbols or any(symbol.startswith(name) for symbol in symbols):
+        return name
+    for short in _GREEK_SHORT_FORMS.get(name, ()):
+        if any(symbol.startswith(short) for symbol in symbols):
+            return short
+    raise ExpressionError(
+        f"Unknown symbol {name!r} (you typed {shown or name}): this question has no symbol for it;"
+        f" use one of {', '.join(sorted(symbols))}."
+    )
+
+
+def _ascii_greek_to_symbols(text: str, symbols: tuple[str, ...]) -> str:
+    """`lambda` typed out becomes `lam` when the item calls it that; unknown names are left for
+    the parser, whose message lists the symbols."""
+
+    def replace(match: re.Match) -> str:
+        try:
+            return greek_symbol(match.group(1), symbols)
+        except ExpressionError:
+            return match.group(1)
+
+    return _ASCII_GREEK_RE.sub(replace, text)
+
+
+def latex_to_plain(text: str, symbols: tuple[str, ...] = ()) -> str:
     """Rewrite LaTeX-ish input into the plain form the parser reads.
 
     \\frac{a}{b} -> ((a)/(b)), \\sqrt{x} -> sqrt(x), \\sqrt[n]{x} -> (x)^(1/(n)), g_{0} -> g_0,
-    \\cdot and \\times -> *, \\left( \\right) -> ( ), other braces -> parentheses, and \\beta -> beta.
+    \\cdot and \\times -> *, \\left( \\right) -> ( ), other braces -> parentheses, and \\beta or β -> beta.
+    Given the item's `symbols`, Greek letters map to the names it lists (λ -> lam, ε -> eps).
     """
     for odd, plain in _PLAIN_REPLACEMENTS.items():
         text = text.replace(odd, plain)
     for letter, name in _GREEK_UNICODE.items():
-        text = text.replace(letter, f" {name} ")
+        if letter in text:
+            # No space after the name, so β1 and \\beta_1 stay one name (beta1), as typed.
+            text = text.replace(letter, f" {greek_symbol(name, symbols, letter)}")
     text = _SPACING_COMMANDS.sub(" ", text)
     # \hat{m} names the symbol m_hat (likewise bar, tilde); the item lists it as such.
     text = re.sub(r"\\(hat|bar|tilde)\s*\{\s*([A-Za-z]+)\s*\}", r" \2_\1", text)
     text = re.sub(r"\\(left|right)\s*([()\[\]])", lambda m: "(" if m.group(2) in "([" else ")", text)
-    text = _rewrite_commands(text)
+    text = _rewrite_commands(text, symbols)
     text = re.sub(r"_\{\s*([A-Za-z0-9]+)\s*\}", r"_\1", text)
     return text.replace("{", "(").replace("}", ")").replace("[", "(").replace("]", ")")
 
 
-def _rewrite_commands(text: str) -> str:
+def _rewrite_commands(text: str, symbols: tuple[str, ...] = ()) -> str:
     output: list[str] = []
     position = 0
     while position < len(text):
@@ -112,7 +156,11 @@ def _rewrite_commands(text: str) -> str:
         if name == "frac":
             numerator, position = _brace_group(text, position, "\\frac")
             denominator, position = _brace_group(text, position, "\\frac")
-            output.append(f"(({_rewrite_commands(numerator)})/({_rewrite_commands(denominator)}))")
+            numerator, denominator = (
+                _rewrite_commands(numerator, symbols),
+                _rewrite_commands(denominator, symbols),
+            )
+            output.append(f"(({numerator})/({denominator}))")
         elif name == "sqrt":
             root = None
             if text[position : position + 1] == "[":
@@ -121,10 +169,12 @@ def _rewrite_commands(text: str) -> str:
                     raise ExpressionError("\\sqrt[n]{x} is missing its ']'.")
                 root, position = text[position + 1 : closing], closing + 1
             radicand, position = _brace_group(text, position, "\\sqrt")
-            inner = _rewrite_commands(radicand)
+            inner = _rewrite_commands(radicand, symbols)
             output.append(f"(({inner})^(1/({root})))" if root else f"sqrt({inner})")
         elif name in {"*", ""}:
             output.append(f" {name} ")
+        elif name in _GREEK_NAMES:
+            output.append(f" {greek_symbol(name, symbols, chr(92) + name)}")
         else:
             output.append(f" {name} ")
     return "".join(output)
@@ -154,8 +204,10 @@ def parse_student_expression(item: dict, text: Any) -> sympy.Expr:
         raise ExpressionError("Enter an expression.")
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise ExpressionError(f"The expression is too long (at most {MAX_EXPRESSION_LENGTH} characters).")
-    plain = latex_to_plain(text) if ("\\" in text or "{" in text or not text.isascii()) else text
-    return parse_expression(plain.strip(), symbols_of(item), tuple(STUDENT_FUNCTIONS))
+    symbols = symbols_of(item)
+    plain = latex_to_plain(text, symbols) if ("\\" in text or "{" in text or not text.isascii()) else text
+    plain = _ascii_greek_to_symbols(plain, symbols)
+    return parse_expression(plain.strip(), symbols, tuple(STUDENT_FUNCTIONS))
 
 
 def parse_key(item: dict, definition: Any) -> sympy.Expr:

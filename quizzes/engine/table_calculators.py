@@ -206,7 +206,114 @@ def ewma_table(
     return cells
 
 
+# Course notation for optimlab's state names, usable as column names.
+COLUMN_ALIASES = {"s": "sum_sq"}
+_CHECK_RELATIVE = 1e-9
+
+
+def _state_before(opt, moment: str, target: float, theta: float, grad: float, state: dict, hp: dict):
+    """The previous value of `moment` that makes optimlab's update produce `target` this step.
+
+    Used only to carry a student's own value for a moment forward: the position then still comes
+    from the reference update, not from a rewritten rule. Every moment of the supported optimizers
+    is affine in its own previous value (beta*v + ..., s + g**2), so two probes give the line;
+    the result is verified, and None means the value cannot be reproduced (e.g. beta = 0).
+    """
+
+    def produced(previous: float) -> float:
+        probe = {**state, moment: np.array([previous])}
+        return float(opt.update(np.array([theta]), np.array([grad]), probe, hp)[1][moment][0])
+
+    at_zero, slope = produced(0.0), produced(1.0) - produced(0.0)
+    if slope == 0:
+        return None
+    previous = (target - at_zero) / slope
+    if not math.isclose(produced(previous), target, rel_tol=_CHECK_RELATIVE, abs_tol=1e-12):
+        return None
+    return previous
+
+
+def optimizer_table(
+    rows: int,
+    columns: tuple[str, ...],
+    known: Mapping[str, float],
+    optimizer: str,
+    problem: str = "parabola",
+    theta0: float | None = None,
+    lr: float | None = None,
+    beta: float | None = None,
+    beta1: float | None = None,
+    beta2: float | None = None,
+    eps: float | None = None,
+    weight_decay: float | None = None,
+) -> dict[str, float]:
+    """Steps of any optimlab optimizer on a one-dimensional problem, one row per step.
+
+    args: optimizer (any optimlab name: sgd, momentum, nesterov, adagrad, rmsprop, adam, ...),
+    problem (default parabola), theta0 (default the problem's start), lr, beta, beta1, beta2, eps,
+    weight_decay (defaults: optimlab's). Columns: g (the gradient at theta_{t-1}), the optimizer's
+    state arrays by name (v, m, sum_sq, v_max, ...; `s` also names AdaGrad's sum_sq), theta, loss.
+    A student's own g or state value is carried into the position through optimlab's update.
+    """
+    opt = load_optimizer(optimizer)
+    supported = ("g", *opt.state_arrays, "theta", "loss")
+    aliases = tuple(alias for alias, name in COLUMN_ALIASES.items() if name in opt.state_arrays)
+    rows = _check_shape(rows, columns, (*supported, *aliases))
+    # Cells are named after the column the author chose (s1 or sum_sq1).
+    label = {name: name for name in supported}
+    label.update({COLUMN_ALIASES[column]: column for column in columns if column in aliases})
+    objective, start = _one_dimensional(problem, theta0)
+    given = {"lr": lr, "beta": beta, "beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay}
+    unknown = sorted(
+        name for name, value in given.items() if value is not None and name not in opt.hyperparameters
+    )
+    if unknown:
+        raise CalculatorError(f"{optimizer} takes no {', '.join(unknown)}")
+    hp = opt.resolve_hyperparameters({k: float(v) for k, v in given.items() if v is not None})
+    theta, state = float(start[0]), opt.init(np.array([float(start[0])]))
+    with np.errstate(all="ignore"):  # a student's negative accumulator only makes its cells NaN
+        return _optimizer_rows(opt, objective, hp, rows, known, label, theta, state)
+
+
+def _optimizer_rows(
+    opt: Any,
+    objective: Any,
+    hp: dict[str, float],
+    rows: int,
+    known: Mapping[str, float],
+    label: dict[str, str],
+    theta: float,
+    state: dict[str, Any],
+) -> dict[str, float]:
+    """The cells of `rows` steps; `label` maps optimlab's names (g, sum_sq, ...) to column names."""
+    cells: dict[str, float] = {}
+    for step in range(1, rows + 1):
+        grad = _pick(known, f"{label['g']}{step}", float(objective.grad(np.array([theta]))[0]))
+        cells[f"{label['g']}{step}"] = grad
+        new_theta, new_state = opt.update(np.array([theta]), np.array([grad]), state, hp)
+        computed_theta = float(new_theta[0])
+        replaced = dict(state)
+        for moment in opt.state_arrays:
+            value = _pick(known, f"{label[moment]}{step}", float(new_state[moment][0]))
+            cells[f"{label[moment]}{step}"] = value
+            if value != float(new_state[moment][0]):
+                previous = _state_before(opt, moment, value, theta, grad, state, hp)
+                replaced[moment] = np.array([math.nan if previous is None else previous])
+        if any(replaced[moment] is not state[moment] for moment in opt.state_arrays):
+            # Replay the step from the solved-for state, so derived buffers (AMSGrad's v_max) follow too.
+            replayed_theta, replayed_state = opt.update(np.array([theta]), np.array([grad]), replaced, hp)
+            computed_theta = float(replayed_theta[0])
+            given = {m: np.array([cells[f"{label[m]}{step}"]]) for m in opt.state_arrays}
+            new_state = {**replayed_state, **given}
+        theta = _pick(known, f"theta{step}", computed_theta)
+        cells[f"theta{step}"] = theta
+        cells[f"loss{step}"] = _loss(objective, theta)
+        state = new_state
+    return cells
+
+
 TABLE_CALCULATORS: dict[str, Callable[..., dict[str, float]]] = {
+    "optimizer_table": optimizer_table,
     "momentum_table": momentum_table,
     "adam_table": adam_table,
     "ewma_table": ewma_table,

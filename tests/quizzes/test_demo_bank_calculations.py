@@ -25,6 +25,7 @@ SEEDS = [
     variant_seed(student_id, "calc-bank-check", attempt) for student_id in range(5) for attempt in range(5)
 ]
 RELATIVE = 1e-9
+TORCH_CLIP_EPS = 1e-6
 # A {{name}} or {{name:.4g}} left in shown text (LaTeX such as _{\text{eff}} is not one).
 UNFILLED_PLACEHOLDER = re.compile(r"\{\{\s*[A-Za-z_]\w*\s*(:[^{}]*)?\}\}")
 
@@ -162,7 +163,10 @@ def ewma(values: list[float], beta: float, start: float = 0.0) -> float:
     return average
 
 
-CELL_SOURCES = {"g": "grad"}  # table column -> field of a reference row, where the names differ
+CELL_SOURCES = {
+    "g": "grad",
+    "s": "sum_sq",
+}  # table column -> field of a reference row, where the names differ
 
 
 def parabola_cells(optimizer: str, p: dict, rows: int) -> dict[str, float]:
@@ -170,7 +174,7 @@ def parabola_cells(optimizer: str, p: dict, rows: int) -> dict[str, float]:
     hp = {name: p[name] for name in ("lr", "beta", "beta1", "beta2", "eps") if name in p}
     cells = {}
     for step, row in enumerate(run_on_parabola(optimizer, p["theta0"], rows, **hp), start=1):
-        for column in ("g", "m", "v", "m_hat", "v_hat", "theta", "loss"):
+        for column in ("g", "m", "v", "s", "m_hat", "v_hat", "theta", "loss"):
             source = CELL_SOURCES.get(column, column)
             if source in row:
                 cells[f"{column}{step}"] = row[source]
@@ -237,7 +241,9 @@ RECOMPUTE: dict[str, Recompute] = {
     "adagrad-second-step-size": lambda p: after("adagrad", p, "update"),
     "adagrad-position-after-steps": lambda p: after("adagrad", p),
     "adagrad-accumulator": lambda p: p["g1"] ** 2 + p["g2"] ** 2 + p["g3"] ** 2,
-    "adagrad-effective-lr": lambda p: p["lr"] / math.sqrt(p["g1"] ** 2 + p["g2"] ** 2 + p["g3"] ** 2),
+    "adagrad-effective-lr": lambda p: (
+        p["lr"] / (math.sqrt(p["g1"] ** 2 + p["g2"] ** 2 + p["g3"] ** 2) + 1e-10)
+    ),
     "rmsprop-first-step": lambda p: (
         -p["lr"] * 2 * p["theta0"] / (math.sqrt((1 - p["beta"]) * (2 * p["theta0"]) ** 2) + 1e-8)
     ),
@@ -257,14 +263,18 @@ RECOMPUTE: dict[str, Recompute] = {
     "lion-sign-steps": lambda p: p["theta0"] - p["steps"] * p["lr"],
     # schedules and clipping
     "linear-warmup-lr": lambda p: p["lr"] * p["t"] / p["W"],
+    "cosine-schedule-lr": lambda p: p["lr"] * (1 + math.cos(math.pi * (p["t"] - 1) / p["T"])) / 2,
     "step-decay-lr": lambda p: p["lr"] * p["gamma"] ** (p["t"] // p["s"]),
     "exponential-decay-lr": lambda p: p["lr"] * p["gamma"] ** p["t"],
     "inverse-sqrt-schedule-lr": lambda p: p["lr"] * min(p["t"] / p["W"], math.sqrt(p["W"] / p["t"])),
-    "clip-scale-factor": lambda p: p["c"] / math.hypot(p["g1"], p["g2"]),
-    "clip-clipped-component": lambda p: p["g1"] * p["c"] / math.hypot(p["g1"], p["g2"]),
+    # torch's clip_grad_norm_ divides by the norm plus 1e-6
+    "clip-scale-factor": lambda p: p["c"] / (math.hypot(p["g1"], p["g2"]) + TORCH_CLIP_EPS),
+    "clip-clipped-component": lambda p: p["g1"] * p["c"] / (math.hypot(p["g1"], p["g2"]) + TORCH_CLIP_EPS),
     "clip-below-threshold": lambda p: p["g1"],
     "clip-global-norm-two-tensors": lambda p: math.sqrt(p["a1"] ** 2 + p["a2"] ** 2 + p["b1"] ** 2),
-    "clipped-sgd-step": lambda p: p["lr"] * p["g1"] * p["c"] / math.hypot(p["g1"], p["g2"]),
+    "clipped-sgd-step": lambda p: (
+        p["lr"] * p["g1"] * p["c"] / (math.hypot(p["g1"], p["g2"]) + TORCH_CLIP_EPS)
+    ),
     # tables (table args and drawn params both arrive in p)
     "momentum-table-lr-inside-beta09": lambda p: parabola_cells("momentum-lr-inside", p, 3),
     "momentum-table-lr-inside-beta05": lambda p: parabola_cells("momentum-lr-inside", p, 3),
@@ -277,6 +287,8 @@ RECOMPUTE: dict[str, Recompute] = {
     "ewma-table-temperatures": lambda p: ewma_cells([12, 14, 11, 15, 13], p["beta"], start=12),
     "adam-table-two-steps": lambda p: parabola_cells("adam", p, 2),
     "adam-table-short-memory": lambda p: parabola_cells("adam", p, 3),
+    "rmsprop-table": lambda p: parabola_cells("rmsprop", p, 3),
+    "adagrad-table": lambda p: parabola_cells("adagrad", p, 3),
 }
 
 
@@ -514,3 +526,52 @@ def test_a_slip_in_the_first_row_is_carried_forward():
     assert result.status == "partial"
     assert result.score == pytest.approx(5 / 6)
     assert any("carried forward" in line for line in result.feedback)
+
+
+# --- optimizer answers come from the reference code ------------------------------------------------
+
+# Calculation items whose key may stay a hand-written expression: arithmetic and closed forms that
+# run no optimizer (epochs, stability bounds, 1/(1 - beta) steady states, formulas about one step's
+# pieces, a schedule optimlab does not have). Any other item must name a calculator.
+ARITHMETIC_ANSWERS = {
+    "quadratic-max-stable-lr", "quadratic-contraction-factor", "quadratic-condition-number",
+    "quadratic-optimal-gd-lr", "quadratic-optimal-gd-rate", "gd-steps-to-shrink-error",
+    "total-training-steps", "epochs-from-steps", "linear-scaling-rule", "minibatch-gradient-noise",
+    "ewma-weight-of-older-value", "ewma-half-life", "momentum-terminal-step", "momentum-ema-matching-lr",
+    "nesterov-lookahead-point", "inverse-sqrt-schedule-lr",
+}  # fmt: skip
+
+
+def test_optimizer_answers_are_computed_by_calculators():
+    hand_written = {
+        item["key"]
+        for item in ITEMS
+        if item["kind"] == "calculation"
+        and "expr" in (item["answer"] if isinstance(item["answer"], dict) else {})
+    }
+    assert hand_written - ARITHMETIC_ANSWERS == set(), "these keys should use a calculator"
+    assert ARITHMETIC_ANSWERS - hand_written == set(), "stale entries in ARITHMETIC_ANSWERS"
+
+
+def test_the_new_tables_run_rmsprop_and_adagrad_through_the_general_table():
+    for key, optimizer in (("rmsprop-table", "rmsprop"), ("adagrad-table", "adagrad")):
+        table = ITEMS_BY_KEY[key]["table"]
+        assert (table["calc"], table["args"]["optimizer"]) == ("optimizer_table", optimizer)
+
+
+def test_a_slip_in_the_rmsprop_table_is_carried_forward():
+    """v1 without the (1 - beta) factor; theta1 and everything after follow from it, by hand."""
+    item = ITEMS_BY_KEY["rmsprop-table"]
+    variant = draw_variant(item, SEEDS[0])
+    p = variant.params
+    lr, beta, eps = p["lr"], p["beta"], 1e-8
+    theta, v, cells = float(p["theta0"]), 0.0, {}
+    for step in (1, 2, 3):
+        g = 2 * theta
+        v = g * g if step == 1 else beta * v + (1 - beta) * g * g
+        theta = theta - lr * g / (math.sqrt(v) + eps)
+        cells.update({f"g{step}": g, f"v{step}": v, f"theta{step}": theta})
+    result = check_answer(item, variant, {name: typed(value) for name, value in cells.items()})
+    assert result.score == pytest.approx(8 / 9), result.details["cells"]
+    assert result.details["cells"]["v1"]["status"] == "wrong"
+    assert result.details["cells"]["theta1"]["status"] == "carried"
