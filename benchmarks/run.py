@@ -25,7 +25,14 @@ SECTIONS = {
     "quizzes": "benchmarks.bench_quizzes",
     "optimlab": "benchmarks.bench_optimlab",
     "grading": "benchmarks.bench_grading",
+    "progress": "benchmarks.progress",
+    "courses": "benchmarks.courses",
 }
+
+
+def as_figures(section: str, rows) -> list[Figure]:
+    """Sections return Figure rows, or plain (name, value) pairs."""
+    return [row if isinstance(row, Figure) else Figure(section, str(row[0]), str(row[1])) for row in rows]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         print(f"running {name} …", file=sys.stderr, flush=True)
         try:
-            section_figures = importlib.import_module(SECTIONS[name]).run()
+            section_figures = as_figures(name, importlib.import_module(SECTIONS[name]).run())
         except Exception as error:  # report the section as broken and carry on with the others
             failed.append(name)
             section_figures = [Figure(name, "section failed", type(error).__name__, "", str(error)[:200])]

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from progress import views
 
 app_name = "progress"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/leaderboard/", views.leaderboard_setting, name="leaderboard_setting"),
+]

@@ -1,0 +1,64 @@
+"""Forms for the course pages; the rules themselves live in courses.services.courses."""
+
+from __future__ import annotations
+
+from django import forms
+
+from courses.models import Assignment, AssignmentKind
+from quizzes.models import Quiz
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class CourseForm(forms.Form):
+    name = forms.CharField(max_length=200)
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        max_length=32, label="Enrolment code", widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+
+
+def target_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """What can be assigned, grouped for the <select>: "quiz:<id>" and "exercise:<slug>"."""
+    from grading.exercises import EXERCISES
+
+    quizzes = [
+        (f"quiz:{quiz.pk}", quiz.title) for quiz in Quiz.objects.filter(published=True).order_by("title")
+    ]
+    ordered = sorted(EXERCISES.values(), key=lambda exercise: (exercise.order, exercise.slug))
+    exercises = [(f"exercise:{exercise.slug}", exercise.title) for exercise in ordered]
+    return [("Quizzes", quizzes), ("Code exercises", exercises)]
+
+
+class AssignmentDatesForm(forms.Form):
+    opens_at = forms.DateTimeField(label="Opens", widget=DATETIME_WIDGET)
+    due_at = forms.DateTimeField(label="Due", widget=DATETIME_WIDGET)
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_at, due_at = cleaned.get("opens_at"), cleaned.get("due_at")
+        if opens_at and due_at and due_at <= opens_at:
+            self.add_error("due_at", "The due date must come after the opening date.")
+        return cleaned
+
+
+class AssignmentForm(AssignmentDatesForm):
+    target = forms.ChoiceField(label="Assign")
+    field_order = ["target", "opens_at", "due_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = target_choices()
+
+    def target_fields(self) -> dict:
+        """The cleaned target as keyword arguments for assignment_create."""
+        kind, _, value = self.cleaned_data["target"].partition(":")
+        if kind == AssignmentKind.QUIZ:
+            return {"kind": kind, "quiz": Quiz.objects.get(pk=int(value), published=True)}
+        return {"kind": AssignmentKind.EXERCISE, "exercise_slug": value}
+
+
+def dates_initial(assignment: Assignment) -> dict:
+    return {"opens_at": assignment.opens_at, "due_at": assignment.due_at}

@@ -1,0 +1,254 @@
+"""The two events progress listens to, and everything each one updates.
+
+    from progress.events import quiz_finished, submission_graded
+    quiz_finished(attempt)           # after quizzes.services.attempts.attempt_finish commits
+    submission_graded(submission)    # after grading stores a verdict (status "graded")
+
+Each call is idempotent (the `Activity` row is the receipt: a second call for the same attempt or
+submission returns [] and changes nothing) and atomic (all of the student's rows change together or
+not at all). It returns the achievements newly earned, already saved as `Award` rows.
+
+What counts:
+- quiz: each *answered* item is evidence for the concepts its topics map to, with its score.
+  Unanswered items (scored 0 at finish) say nothing about understanding and are left out.
+  Answer days are practice days for the streak.
+- submission: a gradable verdict is evidence for the exercise's concepts (1.0 when it passes,
+  else its capped score); its grading day is a practice day. Ungradable code (verdict "error",
+  e.g. a syntax error) is treated like a typo in a quiz: recorded as activity, nothing more.
+  A grader failure (status "error") is not the student's doing and is ignored entirely.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from progress.achievements import (
+    EXERCISE,
+    QUIZ,
+    Achievement,
+    EventContext,
+    due_achievements,
+)
+from progress.concepts import concepts_for_topics
+from progress.mastery import Evidence, mastery_level, recent_window, window_from_json, window_to_json
+from progress.models import Activity, ActivityKind, Award, ConceptMastery, Solved, SolvedKind, StudentProgress
+from progress.streaks import StreakState, record_practice
+from progress.xp import EXERCISE_XP, ITEM_XP
+
+FULL_MARKS = 1.0 - 1e-9
+
+
+@dataclass
+class _Outcome:
+    """What one event contributes, gathered before anything is written."""
+
+    kind: str
+    source_id: int
+    title: str
+    score: float
+    at: datetime
+    evidence: dict[str, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
+    solved: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, key, item_kind)
+    practice_days: set[date] = field(default_factory=set)
+
+
+def quiz_finished(attempt, *, now: datetime | None = None) -> list[Achievement]:
+    """Record a finished quiz attempt; returns the achievements it earned."""
+    from quizzes.models import Attempt, AttemptItem, AttemptStatus
+
+    attempt = Attempt.objects.select_related("quiz", "student").get(pk=attempt.pk)
+    if attempt.status != AttemptStatus.FINISHED:
+        return []
+    answered = list(
+        AttemptItem.objects.filter(attempt=attempt, answered_at__isnull=False)
+        .select_related("item")
+        .prefetch_related("item__topics")
+    )
+    outcome = _Outcome(
+        kind=ActivityKind.QUIZ,
+        source_id=attempt.pk,
+        title=attempt.quiz.title,
+        score=_clamp(attempt.score),
+        at=attempt.finished_at or now or timezone.now(),
+    )
+    for row in answered:
+        score = _clamp(row.score)
+        piece = Evidence(f"item:{row.item_id}", score, row.answered_at)
+        for concept in concepts_for_topics(topic.slug for topic in row.item.topics.all()):
+            outcome.evidence[concept].append(piece)
+        if score >= FULL_MARKS:
+            outcome.solved.append((SolvedKind.ITEM, str(row.item_id), row.item.kind))
+        outcome.practice_days.add(timezone.localdate(row.answered_at))
+    return _apply(
+        attempt.student,
+        outcome,
+        lambda progress, masteries, today: EventContext(
+            student=attempt.student,
+            kind=QUIZ,
+            progress=progress,
+            masteries=masteries,
+            today=today,
+            attempt=attempt,
+            answered_count=len(answered),
+        ),
+    )
+
+
+def submission_graded(submission, *, now: datetime | None = None) -> list[Achievement]:
+    """Record a graded code submission; returns the achievements it earned."""
+    from grading.exercises import EXERCISES
+    from grading.models import Submission
+
+    submission = Submission.objects.select_related("student").get(pk=submission.pk)
+    if submission.status != Submission.Status.GRADED:
+        return []  # queued, running, or the grader itself failed
+    exercise = EXERCISES.get(submission.exercise_slug)
+    verdict = submission.verdict if isinstance(submission.verdict, dict) else {}
+    gradable = verdict.get("status") in {"passed", "failed"}
+    score = 1.0 if submission.passed else _clamp(submission.score)
+    at = submission.graded_at or now or timezone.now()
+    outcome = _Outcome(
+        kind=ActivityKind.EXERCISE,
+        source_id=submission.pk,
+        title=exercise.title if exercise else submission.exercise_slug,
+        score=score if gradable else 0.0,
+        at=at,
+    )
+    if gradable:
+        piece = Evidence(f"exercise:{submission.exercise_slug}", score, at)
+        for concept in concepts_for_topics(exercise.topics if exercise else ()):
+            outcome.evidence[concept].append(piece)
+        if submission.passed:
+            outcome.solved.append((SolvedKind.EXERCISE, submission.exercise_slug, ""))
+        outcome.practice_days.add(timezone.localdate(at))
+    return _apply(
+        submission.student,
+        outcome,
+        lambda progress, masteries, today: EventContext(
+            student=submission.student,
+            kind=EXERCISE,
+            progress=progress,
+            masteries=masteries,
+            today=today,
+            submission=submission,
+        ),
+    )
+
+
+def _apply(student, outcome: _Outcome, make_context) -> list[Achievement]:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # savepoint: a duplicate event must not poison the outer block
+                activity = Activity.objects.create(
+                    student=student,
+                    kind=outcome.kind,
+                    source_id=outcome.source_id,
+                    title=outcome.title[:200],
+                    score=outcome.score,
+                    at=outcome.at,
+                )
+        except IntegrityError:
+            return []  # already processed
+        # Locking the student's totals serialises concurrent events of the same student.
+        StudentProgress.objects.get_or_create(student=student)
+        progress = StudentProgress.objects.select_for_update().get(student=student)
+
+        gained_xp = _record_solved(student, outcome)
+        progress.xp += gained_xp
+        _advance_streak(progress, outcome.practice_days)
+        progress.save()
+        masteries = _update_masteries(student, outcome)
+
+        activity.xp = gained_xp
+        activity.mastery_points = sum(masteries.values())
+        activity.save(update_fields=["xp", "mastery_points"])
+
+        context = make_context(progress, masteries, timezone.localdate(outcome.at))
+        return _award(student, context, outcome.at)
+
+
+def _record_solved(student, outcome: _Outcome) -> int:
+    if not outcome.solved:
+        return 0
+    keys_by_kind: dict[str, set[str]] = defaultdict(set)
+    for kind, key, _ in outcome.solved:
+        keys_by_kind[kind].add(key)
+    known = {
+        (kind, key)
+        for kind, keys in keys_by_kind.items()
+        for key in Solved.objects.filter(student=student, kind=kind, key__in=keys).values_list(
+            "key", flat=True
+        )
+    }
+    fresh: dict[tuple[str, str], Solved] = {}
+    for kind, key, item_kind in outcome.solved:
+        if (kind, key) not in known and (kind, key) not in fresh:
+            fresh[(kind, key)] = Solved(
+                student=student, kind=kind, key=key, item_kind=item_kind, at=outcome.at
+            )
+    Solved.objects.bulk_create(fresh.values())
+    return sum(ITEM_XP if kind == SolvedKind.ITEM else EXERCISE_XP for kind, _ in fresh)
+
+
+def _advance_streak(progress: StudentProgress, days: set[date]) -> None:
+    state = StreakState(progress.streak_weeks, progress.longest_streak, progress.last_practice_week)
+    for day in sorted(days):
+        state = record_practice(state, day)
+    progress.streak_weeks, progress.longest_streak, progress.last_practice_week = (
+        state.weeks,
+        state.longest,
+        state.last_week,
+    )
+
+
+def _update_masteries(student, outcome: _Outcome) -> dict[str, int]:
+    """Apply the new evidence; returns every concept's level for the student after the event."""
+    rows = {row.concept: row for row in ConceptMastery.objects.filter(student=student)}
+    changed, created = [], []
+    for concept, pieces in outcome.evidence.items():
+        row = rows.get(concept)
+        if row is None:
+            row = ConceptMastery(student=student, concept=concept, window=[], evidence_count=0)
+            rows[concept] = row
+            created.append(row)
+        else:
+            changed.append(row)
+        window = recent_window(window_from_json(row.window) + pieces)
+        row.window = window_to_json(window)
+        row.level = int(mastery_level(window))
+        row.evidence_count += len(pieces)
+        row.updated_at = outcome.at
+    ConceptMastery.objects.bulk_create(created)
+    if changed:
+        ConceptMastery.objects.bulk_update(changed, ["window", "level", "evidence_count", "updated_at"])
+    return {concept: row.level for concept, row in rows.items()}
+
+
+def _award(student, context: EventContext, at: datetime) -> list[Achievement]:
+    earned = set(Award.objects.filter(student=student).values_list("slug", flat=True))
+    due = due_achievements(context, earned)
+    Award.objects.bulk_create([Award(student=student, slug=a.slug, earned_at=at) for a in due])
+    return due
+
+
+def _clamp(score: float | None) -> float:
+    return min(1.0, max(0.0, float(score or 0.0)))
+
+
+def reset_progress(student) -> None:
+    """Forget what was derived for `student`, before replaying their history.
+
+    Awards stay (an achievement, once earned, is never taken away, and the student has already been
+    told), and so does the leaderboard setting.
+    """
+    with transaction.atomic():
+        for model in (Activity, ConceptMastery, Solved):
+            model.objects.filter(student=student).delete()
+        StudentProgress.objects.filter(student=student).update(
+            xp=0, streak_weeks=0, longest_streak=0, last_practice_week=None
+        )
