@@ -2,8 +2,10 @@
 
 The trusted side (`client.py`, used by the grading worker) starts `zygote.py` as a fresh
 interpreter with an empty environment. The zygote imports NumPy and the problem suite once,
-then forks one child per submission; the child confines itself (`jail.py`: namespaces,
-an empty tmpfs root, an unprivileged identity, rlimits, a seccomp filter) before it runs
-any student code (`harness.py`). Everything the child reports is untrusted bytes that the
+then forks a short-lived supervisor per submission, which forks the child into a PID
+namespace of its own; the child confines itself (`jail.py`: namespaces, an empty read-only
+root with a tmpfs scratch, an unprivileged identity or no capabilities, rlimits, a seccomp
+filter) before it runs any student code (`harness.py`). Without root, a user namespace per
+run provides the same walls (tested by running the whole stack as an unprivileged user). Everything the child reports is untrusted bytes that the
 trusted side parses strictly (`protocol.py`). Nothing here imports Django.
 """

@@ -7,19 +7,25 @@ environment and no inherited descriptors beyond its two pipes, so nothing the wo
 
 import json
 import os
+import select
+import signal
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from grading.sandbox import selftest
-from grading.sandbox.protocol import ProtocolError, encode_frame, read_frame, write_all
+from grading.sandbox.jail import Limits
+from grading.sandbox.protocol import MAX_PLAN_BYTES, ProtocolError, encode_frame, read_frame, write_all
 
 ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
 # Loudly named on purpose: without kernel isolation, student code could read the host.
 INSECURE_ENV_FLAG = "DESCENT_SANDBOX_INSECURE_NO_ISOLATION"
+# How long past a run's own wall limit the zygote may take to answer before we give up on it:
+# the supervisor enforces the limit itself, so silence beyond this means it is stuck.
+ANSWER_GRACE_SECONDS = 5.0
 CLEAN_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
@@ -44,7 +50,14 @@ class RawRun:
 class Sandbox:
     def __init__(self, *, wall_seconds: float = 10.0, limits: dict[str, int] | None = None):
         self.wall_seconds = wall_seconds
-        self.limits = limits or {}
+        self.limits = dict(limits or {})
+        # Checked here, where a typo is the caller's bug, rather than in the zygote, where it
+        # would end the process serving every run and look like a broken sandbox.
+        unknown = sorted(set(self.limits) - {f.name for f in fields(Limits)})
+        if unknown:
+            raise ValueError(f"unknown sandbox limits {unknown}; known: {[f.name for f in fields(Limits)]}")
+        if not all(type(value) is int and value > 0 for value in self.limits.values()):
+            raise ValueError(f"sandbox limits must be positive integers: {self.limits}")
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self.isolation = ""
@@ -121,10 +134,17 @@ class Sandbox:
         # header and leaves the payload to the short-lived process that serves this one run.
         header = {key: value for key, value in request.items() if key != "plan"}
         plan = json.dumps(request["plan"], allow_nan=True).encode() if "plan" in request else b""
+        if len(plan) > MAX_PLAN_BYTES:
+            # The submission's fault, not the sandbox's: refuse it without touching the zygote.
+            raise ValueError(f"plan too large for the sandbox ({len(plan)} bytes, at most {MAX_PLAN_BYTES})")
         with self._lock:
             assert self._process is not None
             try:
                 write_all(self._process.stdin.fileno(), encode_frame(header, plan))
+                answer_within = float(request.get("wall_seconds", self.wall_seconds)) + ANSWER_GRACE_SECONDS
+                if not select.select([self._process.stdout], [], [], answer_within)[0]:
+                    self._kill()
+                    raise SandboxUnavailable(f"the sandbox process did not answer within {answer_within:g} s")
                 header, payload = read_frame(self._process.stdout.fileno(), max_payload=64 * 1024 * 1024)
             except (BrokenPipeError, EOFError, ProtocolError) as exc:
                 self.close()
@@ -139,6 +159,19 @@ class Sandbox:
             output_truncated=bool(header.get("output_truncated")),
             result_bytes=payload,
         )
+
+    def _kill(self) -> None:
+        """Stop a zygote that is stuck, with whatever runs it started (they share its session)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+        for stream in (process.stdin, process.stdout):
+            stream.close()
 
     def close(self) -> None:
         process, self._process = self._process, None

@@ -6,13 +6,15 @@ the step and line where they happened). The trusted side re-checks every byte.
 """
 
 import builtins
-import traceback
+from collections import deque
+from types import TracebackType
 from typing import Any
 
 import numpy as np
 
 SUBMISSION_FILENAME = "submission.py"
 MAX_MESSAGE_CHARS = 2000
+MAX_FRAMES = 50  # of the innermost frames; the submission's own (at most 5) are reported
 
 
 class SubmissionContractError(Exception):
@@ -23,14 +25,26 @@ def describe_exception(exc: BaseException, source: str) -> dict[str, Any]:
     """Type, message and the submission's own frames (never the harness's) for feedback."""
     lines = source.splitlines()
     frames = []
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.filename == SUBMISSION_FILENAME and frame.lineno:
-            text = lines[frame.lineno - 1].strip() if 0 < frame.lineno <= len(lines) else ""
-            frames.append({"line": frame.lineno, "function": frame.name, "code": text[:200]})
+    for filename, lineno, name in _last_frames(exc.__traceback__, MAX_FRAMES):
+        if filename == SUBMISSION_FILENAME and lineno:
+            text = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+            frames.append({"line": lineno, "function": name, "code": text[:200]})
     if isinstance(exc, SyntaxError) and exc.lineno:
         frames.append({"line": exc.lineno, "function": "", "code": (exc.text or "").strip()[:200]})
     message = str(exc)
     return {"type": type(exc).__name__, "message": message[:MAX_MESSAGE_CHARS], "frames": frames[-5:]}
+
+
+def _last_frames(tb: TracebackType | None, count: int) -> deque[tuple[str, int | None, str]]:
+    """The innermost `count` frames of a traceback. A submission that lifts the recursion limit can
+    leave millions of frames; `traceback.extract_tb` would look each one up in the source, for
+    seconds, so a crash would be reported as a timeout."""
+    last: deque[tuple[str, int | None, str]] = deque(maxlen=count)
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        last.append((code.co_filename, tb.tb_lineno, code.co_name))
+        tb = tb.tb_next
+    return last
 
 
 def load_submission(source: str) -> tuple[Any, Any]:

@@ -1,14 +1,23 @@
 """Confinement of the child process, applied after fork and before any student code runs.
 
 Layers, outermost first:
-- new mount, network, IPC and UTS namespaces: no interfaces but a downed loopback, and
-  mounts that never reach the host;
-- an empty tmpfs as the root directory (chroot), with a world-writable /tmp as the only
-  scratch space; it vanishes with the mount namespace, so nothing written survives the run
-  and no host file (project, database, other submissions, /proc) can even be named;
+- a PID namespace of its own, entered by the per-run supervisor before it forks the child
+  (`enter_run_namespaces`): the child is its init (pid 1) and no process outside the run
+  has a pid it could name; as root the supervisor also keeps the host's user namespace,
+  without root it first creates a user namespace that owns all the others;
+- new mount, network, IPC and UTS namespaces: no interfaces but a downed loopback, no host
+  IPC objects, a fixed hostname, and mounts that never reach the host;
+- an empty, read-only tmpfs as the root directory (chroot), with a world-writable tmpfs
+  on /tmp as the only scratch space; both vanish with the mount namespace, so nothing
+  written survives the run and no host file (project, database, other submissions, /proc)
+  can even be named;
 - an unprivileged identity (nobody) with no supplementary groups, so the chroot cannot be
-  undone and no other process can be signalled or traced;
-- rlimits on CPU time, address space, file size, open files, processes and core dumps;
+  undone and no other process can be signalled or traced; without root there is only one
+  identity to map, so the child instead drops every capability it holds in its namespace;
+- rlimits on CPU time, address space, file size, open files, processes and core dumps. The
+  CPU limit's soft and hard values are equal on purpose: init ignores SIGXCPU's default
+  action, so only the hard limit's SIGKILL ends a runaway (the supervisor reports it as a
+  timeout);
 - a seccomp filter refusing process creation, exec, sockets, signals, mounts and
   namespaces (seccomp.py).
 """
@@ -16,12 +25,15 @@ Layers, outermost first:
 import ctypes
 import os
 import resource
+import socket
 from dataclasses import dataclass
 
 from grading.sandbox import seccomp
 
 NOBODY = 65534
-_MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 2, 4, 8
+SANDBOX_HOSTNAME = "sandbox"
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT = 1, 2, 4, 8, 32
 _MS_REC, _MS_PRIVATE = 16384, 1 << 18
 
 
@@ -67,38 +79,96 @@ def _write(path: str, text: str) -> None:
         handle.write(text)
 
 
-def confine(*, jail_dir: str, limits: Limits) -> None:
-    """Confine the calling process for good. Raises ConfinementError if any layer fails."""
+def _map_single_identity(uid: int, gid: int) -> None:
+    """After unshare(CLONE_NEWUSER): be root inside, mapped to our own (unprivileged) ids outside."""
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"0 {uid} 1")
+    _write("/proc/self/gid_map", f"0 {gid} 1")
+
+
+def enter_run_namespaces(*, privileged: bool) -> None:
+    """Called by the per-run supervisor before it forks the child: that child becomes pid 1 of a
+    new PID namespace. Without root, a new user namespace comes first (it grants the right to
+    create the PID namespace here and the others in the child). Raises ConfinementError."""
+    try:
+        if privileged:
+            os.unshare(os.CLONE_NEWPID)
+        else:
+            uid, gid = os.getuid(), os.getgid()
+            os.unshare(os.CLONE_NEWUSER | os.CLONE_NEWPID)
+            _map_single_identity(uid, gid)
+    except OSError as exc:
+        raise ConfinementError(f"cannot create the run's PID namespace: {exc}") from None
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def capabilities() -> tuple[int, int]:
+    """(effective, permitted) capability sets of the calling thread, as 64-bit masks."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    if libc.capget(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capget failed")
+    effective = data[0].effective | data[1].effective << 32
+    permitted = data[0].permitted | data[1].permitted << 32
+    return effective, permitted
+
+
+def _drop_capabilities() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        raise ConfinementError(f"capset failed: {os.strerror(ctypes.get_errno())}")
+
+
+def confine(*, jail_dir: str, limits: Limits, privileged: bool) -> None:
+    """Confine the calling process for good. Raises ConfinementError if any layer fails.
+
+    `privileged`: the zygote runs as real root (switch to nobody); otherwise the supervisor has
+    already put us in a user namespace of our own (`enter_run_namespaces`), where we are root
+    in name only and drop every capability once the jail is built.
+    """
     try:
         with open("/proc/self/statm") as handle:
             mapped_bytes = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except OSError as exc:
         raise ConfinementError(f"cannot read own memory map size: {exc}") from None
-    namespaces = os.CLONE_NEWNS | os.CLONE_NEWNET | os.CLONE_NEWIPC | os.CLONE_NEWUTS
-    root = os.geteuid() == 0
-    uid, gid = os.getuid(), os.getgid()
     try:
-        if root:
-            os.unshare(namespaces)
-        else:
-            os.unshare(namespaces | os.CLONE_NEWUSER)
-            _write("/proc/self/setgroups", "deny")
-            _write("/proc/self/uid_map", f"0 {uid} 1")
-            _write("/proc/self/gid_map", f"0 {gid} 1")
+        os.unshare(os.CLONE_NEWNS | os.CLONE_NEWNET | os.CLONE_NEWIPC | os.CLONE_NEWUTS)
+        # The host's name is nobody's business, and a fixed one proves the UTS namespace exists.
+        socket.sethostname(SANDBOX_HOSTNAME)
         _libc_mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None)
-        options = f"size={limits.scratch_bytes},mode=0755".encode()
-        _libc_mount(b"tmpfs", jail_dir.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, options)
-        os.mkdir(os.path.join(jail_dir, "tmp"), 0o1777)
-        os.chmod(os.path.join(jail_dir, "tmp"), 0o1777)
+        # The root is read-only, /tmp a second tmpfs: without root the child owns the root
+        # directory (it is root of its user namespace), so file modes alone would not stop it.
+        scratch = os.path.join(jail_dir, "tmp")
+        flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+        _libc_mount(b"tmpfs", jail_dir.encode(), b"tmpfs", flags, b"size=64k,mode=0755")
+        os.mkdir(scratch, 0o755)
+        _libc_mount(
+            b"tmpfs", scratch.encode(), b"tmpfs", flags, f"size={limits.scratch_bytes},mode=1777".encode()
+        )
+        _libc_mount(None, jail_dir.encode(), None, _MS_REMOUNT | _MS_RDONLY | flags, None)
         os.chdir(jail_dir)
         os.chroot(".")
         os.chdir("/tmp")
-        if root:
+        if privileged:
             os.setgroups([])
             os.setgid(NOBODY)
             os.setuid(NOBODY)
+        else:
+            _drop_capabilities()
         for which, value in (
-            (resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1)),
+            (resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds)),
             (resource.RLIMIT_AS, (mapped_bytes + limits.memory_bytes,) * 2),
             (resource.RLIMIT_FSIZE, (limits.file_bytes,) * 2),
             (resource.RLIMIT_NOFILE, (limits.open_files,) * 2),
@@ -112,5 +182,7 @@ def confine(*, jail_dir: str, limits: Limits) -> None:
         raise
     except OSError as exc:
         raise ConfinementError(f"{type(exc).__name__}: {exc}") from None
-    if root and (os.getuid() == 0 or os.geteuid() == 0):
+    if privileged and (os.getuid() == 0 or os.geteuid() == 0):
         raise ConfinementError("still root after setuid")
+    if any(capabilities()):
+        raise ConfinementError("capabilities left after confinement")

@@ -12,6 +12,9 @@ import struct
 from typing import Any
 
 MAX_HEADER_BYTES = 4 * 1024 * 1024
+# The largest plan (JSON: the source and its cases) the zygote accepts; the client checks it first,
+# so an oversized submission is refused as such instead of breaking the stream to the zygote.
+MAX_PLAN_BYTES = 16 * 1024 * 1024
 _LENGTH = struct.Struct(">I")
 
 

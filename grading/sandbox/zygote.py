@@ -6,7 +6,9 @@ Nor does it ever read a submission: everything in its memory, freed or not, is i
 every later child, which could scan its own address space for an earlier student's code or
 output. So each request is served by a short-lived supervisor forked from the pristine zygote,
 which reads the plan (the frame's payload) itself, forks the confined child, collects its
-output and answers; the zygote reads only the small request header and waits.
+output and answers; the zygote reads only the small request header and waits. The supervisor
+also puts the child in a PID namespace of its own (`jail.enter_run_namespaces`), so the child is
+that namespace's init and the supervisor, outside it, accounts for what the child did.
 Protocol on stdin/stdout: frames from `protocol.py`. Requests: {"op": "run", "wall_seconds": s,
 "max_output": n, "max_result": n, "limits": {...}} with the plan as JSON payload, {"op": "selftest"}.
 """
@@ -22,12 +24,17 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
-os.environ.clear()  # belt and braces: the client already started us with an empty environment
+os.environ.clear()  # belt and braces: the client already started us with an environment of our choosing
+# Read once, when NumPy loads its BLAS: a BLAS that starts worker threads here would try to start
+# them again in a child that may not create threads, and hang there until the wall clock ends it.
+os.environ.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
 
 import numpy  # noqa: E402,F401  -- pre-imported so every child starts warm
 
+os.environ.clear()
+
 from grading.sandbox import harness, jail, selftest  # noqa: E402
-from grading.sandbox.protocol import encode_frame, read_exact, read_header, write_all  # noqa: E402
+from grading.sandbox.protocol import MAX_PLAN_BYTES, encode_frame, read_exact, read_header, write_all  # noqa: E402
 
 # Reference implementations must never be reachable from a child: a submission could call them.
 FORBIDDEN_MODULES = (
@@ -39,7 +46,8 @@ FORBIDDEN_MODULES = (
 )
 CONFINEMENT_FAILED = 97
 CHILD_CRASHED = 98
-MAX_PLAN_BYTES = 16 * 1024 * 1024
+# Real root on the host: the child switches to nobody. Decided once, before any namespace exists.
+PRIVILEGED = os.geteuid() == 0
 
 
 def build_problem(name: str, args: dict):
@@ -48,7 +56,9 @@ def build_problem(name: str, args: dict):
     return suite.build_problem(name, args)
 
 
-def _child(plan: dict, out_w: int, res_w: int, jail_dir: str, limits: jail.Limits, probe: bool) -> None:
+def _child(
+    plan: dict, out_w: int, res_w: int, jail_dir: str, limits: jail.Limits, host_fixtures: dict | None
+) -> None:
     """Runs in the forked child; never returns."""
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -58,14 +68,14 @@ def _child(plan: dict, out_w: int, res_w: int, jail_dir: str, limits: jail.Limit
         os.dup2(out_w, 1)
         os.dup2(out_w, 2)
         os.dup2(res_w, 3)
-        os.closerange(4, 65536)
-        prepared = selftest.prepare() if probe else None
+        os.closerange(4, 2**31 - 1)  # every descriptor, however high (close_range does it in one call)
+        prepared = selftest.prepare(host_fixtures) if host_fixtures is not None else None
         try:
-            jail.confine(jail_dir=jail_dir, limits=limits)
+            jail.confine(jail_dir=jail_dir, limits=limits, privileged=PRIVILEGED)
         except jail.ConfinementError as exc:
             os.write(2, f"sandbox confinement failed: {exc}\n".encode())
             os._exit(CONFINEMENT_FAILED)
-        if probe:
+        if prepared is not None:
             header, payload = selftest.run_probes(prepared), b""
         else:
             header, payload = harness.run_plan(plan, build_problem)
@@ -90,26 +100,61 @@ def run_in_child(request: dict, jail_dir: str, probe: bool = False) -> tuple[dic
     wall_seconds = float(request.get("wall_seconds", 10))
     max_output = int(request.get("max_output", 64 * 1024))
     max_result = int(request.get("max_result", 32 * 1024 * 1024))
+    started = time.monotonic()
+    try:
+        jail.enter_run_namespaces(privileged=PRIVILEGED)
+    except jail.ConfinementError as exc:
+        return _confinement_failed(str(exc), started)
+    host_fixtures = selftest.create_host_fixtures() if probe else None
     out_r, out_w = os.pipe()
     res_r, res_w = os.pipe()
-    started = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        _child(request.get("plan", {}), out_w, res_w, jail_dir, limits, probe)
+        _child(request.get("plan", {}), out_w, res_w, jail_dir, limits, host_fixtures)
     os.close(out_w)
     os.close(res_w)
-    outcome = _supervise(pid, out_r, res_r, started + wall_seconds, max_output, max_result)
-    _, wait_status, usage = os.wait4(pid, 0)
+    try:
+        outcome = _supervise(pid, out_r, res_r, started + wall_seconds, max_output, max_result)
+        _, wait_status, usage = os.wait4(pid, 0)
+    finally:
+        if host_fixtures is not None:
+            selftest.remove_host_fixtures(host_fixtures)
+    cpu_seconds = usage.ru_utime + usage.ru_stime
+    exit_code = os.waitstatus_to_exitcode(wait_status)
+    if outcome["outcome"] == "exited" and _cpu_limit_killed(exit_code, cpu_seconds, limits):
+        outcome["outcome"] = "timeout"
     header = {
         "outcome": outcome["outcome"],
-        "exit_code": os.waitstatus_to_exitcode(wait_status),
+        "exit_code": exit_code,
         "wall_seconds": time.monotonic() - started,
-        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "cpu_seconds": cpu_seconds,
         "max_rss_kb": usage.ru_maxrss,
         "output": bytes(outcome["output"][:max_output]).decode("utf-8", "replace"),
         "output_truncated": len(outcome["output"]) > max_output,
     }
     return header, bytes(outcome["result"])
+
+
+def _cpu_limit_killed(exit_code: int, cpu_seconds: float, limits: jail.Limits) -> bool:
+    """The kernel's hard CPU limit sends SIGKILL (the only signal init cannot ignore); we did not
+    send this one (that would be a timeout or an output limit), and the CPU time says why. The
+    child's rusage can read a little below the limit the kernel enforced, hence the margin."""
+    return exit_code == -signal.SIGKILL and cpu_seconds >= max(
+        limits.cpu_seconds - 0.5, 0.5 * limits.cpu_seconds
+    )
+
+
+def _confinement_failed(message: str, started: float) -> tuple[dict, bytes]:
+    header = {
+        "outcome": "exited",
+        "exit_code": CONFINEMENT_FAILED,
+        "wall_seconds": time.monotonic() - started,
+        "cpu_seconds": 0.0,
+        "max_rss_kb": 0,
+        "output": f"sandbox confinement failed: {message}\n",
+        "output_truncated": False,
+    }
+    return header, b""
 
 
 def _supervise(pid: int, out_r: int, res_r: int, deadline: float, max_output: int, max_result: int) -> dict:

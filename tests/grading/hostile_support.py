@@ -311,6 +311,15 @@ def children_of(pid: int) -> set[int]:
     return {int(value) for value in text.split()}
 
 
+def lingering_children_of(pid: int, settle_seconds: float = 2.0) -> set[int]:
+    """Children still there after a moment. A run's supervisor sends its answer and then exits
+    (tearing down the run's namespaces), so right after the answer it may not be reaped yet."""
+    deadline = time.monotonic() + settle_seconds
+    while (children := children_of(pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return children
+
+
 def is_world_readable(path: Path) -> bool:
     return bool(path.stat().st_mode & stat.S_IROTH)
 

@@ -80,7 +80,9 @@ class HostWatch:
         assert not self.connections.events, f"the host received: {self.connections.events}"
         survivors = hs.surviving_sandbox_processes(self.nobody, self.sandbox._process.pid)
         assert not survivors, f"processes of the sandbox user outlived the run: {survivors}"
-        assert not hs.children_of(self.sandbox._process.pid), "the zygote kept a child after the run"
+        assert not hs.lingering_children_of(self.sandbox._process.pid), (
+            "the zygote kept a child after the run"
+        )
         for secret in self.targets.secrets():
             for text in texts:
                 blob = text if isinstance(text, bytes) else text.encode("utf-8", "replace")

@@ -8,6 +8,7 @@ real frame protocol) that reports missing isolation, loaded reference code or a 
 
 import io
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,22 @@ def test_real_self_test_fails_closed_when_the_trusted_side_expects_otherwise(mon
     monkeypatch.setitem(selftest.EXPECTED, "fork", True)
     with pytest.raises(SandboxUnavailable, match="fork: expected allowed, got False"):
         Sandbox().start()
+
+
+def test_a_zygote_that_never_answers_is_given_up_on_instead_of_hanging_the_worker(tmp_path, monkeypatch):
+    script = tmp_path / "silent_zygote.py"
+    script.write_text(
+        "import os, time\n"
+        f"os.write(1, {encode_frame(_hello(isolation=False, how='stand-in'))!r})\n"
+        "time.sleep(60)\n"
+    )
+    monkeypatch.setenv(INSECURE_ENV_FLAG, "1")
+    monkeypatch.setattr(client, "ZYGOTE", script)
+    monkeypatch.setattr(client, "ANSWER_GRACE_SECONDS", 0.5)
+    box = Sandbox(wall_seconds=0.5)
+    box.start()
+    started = time.monotonic()
+    with pytest.raises(SandboxUnavailable, match="did not answer"):
+        box.run({"source": "", "cases": []})
+    assert time.monotonic() - started < 5
+    assert box._process is None, "the unresponsive zygote should have been stopped"

@@ -1,0 +1,165 @@
+"""The kernel walls around one run, checked from inside the run with the real zygote.
+
+Each test submits a small program that reports what it can see or reach, then checks the
+report (or the trusted facts the sandbox observed) against what the isolation promises:
+a PID namespace of its own, a CPU limit that ends a runaway promptly even though the
+submission is the namespace's init, and a client that refuses bad requests without losing
+its zygote.
+"""
+
+import json
+import os
+import re
+
+import pytest
+
+from grading.sandbox import client
+from grading.sandbox.client import Sandbox, SandboxUnavailable
+from grading.sandbox.protocol import MAX_PLAN_BYTES, decode_frame
+from tests.grading import hostile_support as hs
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    try:
+        box = Sandbox(wall_seconds=5)
+        box.start()
+    except SandboxUnavailable as exc:
+        pytest.skip(f"this machine cannot isolate submissions: {exc}")
+    yield box
+    box.close()
+
+
+def _report(raw) -> dict:
+    """The JSON line a probing submission printed."""
+    match = re.search(r"^REPORT (.+)$", raw.output, re.MULTILINE)
+    assert match, f"no report (outcome {raw.outcome}, exit {raw.exit_code}): {raw.output[:800]!r}"
+    return json.loads(match.group(1))
+
+
+def _probe_source(body: str) -> str:
+    return "import json, os\nreport = {}\n" + body + "\nprint('REPORT ' + json.dumps(report), flush=True)\n"
+
+
+def _supervisor_pids(sandbox: Sandbox) -> list[int]:
+    """Host pids that exist while a run is going on: the zygote, and ourselves (the worker)."""
+    return [sandbox._process.pid, os.getpid()]
+
+
+def test_a_run_is_the_only_process_in_its_pid_namespace(sandbox):
+    host_pids = _supervisor_pids(sandbox)
+    body = f"""
+report["pid"] = os.getpid()
+report["ppid"] = os.getppid()
+reached = []
+for pid in {host_pids!r} + [2, 300, 4242]:
+    for name in ("getpgid", "getsid"):
+        try:
+            getattr(os, name)(pid)
+            reached.append([name, pid])
+        except OSError:
+            pass
+    try:
+        os.sched_getscheduler(pid)
+        reached.append(["sched_getscheduler", pid])
+    except OSError:
+        pass
+report["reached"] = reached
+"""
+    report = _report(sandbox.run({"source": _probe_source(body), "cases": []}))
+    assert report["pid"] == 1, "the submission should be init of a PID namespace of its own"
+    assert report["ppid"] == 0, "its parent (the supervisor) must be outside its namespace"
+    assert report["reached"] == [], f"processes outside the run answered: {report['reached']}"
+
+
+def test_cpu_limit_ends_a_pure_python_loop_promptly(sandbox):
+    """pid 1 ignores SIGXCPU's default action, so the soft limit alone would not stop it."""
+    box = Sandbox(wall_seconds=8, limits={"cpu_seconds": 1})
+    box.start()
+    try:
+        raw = box.run({"source": "while True:\n    pass\n", "cases": []})
+    finally:
+        box.close()
+    assert raw.outcome == "timeout", (raw.outcome, raw.exit_code, raw.cpu_seconds)
+    assert 0.5 <= raw.cpu_seconds < 1.5, f"the CPU limit fired late: {raw.cpu_seconds:.2f} s of CPU"
+    assert raw.wall_seconds < 7, "the run ended on the wall clock, not on the CPU limit"
+
+
+def test_cpu_limit_ends_a_loop_inside_c_code_promptly():
+    source = "import numpy as np\nbig = np.ones((400, 400))\nwhile True:\n    np.linalg.inv(big @ big.T + np.eye(400))\n"
+    box = Sandbox(wall_seconds=8, limits={"cpu_seconds": 1})
+    box.start()
+    try:
+        raw = box.run({"source": source, "cases": []})
+    finally:
+        box.close()
+    assert raw.outcome == "timeout", (raw.outcome, raw.exit_code, raw.cpu_seconds)
+    assert 0.5 <= raw.cpu_seconds < 1.5, f"ended after {raw.cpu_seconds:.2f} s of CPU: {raw.output[-300:]!r}"
+
+
+def test_large_matrix_products_run_single_threaded_without_hanging(sandbox):
+    """A BLAS that starts threads in the zygote tries to restart them in the child, where creating
+    threads is refused, and hangs; products big enough to go multi-threaded must just work."""
+    source = _probe_source(
+        "import numpy as np\nbig = np.ones((600, 600))\nreport['sum'] = float((big @ big.T).sum())\n"
+    )
+    raw = sandbox.run({"source": source, "cases": []}, wall_seconds=5)
+    assert _report(raw) == {"sum": 600.0**3}
+
+
+def test_a_submission_that_finishes_under_the_cpu_limit_is_not_a_timeout(sandbox):
+    raw = sandbox.run(hs.build_plan(hs.BENIGN_SGD))
+    assert raw.outcome == "exited" and raw.exit_code == 0
+
+
+def test_self_test_reports_every_probe_it_expects(sandbox):
+    """The self-test ran at start; run it again and look at each probe, not only the verdict."""
+    run = sandbox._request({"op": "selftest", "wall_seconds": 10})
+    header, _ = decode_frame(run.result_bytes, max_payload=0)
+    probes = header["probes"]
+    assert set(probes) == set(client.selftest.EXPECTED)
+    leaks = {name: value for name, value in probes.items() if value is not client.selftest.EXPECTED[name]}
+    assert not leaks, f"probes that did not get the expected answer: {leaks}"
+
+
+@pytest.mark.parametrize(
+    "probe",
+    [
+        "sees_other_processes",
+        "proc_visible",
+        "opens_device",
+        "inherited_descriptors",
+        "host_hostname",
+        "host_ipc_visible",
+        "holds_capabilities",
+    ],
+)
+def test_self_test_covers_the_isolation_gaps_worth_failing_closed_on(probe):
+    assert client.selftest.EXPECTED.get(probe) is False
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="holding capabilities needs root")
+def test_visibility_probes_do_see_the_host_when_nothing_confines_them():
+    """Run here, in the unconfined test process, every probe must report the leak: a probe that
+    says "blocked" everywhere would make the self-test pass on a machine that isolates nothing."""
+    fixtures = client.selftest.create_host_fixtures()
+    try:
+        probes = client.selftest.visibility_probes(client.selftest.prepare(fixtures))
+    finally:
+        client.selftest.remove_host_fixtures(fixtures)
+    blind = sorted(name for name, value in probes.items() if value is not True)
+    assert not blind, f"probes blind to the unconfined host: {blind}"
+
+
+def test_an_oversized_plan_is_refused_before_it_reaches_the_zygote(sandbox):
+    zygote_pid = sandbox._process.pid
+    huge = "# " + "x" * MAX_PLAN_BYTES + "\n"
+    with pytest.raises(ValueError, match="too large"):
+        sandbox.run({"source": huge, "cases": []})
+    assert sandbox._process is not None and sandbox._process.pid == zygote_pid, "the zygote was lost"
+    assert sandbox.run(hs.build_plan(hs.BENIGN_SGD)).exit_code == 0
+
+
+def test_unknown_limits_are_refused_when_the_sandbox_is_built():
+    with pytest.raises(ValueError, match="cpu_secs"):
+        Sandbox(limits={"cpu_secs": 1})
