@@ -222,7 +222,7 @@ class FileSnapshot:
 
     @classmethod
     def take(cls, *, deep_tmp: bool = False) -> "FileSnapshot":
-        skip = frozenset({".venv", ".git", "node_modules", "bash_jobs.0"})
+        skip = frozenset({".venv", ".git", "node_modules"})
         paths = _walk(PROJECT_ROOT, 50, skip)
         paths |= _walk(Path.cwd(), 50, skip)
         paths |= _walk(Path("/tmp"), 50 if deep_tmp else 2, skip)
