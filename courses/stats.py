@@ -40,6 +40,18 @@ class ItemSums:
     sum_xr: float
     max_score: float = 1.0
 
+    def __add__(self, other: ItemSums) -> ItemSums:
+        """The sums over both sets of attempts (every field is additive; full marks take the larger)."""
+        return ItemSums(
+            n=self.n + other.n,
+            sum_x=self.sum_x + other.sum_x,
+            sum_x2=self.sum_x2 + other.sum_x2,
+            sum_r=self.sum_r + other.sum_r,
+            sum_r2=self.sum_r2 + other.sum_r2,
+            sum_xr=self.sum_xr + other.sum_xr,
+            max_score=max(self.max_score, other.max_score),
+        )
+
 
 def _variance(n: int, total: float, total_of_squares: float) -> float:
     # Clamped: for constant data, floating-point cancellation can leave a tiny negative number.

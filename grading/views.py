@@ -136,7 +136,9 @@ def submission_result(request: HttpRequest, submission_id: int) -> HttpResponse:
 def instructor_submissions(request: HttpRequest) -> HttpResponse:
     exercise_slug = request.GET.get("exercise", "").strip()
     username = request.GET.get("student", "").strip()
-    submissions = submissions_for_instructor(exercise_slug=exercise_slug, username=username)
+    submissions = submissions_for_instructor(
+        viewer=request.user, exercise_slug=exercise_slug, username=username
+    )
     context = {
         "submissions": submissions[:INSTRUCTOR_PAGE_SIZE],
         "total": submissions.count(),
@@ -151,7 +153,7 @@ def instructor_submissions(request: HttpRequest) -> HttpResponse:
 @instructor_required
 @require_GET
 def instructor_diagnoses(request: HttpRequest) -> HttpResponse:
-    by_exercise = common_diagnoses()
+    by_exercise = common_diagnoses(viewer=request.user)
     rows = [
         {"exercise": exercise, "diagnoses": by_exercise.get(slug, [])} for slug, exercise in EXERCISES.items()
     ]

@@ -1,22 +1,22 @@
-"""Item statistics of one quiz for one course, from SQL aggregates (formulas in courses.stats).
+"""Item statistics of one quiz for one course (formulas in courses.stats).
 
-Only finished attempts by the course's students count. Items are drawn at random from banks, so
-an item is analysed over the attempts that contain it: per item, the database returns n, the sums
-of the item score x, of x^2, of the rest-of-test score r = T - x (T: the attempt total), of r^2 and
-of x*r (one SQL statement, see ITEM_SUMS_SQL); no attempt is loaded into Python.
+Only finished attempts by the course's enrolled students count. Items are drawn at random from
+banks, so an item is analysed over the attempts that contain it. Nothing here reads attempts: the
+running sums kept per (quiz, student, item) by courses.services.item_aggregates are summed over
+the course's students with one indexed GROUP BY per table. Students whose sums are out of date
+(checked by a cheap checksum) are rebuilt first, so the page is always exact.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db import connection
-from django.db.models import Avg, Count, F, FloatField, Max, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Sum
 
-from courses.models import Course, Enrollment
+from courses.models import Course, ItemScoreSums, OptionPickCount, QuizStudentTotals
+from courses.running_sums import CHOICE_KINDS
+from courses.services.item_aggregates import course_students, rebuild_student_sums, stale_students
+from courses.services.option_texts import OptionText, choice_texts
 from courses.stats import (
     ItemSums,
     cronbach_alpha,
@@ -27,10 +27,7 @@ from courses.stats import (
     tally_choices,
 )
 from quizzes.engine.common import stable_id
-from quizzes.models import Attempt, AttemptItem, AttemptStatus, Item, Quiz
-
-CHOICE_KINDS = ("single", "multiple", "truefalse")
-CACHE_SECONDS = 600
+from quizzes.models import Item, Quiz
 
 
 @dataclass(frozen=True)
@@ -40,6 +37,7 @@ class OptionCount:
     correct: bool
     count: int
     share: float  # of the attempts that contain the item
+    template: str = ""  # the choice with ⟨placeholders⟩ when its text varies between variants
 
 
 @dataclass(frozen=True)
@@ -62,77 +60,76 @@ class QuizStatistics:
     items: list[ItemStatistics]
 
 
-def _finished_attempt_items(course: Course, quiz: Quiz):
-    students = Enrollment.objects.filter(course=course).values("student_id")
-    return AttemptItem.objects.filter(
-        attempt__quiz=quiz, attempt__status=AttemptStatus.FINISHED, attempt__student_id__in=students
-    )
-
-
-# The attempt total T is needed on every row, so the rows are read once: the filtered rows come from
-# the ORM (same filters as everywhere else), the totals are one GROUP BY over them, and the per-item
-# sums a second GROUP BY over the rows joined to their totals. A correlated subquery per row (the
-# plain-ORM way to get T) was ten times slower on 100,000 rows.
-ITEM_SUMS_SQL = """
-WITH scored AS ({rows}),
-     totals AS (SELECT row_attempt, SUM(x) AS t FROM scored GROUP BY row_attempt)
-SELECT scored.row_item, COUNT(*), SUM(x), SUM(x * x),
-       SUM(t - x), SUM((t - x) * (t - x)), SUM(x * (t - x))
-FROM scored JOIN totals ON totals.row_attempt = scored.row_attempt
-GROUP BY scored.row_item
-"""
-
-
-def _item_sums(course: Course, quiz: Quiz) -> dict[int, ItemSums]:
+def course_item_sums(course: Course, quiz: Quiz) -> dict[int, ItemSums]:
+    """Item id -> the sums over the finished attempts of the course's students that contain it."""
     rows = (
-        _finished_attempt_items(course, quiz)
+        ItemScoreSums.objects.filter(quiz=quiz, student_id__in=course_students(course.pk))
         .order_by()
-        .values(
-            row_item=F("item_id"),
-            row_attempt=F("attempt_id"),
-            x=Coalesce(F("score"), Value(0.0), output_field=FloatField()),
+        .values("item_id")
+        .annotate(
+            total_n=Sum("n"),
+            total_x=Sum("sum_x"),
+            total_x2=Sum("sum_x2"),
+            total_r=Sum("sum_r"),
+            total_r2=Sum("sum_r2"),
+            total_xr=Sum("sum_xr"),
+            full_marks=Max("max_score"),
         )
     )
-    rows_sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(ITEM_SUMS_SQL.format(rows=rows_sql), params)
-        fetched = cursor.fetchall()
     return {
-        item_id: ItemSums(n=n, sum_x=sum_x, sum_x2=sum_x2, sum_r=sum_r, sum_r2=sum_r2, sum_xr=sum_xr)
-        for item_id, n, sum_x, sum_x2, sum_r, sum_r2, sum_xr in fetched
+        row["item_id"]: ItemSums(
+            n=row["total_n"],
+            sum_x=row["total_x"],
+            sum_x2=row["total_x2"],
+            sum_r=row["total_r"],
+            sum_r2=row["total_r2"],
+            sum_xr=row["total_xr"],
+            max_score=row["full_marks"],
+        )
+        for row in rows
+        if row["total_n"]
     }
 
 
+def _choice_options(item: Item) -> list[tuple[str, OptionText, bool]]:
+    if item.kind == "truefalse":
+        key = bool(item.spec.get("answer"))
+        return [("true", OptionText("True", ""), key), ("false", OptionText("False", ""), not key)]
+    texts = choice_texts(item.to_dict())
+    options = []
+    for choice in item.spec.get("choices") or []:
+        if isinstance(choice, dict):
+            choice_id = stable_id("c", choice)
+            options.append((choice_id, texts[choice_id], bool(choice.get("correct"))))
+    return options
+
+
 def _option_counts(course: Course, quiz: Quiz, items: dict[int, Item], sums: dict[int, ItemSums]):
-    """item id -> per-option counts, from the distinct stored responses and how often each occurs."""
+    """Item id -> per-option counts, from the distinct stored responses and how often each occurs."""
     choice_item_ids = [item_id for item_id, item in items.items() if item.kind in CHOICE_KINDS]
     if not choice_item_ids:
         return {}
     grouped = (
-        _finished_attempt_items(course, quiz)
-        .filter(item_id__in=choice_item_ids, answered_at__isnull=False)
+        OptionPickCount.objects.filter(
+            quiz=quiz, student_id__in=course_students(course.pk), item_id__in=choice_item_ids
+        )
         .order_by()
-        .values("item_id", "response")
-        .annotate(how_many=Count("id"))
+        .values("item_id", "response_key", "response")
+        .annotate(how_many=Sum("count"))
     )
     responses: dict[int, list[tuple[object, int]]] = {}
     for row in grouped:
         responses.setdefault(row["item_id"], []).append((row["response"], row["how_many"]))
     result = {}
     for item_id in choice_item_ids:
-        item = items[item_id]
-        if item.kind == "truefalse":
-            key = bool(item.spec.get("answer"))
-            options = [("true", "True", key), ("false", "False", not key)]
-        else:
-            options = [
-                (stable_id("c", choice), str(choice.get("text", "")), bool(choice.get("correct")))
-                for choice in item.spec.get("choices") or []
-            ]
-        counts = tally_choices(item.kind, [option[0] for option in options], responses.get(item_id, []))
+        options = _choice_options(items[item_id])
+        counts = tally_choices(
+            items[item_id].kind, [oid for oid, _, _ in options], responses.get(item_id, [])
+        )
         n = sums[item_id].n
         listed = [
-            OptionCount(oid, text, correct, counts[oid], counts[oid] / n) for oid, text, correct in options
+            OptionCount(oid, text.text, correct, counts[oid], counts[oid] / n, text.template)
+            for oid, text, correct in options
         ]
         if counts.get("other"):
             listed.append(
@@ -144,14 +141,16 @@ def _option_counts(course: Course, quiz: Quiz, items: dict[int, Item], sums: dic
     return result
 
 
-def _compute(course: Course, quiz: Quiz) -> QuizStatistics:
-    sums = _item_sums(course, quiz)
-    items = Item.objects.filter(pk__in=sums).select_related("bank").in_bulk()
+def quiz_item_statistics(*, course: Course, quiz: Quiz) -> QuizStatistics:
+    """The statistics of the quiz's items over the finished attempts of the course's students."""
+    rebuild_student_sums(quiz.pk, stale_students(quiz.pk, course_students(course.pk)))
+    sums = course_item_sums(course, quiz)
+    items = Item.objects.filter(pk__in=sums).select_related("bank").prefetch_related("topics").in_bulk()
     options = _option_counts(course, quiz, items, sums)
-    students = Enrollment.objects.filter(course=course).values("student_id")
-    finished = Attempt.objects.filter(quiz=quiz, status=AttemptStatus.FINISHED, student_id__in=students)
-    overall = finished.aggregate(count=Count("id"), mean=Avg("raw_score"))
-    attempt_count = overall["count"]
+    totals = QuizStudentTotals.objects.filter(quiz=quiz, student_id__in=course_students(course.pk)).aggregate(
+        attempts=Sum("attempts"), raw_scores=Sum("raw_score_sum")
+    )
+    attempt_count = totals["attempts"] or 0
     statistics = []
     for item_id, item_sums in sums.items():
         discrimination = discrimination_index(item_sums)
@@ -171,37 +170,6 @@ def _compute(course: Course, quiz: Quiz) -> QuizStatistics:
         quiz=quiz,
         attempts=attempt_count,
         alpha=cronbach_alpha(sums.values(), attempt_count),
-        mean_score=overall["mean"],
+        mean_score=totals["raw_scores"] / attempt_count if attempt_count else None,
         items=statistics,
     )
-
-
-def _fingerprint(course: Course, quiz: Quiz) -> str:
-    """Changes whenever an attempt of a course student finishes (or goes away) or the roster changes."""
-    students = Enrollment.objects.filter(course=course)
-    attempts = Attempt.objects.filter(
-        quiz=quiz, status=AttemptStatus.FINISHED, student_id__in=students.values("student_id")
-    )
-    finished = attempts.aggregate(count=Count("id"), newest=Max("id"), last=Max("finished_at"))
-    roster = students.aggregate(count=Count("id"), newest=Max("id"))
-    facts = (
-        f"{finished['count']}|{finished['newest']}|{finished['last']}|{roster['count']}|{roster['newest']}"
-    )
-    return hashlib.sha256(facts.encode()).hexdigest()[:24]  # cache keys must not contain spaces
-
-
-def quiz_item_statistics(*, course: Course, quiz: Quiz, use_cache: bool = True) -> QuizStatistics:
-    """The statistics, recomputed only when the finished attempts or the roster have changed.
-
-    Finished attempts never change their scores, so a cheap fingerprint (counts and newest ids)
-    decides whether the cached result still holds; CACHE_SECONDS bounds how long an edit to an
-    item's wording can stay unseen on this page.
-    """
-    if not use_cache:
-        return _compute(course, quiz)
-    key = f"courses:item-stats:{course.pk}:{quiz.pk}:{_fingerprint(course, quiz)}"
-    statistics = cache.get(key)
-    if statistics is None:
-        statistics = _compute(course, quiz)
-        cache.set(key, statistics, CACHE_SECONDS)
-    return statistics

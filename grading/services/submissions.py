@@ -4,9 +4,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from accounts.roles import is_instructor
+from courses.services.access import limit_to_taught_students, taught_students
 from grading.models import Submission
 
 MAX_SOURCE_BYTES = 64 * 1024
@@ -65,10 +66,11 @@ def submission_create(*, student, exercise, source: str) -> Submission:
 
 
 def get_submission_for_user(user, submission_id) -> Submission:
-    """The submission if `user` may see it: students their own, instructors everyone's.
+    """The submission if `user` may see it: everyone their own; instructors also those of the students
+    enrolled in one of their courses; superusers every submission.
 
-    Raises Submission.DoesNotExist both when it does not exist and when it is someone else's, so a
-    student cannot even learn that another student's submission exists.
+    Raises Submission.DoesNotExist both when it does not exist and when it is someone else's, so
+    nobody can even learn that a submission they may not see exists.
     """
     if not getattr(user, "is_authenticated", False):
         raise Submission.DoesNotExist("not logged in")
@@ -77,8 +79,11 @@ def get_submission_for_user(user, submission_id) -> Submission:
     except (TypeError, ValueError):
         raise Submission.DoesNotExist("not a submission id") from None
     submissions = Submission.objects.select_related("student")
-    if not is_instructor(user):
-        submissions = submissions.filter(student=user)
+    if not user.is_superuser:
+        mine = Q(student=user)
+        submissions = submissions.filter(
+            mine | Q(student__in=taught_students(user)) if is_instructor(user) else mine
+        )
     return submissions.get(pk=submission_id)
 
 
@@ -101,8 +106,13 @@ def last_source_for(student, exercise_slug: str) -> str | None:
     return latest.source if latest else None
 
 
-def submissions_for_instructor(*, exercise_slug: str = "", username: str = "") -> QuerySet[Submission]:
-    submissions = Submission.objects.select_related("student").defer("source", "verdict")
+def submissions_for_instructor(
+    *, viewer, exercise_slug: str = "", username: str = ""
+) -> QuerySet[Submission]:
+    """Submissions by the students of the viewer's courses (every student's for a superuser)."""
+    submissions = limit_to_taught_students(
+        Submission.objects.select_related("student").defer("source", "verdict"), viewer
+    )
     if exercise_slug:
         submissions = submissions.filter(exercise_slug=exercise_slug)
     if username:
@@ -118,15 +128,18 @@ class DiagnosisCount:
     students: int
 
 
-def common_diagnoses(*, per_exercise: int = 5) -> dict[str, list[DiagnosisCount]]:
-    """Exercise slug -> its most frequent diagnosed mistakes, most common first.
+def common_diagnoses(*, viewer, per_exercise: int = 5) -> dict[str, list[DiagnosisCount]]:
+    """Exercise slug -> its most frequent diagnosed mistakes among the submissions `viewer` may see
+    (their courses' students; everyone for a superuser), most common first.
 
     Counted in Python from the stored verdicts, which keeps it identical on SQLite and PostgreSQL.
     """
     counts: dict[str, Counter] = defaultdict(Counter)
     students: dict[tuple[str, str], set[int]] = defaultdict(set)
     titles: dict[str, str] = {}
-    graded = Submission.objects.filter(status=Submission.Status.GRADED, passed=False)
+    graded = limit_to_taught_students(
+        Submission.objects.filter(status=Submission.Status.GRADED, passed=False), viewer
+    )
     for slug, student_id, verdict in graded.values_list("exercise_slug", "student_id", "verdict").iterator():
         for entry in (verdict or {}).get("diagnosis") or []:
             name = entry.get("name")

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from courses.services.item_aggregates import record_finished_attempt
 from progress.events import quiz_finished
 from quizzes.engine import check_answer, draw_variant, variant_seed
 from quizzes.engine.result import INVALID, CheckResult, Variant
@@ -193,6 +194,8 @@ def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         # An attempt closed because time ran out ends at its deadline, not when it was noticed.
         locked.finished_at = min(now, locked.deadline) if locked.deadline else now
         locked.save(update_fields=["raw_score", "score", "status", "finished_at"])
+        # Item statistics read running sums; keep them exact in the same transaction.
+        record_finished_attempt(locked)
         # After commit, robust: a progress failure is logged and never undoes or blocks the finish.
         transaction.on_commit(lambda: quiz_finished(locked), robust=True)
     _copy_outcome(locked, attempt)

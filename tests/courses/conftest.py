@@ -35,7 +35,7 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    # Ids repeat between tests (each test's rows are rolled back), so cached statistics could leak.
+    # Ids repeat between tests (each test's rows are rolled back), so anything cached could leak.
     cache.clear()
     yield
     cache.clear()
@@ -108,7 +108,7 @@ def quiz_assignment(course, quiz):
 def finished_attempt(quiz, student, number, scored_items, *, finished_at=None, penalty=0.0, responses=None):
     """A finished attempt whose items scored as given: scored_items = [(item, score), ...]."""
     finished_at = finished_at or OPENS + timedelta(days=1, hours=number)
-    raw = sum(score for _, score in scored_items) / len(scored_items)
+    raw = sum(score or 0.0 for _, score in scored_items) / len(scored_items)
     attempt = Attempt.objects.create(
         quiz=quiz,
         student=student,

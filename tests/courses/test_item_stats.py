@@ -6,7 +6,7 @@ import pytest
 
 from courses.services.item_stats import quiz_item_statistics
 from quizzes.models import Attempt, AttemptStatus
-from tests.courses.conftest import choice_id, finished_attempt
+from tests.courses.conftest import CHOICES, choice_id, finished_attempt
 
 # Rows of the hand-computed table: (item 1, item 2, item 3) scores per attempt.
 TABLE = [(0, 0, 0), (1, 0, 1), (1, 1, 0), (1, 1, 0)]
@@ -108,12 +108,35 @@ def test_option_counts_for_choice_items(course, quiz, items, four_students):
     assert by_key["step-size"].options == []  # numeric items have no options
 
 
-def test_cached_statistics_refresh_when_another_attempt_finishes(course, quiz, items, four_students):
+def test_statistics_include_an_attempt_finished_after_the_last_view(course, quiz, items, four_students):
     _seed_table(quiz, items, four_students[:3], TABLE[:3])
     first = quiz_item_statistics(course=course, quiz=quiz)
     assert first.attempts == 3
-    assert quiz_item_statistics(course=course, quiz=quiz) == first  # same data: served from the cache
+    assert quiz_item_statistics(course=course, quiz=quiz) == first  # same data, same numbers
     finished_attempt(quiz, four_students[3], 1, list(zip(items, TABLE[3], strict=True)))
     refreshed = quiz_item_statistics(course=course, quiz=quiz)
     assert refreshed.attempts == 4 and refreshed.alpha == pytest.approx(0.25)
-    assert quiz_item_statistics(course=course, quiz=quiz, use_cache=False) == refreshed
+
+
+def test_choice_placeholders_are_never_shown_as_raw_braces(course, quiz, items, four_students):
+    single = items[0]
+    single.spec = {"choices": [{"text": "Step of {{eta}} times g", "correct": True}, {"text": "Zero"}]}
+    single.save()
+    finished_attempt(quiz, four_students[0], 1, [(single, 1.0)])
+    stats = quiz_item_statistics(course=course, quiz=quiz)
+    texts = [(option.text, option.template) for option in stats.items[0].options]
+    assert texts == [("Step of ⟨eta⟩ times g", ""), ("Zero", "")]
+
+
+def test_statistics_page_shows_filled_choice_texts_and_flags(
+    instructor_client, course, quiz, items, four_students, quiz_assignment
+):
+    items[0].spec = {"choices": [{"text": "A step of {{eta}}", "correct": True}, *CHOICES[1:]]}
+    items[0].save()
+    _seed_table(quiz, items, four_students)
+    page = instructor_client.get(f"/courses/{course.pk}/assignments/{quiz_assignment.pk}/statistics/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "4 finished attempts" in html
+    assert "A step of ⟨eta⟩" in html and "{{" not in html
+    assert '<span class="flag">negative</span>' in html

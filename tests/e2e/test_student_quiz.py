@@ -58,7 +58,17 @@ def test_student_answers_calculation_and_symbolic_items_and_sees_feedback(page, 
     # First calculation item: the page must show this student's drawn values; answer it correctly.
     right = calculations[0]
     panel = page.locator(f"#item-{right.position}")
-    stem_text = panel.locator(".stem").text_content()
+    # KaTeX renders each formula twice (visible HTML and MathML): read the TeX source once instead.
+    stem_text = panel.locator(".stem").evaluate(
+        """el => {
+            const copy = el.cloneNode(true);
+            copy.querySelectorAll('.katex').forEach(k => {
+                const tex = k.querySelector('annotation');
+                k.replaceWith(' ' + (tex ? tex.textContent : '') + ' ');
+            });
+            return copy.textContent;
+        }"""
+    )
     shown = numbers_shown(stem_text)
     for name, value in right.variant["params"].items():
         assert any(abs(abs(float(value)) - number) <= 1e-9 * max(1.0, abs(value)) for number in shown), (

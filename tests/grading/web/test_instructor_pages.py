@@ -1,7 +1,27 @@
+import pytest
 from django.urls import reverse
 
+from accounts.services import user_create
+from courses.services.courses import course_create, enrollment_join
 from grading.models import Submission
 from grading.verdict import Verdict
+
+
+@pytest.fixture
+def course_of_sam_and_sue(instructor, student, second_student):
+    """Instructors see only their courses' students: iris teaches both test students."""
+    course = course_create(owner=instructor, name="Optimizers")
+    for member in (student, second_student):
+        enrollment_join(student=member, code=course.code)
+    return course
+
+
+@pytest.fixture
+def other_instructor_client(client, db):
+    other = user_create(username="otto", password="instructor-pass-123", instructor=True)
+    course_create(owner=other, name="Someone else's course")
+    client.force_login(other)
+    return client
 
 
 def _graded(student, slug, *diagnoses, passed=False):
@@ -25,8 +45,8 @@ def _graded(student, slug, *diagnoses, passed=False):
     )
 
 
-def test_instructors_see_every_students_submissions_and_can_filter(
-    instructor_client, student, second_student
+def test_instructors_see_their_students_submissions_and_can_filter(
+    instructor_client, student, second_student, course_of_sam_and_sue
 ):
     a = _graded(student, "adam")
     b = _graded(second_student, "sgd")
@@ -44,13 +64,15 @@ def test_instructors_see_every_students_submissions_and_can_filter(
     assert reverse("grading:submission", args=[b.pk]) not in only_adam
 
 
-def test_instructors_can_open_any_submission(instructor_client, student):
+def test_instructors_can_open_their_students_submissions(instructor_client, student, course_of_sam_and_sue):
     submission = _graded(student, "adam")
     page = instructor_client.get(reverse("grading:submission", args=[submission.pk])).content.decode()
     assert "sam" in page
 
 
-def test_the_most_common_diagnoses_are_counted_per_exercise(instructor_client, student, second_student):
+def test_the_most_common_diagnoses_are_counted_per_exercise(
+    instructor_client, student, second_student, course_of_sam_and_sue
+):
     bias = ("adam-no-bias-correction", "Missing bias correction")
     eps = ("adam-eps-inside-sqrt", "ε inside the square root")
     _graded(student, "adam", bias)
@@ -66,3 +88,39 @@ def test_the_most_common_diagnoses_are_counted_per_exercise(instructor_client, s
 def test_students_cannot_open_instructor_pages(student_client):
     assert student_client.get(reverse("grading:instructor_submissions")).status_code == 403
     assert student_client.get(reverse("grading:instructor_diagnoses")).status_code == 403
+
+
+def test_an_instructor_of_another_course_cannot_open_or_list_the_submissions(
+    other_instructor_client, student, second_student, course_of_sam_and_sue
+):
+    submission = _graded(student, "adam", ("adam-no-bias-correction", "Missing bias correction"))
+    assert other_instructor_client.get(reverse("grading:submission", args=[submission.pk])).status_code == 404
+    assert (
+        other_instructor_client.get(reverse("grading:submission_status", args=[submission.pk])).status_code
+        == 404
+    )
+    listing = other_instructor_client.get(reverse("grading:instructor_submissions")).content.decode()
+    assert reverse("grading:submission", args=[submission.pk]) not in listing
+    diagnoses = other_instructor_client.get(reverse("grading:instructor_diagnoses")).content.decode()
+    assert 'data-mistake="adam-no-bias-correction"' not in diagnoses
+
+
+def test_a_student_who_left_the_course_drops_out_of_the_instructors_view(
+    instructor_client, student, second_student, course_of_sam_and_sue
+):
+    submission = _graded(student, "sgd")
+    course_of_sam_and_sue.enrollments.filter(student=student).delete()
+    assert instructor_client.get(reverse("grading:submission", args=[submission.pk])).status_code == 404
+    listing = instructor_client.get(reverse("grading:instructor_submissions")).content.decode()
+    assert reverse("grading:submission", args=[submission.pk]) not in listing
+
+
+def test_superusers_see_every_submission(client, student):
+    admin = user_create(username="root", password="admin-pass-123")
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    submission = _graded(student, "sgd")  # sam is in nobody's course
+    assert client.get(reverse("grading:submission", args=[submission.pk])).status_code == 200
+    listing = client.get(reverse("grading:instructor_submissions")).content.decode()
+    assert reverse("grading:submission", args=[submission.pk]) in listing

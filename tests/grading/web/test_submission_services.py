@@ -1,6 +1,7 @@
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from courses.services.courses import course_create, enrollment_join
 from grading.models import Submission
 from grading.services import (
     MAX_SOURCE_BYTES,
@@ -77,7 +78,18 @@ def test_students_fetch_only_their_own_submissions(student, second_student, inst
     assert get_submission_for_user(student, mine.pk) == mine
     with pytest.raises(Submission.DoesNotExist):
         get_submission_for_user(second_student, mine.pk)
-    assert get_submission_for_user(instructor, mine.pk) == mine
+
+
+def test_instructors_fetch_submissions_of_their_courses_students_only(student, second_student, instructor):
+    course = course_create(owner=instructor, name="Optimizers")
+    enrollment_join(student=student, code=course.code)
+    taught = Submission.objects.create(student=student, exercise_slug="sgd", source="x = 1")
+    not_taught = Submission.objects.create(student=second_student, exercise_slug="sgd", source="x = 2")
+    own = Submission.objects.create(student=instructor, exercise_slug="adam", source="x = 3")
+    assert get_submission_for_user(instructor, taught.pk) == taught
+    assert get_submission_for_user(instructor, own.pk) == own
+    with pytest.raises(Submission.DoesNotExist):
+        get_submission_for_user(instructor, not_taught.pk)
 
 
 def test_missing_and_malformed_ids_look_the_same_as_someone_elses(student):
