@@ -191,7 +191,7 @@ class BankRow:
     bank: Bank
     total: int
     kind_counts: list[tuple[str, int]]  # (kind label, count), only kinds present
-    problem_count: int | None  # None: could not be validated (service missing)
+    problem_count: int | None  # None: not validated since its last change
 
 
 def bank_rows(banks) -> list[BankRow]:
@@ -214,32 +214,38 @@ def bank_rows(banks) -> list[BankRow]:
                 bank=bank,
                 total=total,
                 kind_counts=[(label, kinds[value]) for value, label in ItemKind.choices if kinds[value]],
-                problem_count=_problem_count(bank, fingerprint=_fingerprint(total, latest.get(bank.pk))),
+                problem_count=cache.get(
+                    _validation_cache_key(bank, _fingerprint(total, latest.get(bank.pk)))
+                ),
             )
         )
     return rows
 
 
-# Validating a bank draws many variants; the list page shows the count for every bank, so the count
-# is cached until an item of the bank is added, changed or removed (which changes the fingerprint).
-VALIDATION_CACHE_SECONDS = 3600
+# Validating a bank draws many variants (seconds for a large bank), so the list page only shows the
+# outcome of the last validation, remembered until an item of the bank is added, changed or removed
+# (which changes the fingerprint); the validate page computes it.
+VALIDATION_CACHE_SECONDS = 24 * 3600
 
 
 def _fingerprint(total: int, last_change) -> str:
     return f"{total}-{last_change.timestamp() if last_change else 0}"
 
 
-def _problem_count(bank: Bank, *, fingerprint: str) -> int | None:
-    cache_key = f"authoring:bank-problems:{bank.pk}:{fingerprint}"
-    cached = cache.get(cache_key)
-    if cached is not None:
-        return cached
-    try:
-        count = len(banks_service().bank_validate(bank=bank))
-    except ComponentUnavailable:
-        return None
-    cache.set(cache_key, count, VALIDATION_CACHE_SECONDS)
-    return count
+def _validation_cache_key(bank: Bank, fingerprint: str) -> str:
+    return f"authoring:bank-problems:{bank.pk}:{fingerprint}"
+
+
+def bank_validate_and_remember(bank: Bank) -> list:
+    """Validate the whole bank and remember the problem count for the bank list."""
+    stats = Item.objects.filter(bank=bank).aggregate(n=Count("id"), last=Max("updated_at"))
+    problems = banks_service().bank_validate(bank=bank)
+    cache.set(
+        _validation_cache_key(bank, _fingerprint(stats["n"], stats["last"])),
+        len(problems),
+        VALIDATION_CACHE_SECONDS,
+    )
+    return problems
 
 
 # --- preview ---------------------------------------------------------------------------------

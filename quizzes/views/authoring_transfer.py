@@ -6,7 +6,12 @@ from django.shortcuts import get_object_or_404, render
 from accounts.roles import instructor_required
 from quizzes.forms_authoring import BANK_FORMATS, ExportForm, ImportForm
 from quizzes.models import Bank
-from quizzes.services.authoring import banks_service, export_filename, export_losses
+from quizzes.services.authoring import (
+    bank_validate_and_remember,
+    banks_service,
+    export_filename,
+    export_losses,
+)
 from quizzes.views.authoring import needs_components
 
 EXPORT_CONTENT_TYPES = {
@@ -20,7 +25,7 @@ EXPORT_CONTENT_TYPES = {
 @needs_components
 def bank_validate_view(request, slug: str):
     bank = get_object_or_404(Bank, slug=slug)
-    problems = banks_service().bank_validate(bank=bank)
+    problems = bank_validate_and_remember(bank)
     return render(request, "quizzes/author_bank_validate.html", {"bank": bank, "problems": problems})
 
 

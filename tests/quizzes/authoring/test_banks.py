@@ -13,6 +13,23 @@ def test_bank_list_counts_items_per_kind(instructor_client, calculation_item, tr
     assert "Optimizers, the core" in response.text
 
 
+def test_bank_list_shows_the_last_validation_until_an_item_changes(
+    instructor_client, calculation_item, truefalse_item
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    (row,) = instructor_client.get(reverse("quizzes:author_banks")).context["rows"]
+    assert row.problem_count is None  # the list never validates by itself: that takes seconds
+    instructor_client.get(reverse("quizzes:author_bank_validate", kwargs={"slug": row.bank.slug}))
+    (row,) = instructor_client.get(reverse("quizzes:author_banks")).context["rows"]
+    assert row.problem_count == 0
+    truefalse_item.title = "Edited"
+    truefalse_item.save()
+    (row,) = instructor_client.get(reverse("quizzes:author_banks")).context["rows"]
+    assert row.problem_count is None
+
+
 def test_instructor_creates_a_bank_and_owns_it(instructor_client, instructor):
     response = instructor_client.post(
         reverse("quizzes:author_bank_create"),
