@@ -18,11 +18,10 @@ import numpy as np
 from grading import scoring
 from grading.diagnosis import diagnose
 from grading.exercises import get_exercise
-from grading.plans import Case, build_plan, cases_for, simulate
+from grading.plans import Case, build_plan, cases_for, reference_optimizer, simulate
 from grading.sandbox.client import RawRun, Sandbox, SandboxUnavailable
 from grading.sandbox.jail import Limits
 from grading.verdict import Verdict
-from optimlab.optimizers import get_optimizer
 
 # Plenty for a few thousand step calls (a correct submission needs tens of milliseconds).
 GRADING_WALL_SECONDS = 5.0
@@ -41,7 +40,8 @@ class ReferenceRun:
 @cache
 def reference_runs(exercise_slug: str) -> tuple[ReferenceRun, ...]:
     """The reference trajectory and loss curve of every case (independent of any submission)."""
-    optimizer = get_optimizer(get_exercise(exercise_slug).reference_optimizer)
+    # optimlab's optimizer, or SGD composed with an optimlab schedule or clipping (grading.plans).
+    optimizer = reference_optimizer(get_exercise(exercise_slug).reference_optimizer)
     runs = []
     for case in cases_for(exercise_slug):
         run = simulate(case, optimizer.init, lambda p, g, s, hp: optimizer.update(p, g, s, hp))

@@ -13,8 +13,22 @@ from types import MappingProxyType
 from grading.diagnosis import wrappers
 
 BUGGY_DIR = Path(__file__).resolve().parent / "buggy"
-ALL = ("sgd", "momentum", "momentum-ema", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "amsgrad")
-STATEFUL = tuple(slug for slug in ALL if slug != "sgd")
+ALL = (
+    "sgd",
+    "momentum",
+    "momentum-ema",
+    "nesterov",
+    "adagrad",
+    "rmsprop",
+    "adam",
+    "adamw",
+    "amsgrad",
+    "nadam",
+    "sgd-warmup-cosine",
+    "sgd-clip-norm",
+)
+STATELESS = ("sgd", "sgd-clip-norm")  # nothing to carry over, so "state not carried" cannot happen
+STATEFUL = tuple(slug for slug in ALL if slug not in STATELESS)
 ADAM_AND_ADAMW = ("adam", "adamw")
 
 
@@ -301,6 +315,98 @@ CATALOGUE: tuple[Mistake, ...] = (
         "maximum afterwards. Early on, the corrected values are larger, so your maximum locks in "
         "large early values.",
         files=_files({"amsgrad": "amsgrad_max_of_corrected.py"}),
+    ),
+    # ------------------------------------------------------------------ NAdam
+    Mistake(
+        "nadam-without-mu-schedule",
+        "NAdam without the momentum schedule",
+        "Your momentum weight is $\\beta_1$ at every step, and the corrections divide by $1-\\beta_1^t$ "
+        "(textbook Nesterov-Adam). torch's NAdam weighs the momentum by $\\mu_t = "
+        "\\beta_1(1-\\tfrac12\\,0.96^{0.004\\,t})$, which starts near $\\beta_1/2$ and only slowly rises; "
+        "use $1-\\mu_t$ for the gradient, $\\mu_{t+1}$ for the momentum, and products of the $\\mu$'s in "
+        "the corrections.",
+        files=_files({"nadam": "nadam_without_mu_schedule.py"}),
+    ),
+    Mistake(
+        "nadam-lookahead-with-current-mu",
+        "NAdam momentum term without the look-ahead (μ_t instead of μ_{t+1})",
+        "Your momentum term uses this step's weight $\\mu_t/(1-\\Pi_t)$. The look-ahead is what makes it "
+        "NAdam: weigh $m_t$ by *next* step's $\\mu_{t+1}$ and correct it with $1-\\Pi_t\\,\\mu_{t+1}$ "
+        "(the product one step further). The gradient term keeps $\\mu_t$ and $\\Pi_t$.",
+        files=_files({"nadam": "nadam_lookahead_with_current_mu.py"}),
+    ),
+    Mistake(
+        "nadam-beta1-power-correction",
+        "NAdam corrected with 1 − β1^t instead of the product of the μ's",
+        "You use the $\\mu$ schedule for the weights but Adam's bias correction $1-\\beta_1^t$. In NAdam "
+        "the corrections divide by one minus the product of the weights actually used, "
+        "$\\Pi_t = \\mu_1\\cdots\\mu_t$ (and $\\Pi_t\\,\\mu_{t+1}$ for the momentum term): keep that "
+        "running product in the state, starting at 1.",
+        files=_files({"nadam": "nadam_beta1_power_correction.py"}),
+    ),
+    # ------------------------------------------------------------------ learning-rate schedule
+    Mistake(
+        "schedule-counter-from-zero",
+        "Schedule evaluated one update late (counter starts at 0)",
+        "Your rate at update $t$ is the schedule's value for $t-1$: the first update uses a learning rate "
+        "of 0 and does nothing, and warmup peaks one update late. Increment the counter first, so the "
+        "first call computes the rate for $t = 1$ (that is $\\eta/W$ during warmup).",
+        files=_files({"sgd-warmup-cosine": "warmup_cosine_counter_from_zero.py"}),
+    ),
+    Mistake(
+        "cosine-phase-from-first-update",
+        "Cosine phase counted from the first update instead of from the end of warmup",
+        "Your cosine measures progress as $(t-1)/T$, as if warmup had not used up any updates, so the "
+        "rate drops abruptly right after warmup. The decay starts when warmup ends and spans the "
+        "remaining updates: progress $= (t-W-1)/(T-W)$, which is 0 at $t = W+1$.",
+        files=_files({"sgd-warmup-cosine": "warmup_cosine_phase_from_first_update.py"}),
+    ),
+    Mistake(
+        "cosine-phase-one-step-ahead",
+        "Cosine decay starts one update early",
+        "Your progress is $(t-W)/(T-W)$, so the first update after warmup already uses a decayed rate. "
+        "Here (as with torch's warmup followed by CosineAnnealingLR) that update runs at the full "
+        "$\\eta$: use progress $(t-W-1)/(T-W)$.",
+        files=_files({"sgd-warmup-cosine": "warmup_cosine_phase_one_step_ahead.py"}),
+    ),
+    Mistake(
+        "min-lr-ignored",
+        "Cosine decays to 0 instead of min_lr",
+        "Your cosine swings between $\\eta$ and 0, ignoring `min_lr`. The decayed rate is "
+        "$\\eta_{\\min} + (\\eta-\\eta_{\\min})\\,(1+\\cos(\\pi\\,p))/2$: it never falls below `min_lr`.",
+        files=_files({"sgd-warmup-cosine": "warmup_cosine_min_lr_ignored.py"}),
+    ),
+    # ------------------------------------------------------------------ gradient clipping
+    Mistake(
+        "clip-by-value",
+        "Clipped coordinate by coordinate instead of by the norm",
+        "You clamp every entry to $[-c, c]$ (that is `clip_grad_value_`), which changes the gradient's "
+        "direction. Clipping by norm keeps the direction and shortens the whole vector: multiply every "
+        "entry by $c/(\\lVert g\\rVert + 10^{-6})$ when the norm is too large.",
+        files=_files({"sgd-clip-norm": "clip_norm_by_value.py"}),
+    ),
+    Mistake(
+        "clip-always-rescales",
+        "Gradient rescaled even when it is short enough",
+        "You always scale the gradient to length `max_norm`, which normalises it: short gradients get "
+        "*longer*. Clipping only ever shrinks: the factor is $\\min\\bigl(1, c/(\\lVert g\\rVert + "
+        "10^{-6})\\bigr)$.",
+        files=_files({"sgd-clip-norm": "clip_norm_always_rescaled.py"}),
+    ),
+    Mistake(
+        "clip-norm-per-row",
+        "Norm measured row by row instead of over the whole array",
+        "Your norm runs along one axis, so each row of a matrix is clipped separately (vectors are "
+        "unaffected, which is why those problems match). The norm is taken over every entry of the "
+        "array at once: `np.sqrt(np.sum(grads * grads))`.",
+        files=_files({"sgd-clip-norm": "clip_norm_per_row.py"}),
+    ),
+    Mistake(
+        "clip-norm-of-step",
+        "The step is clipped instead of the gradient",
+        "You clip $\\eta g$ to length `max_norm`. `clip_grad_norm_` clips the gradient itself, before "
+        "the optimizer sees it; the learning rate is applied afterwards.",
+        files=_files({"sgd-clip-norm": "clip_norm_of_step.py"}),
     ),
 )
 

@@ -22,8 +22,6 @@ from typing import Any
 
 import yaml
 
-from optimlab.optimizers import get_optimizer
-
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 REQUIRED_FILES = ("info.yaml", "statement.md", "starter.py", "reference.py")
 INFO_KEYS = {"title", "order", "topics", "reference_optimizer", "hyperparameters", "hints", "suite"}
@@ -136,10 +134,13 @@ def _number(where: str, value: Any) -> float:
 
 
 def _hyperparameters(where: str, raw: Any, optimizer_name: Any) -> dict[str, float]:
+    # optimlab's optimizers, or SGD composed with an optimlab schedule or clipping (grading.plans)
+    from grading.plans import reference_optimizer
+
     if not isinstance(raw, dict) or not raw:
         raise ExerciseFormatError(f"{where}: hyperparameters must be a mapping name -> default value")
     try:
-        optimizer = get_optimizer(optimizer_name)
+        optimizer = reference_optimizer(optimizer_name)
     except ValueError as exc:
         raise ExerciseFormatError(f"{where}: reference_optimizer: {exc}") from None
     unknown = sorted(set(raw) - set(optimizer.hyperparameters))

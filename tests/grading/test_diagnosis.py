@@ -7,7 +7,7 @@ import json
 import pytest
 
 from grading.diagnosis import CATALOGUE, MISTAKES, diagnose, mistake_trajectories, mistakes_for
-from grading.exercises import EXERCISES, get_exercise
+from grading.exercises import EXERCISES, EXERCISES_DIR, get_exercise
 from grading.grader import grade_source, reference_runs
 from grading.sandbox.client import Sandbox
 
@@ -21,10 +21,12 @@ def sandbox():
 
 
 def test_catalogue_has_at_least_24_mistakes_with_actionable_text():
+    # Folders still holding info.pending.yaml wait for the loader (see test_exercises_schedule_and_clip).
+    waiting = {info.parent.name for info in EXERCISES_DIR.glob("*/info.pending.yaml")}
     assert len(CATALOGUE) >= 24
     for mistake in CATALOGUE:
         assert mistake.title and len(mistake.explanation) > 60, mistake.name
-        assert mistake.exercises and set(mistake.exercises) <= set(EXERCISES), mistake.name
+        assert mistake.exercises and set(mistake.exercises) <= set(EXERCISES) | waiting, mistake.name
 
 
 def test_issue_mistakes_are_catalogued():

@@ -1,0 +1,19 @@
+"""Cosine progress (t − warmup_steps) / (total_steps − warmup_steps): the decay starts one update early."""
+
+import math
+
+
+def init_state(params):
+    return {"t": 0}
+
+
+def scheduled_lr(t, lr, warmup_steps, total_steps, min_lr):
+    if t <= warmup_steps:
+        return lr * t / warmup_steps
+    progress = (t - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + (lr - min_lr) * (1 + math.cos(math.pi * progress)) / 2
+
+
+def step(params, grads, state, *, lr, warmup_steps, total_steps, min_lr):
+    t = state["t"] + 1
+    return params - scheduled_lr(t, lr, warmup_steps, total_steps, min_lr) * grads, {"t": t}
