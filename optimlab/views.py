@@ -18,7 +18,7 @@ from optimlab.stability import analyse_quadratic, analyse_run
 
 CACHE_SECONDS = 24 * 60 * 60
 # Bump when the result layout or the drawings change, so stale cached pages are not served.
-CACHE_VERSION = "v1"
+CACHE_VERSION = "v2"
 
 
 def playground(request):

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from grading.models import Submission
 
 CACHE_SECONDS = 7 * 24 * 60 * 60
-CACHE_VERSION = "v1"  # bump when the drawings change
+CACHE_VERSION = "v2"  # bump when the drawings change
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ introspectable: validation uses each function's signature to report unknown or m
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import re
@@ -462,11 +463,18 @@ def _table_calculators() -> dict[str, Callable[..., Any]]:
 
 
 def argument_names(function: Callable[..., Any]) -> tuple[set[str], set[str]]:
-    """(all accepted keyword names, required ones) from the signature."""
+    """(all accepted keyword names, required ones) from the signature (fresh sets: callers may edit)."""
+    accepted, required = _signature_names(function)
+    return set(accepted), set(required)
+
+
+@functools.lru_cache(maxsize=256)
+def _signature_names(function: Callable[..., Any]) -> tuple[frozenset[str], frozenset[str]]:
+    # inspect.signature is slow and calculators never change: read each one once.
     parameters = inspect.signature(function).parameters.values()
     accepted = {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
     required = {p.name for p in parameters if p.default is inspect.Parameter.empty and p.name in accepted}
-    return accepted, required
+    return frozenset(accepted), frozenset(required)
 
 
 def resolve_arguments(

@@ -239,7 +239,8 @@ _UNEVALUATED_GLOBALS = {
 }
 
 
-def _to_sympy(tokens: list[Token]) -> sympy.Basic:
+def _to_sympy(tokens: list[Token], evaluate: bool = True) -> sympy.Basic:
+    """The expression for `tokens`; with evaluate=False the unevaluated tree, in the order written."""
     code, namespace = _emit(tokens)
     restricted_globals = {"__builtins__": {}, "Rational": sympy.Rational}
     try:
@@ -253,6 +254,8 @@ def _to_sympy(tokens: list[Token]) -> sympy.Basic:
             evaluate=False,
         )
         _check_powers(unevaluated)
+        if not evaluate:
+            return unevaluated
         return parse_expr(code, local_dict=namespace, global_dict=restricted_globals, transformations=())
     except (SyntaxError, NameError, TypeError, ValueError, ZeroDivisionError, RecursionError) as error:
         if isinstance(error, ExpressionError):
@@ -284,6 +287,20 @@ def parse_expression(
         raise ExpressionError("An expression must be text.")
     tokens = tokenize(text, symbols, functions)
     return _to_sympy(tokens)
+
+
+@lru_cache(maxsize=512)
+def parse_as_written(
+    text: str, symbols: tuple[str, ...], functions: tuple[str, ...] = tuple(STUDENT_FUNCTIONS)
+) -> sympy.Basic:
+    """Like parse_expression, but unevaluated: terms and factors stay as written, for display only.
+
+    SymPy's evaluated form reorders (theta - eta*g becomes -eta*g + theta); printed with
+    order="none", this tree shows the expression the way its author wrote it. Never compute with it.
+    """
+    if not isinstance(text, str):
+        raise ExpressionError("An expression must be text.")
+    return _to_sympy(tokenize(text, symbols, functions), evaluate=False)
 
 
 @lru_cache(maxsize=256)

@@ -23,8 +23,8 @@ def answer_key(item: dict, variant: Variant | dict | None) -> str:
     kind = item.get("kind")
     if kind == "symbolic":
         # Straight from the key: checking the key against itself would run the simplifier for nothing.
-        from quizzes.engine.symbolic import parse_key, to_latex
+        from quizzes.engine.symbolic import latex_as_written
 
-        return f"${to_latex(parse_key(item, item.get('answer')))}$"
+        return f"${latex_as_written(item, item.get('answer'))}$"
     built = rebuild_variant(item, variant)
     return check_answer(item, built, correct_response(item, built)).correct_answer

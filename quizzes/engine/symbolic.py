@@ -25,6 +25,7 @@ from quizzes.engine.expressions import (
     MAX_EXPRESSION_LENGTH,
     STUDENT_FUNCTIONS,
     ExpressionError,
+    parse_as_written,
     parse_expression,
 )
 from quizzes.engine.result import CORRECT, INCORRECT, INVALID, CheckResult, RenderedItem, Variant
@@ -71,18 +72,61 @@ _COMMAND_RE = re.compile(r"\\([A-Za-z]+)")
 
 
 _ACCENTED_NAME = re.compile(r"^([A-Za-z]+)_?(hat|bar|tilde)_?(\d*)$")
+# A name and an optional numeric index: g0, beta1, lam_2, lr.
+_INDEXED_NAME = re.compile(r"^([A-Za-z]+?)_?(\d*)$")
+# Names items use for Greek letters that SymPy does not know (lambda is a Python keyword).
+_GREEK_SHORT_LATEX = {"lam": r"\lambda", "lmbda": r"\lambda", "eps": r"\epsilon"}
+# Extreme eigenvalues, as the banks name them (lmin, lam_max, ...): a letter with an upright min/max.
+_EXTREME_NAME = re.compile(r"^(l|lam|lmbda|lambda)_?(min|max)$")
 
 
-def to_latex(expression: sympy.Basic) -> str:
-    """sympy.latex, with m_hat1 shown as \\hat{m}_{1} rather than m_{hat1}."""
-    names = {}
-    for symbol in expression.free_symbols:
-        match = _ACCENTED_NAME.match(symbol.name)
-        if match:
-            base, accent, index = match.groups()
-            base_latex = sympy.latex(sympy.Symbol(base))
-            names[symbol] = f"\\{accent}{{{base_latex}}}" + (f"_{{{index}}}" if index else "")
-    return sympy.latex(expression, symbol_names=names) if names else sympy.latex(expression)
+def symbol_latex(name: str) -> str:
+    """How a symbol's name is typeset: lam -> \\lambda, beta1 -> \\beta_{1}, m_hat1 -> \\hat{m}_{1},
+    lmin -> \\lambda_{\\min}.
+
+    Greek names (full or the short forms above) become the letter, a trailing number an index,
+    and any other name of several letters is set upright as one word (lr -> \\mathrm{lr}) instead
+    of reading as a product of single-letter variables.
+    """
+    extreme = _EXTREME_NAME.match(name)
+    if extreme:
+        return f"\\lambda_{{\\{extreme.group(2)}}}"
+    accented = _ACCENTED_NAME.match(name)
+    if accented:
+        base, accent, index = accented.groups()
+        return f"\\{accent}{{{_base_latex(base)}}}" + (f"_{{{index}}}" if index else "")
+    indexed = _INDEXED_NAME.match(name)
+    if not indexed:
+        return sympy.latex(sympy.Symbol(name))
+    base, index = indexed.groups()
+    return _base_latex(base) + (f"_{{{index}}}" if index else "")
+
+
+def _base_latex(base: str) -> str:
+    if base in _GREEK_SHORT_LATEX:
+        return _GREEK_SHORT_LATEX[base]
+    printed = sympy.latex(sympy.Symbol(base))
+    if printed.startswith("\\") or len(base) == 1:
+        return printed
+    return f"\\mathrm{{{base}}}"
+
+
+def to_latex(expression: sympy.Basic, order: str | None = None) -> str:
+    """sympy.latex with every symbol typeset by `symbol_latex`; order="none" keeps the written order."""
+    names = {symbol: symbol_latex(symbol.name) for symbol in expression.free_symbols}
+    return sympy.latex(expression, symbol_names=names, order=order)
+
+
+def latex_as_written(item: dict, text: Any) -> str:
+    """LaTeX of an expression in the order it was typed (the author's key, a student's answer).
+
+    Falls back to SymPy's normalised form if the written form cannot be built.
+    """
+    try:
+        written = parse_as_written(str(text), symbols_of(item), tuple(STUDENT_FUNCTIONS))
+        return to_latex(written, order="none")
+    except (ExpressionError, TypeError, ValueError):
+        return to_latex(parse_key(item, text))
 
 
 def symbols_of(item: dict) -> tuple[str, ...]:
@@ -199,15 +243,19 @@ def _brace_group(text: str, position: int, command: str) -> tuple[str, int]:
     raise ExpressionError(f"Unbalanced braces after {command}: a '{{' is never closed.")
 
 
-def parse_student_expression(item: dict, text: Any) -> sympy.Expr:
+def student_plain_text(item: dict, text: Any) -> str:
+    """A student's input in the parser's plain syntax (LaTeX and Greek letters rewritten)."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("Enter an expression.")
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise ExpressionError(f"The expression is too long (at most {MAX_EXPRESSION_LENGTH} characters).")
     symbols = symbols_of(item)
     plain = latex_to_plain(text, symbols) if ("\\" in text or "{" in text or not text.isascii()) else text
-    plain = _ascii_greek_to_symbols(plain, symbols)
-    return parse_expression(plain.strip(), symbols, tuple(STUDENT_FUNCTIONS))
+    return _ascii_greek_to_symbols(plain, symbols).strip()
+
+
+def parse_student_expression(item: dict, text: Any) -> sympy.Expr:
+    return parse_expression(student_plain_text(item, text), symbols_of(item), tuple(STUDENT_FUNCTIONS))
 
 
 def parse_key(item: dict, definition: Any) -> sympy.Expr:
@@ -309,22 +357,25 @@ def render(item: dict, variant: Variant) -> RenderedItem:
 
 
 def preview(item: dict, text: str) -> dict:
+    """The student's expression echoed as they wrote it (not reordered), or what to fix."""
     try:
-        expression = parse_student_expression(item, text)
+        plain = student_plain_text(item, text)
+        parse_expression(plain, symbols_of(item), tuple(STUDENT_FUNCTIONS))
     except ExpressionError as error:
         return {"ok": False, "latex": "", "error": str(error)}
-    return {"ok": True, "latex": to_latex(expression), "error": ""}
+    return {"ok": True, "latex": latex_as_written(item, plain), "error": ""}
 
 
 def check(item: dict, variant: Variant, response: Any) -> CheckResult:
     key = parse_key(item, item.get("answer"))
-    correct_answer = f"${to_latex(key)}$"
+    correct_answer = f"${latex_as_written(item, item.get('answer'))}$"
     try:
-        given = parse_student_expression(item, response)
+        plain = student_plain_text(item, response)
+        given = parse_expression(plain, symbols_of(item), tuple(STUDENT_FUNCTIONS))
     except ExpressionError as error:
         return CheckResult(INVALID, 0.0, [str(error)])
     salt = f"{item.get('key')}|{item.get('answer')}"
-    details: dict[str, Any] = {"latex": to_latex(given)}
+    details: dict[str, Any] = {"latex": latex_as_written(item, plain)}
     equivalent, method = compare(given, key, salt)
     details["method"] = method
     if method == "numeric" and equivalent:

@@ -6,14 +6,22 @@ A table calculator is called as
 
 and returns every cell it can compute, named column + step ("m1", "theta1", "m2", ...), in
 dependency order (a cell only depends on cells before it). `known` holds values to use instead
-of the calculator's own for some cells: the engine passes the student's earlier cells there to
-compute what a later cell should be *given the student's own work* (error carried forward).
-With `known` empty the result is the key. Unknown columns raise CalculatorError.
+of the calculator's own for some cells: the engine passes the student's cells there to compute
+what each cell should be *given the student's own earlier work* (error carried forward). With
+`known` empty the result is the key. Unknown columns raise CalculatorError.
+
+Every cell goes through `_pick`, which also notes the calculator's own value for the cell when
+`known` is a `StudentCells`: one pass over the student's table then yields, for every cell, the
+value that follows from the student's earlier cells (`StudentCells.expected`).
 
 Every optimizer step runs through optimlab's reference `update`, with the previous cells
 injected into its state. When a student's own value for the current step's moment replaces the
 optimizer's (only possible when carrying an error forward), the position follows from that value
 by the optimizer's documented update rule, written out below; tests pin these rules to optimlab.
+A student's value that no run of the optimizer can produce (a negative second moment, a
+non-finite number) is never handed to optimlab (`_guarded_update`): whatever depends on it comes
+out unknown (NaN), so those cells earn no carried-forward credit, while cells that follow from the
+student's other values still do.
 """
 
 from __future__ import annotations
@@ -36,6 +44,16 @@ _POSITION_RULES: dict[str, Callable[[float, float, float, dict[str, float]], flo
     "nesterov": lambda theta, grad, velocity, hp: theta - hp["lr"] * (grad + hp["beta"] * velocity),
 }
 MOMENTUM_COLUMNS = ("g", "m", "v", "theta", "loss")
+# State buffers that are running sums or averages of g**2: never negative in a real run.
+SECOND_MOMENTS: dict[str, tuple[str, ...]] = {
+    "adagrad": ("sum_sq",),
+    "rmsprop": ("v",),
+    "adam": ("v",),
+    "adamw": ("v",),
+    "amsgrad": ("v", "v_max"),
+    "nadam": ("v",),
+    "radam": ("v",),
+}
 ADAM_COLUMNS = ("g", "m", "v", "m_hat", "v_hat", "theta", "loss")
 EWMA_COLUMNS = ("s", "s_hat")
 
@@ -59,13 +77,91 @@ def _one_dimensional(problem_name: str, theta0: Any):
     return problem, start
 
 
+class StudentCells(dict):
+    """A student's cells, passed as `known`; `expected` collects what each cell should have been.
+
+    `expected[name]` is the calculator's own value for the cell, computed from the cells before it
+    (the student's where given): the value a carried-forward error is judged against.
+    """
+
+    def __init__(self, cells: Mapping[str, float]):
+        super().__init__(cells)
+        self.expected: dict[str, float] = {}
+
+
 def _pick(known: Mapping[str, float], name: str, computed: float) -> float:
+    """The student's value for cell `name` when known, else the calculator's (noted for carry-forward)."""
+    if isinstance(known, StudentCells):
+        known.expected[name] = computed
     return float(known[name]) if name in known else computed
 
 
-def _loss(problem, theta: float) -> float:
+def _impossible_inputs(
+    optimizer: str, theta: float, grad: float, state: Mapping[str, Any], solved: frozenset[str] = frozenset()
+) -> set[str]:
+    """Which inputs of an update no real run could have: non-finite ones, negative second moments.
+
+    `solved` names buffers holding a previous value solved for by `_state_before`: only finiteness is
+    asked of those (see there).
+    """
+    impossible = {name for name, value in (("theta", theta), ("grad", grad)) if not math.isfinite(value)}
+    for name, value in state.items():
+        if isinstance(value, np.ndarray) and not np.isfinite(value).all():
+            impossible.add(name)
+    for moment in SECOND_MOMENTS.get(optimizer, ()):
+        if moment in state and moment not in solved and (np.asarray(state[moment]) < 0).any():
+            impossible.add(moment)
+    return impossible
+
+
+# Two different possible values put in place of an impossible input: a result that changes between
+# them depends on that input.
+_STAND_INS = (0.0, 1.0)
+
+
+def _guarded_update(
+    opt: Any, theta: float, grad: float, state: dict, hp: dict, solved: frozenset[str] = frozenset()
+) -> tuple[float, dict]:
+    """optimlab's update of one step, never given an input no run can reach (see `_impossible_inputs`).
+
+    With possible inputs this is the plain update. Otherwise the impossible inputs are replaced by
+    each of two stand-ins in turn; a result that differs between the two runs depends on them and is
+    returned as NaN (unknown), the others are exact (m does not depend on a broken v, for example).
+    """
+    impossible = _impossible_inputs(opt.name, theta, grad, state, solved)
+    if not impossible:
+        return _update(opt, theta, grad, state, hp)
+    runs = []
+    for stand_in in _STAND_INS:
+        inputs = {"theta": theta, "grad": grad, **state}
+        inputs.update({name: np.full(1, stand_in) if name in state else stand_in for name in impossible})
+        runs.append(_update(opt, inputs["theta"], inputs["grad"], {name: inputs[name] for name in state}, hp))
+    (theta_a, state_a), (theta_b, state_b) = runs
+    new_theta = theta_a if theta_a == theta_b else math.nan
+    new_state = {
+        name: np.where(value == state_b[name], value, np.nan) if name in opt.state_arrays else value
+        for name, value in state_a.items()
+    }
+    return new_theta, new_state
+
+
+def _update(opt: Any, theta: float, grad: float, state: dict, hp: dict) -> tuple[float, dict]:
+    """One optimlab update; an invalid operation (it should never happen) gives unknowns, not a warning."""
     try:
-        return float(problem.value(np.array([theta])))
+        with np.errstate(invalid="raise"):
+            new_theta, new_state = opt.update(np.array([theta]), np.array([grad]), state, hp)
+    except FloatingPointError:
+        unknown = {name: np.full(1, math.nan) for name in opt.state_arrays}
+        return math.nan, {**state, **unknown}
+    return float(new_theta[0]), new_state
+
+
+def _loss(problem, theta: float) -> float:
+    if not math.isfinite(theta):
+        return math.nan
+    try:
+        with np.errstate(over="ignore"):  # a student's huge theta gives an infinite loss, not a warning
+            return float(problem.value(np.array([theta])))
     except (ValueError, OverflowError, FloatingPointError):
         return math.nan
 
@@ -105,17 +201,17 @@ def momentum_table(
             state["step"] = step - 1
         grad = _pick(known, f"g{step}", float(objective.grad(np.array([theta]))[0]))
         cells[f"g{step}"] = grad
-        new_theta, new_state = opt.update(np.array([theta]), np.array([grad]), state, hp)
+        new_theta, new_state = _guarded_update(opt, theta, grad, state, hp)
         computed_velocity = float(new_state[moment][0])
         velocity = _pick(known, f"{velocity_column}{step}", computed_velocity)
         cells[f"{velocity_column}{step}"] = velocity
         if velocity == computed_velocity:
-            computed_theta = float(new_theta[0])
+            computed_theta = new_theta
         else:
             computed_theta = _POSITION_RULES[optimizer](theta, grad, velocity, hp)
         theta = _pick(known, f"theta{step}", computed_theta)
         cells[f"theta{step}"] = theta
-        cells[f"loss{step}"] = _loss(objective, theta)
+        cells[f"loss{step}"] = _pick(known, f"loss{step}", _loss(objective, theta))
     return cells
 
 
@@ -155,7 +251,7 @@ def adam_table(
     for step in range(1, rows + 1):
         state = {"m": np.array([m]), "v": np.array([v]), "step": step - 1}
         grad = _pick(known, f"g{step}", float(objective.grad(np.array([theta]))[0]))
-        new_theta, new_state = opt.update(np.array([theta]), np.array([grad]), state, hp)
+        new_theta, new_state = _guarded_update(opt, theta, grad, state, hp)
         computed = (float(new_state["m"][0]), float(new_state["v"][0]))
         m = _pick(known, f"m{step}", computed[0])
         v = _pick(known, f"v{step}", computed[1])
@@ -164,7 +260,7 @@ def adam_table(
         unchanged = (m, v) == computed and m_hat == m / (1 - hp["beta1"] ** step)
         unchanged = unchanged and v_hat == v / (1 - hp["beta2"] ** step)
         if unchanged:
-            computed_theta = float(new_theta[0])
+            computed_theta = new_theta
         else:
             root = math.sqrt(v_hat) if v_hat >= 0 else math.nan
             decayed = theta * (1 - hp["lr"] * hp["weight_decay"]) if optimizer == "adamw" else theta
@@ -174,7 +270,7 @@ def adam_table(
         )
         theta = _pick(known, f"theta{step}", computed_theta)
         cells[f"theta{step}"] = theta
-        cells[f"loss{step}"] = _loss(objective, theta)
+        cells[f"loss{step}"] = _pick(known, f"loss{step}", _loss(objective, theta))
     return cells
 
 
@@ -206,6 +302,11 @@ def ewma_table(
     return cells
 
 
+def _differs(value: float, computed: float) -> bool:
+    """A student's value other than the computed one (two unknowns, NaN and NaN, do not differ)."""
+    return value != computed and not (math.isnan(value) and math.isnan(computed))
+
+
 # Course notation for optimlab's state names, usable as column names.
 COLUMN_ALIASES = {"s": "sum_sq"}
 _CHECK_RELATIVE = 1e-9
@@ -222,12 +323,20 @@ def _state_before(opt, moment: str, target: float, theta: float, grad: float, st
 
     def produced(previous: float) -> float:
         probe = {**state, moment: np.array([previous])}
-        return float(opt.update(np.array([theta]), np.array([grad]), probe, hp)[1][moment][0])
+        return float(_guarded_update(opt, theta, grad, probe, hp, solved=frozenset({moment}))[1][moment][0])
 
-    at_zero, slope = produced(0.0), produced(1.0) - produced(0.0)
-    if slope == 0:
+    # The student's value itself must be possible (an average of squares is never negative). The
+    # previous value solved for may be negative (a sum of squares smaller than this g**2): it only
+    # makes the update produce the student's value, and optimlab takes roots of new moments only.
+    if _impossible_inputs(opt.name, theta, grad, {moment: np.array([target])}):
+        return None
+    at_zero = produced(0.0)
+    slope = produced(1.0) - at_zero
+    if not math.isfinite(slope) or slope == 0:  # NaN: this step already depends on an impossible value
         return None
     previous = (target - at_zero) / slope
+    if not math.isfinite(previous):
+        return None
     if not math.isclose(produced(previous), target, rel_tol=_CHECK_RELATIVE, abs_tol=1e-12):
         return None
     return previous
@@ -271,8 +380,7 @@ def optimizer_table(
         raise CalculatorError(f"{optimizer} takes no {', '.join(unknown)}")
     hp = opt.resolve_hyperparameters({k: float(v) for k, v in given.items() if v is not None})
     theta, state = float(start[0]), opt.init(np.array([float(start[0])]))
-    with np.errstate(all="ignore"):  # a student's negative accumulator only makes its cells NaN
-        return _optimizer_rows(opt, objective, hp, rows, known, label, theta, state)
+    return _optimizer_rows(opt, objective, hp, rows, known, label, theta, state)
 
 
 def _optimizer_rows(
@@ -290,24 +398,31 @@ def _optimizer_rows(
     for step in range(1, rows + 1):
         grad = _pick(known, f"{label['g']}{step}", float(objective.grad(np.array([theta]))[0]))
         cells[f"{label['g']}{step}"] = grad
-        new_theta, new_state = opt.update(np.array([theta]), np.array([grad]), state, hp)
-        computed_theta = float(new_theta[0])
-        replaced = dict(state)
+        computed_theta, new_state = _guarded_update(opt, theta, grad, state, hp)
+        replaced, reachable = dict(state), True
+        solved: set[str] = set()
         for moment in opt.state_arrays:
             value = _pick(known, f"{label[moment]}{step}", float(new_state[moment][0]))
             cells[f"{label[moment]}{step}"] = value
-            if value != float(new_state[moment][0]):
+            if _differs(value, float(new_state[moment][0])):
                 previous = _state_before(opt, moment, value, theta, grad, state, hp)
-                replaced[moment] = np.array([math.nan if previous is None else previous])
-        if any(replaced[moment] is not state[moment] for moment in opt.state_arrays):
-            # Replay the step from the solved-for state, so derived buffers (AMSGrad's v_max) follow too.
-            replayed_theta, replayed_state = opt.update(np.array([theta]), np.array([grad]), replaced, hp)
-            computed_theta = float(replayed_theta[0])
-            given = {m: np.array([cells[f"{label[m]}{step}"]]) for m in opt.state_arrays}
-            new_state = {**replayed_state, **given}
+                if previous is None:
+                    reachable = False
+                else:
+                    replaced[moment] = np.array([previous])
+                    solved.add(moment)
+        if solved or not reachable:
+            if reachable:
+                # Replay the step from the solved-for state, so derived buffers (AMSGrad's v_max) follow.
+                computed_theta, new_state = _guarded_update(opt, theta, grad, replaced, hp, frozenset(solved))
+            else:
+                # No earlier state produces the student's moment, so no position follows from it.
+                computed_theta = math.nan
+            # The next step starts from the student's moments (guarded there like any other input).
+            new_state = {**new_state, **{m: np.array([cells[f"{label[m]}{step}"]]) for m in opt.state_arrays}}
         theta = _pick(known, f"theta{step}", computed_theta)
         cells[f"theta{step}"] = theta
-        cells[f"loss{step}"] = _loss(objective, theta)
+        cells[f"loss{step}"] = _pick(known, f"loss{step}", _loss(objective, theta))
         state = new_state
     return cells
 

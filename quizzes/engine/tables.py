@@ -11,18 +11,26 @@ calculator's dependency order:
 - wrong, or empty.
 Score = credited cells / cells. A cell that is not a number makes the whole response invalid
 (nothing is recorded; the message names the cell) so a typo never costs marks.
+
+Cost: one calculator pass per check, whatever the number of wrong cells (the pass over the
+student's cells yields every carried-forward value at once, see `carried_values`); the key comes
+from the variant and the dependency order is cached per table and parameters.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from typing import Any
+
+import numpy as np
 
 from quizzes.engine.calculators import CalculatorError, resolve_arguments
 from quizzes.engine.common import base_rendering, explanation
 from quizzes.engine.numbers import NumberFormatError, Tolerance, format_number, parse_number
 from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, status_for_score
-from quizzes.engine.table_calculators import RESERVED_ARGUMENTS, TABLE_CALCULATORS
+from quizzes.engine.table_calculators import RESERVED_ARGUMENTS, TABLE_CALCULATORS, StudentCells
 from quizzes.engine.templates import VariantError
 
 CARRIED_FORWARD_CREDIT = 1.0
@@ -151,8 +159,43 @@ def _parse_cells(item: dict, response: Any) -> tuple[dict[str, float], list[str]
 
 def dependency_order(item: dict, params: dict[str, Any]) -> list[str]:
     """The requested cells in the order the calculator computes them (a cell needs only earlier ones)."""
+    table = {field: _table(item).get(field) for field in sorted(TABLE_FIELDS)}
+    try:
+        fingerprint = json.dumps([table, params], sort_keys=True)
+    except (TypeError, ValueError):  # not JSON data (never from a bank file): compute without the cache
+        return _dependency_order(item, params)
+    return list(_cached_dependency_order(fingerprint))
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_dependency_order(fingerprint: str) -> tuple[str, ...]:
+    table, params = json.loads(fingerprint)
+    return tuple(_dependency_order({"table": table}, params))
+
+
+def _dependency_order(item: dict, params: dict[str, Any]) -> list[str]:
     wanted = set(cell_names(item))
     return [name for name in _calculate(item, params, {}) if name in wanted]
+
+
+def carried_values(item: dict, params: dict[str, Any], given: dict[str, float]) -> dict[str, float]:
+    """For each cell, the value that follows from the student's `given` cells before it.
+
+    One calculator pass with the student's cells as `known`. A cell missing from the result cannot
+    be computed from the student's work (it depends on an impossible value such as a negative
+    average of squares, or the calculator failed there): it can only be right, never carried forward.
+    """
+    student = StudentCells(given)
+    # A student's huge number may overflow to inf; that only makes later cells non-finite.
+    with np.errstate(over="ignore", under="ignore"):
+        try:
+            _calculate(item, params, student)
+        except VariantError:
+            pass
+    wanted = set(cell_names(item))
+    return {
+        name: value for name, value in student.expected.items() if name in wanted and math.isfinite(value)
+    }
 
 
 def check(item: dict, variant: Variant, response: Any) -> CheckResult:
@@ -167,6 +210,7 @@ def check(item: dict, variant: Variant, response: Any) -> CheckResult:
     credit = 0.0
     earlier: dict[str, float] = {}
     wrong_so_far: list[str] = []
+    carried_by_cell: dict[str, float] | None = None  # computed on the first cell that needs it
     for name in names:
         entry: dict[str, Any] = {"expected": key[name], "given": given.get(name)}
         if name not in given:
@@ -176,7 +220,10 @@ def check(item: dict, variant: Variant, response: Any) -> CheckResult:
             entry["status"] = "correct"
             credit += 1.0
         else:
-            carried = _carried_value(item, variant, earlier, name)
+            if carried_by_cell is None:
+                carried_by_cell = carried_values(item, variant.params, given)
+            # With no earlier cell of the student's there is nothing to carry forward from.
+            carried = carried_by_cell.get(name) if earlier else None
             if carried is not None and tolerance.accepts(carried, given[name]):
                 entry["carried_from"] = list(wrong_so_far)
                 if wrong_so_far:
@@ -205,14 +252,3 @@ def check(item: dict, variant: Variant, response: Any) -> CheckResult:
         explanation=explanation(item, variant),
         details={"cells": results, "order": names},
     )
-
-
-def _carried_value(item: dict, variant: Variant, earlier: dict[str, float], name: str) -> float | None:
-    """What `name` should be given the student's own earlier cells, or None if not computable."""
-    if not earlier:
-        return None
-    try:
-        value = _calculate(item, variant.params, dict(earlier)).get(name)
-    except (VariantError, ValueError, ArithmeticError):
-        return None
-    return value if value is not None and math.isfinite(value) else None

@@ -120,3 +120,60 @@ def test_problems_beyond_two_dimensions_are_refused():
     run = run_optimizer("sgd", problem, {"lr": 0.1}, steps=3)
     with pytest.raises(ValueError, match="2-D"):
         plots.trajectory_svg(problem, [run])
+
+
+def svg_text(svg: str) -> str:
+    return " ".join(text for text in parse_svg(svg).itertext() if text.strip())
+
+
+def test_text_is_written_as_text_in_plain_unicode():
+    problem = get_problem("himmelblau")
+    run = run_optimizer("adam", problem, {"lr": 0.1}, steps=200)
+    trajectory, loss = plots.trajectory_svg(problem, [run]), plots.loss_svg(problem, [run])
+    # Axis names and log ticks as Unicode text, not glyph outlines or mathtext pieces.
+    assert "x₁" in svg_text(trajectory) and "x₂" in svg_text(trajectory)
+    assert "10⁻²" in svg_text(loss)
+    for svg in (trajectory, loss):
+        assert "<text" in svg and "DejaVuSans-" not in svg and "$" not in svg_text(svg)
+
+
+def test_a_loss_spanning_little_more_than_a_decade_gets_readable_in_between_ticks():
+    problem = get_problem("rosenbrock")
+    run = run_optimizer("momentum", problem, {"lr": 0.001, "beta": 0.9}, steps=200)
+    shown = svg_text(plots.loss_svg(problem, [run])).split()
+    assert {"1", "2", "5", "10"} <= set(shown)
+
+
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [(1e-3, "10⁻³"), (100.0, "10²"), (1.0, "10⁰"), (-1e4, "−10⁴"), (0.0, "0"), (0.5, "0.5"), (-2.0, "−2")],
+)
+def test_log_tick_labels_are_powers_of_ten_in_plain_text(value, label):
+    assert plots.power_of_ten_label(value) == label
+
+
+@pytest.mark.parametrize(
+    ("mathtext", "plain"),
+    [("$x_1$", "x₁"), ("slope $w$", "slope w"), ("$x_{12}$", "x₁₂"), (r"$\alpha$", r"$\alpha$"), ("J", "J")],
+)
+def test_simple_mathtext_labels_become_plain_text(mathtext, plain):
+    assert plots.plain_text(mathtext) == plain
+
+
+def test_the_contour_grid_of_a_registered_problem_is_computed_once_and_read_only():
+    problem = get_problem("rosenbrock")
+    first, second = plots.contour_grid(problem), plots.contour_grid(problem)
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    with pytest.raises(ValueError):
+        first[2][0, 0] = 0.0
+
+
+def test_a_problem_built_on_the_fly_never_gets_another_problems_cached_grid():
+    from optimlab.problems import make_quadratic
+
+    registered = get_problem("quadratic")
+    steeper = make_quadratic([1.0, 50.0], name="quadratic")  # same name and window, other curvature
+    assert steeper.window == registered.window
+    values_registered = plots.contour_grid(registered)[2]
+    values_steeper = plots.contour_grid(steeper)[2]
+    assert not np.allclose(values_registered, values_steeper)
