@@ -5,6 +5,10 @@ Math is left for KaTeX to typeset in the browser: the dollarmath plugin lifts `$
 and we re-emit them with their delimiters inside elements of class `math`, which
 `static/js/math.js` hands to KaTeX's auto-render. Raw HTML in the source is never passed
 through: markdown-it escapes it, and nh3 removes anything outside a small allow-list.
+
+Headings in user Markdown are shifted two levels down (`#` becomes h3, `##` h4, ... capped at h6):
+the page around the Markdown already owns h1 (its title) and h2 (its sections), and an exercise
+statement's `# Adam` must not compete with them.
 """
 
 from collections.abc import Sequence
@@ -28,6 +32,18 @@ ALLOWED_ATTRIBUTES = {
     "td": {"style"},
 }
 ALLOWED_CLASSES = {"span": {"math", "inline", "display"}, "div": {"math", "display"}}
+
+# Levels the surrounding page keeps for itself; user headings start below them.
+HEADING_SHIFT = 2
+DEEPEST_HEADING = 6
+
+
+def _shift_headings(state) -> None:
+    """Core rule: demote every heading by HEADING_SHIFT levels, so `# Title` renders as <h3>."""
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = int(token.tag[1:])
+            token.tag = f"h{min(level + HEADING_SHIFT, DEEPEST_HEADING)}"
 
 
 def _inline_math(renderer, tokens: Sequence[Token], idx: int, options, env) -> str:
@@ -53,6 +69,7 @@ def _parser() -> MarkdownIt:
     parser.add_render_rule("math_inline_double", _inline_display_math)
     parser.add_render_rule("math_block", _block_math)
     parser.add_render_rule("math_block_label", _block_math)
+    parser.core.ruler.push("shift_headings", _shift_headings)
     return parser
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes.views import authoring, authoring_items, authoring_transfer
+from quizzes.views import authoring, authoring_items, authoring_quizzes, authoring_transfer
 
 # Mounted at /quizzes/author/ inside the `quizzes` namespace.
 urlpatterns = [
@@ -20,4 +20,9 @@ urlpatterns = [
         authoring_items.item_delete_view,
         name="author_item_delete",
     ),
+    path("quizzes/", authoring_quizzes.quiz_list, name="author_quizzes"),
+    path("quizzes/new/", authoring_quizzes.quiz_create, name="author_quiz_create"),
+    path("quizzes/<slug:slug>/", authoring_quizzes.quiz_detail, name="author_quiz"),
+    path("quizzes/<slug:slug>/edit/", authoring_quizzes.quiz_edit, name="author_quiz_edit"),
+    path("quizzes/<slug:slug>/delete/", authoring_quizzes.quiz_delete_view, name="author_quiz_delete"),
 ]

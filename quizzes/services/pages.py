@@ -2,8 +2,9 @@
 
 The one rule that matters most here: an item's correct answer and explanation reach the page
 only through `ItemPanel.result`, which is filled only once the item is answered AND the quiz's
-feedback mode allows it (immediately, or after the attempt is finished). Everything else on the
-page comes from the engine's `render_item`, which never carries the key.
+feedback mode allows it (immediately, or after the attempt is finished), and through
+`ItemPanel.missed`, filled only for an item left unanswered in a FINISHED attempt. Everything
+else on the page comes from the engine's `render_item`, which never carries the key.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizzes.engine import render_item
+from quizzes.engine import answer_key, render_item
+from quizzes.engine.common import explanation as filled_explanation
 from quizzes.engine.result import Variant
+from quizzes.engine.templates import rebuild_variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, Quiz
 from quizzes.services.attempts import attempts_left, penalty_factor, quiz_grade_for, seconds_left
 from quizzes.services.responses import WidgetState, widget_state
@@ -47,6 +50,14 @@ def quiz_summary(quiz: Quiz, student) -> QuizSummary:
     return QuizSummary(quiz, attempts, grade, attempts_left(quiz=quiz, student=student), in_progress)
 
 
+@dataclass(frozen=True)
+class MissedItem:
+    """The key and explanation of an item the student left unanswered, for the finished review."""
+
+    correct_answer: str
+    explanation: str
+
+
 @dataclass
 class ItemPanel:
     """One item on the attempt or review page, with everything its template needs."""
@@ -57,6 +68,7 @@ class ItemPanel:
     locked: bool
     result: dict[str, Any] | None = None
     errors: list[str] = field(default_factory=list)
+    missed: MissedItem | None = None
 
     @property
     def position(self) -> int:
@@ -115,6 +127,19 @@ def results_visible(attempt: Attempt) -> bool:
     return attempt.status == AttemptStatus.FINISHED or attempt.quiz.feedback_mode == FeedbackMode.IMMEDIATE
 
 
+def missed_item(attempt_item: AttemptItem) -> MissedItem:
+    """Key and filled explanation for an unanswered item. Call only once its attempt is finished."""
+    item = attempt_item.item.to_dict()
+    try:
+        variant = rebuild_variant(item, attempt_item.variant or None)
+        return MissedItem(
+            correct_answer=answer_key(item, variant), explanation=filled_explanation(item, variant)
+        )
+    except (ValueError, TypeError, KeyError, ArithmeticError):
+        # The item was edited into a broken state after the attempt: its explanation still helps.
+        return MissedItem(correct_answer="", explanation=str(item.get("explanation") or ""))
+
+
 def rendered_item(attempt_item: AttemptItem) -> dict[str, Any]:
     """The student-facing item for this attempt's variant (no key, no explanation)."""
     return render_item(attempt_item.item.to_dict(), Variant.from_dict(attempt_item.variant)).to_dict()
@@ -134,6 +159,7 @@ def item_panels(
     """
     drafts, errors = drafts or {}, errors or {}
     reveal = results_visible(attempt)
+    finished = attempt.status == AttemptStatus.FINISHED
     attempt_items = attempt.attempt_items.select_related("item__bank").prefetch_related("item__topics")
     if positions is not None:
         attempt_items = attempt_items.filter(position__in=positions)
@@ -151,6 +177,7 @@ def item_panels(
                 locked=answered or attempt.status == AttemptStatus.FINISHED,
                 result=attempt_item.result if answered and reveal else None,
                 errors=errors.get(attempt_item.position, []),
+                missed=missed_item(attempt_item) if finished and not answered else None,
             )
         )
     return panels

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 BANK = {"slug": "optimizers-core"}
 ITEM = {"slug": "optimizers-core", "key": "sgd-update-size"}
+QUIZ = {"slug": "week-1"}  # the quiz of the `answered` fixture
 
 AUTHORING_PAGES = [
     ("quizzes:author_banks", {}),
@@ -19,6 +20,11 @@ AUTHORING_PAGES = [
     ("quizzes:author_item_preview", ITEM),
     ("quizzes:author_item_edit", ITEM),
     ("quizzes:author_item_delete", ITEM),
+    ("quizzes:author_quizzes", {}),
+    ("quizzes:author_quiz_create", {}),
+    ("quizzes:author_quiz", QUIZ),
+    ("quizzes:author_quiz_edit", QUIZ),
+    ("quizzes:author_quiz_delete", QUIZ),
 ]
 PAGE_IDS = [name.split(":")[1] for name, _ in AUTHORING_PAGES]
 
@@ -32,7 +38,7 @@ def test_every_authoring_url_is_covered_here():
 
 
 @pytest.mark.parametrize(("name", "kwargs"), AUTHORING_PAGES, ids=PAGE_IDS)
-def test_anonymous_visitor_is_sent_to_log_in(client, calculation_item, name, kwargs):
+def test_anonymous_visitor_is_sent_to_log_in(client, answered, name, kwargs):
     url = reverse(name, kwargs=kwargs)
     for response in (client.get(url), client.post(url)):
         assert response.status_code == 302
@@ -40,14 +46,14 @@ def test_anonymous_visitor_is_sent_to_log_in(client, calculation_item, name, kwa
 
 
 @pytest.mark.parametrize(("name", "kwargs"), AUTHORING_PAGES, ids=PAGE_IDS)
-def test_student_is_refused(student_client, calculation_item, name, kwargs):
+def test_student_is_refused(student_client, answered, name, kwargs):
     url = reverse(name, kwargs=kwargs)
     assert student_client.get(url).status_code == 403
     assert student_client.post(url).status_code == 403
 
 
 @pytest.mark.parametrize(("name", "kwargs"), AUTHORING_PAGES, ids=PAGE_IDS)
-def test_instructor_opens_the_page(instructor_client, calculation_item, name, kwargs):
+def test_instructor_opens_the_page(instructor_client, answered, name, kwargs):
     assert instructor_client.get(reverse(name, kwargs=kwargs)).status_code == 200
 
 

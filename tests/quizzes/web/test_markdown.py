@@ -47,3 +47,17 @@ def test_the_template_filter_renders_without_double_escaping():
 
 def test_empty_text_renders_nothing():
     assert render_markdown("") == "" and render_markdown(None) == ""
+
+
+def test_headings_are_shifted_two_levels_down_so_the_page_keeps_h1_and_h2():
+    html = render_markdown("# Adam\n\nText.\n\n## Your code\n\n### Details")
+    assert "<h3>Adam</h3>" in html
+    assert "<h4>Your code</h4>" in html
+    assert "<h5>Details</h5>" in html
+    assert "<h1" not in html and "<h2" not in html
+
+
+def test_deep_headings_stop_at_h6_instead_of_becoming_paragraphs():
+    html = render_markdown("#### Four\n\n###### Six\n\nSetext\n======")
+    assert "<h6>Four</h6>" in html and "<h6>Six</h6>" in html
+    assert "<h3>Setext</h3>" in html
