@@ -3,6 +3,7 @@
 import pytest
 
 from quizzes.models import Attempt, AttemptItem, Bank, Item, Quiz, Topic
+from tests.quizzes.engine import sample_items
 
 # The SGD step of the bank-format docs: eta drawn from three values, g from a grid of 46.
 CALCULATION_SPEC = {
@@ -66,21 +67,7 @@ def table_item(bank):
         kind="table",
         stem="Fill in $m_t$ and $\\theta_t$ for two steps.",
         explanation="$m_1 = 2$, $\\theta_1 = 8$; then $m_2 = 3.4$, $\\theta_2 = 4.6$.",
-        spec={
-            "table": {
-                "calc": "momentum_table",
-                "args": {
-                    "optimizer": "momentum-lr-inside",
-                    "problem": "parabola",
-                    "theta0": 10,
-                    "lr": 0.1,
-                    "beta": 0.9,
-                },
-                "rows": 2,
-                "columns": ["m", "theta"],
-            },
-            "tolerance": {"mode": "absolute", "value": 0.005},
-        },
+        spec={key: sample_items.table()[key] for key in ("table", "tolerance")},
     )
 
 

@@ -6,6 +6,7 @@ Each item's explanation carries a unique marker so tests can tell whether it rea
 import pytest
 
 from quizzes.models import Bank, Item, Quiz, QuizRule, Topic
+from tests.quizzes.engine import sample_items
 
 SPECS = {
     "single": {
@@ -38,21 +39,7 @@ SPECS = {
         "tolerance": {"mode": "relative", "value": 1e-6},
     },
     "symbolic": {"symbols": ["beta", "eta", "g0", "g1"], "answer": "beta*eta*g0 + eta*g1"},
-    "table": {
-        "table": {
-            "calc": "momentum_table",
-            "args": {
-                "optimizer": "momentum-lr-inside",
-                "problem": "parabola",
-                "theta0": 10,
-                "lr": 0.1,
-                "beta": 0.9,
-            },
-            "rows": 2,
-            "columns": ["m", "theta"],
-        },
-        "tolerance": {"mode": "absolute", "value": 0.005},
-    },
+    "table": {key: sample_items.table()[key] for key in ("table", "tolerance")},
 }
 
 # Items whose stem uses their template parameters.
