@@ -8,7 +8,15 @@ from django import forms
 
 from optimlab.optimizers import OPTIMIZERS, get_optimizer
 from optimlab.problems import PROBLEMS, get_problem
-from optimlab.runner import checked_hyperparameters, parse_hyperparameters, parse_vector, starting_point
+from optimlab.runner import (
+    checked_hyperparameters,
+    parse_clip,
+    parse_hyperparameters,
+    parse_vector,
+    schedule_for_run,
+    starting_point,
+)
+from optimlab.schedules import SCHEDULES, Schedule
 
 MAX_ROWS = 4
 # The page answers while the visitor waits, so it allows fewer steps than the runner's 10,000.
@@ -27,16 +35,67 @@ DEFAULT_QUERY = {
     "hp3": "lr=0.6, beta=0.5",
 }
 
+# Ready-made comparisons linked above the form, so visitors find the schedule and clipping settings.
+PRESETS = [
+    (
+        "Adam with warmup + cosine vs constant lr on Rosenbrock",
+        {
+            "problem": "rosenbrock",
+            "steps": "300",
+            "opt1": "adam",
+            "hp1": "lr=1",
+            "opt2": "adam",
+            "hp2": "lr=1",
+            "sched2": "warmup-cosine",
+            "sp2": "warmup_steps=30",
+        },
+    ),
+    (
+        "Gradient clipping rescues SGD from a steep start",
+        {
+            "problem": "rosenbrock",
+            "steps": "300",
+            "start": "-2,2.5",
+            "opt1": "sgd",
+            "hp1": "lr=0.003",
+            "opt2": "sgd",
+            "hp2": "lr=0.003",
+            "clip2": "1",
+        },
+    ),
+    ("Momentum rescues a learning rate that breaks gradient descent", DEFAULT_QUERY),
+]
+
 
 @dataclass(frozen=True)
 class RunRequest:
     optimizer: str
     hp: dict[str, float]  # only what the visitor typed; the runner fills in the defaults
+    schedule: Schedule | None = None  # built around the run's lr, run-length parameters filled in
+    clip: float | None = None  # largest global gradient norm
 
     @property
     def label(self) -> str:
         typed = ", ".join(f"{name}={value:g}" for name, value in self.hp.items())
-        return f"{self.optimizer} ({typed})" if typed else f"{self.optimizer} (defaults)"
+        label = f"{self.optimizer} ({typed})" if typed else f"{self.optimizer} (defaults)"
+        extras = [text for text in (self.schedule_text, self.clip_text) if text]
+        return " + ".join([label, *extras])
+
+    @property
+    def schedule_text(self) -> str:
+        """e.g. "warmup-cosine(warmup_steps=10, total_steps=200, eta_min=0)"; its lr is the run's, shown already."""
+        if self.schedule is None:
+            return ""
+        params = ", ".join(f"{key}={value:g}" for key, value in self.schedule.params.items() if key != "lr")
+        return f"{self.schedule.name}({params})"
+
+    @property
+    def clip_text(self) -> str:
+        return f"clip {self.clip:g}" if self.clip is not None else ""
+
+
+def schedule_choices() -> list[tuple[str, str]]:
+    return [("", "none")] + [(name, name) for name in SCHEDULES]
 
 
 def optimizer_choices() -> list[tuple[str, str]]:
@@ -56,9 +115,14 @@ class PlaygroundForm(forms.Form):
         for row in range(1, MAX_ROWS + 1):
             self.fields[f"opt{row}"] = forms.ChoiceField(choices=optimizer_choices(), required=False)
             self.fields[f"hp{row}"] = forms.CharField(required=False, max_length=300)
+            self.fields[f"sched{row}"] = forms.ChoiceField(choices=schedule_choices(), required=False)
+            self.fields[f"sp{row}"] = forms.CharField(required=False, max_length=300)
+            self.fields[f"clip{row}"] = forms.CharField(required=False, max_length=40)
 
-    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"opt{row}"], self[f"hp{row}"]) for row in range(1, MAX_ROWS + 1)]
+    def rows(self) -> list[dict[str, forms.BoundField]]:
+        """Per optimizer row, its fields by role: opt, hp, sched, sp (schedule parameters), clip."""
+        roles = ("opt", "hp", "sched", "sp", "clip")
+        return [{role: self[f"{role}{row}"] for role in roles} for row in range(1, MAX_ROWS + 1)]
 
     def clean(self):
         cleaned = super().clean()
@@ -77,18 +141,36 @@ class PlaygroundForm(forms.Form):
 
     def clean_row(self, row: int, cleaned: dict, problem) -> RunRequest | None:
         name, text = cleaned.get(f"opt{row}"), cleaned.get(f"hp{row}", "")
+        extras = {f"sched{row}": "a schedule", f"sp{row}": "schedule parameters", f"clip{row}": "clipping"}
         if not name:
             if text.strip():
                 self.add_error(f"hp{row}", "Choose an optimizer for these hyperparameters.")
+            for field, what in extras.items():
+                if (cleaned.get(field) or "").strip():
+                    self.add_error(field, f"Choose an optimizer for {what}.")
             return None
         try:
             hp = parse_hyperparameters(text)
-            if problem is not None:
-                checked_hyperparameters(get_optimizer(name), problem, hp)
+            complete = checked_hyperparameters(get_optimizer(name), problem, hp) if problem else None
         except ValueError as error:
             self.add_error(f"hp{row}", str(error))
             return None
-        return RunRequest(optimizer=name, hp=hp)
+        schedule = clip = None
+        try:
+            clip = parse_clip(cleaned.get(f"clip{row}"))
+        except ValueError as error:
+            self.add_error(f"clip{row}", str(error))
+        steps = cleaned.get("steps")
+        if complete is not None and steps is not None:  # otherwise the problem or steps field has the error
+            try:
+                schedule = schedule_for_run(
+                    cleaned.get(f"sched{row}", ""), cleaned.get(f"sp{row}", ""), complete["lr"], steps
+                )
+            except ValueError as error:
+                self.add_error(f"sp{row}", str(error))
+        if self.has_error(f"clip{row}") or self.has_error(f"sp{row}"):
+            return None
+        return RunRequest(optimizer=name, hp=hp, schedule=schedule, clip=clip)
 
     def clean_start_point(self, text: str, problem) -> list[float] | None:
         if not text.strip() or problem is None:

@@ -401,3 +401,46 @@ __all__ = [
     "trajectory_svg",
     "visible_path",
 ]
+
+
+# A learning rate that changes by this factor or more over the run is drawn on a log axis.
+LOG_LR_RATIO = 100.0
+
+
+def learning_rates(run: RunResult) -> np.ndarray:
+    """The lr of each kept update: the schedule's when there is one, else the constant lr."""
+    if run.lr is not None:
+        return run.lr
+    return np.full(run.steps_taken, run.hp.get("lr", np.nan))
+
+
+def lr_figure(runs: Sequence[RunResult], labels: Sequence[str]) -> Figure:
+    """The learning rate each update used, one line per run, in the same colours as the other figures."""
+    fig = Figure(figsize=(6.0, 2.8))
+    ax = fig.add_subplot()
+    series = [learning_rates(run) for run in runs]
+    for index, (values, label) in enumerate(zip(series, labels, strict=True)):
+        color = RUN_COLORS[index % len(RUN_COLORS)]
+        ax.plot(
+            np.arange(1, len(values) + 1), values, color=color, linewidth=1.4, label=label, gid=f"lr-{index}"
+        )
+    finite = np.concatenate([values[np.isfinite(values)] for values in series] or [np.empty(0)])
+    if finite.size and finite.min() > 0 and finite.max() / finite.min() >= LOG_LR_RATIO:
+        ax.set_yscale("log")
+        locator, formatter = log_ticks(series)
+        ax.yaxis.set_major_locator(locator)
+        ax.yaxis.set_major_formatter(formatter)
+        ax.set_ylabel("lr (log scale)", fontsize=9)
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(LINEAR_TICK_BINS, steps=ROUND_TICK_STEPS))
+        ax.yaxis.set_major_formatter(FuncFormatter(plain_label))
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("lr", fontsize=9)
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_locator(MaxNLocator(LINEAR_TICK_BINS, steps=ROUND_TICK_STEPS, integer=True))
+    ax.set_xlabel("update")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="best", fontsize=7, framealpha=0.85)
+    ax.set_title("Learning rate used", **TITLE_STYLE)
+    fig.subplots_adjust(left=0.13, right=0.97, top=0.88, bottom=0.17)
+    return fig

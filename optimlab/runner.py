@@ -21,6 +21,8 @@ import numpy as np
 
 from optimlab.clipping import clip_by_global_norm
 from optimlab.problems import Problem, get_problem
+from optimlab.schedules import SCHEDULES, build_schedule
+from optimlab.schedules import Schedule as BuiltSchedule
 
 MAX_STEPS = 10_000
 # Far outside every registered problem's window (all within ±10), yet nowhere near overflow: an iterate
@@ -59,6 +61,8 @@ class RunResult:
     diverged_at: int | None
     message: str
     steps: int = 0  # steps requested; `steps_taken` may be fewer when the run blew up
+    # With a schedule: the learning rate each kept update used (lr[i] moved trajectory[i] to trajectory[i + 1]).
+    lr: np.ndarray | None = None
 
     @property
     def steps_taken(self) -> int:
@@ -82,6 +86,7 @@ class RunResult:
             "diverged_at": self.diverged_at,
             "message": self.message,
             "steps": self.steps,
+            **({"lr": self.lr.tolist()} if self.lr is not None else {}),
         }
 
 
@@ -187,6 +192,7 @@ def run_optimizer(
     state = opt.init(x.copy())
     trajectory = [x.copy()]
     losses = [safe_value(prob, x)]
+    learning_rates: list[float] = []
     diverged_at: int | None = None
     reason = ""
     for t in range(steps):
@@ -203,6 +209,7 @@ def run_optimizer(
         if np.all(np.isfinite(new_x)) and math.isfinite(loss):
             trajectory.append(new_x.copy())
             losses.append(loss)
+            learning_rates.append(step_hp["lr"] if "lr" in step_hp else math.nan)
             if np.max(np.abs(new_x)) > divergence_bound:
                 diverged_at, reason = t + 1, f"|x| passed {divergence_bound:g}"
                 break
@@ -224,6 +231,7 @@ def run_optimizer(
         diverged_at=diverged_at,
         message=message,
         steps=steps,
+        lr=np.array(learning_rates, dtype=np.float64) if schedule is not None else None,
     )
 
 
@@ -264,3 +272,66 @@ def parse_vector(text: str) -> list[float]:
     if not stripped or any(not part for part in parts):
         raise ValueError(f"expected numbers separated by commas, got {text!r}")
     return [parse_number(part, "start") for part in parts]
+
+
+# Other libraries' names for a schedule parameter, accepted so a visitor's habit is not an error.
+SCHEDULE_PARAMETER_ALIASES = {"min_lr": "eta_min"}
+# Parameters that measure the length of the decay: left out, they default to the length of the run.
+RUN_LENGTH_PARAMETERS = ("T_max", "total_steps")
+# What a field or flag may say to switch a schedule or clipping off.
+NONE_WORDS = ("", "none")
+
+
+def schedule_for_run(name: str, text: str, lr: float, steps: int) -> BuiltSchedule | None:
+    """The schedule a visitor asked for, e.g. ("warmup-cosine", "warmup_steps=10"), around the run's own lr.
+
+    The schedule's peak lr is the optimizer's lr (typed or default), so it is set in one place only.
+    A blank name or "none" means no schedule. ValueError explains anything wrong.
+    """
+    name = (name or "").strip()
+    if name.lower() in NONE_WORDS:
+        if (text or "").strip():
+            raise ValueError("schedule parameters were given without a schedule")
+        return None
+    kind = SCHEDULES.get(name)
+    if kind is None:
+        raise ValueError(f"unknown schedule {name!r}; known: {', '.join(SCHEDULES)}")
+    try:
+        typed = parse_hyperparameters(text)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+    params: dict[str, float] = {}
+    for key, value in typed.items():
+        key = SCHEDULE_PARAMETER_ALIASES.get(key, key)
+        if key in params:
+            raise ValueError(f"{name}: {key} is given twice")
+        params[key] = value
+    if "lr" in params:
+        raise ValueError(f"{name}: set lr with the optimizer's hyperparameters; the schedule starts from it")
+    if params.get("warmup_steps", 0) > steps:
+        raise ValueError(
+            f"{name}: warmup_steps ({params['warmup_steps']:g}) is longer than the run ({steps} steps), "
+            "so the lr would never reach its peak"
+        )
+    defaulted = [key for key in RUN_LENGTH_PARAMETERS if key in kind.parameters and key not in params]
+    for key in defaulted:
+        params[key] = max(steps, 1)
+    try:
+        return build_schedule({"name": name, "lr": lr, **params})
+    except ValueError as error:
+        if any(f"{key} (" in str(error) for key in defaulted):  # e.g. "total_steps (200) must exceed ..."
+            raise ValueError(
+                f"{error} ({', '.join(defaulted)} defaulted to the {steps} steps of the run)"
+            ) from None
+        raise
+
+
+def parse_clip(text: str | None) -> float | None:
+    """'1.0' -> 1.0, the largest gradient norm allowed; blank or "none" -> None (no clipping)."""
+    stripped = (text or "").strip()
+    if stripped.lower() in NONE_WORDS:
+        return None
+    limit = parse_number(stripped, "clip")
+    if not limit > 0:
+        raise ValueError(f"clip: the largest gradient norm must be positive, got {stripped}")
+    return limit

@@ -5,27 +5,35 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.shortcuts import render
 
 from optimlab import plots
-from optimlab.forms import DEFAULT_QUERY, MAX_ROWS, PlaygroundForm, RunRequest
+from optimlab.forms import DEFAULT_QUERY, MAX_ROWS, PRESETS, PlaygroundForm, RunRequest
 from optimlab.optimizers import OPTIMIZERS
 from optimlab.problems import Problem, get_problem
 from optimlab.runner import RunResult, run_optimizer
+from optimlab.schedules import SCHEDULES
 from optimlab.stability import analyse_quadratic, analyse_run
 
 CACHE_SECONDS = 24 * 60 * 60
 # Bump when the result layout or the drawings change, so stale cached pages are not served.
-CACHE_VERSION = "v2"
+CACHE_VERSION = "v3"
 
 
 def playground(request):
     # An empty query (a first visit) shows a ready-made example rather than a blank form.
     query = request.GET if request.GET else DEFAULT_QUERY
     form = PlaygroundForm(query)
-    context = {"form": form, "optimizer_reference": optimizer_reference(), "result": None}
+    context = {
+        "form": form,
+        "optimizer_reference": optimizer_reference(),
+        "schedule_reference": schedule_reference(),
+        "presets": [{"title": title, "query": urlencode(query)} for title, query in PRESETS],
+        "result": None,
+    }
     if form.is_valid():
         key = cache_key(form.cleaned_data)
         result = cache.get(key)
@@ -46,7 +54,15 @@ def normalised_query(cleaned: dict) -> dict:
         "problem": cleaned["problem"],
         "steps": cleaned["steps"],
         "start": cleaned["start_point"],
-        "runs": [[run.optimizer, sorted(run.hp.items())] for run in cleaned["runs"]],
+        "runs": [
+            [
+                run.optimizer,
+                sorted(run.hp.items()),
+                [run.schedule.name, sorted(run.schedule.params.items())] if run.schedule else None,
+                run.clip,
+            ]
+            for run in cleaned["runs"]
+        ],
     }
 
 
@@ -60,15 +76,26 @@ def build_result(cleaned: dict) -> dict:
     problem = get_problem(cleaned["problem"])
     requests: list[RunRequest] = cleaned["runs"][:MAX_ROWS]
     runs = [
-        run_optimizer(r.optimizer, problem, r.hp, steps=cleaned["steps"], start=cleaned["start_point"])
+        run_optimizer(
+            r.optimizer,
+            problem,
+            r.hp,
+            steps=cleaned["steps"],
+            start=cleaned["start_point"],
+            schedule=r.schedule,
+            clip=r.clip,
+        )
         for r in requests
     ]
     labels = [r.label for r in requests]
+    # The lr plot only earns its place when some lr actually changes from step to step.
+    scheduled = any(r.schedule is not None for r in requests)
     return {
         "problem": {"name": problem.name, "title": problem.title, "description": problem.description},
         "trajectory_svg": svg_data_uri(plots.trajectory_svg(problem, runs, labels)),
         "loss_svg": svg_data_uri(plots.loss_svg(problem, runs, labels)),
-        "rows": [summary_row(label, run) for label, run in zip(labels, runs, strict=True)],
+        "lr_svg": svg_data_uri(plots.figure_svg(plots.lr_figure(runs, labels))) if scheduled else None,
+        "rows": [summary_row(r, label, run) for r, label, run in zip(requests, labels, runs, strict=True)],
         "stability": stability_summary(problem, runs, labels),
     }
 
@@ -78,10 +105,12 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
-def summary_row(label: str, run: RunResult) -> dict:
+def summary_row(request: RunRequest, label: str, run: RunResult) -> dict:
     return {
         "label": label,
         "hp": ", ".join(f"{name}={value:g}" for name, value in run.hp.items()),
+        "schedule": request.schedule_text,
+        "clip": request.clip,
         "final_loss": run.final_loss,
         "final_point": ", ".join(f"{v:.4g}" for v in run.trajectory[-1]),
         "steps_taken": run.steps_taken,
@@ -107,4 +136,23 @@ def optimizer_reference() -> list[dict]:
     return [
         {"name": name, "defaults": ", ".join(f"{hp}={value:g}" for hp, value in opt.defaults.items())}
         for name, opt in OPTIMIZERS.items()
+    ]
+
+
+def schedule_reference() -> list[dict]:
+    """Each schedule with its parameters (defaults shown; lr comes from the optimizer row)."""
+
+    def describe(key: str, default) -> str:
+        return key if default is None else f"{key}={default:g}"
+
+    return [
+        {
+            "name": name,
+            "description": kind.description,
+            "parameters": ", ".join(
+                describe(key, rule.default) for key, rule in kind.parameters.items() if key != "lr"
+            )
+            or "—",
+        }
+        for name, kind in SCHEDULES.items()
     ]

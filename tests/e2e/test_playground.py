@@ -76,3 +76,24 @@ def test_playground_explains_a_hyperparameter_the_optimizer_does_not_take(page, 
     assert page.locator(".lab-figures img").count() == 0
     assert page.locator("#id_hp2").input_value() == "lr=0.1, beta=0.9"
     save_screenshot(page, tmp_path, "playground-bad-hyperparameter")
+
+
+def test_preset_link_compares_a_warmup_cosine_schedule_with_a_constant_lr(page, live_server, tmp_path):
+    page.goto("/lab/")
+    with page.expect_navigation():
+        page.click("text=Adam with warmup + cosine vs constant lr on Rosenbrock")
+
+    assert page.locator("form.lab-form .errorlist").count() == 0
+    images = page.locator(".lab-figures img").all()
+    assert len(images) == 3  # paths, loss, and the learning rate each update used
+    for image in images:
+        assert_drawn(image)
+    lr_svg = svg_of(images[2])
+    assert 'id="lr-0"' in lr_svg and 'id="lr-1"' in lr_svg
+    assert "warmup-cosine(warmup_steps=30" in lr_svg
+    schedule_cells = page.locator(".lab-results tbody tr td:nth-child(3)").all_text_contents()
+    assert schedule_cells[0].strip() == "constant lr" and schedule_cells[1].startswith("warmup-cosine")
+    # The form shows the schedule it ran, so the visitor can change it.
+    assert page.locator("#id_sched2").input_value() == "warmup-cosine"
+    assert page.locator("#id_sp2").input_value() == "warmup_steps=30"
+    save_screenshot(page, tmp_path, "playground-schedule-preset")

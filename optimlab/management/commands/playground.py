@@ -4,6 +4,8 @@
         --steps 20 --start=-5,-2 --json
     python manage.py playground --problem rosenbrock --optimizer sgd --optimizer adam --hp lr=0.001 --hp lr=0.05 \
         --steps 200 --output paths.png
+    python manage.py playground --problem rosenbrock --optimizer adam --optimizer adam --hp lr=1 \
+        --schedule none --schedule warmup-cosine:warmup_steps=30 --clip 5 --steps 300 --json
 """
 
 from __future__ import annotations
@@ -16,8 +18,18 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from optimlab import plots
-from optimlab.problems import get_problem
-from optimlab.runner import MAX_STEPS, parse_hyperparameters, parse_vector, run_optimizer
+from optimlab.optimizers import get_optimizer
+from optimlab.problems import Problem, get_problem
+from optimlab.runner import (
+    MAX_STEPS,
+    checked_hyperparameters,
+    parse_clip,
+    parse_hyperparameters,
+    parse_vector,
+    run_optimizer,
+    schedule_for_run,
+)
+from optimlab.schedules import Schedule
 
 FIGURE_FORMATS = (".png", ".svg")
 
@@ -36,6 +48,19 @@ class Command(BaseCommand):
             default=[],
             help="hyperparameters like lr=0.6,beta=0.5: one per --optimizer, or a single one for all",
         )
+        parser.add_argument(
+            "--schedule",
+            action="append",
+            default=[],
+            help="a learning-rate schedule like warmup-cosine:warmup_steps=10,total_steps=200 (or none), "
+            "starting from the optimizer's lr: one per --optimizer, or a single one for all",
+        )
+        parser.add_argument(
+            "--clip",
+            action="append",
+            default=[],
+            help="largest global gradient norm, e.g. 1.0 (or none): one per --optimizer, or a single one for all",
+        )
         parser.add_argument("--steps", type=int, default=50, help=f"number of updates (at most {MAX_STEPS})")
         parser.add_argument("--start", help="start point, e.g. --start=-5,-2 (default: the problem's own)")
         parser.add_argument("--json", action="store_true", help="print one JSON object per optimizer")
@@ -49,18 +74,24 @@ class Command(BaseCommand):
             raise CommandError(f"--output must end in .png or .svg, got {output.name!r}")
         try:
             problem = get_problem(options["problem"])
-            texts = hp_texts(options["optimizer"], options["hp"])
-            settings = parse_each(options["optimizer"], texts)
+            names = options["optimizer"]
+            texts = per_optimizer(names, options["hp"], "--hp")
+            settings = parse_each(names, texts)
+            schedule_texts = per_optimizer(names, options["schedule"], "--schedule")
+            schedules = parse_schedules(problem, names, settings, schedule_texts, options["steps"])
+            clips = [parse_clip(text) for text in per_optimizer(names, options["clip"], "--clip")]
             start = parse_vector(options["start"]) if options["start"] is not None else None
             runs = [
-                run_optimizer(name, problem, hp, steps=options["steps"], start=start)
-                for name, hp in zip(options["optimizer"], settings, strict=True)
+                run_optimizer(
+                    name, problem, hp, steps=options["steps"], start=start, schedule=schedule, clip=clip
+                )
+                for name, hp, schedule, clip in zip(names, settings, schedules, clips, strict=True)
             ]
         except ValueError as error:
             raise CommandError(str(error)) from None
 
         if options["json"]:
-            for run in runs:
+            for run, schedule, clip in zip(runs, schedules, clips, strict=True):
                 record = {
                     "optimizer": run.optimizer,
                     "hp": run.hp,
@@ -68,9 +99,17 @@ class Command(BaseCommand):
                     "loss": run.loss.tolist(),
                     "diverged_at": run.diverged_at,
                 }
+                if schedule is not None:
+                    record["schedule"] = {"name": schedule.name, **schedule.params}
+                    record["lr"] = run.lr.tolist()
+                if clip is not None:
+                    record["clip"] = clip
                 self.stdout.write(json.dumps(record))
         if output is not None:
-            labels = [label_for(name, text) for name, text in zip(options["optimizer"], texts, strict=True)]
+            labels = [
+                label_for(name, text, schedule, clip)
+                for name, text, schedule, clip in zip(names, texts, schedules, clips, strict=True)
+            ]
             try:
                 figure = plots.overview_figure(problem, runs, labels)
             except ValueError as error:
@@ -83,15 +122,30 @@ class Command(BaseCommand):
                 self.stdout.write(f"wrote {output}")
 
 
-def hp_texts(optimizers: list[str], texts: list[str]) -> list[str]:
-    """One hyperparameter string per optimizer: as given, or a single one repeated, or blank for defaults."""
+def per_optimizer(optimizers: list[str], texts: list[str], flag: str) -> list[str]:
+    """One value of `flag` per optimizer: as given, or a single one repeated, or blank (the default) for all."""
     if len(texts) == len(optimizers):
         return list(texts)
     if len(texts) <= 1:
         return (texts or [""]) * len(optimizers)
     raise ValueError(
-        f"give one --hp per --optimizer ({len(optimizers)}) or a single --hp for all; got {len(texts)}"
+        f"give one {flag} per --optimizer ({len(optimizers)}) or a single {flag} for all; got {len(texts)}"
     )
+
+
+def parse_schedules(
+    problem: Problem, optimizers: list[str], settings: list[dict[str, float]], texts: list[str], steps: int
+) -> list[Schedule | None]:
+    """Each NAME[:k=v,...] built around its optimizer's lr (typed, or the optimizer's default)."""
+    schedules = []
+    for name, hp, text in zip(optimizers, settings, texts, strict=True):
+        schedule_name, _, params = text.partition(":")
+        lr = checked_hyperparameters(get_optimizer(name), problem, hp)["lr"]
+        try:
+            schedules.append(schedule_for_run(schedule_name, params, lr, steps))
+        except ValueError as error:
+            raise ValueError(f"--schedule for {name}: {error}") from None
+    return schedules
 
 
 def parse_each(optimizers: list[str], texts: list[str]) -> list[dict[str, float]]:
@@ -104,8 +158,14 @@ def parse_each(optimizers: list[str], texts: list[str]) -> list[dict[str, float]
     return settings
 
 
-def label_for(name: str, text: str) -> str:
-    return f"{name} ({text})" if text.strip() else name
+def label_for(name: str, text: str, schedule: Schedule | None = None, clip: float | None = None) -> str:
+    parts = [f"{name} ({text})" if text.strip() else name]
+    if schedule is not None:
+        params = ", ".join(f"{key}={value:g}" for key, value in schedule.params.items() if key != "lr")
+        parts.append(f"{schedule.name}({params})")
+    if clip is not None:
+        parts.append(f"clip {clip:g}")
+    return " + ".join(parts)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
