@@ -25,6 +25,7 @@ run: demo
 	DJANGO_DEBUG=1 $(PY) scripts/serve.py --host $(HOST) --port $(PORT)
 
 test: setup
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$${DESCENT_TEST_POSTGRES_URL:-}" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "DESCENT_TEST_POSTGRES_URL is not set: PostgreSQL run skipped (.ci/run starts a server and sets it)."; fi

@@ -110,7 +110,9 @@ class Quiz(models.Model):
         default=0.0, help_text="Fraction of the score lost for each attempt after the first (0 to 1)."
     )
     grading_policy = models.CharField(max_length=8, choices=GradingPolicy.choices, default=GradingPolicy.BEST)
-    feedback_mode = models.CharField(max_length=12, choices=FeedbackMode.choices, default=FeedbackMode.IMMEDIATE)
+    feedback_mode = models.CharField(
+        max_length=12, choices=FeedbackMode.choices, default=FeedbackMode.IMMEDIATE
+    )
     one_item_per_page = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -146,14 +148,18 @@ class AttemptStatus(models.TextChoices):
 
 class Attempt(models.Model):
     quiz = models.ForeignKey(Quiz, related_name="attempts", on_delete=models.CASCADE)
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="quiz_attempts", on_delete=models.CASCADE)
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="quiz_attempts", on_delete=models.CASCADE
+    )
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS)
     started_at = models.DateTimeField(auto_now_add=True)
     deadline = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     raw_score = models.FloatField(null=True, blank=True, help_text="Mean item score, 0 to 1.")
-    score = models.FloatField(null=True, blank=True, help_text="Score after the extra-attempt penalty, 0 to 1.")
+    score = models.FloatField(
+        null=True, blank=True, help_text="Score after the extra-attempt penalty, 0 to 1."
+    )
 
     class Meta:
         ordering = ["quiz", "student", "number"]
@@ -178,7 +184,9 @@ class AttemptItem(models.Model):
 
     class Meta:
         ordering = ["attempt", "position"]
-        constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="unique_attempt_position")]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="unique_attempt_position")
+        ]
 
     def __str__(self) -> str:
         return f"{self.attempt} item {self.position}"

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,133 +14,306 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=120)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=120)),
             ],
             options={
-                'ordering': ['slug'],
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='Bank',
+            name="Bank",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=120)),
-                ('kind', models.CharField(choices=[('single', 'Single choice'), ('multiple', 'Multiple choice'), ('truefalse', 'True/false'), ('ordering', 'Ordering'), ('numeric', 'Numeric'), ('calculation', 'Calculation template'), ('symbolic', 'Symbolic expression'), ('table', 'Multi-step table')], max_length=16)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('stem', models.TextField(help_text='Markdown with $LaTeX$; templates use {{name}} placeholders.')),
-                ('explanation', models.TextField(blank=True)),
-                ('hints', models.JSONField(blank=True, default=list)),
-                ('difficulty', models.PositiveSmallIntegerField(default=2)),
-                ('spec', models.JSONField(blank=True, default=dict)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('bank', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='quizzes.bank')),
-                ('topics', models.ManyToManyField(blank=True, related_name='items', to='quizzes.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("single", "Single choice"),
+                            ("multiple", "Multiple choice"),
+                            ("truefalse", "True/false"),
+                            ("ordering", "Ordering"),
+                            ("numeric", "Numeric"),
+                            ("calculation", "Calculation template"),
+                            ("symbolic", "Symbolic expression"),
+                            ("table", "Multi-step table"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200)),
+                (
+                    "stem",
+                    models.TextField(help_text="Markdown with $LaTeX$; templates use {{name}} placeholders."),
+                ),
+                ("explanation", models.TextField(blank=True)),
+                ("hints", models.JSONField(blank=True, default=list)),
+                ("difficulty", models.PositiveSmallIntegerField(default=2)),
+                ("spec", models.JSONField(blank=True, default=dict)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="quizzes.bank"
+                    ),
+                ),
+                ("topics", models.ManyToManyField(blank=True, related_name="items", to="quizzes.topic")),
             ],
             options={
-                'ordering': ['bank', 'position', 'id'],
+                "ordering": ["bank", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Quiz',
+            name="Quiz",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('published', models.BooleanField(default=True)),
-                ('time_limit_minutes', models.PositiveIntegerField(blank=True, null=True)),
-                ('max_attempts', models.PositiveIntegerField(blank=True, help_text='Empty means unlimited.', null=True)),
-                ('penalty_per_extra_attempt', models.FloatField(default=0.0, help_text='Fraction of the score lost for each attempt after the first (0 to 1).')),
-                ('grading_policy', models.CharField(choices=[('best', 'Best attempt counts'), ('last', 'Last attempt counts')], default='best', max_length=8)),
-                ('feedback_mode', models.CharField(choices=[('immediate', 'Immediately after each item'), ('end', 'At the end of the attempt')], default='immediate', max_length=12)),
-                ('one_item_per_page', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("published", models.BooleanField(default=True)),
+                ("time_limit_minutes", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "max_attempts",
+                    models.PositiveIntegerField(blank=True, help_text="Empty means unlimited.", null=True),
+                ),
+                (
+                    "penalty_per_extra_attempt",
+                    models.FloatField(
+                        default=0.0,
+                        help_text="Fraction of the score lost for each attempt after the first (0 to 1).",
+                    ),
+                ),
+                (
+                    "grading_policy",
+                    models.CharField(
+                        choices=[("best", "Best attempt counts"), ("last", "Last attempt counts")],
+                        default="best",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "feedback_mode",
+                    models.CharField(
+                        choices=[
+                            ("immediate", "Immediately after each item"),
+                            ("end", "At the end of the attempt"),
+                        ],
+                        default="immediate",
+                        max_length=12,
+                    ),
+                ),
+                ("one_item_per_page", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'quizzes',
-                'ordering': ['title'],
+                "verbose_name_plural": "quizzes",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('finished', 'Finished')], default='in_progress', max_length=16)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('deadline', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('raw_score', models.FloatField(blank=True, help_text='Mean item score, 0 to 1.', null=True)),
-                ('score', models.FloatField(blank=True, help_text='Score after the extra-attempt penalty, 0 to 1.', null=True)),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quiz_attempts', to=settings.AUTH_USER_MODEL)),
-                ('quiz', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='quizzes.quiz')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("in_progress", "In progress"), ("finished", "Finished")],
+                        default="in_progress",
+                        max_length=16,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("deadline", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("raw_score", models.FloatField(blank=True, help_text="Mean item score, 0 to 1.", null=True)),
+                (
+                    "score",
+                    models.FloatField(
+                        blank=True, help_text="Score after the extra-attempt penalty, 0 to 1.", null=True
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quiz_attempts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "quiz",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="quizzes.quiz",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['quiz', 'student', 'number'],
+                "ordering": ["quiz", "student", "number"],
             },
         ),
         migrations.CreateModel(
-            name='QuizRule',
+            name="QuizRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topics', models.JSONField(blank=True, default=list, help_text='Topic slugs; any match. Empty: any topic.')),
-                ('kinds', models.JSONField(blank=True, default=list, help_text='Item kinds; empty: any kind.')),
-                ('count', models.PositiveIntegerField(default=5)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('bank', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='quizzes.bank')),
-                ('quiz', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='quizzes.quiz')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "topics",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Topic slugs; any match. Empty: any topic."
+                    ),
+                ),
+                (
+                    "kinds",
+                    models.JSONField(blank=True, default=list, help_text="Item kinds; empty: any kind."),
+                ),
+                ("count", models.PositiveIntegerField(default=5)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "bank",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to="quizzes.bank"
+                    ),
+                ),
+                (
+                    "quiz",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rules", to="quizzes.quiz"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['quiz', 'position', 'id'],
+                "ordering": ["quiz", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AttemptItem',
+            name="AttemptItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('seed', models.BigIntegerField(help_text='Variant seed, derived from student, item and attempt.')),
-                ('variant', models.JSONField(blank=True, default=dict, help_text='Template parameter values as drawn.')),
-                ('response', models.JSONField(blank=True, null=True)),
-                ('result', models.JSONField(blank=True, help_text="The engine's CheckResult as a dict.", null=True)),
-                ('score', models.FloatField(blank=True, null=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_items', to='quizzes.attempt')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attempt_items', to='quizzes.item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "seed",
+                    models.BigIntegerField(help_text="Variant seed, derived from student, item and attempt."),
+                ),
+                (
+                    "variant",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Template parameter values as drawn."
+                    ),
+                ),
+                ("response", models.JSONField(blank=True, null=True)),
+                (
+                    "result",
+                    models.JSONField(blank=True, help_text="The engine's CheckResult as a dict.", null=True),
+                ),
+                ("score", models.FloatField(blank=True, null=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempt_items",
+                        to="quizzes.attempt",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attempt_items",
+                        to="quizzes.item",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['attempt', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('attempt', 'position'), name='unique_attempt_position')],
+                "ordering": ["attempt", "position"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("attempt", "position"), name="unique_attempt_position")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='attempt',
-            constraint=models.UniqueConstraint(fields=('quiz', 'student', 'number'), name='unique_attempt_number'),
+            model_name="attempt",
+            constraint=models.UniqueConstraint(
+                fields=("quiz", "student", "number"), name="unique_attempt_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.UniqueConstraint(fields=('bank', 'key'), name='unique_item_key_per_bank'),
+            model_name="item",
+            constraint=models.UniqueConstraint(fields=("bank", "key"), name="unique_item_key_per_bank"),
         ),
     ]

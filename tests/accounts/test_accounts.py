@@ -7,7 +7,12 @@ from accounts.roles import is_instructor
 def test_sign_up_creates_a_logged_in_student(client, db):
     response = client.post(
         reverse("signup"),
-        {"username": "newbie", "email": "", "password1": "a-long-pass-phrase", "password2": "a-long-pass-phrase"},
+        {
+            "username": "newbie",
+            "email": "",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
     )
     assert response.status_code == 302
     user = get_user_model().objects.get(username="newbie")
@@ -27,7 +32,11 @@ def test_log_in_and_log_out(client, student):
 def test_password_change(student_client, student):
     response = student_client.post(
         reverse("password_change"),
-        {"old_password": "student-pass-123", "new_password1": "another-long-pass", "new_password2": "another-long-pass"},
+        {
+            "old_password": "student-pass-123",
+            "new_password1": "another-long-pass",
+            "new_password2": "another-long-pass",
+        },
     )
     assert response.status_code == 302
     student.refresh_from_db()
