@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -116,6 +117,10 @@ def summary_row(request: RunRequest, label: str, run: RunResult) -> dict:
         "steps_taken": run.steps_taken,
         "diverged_at": run.diverged_at,
         "grew": bool(run.loss[-1] > run.loss[0]),
+        # Growth of the loss over the run, for runs that blow up slower than the divergence bound.
+        "growth": float(run.loss[-1] / run.loss[0])
+        if run.loss[0] > 0 and math.isfinite(run.loss[-1])
+        else None,
         "message": run.message,
     }
 

@@ -75,6 +75,15 @@ def test_diverging_run_is_reported_in_the_table(client):
     assert "diverged at step 6" in html
 
 
+def test_a_run_blowing_up_below_the_divergence_bound_is_called_diverging(client):
+    # d2l: gradient descent with lr 0.6 on 0.1 x1^2 + 2 x2^2 grows |x2| by 1.4 per step (x2 = -1673 after 20).
+    response, html = page(client, problem="ill-conditioned-quadratic", steps="20", opt1="sgd", hp1="lr=0.6")
+    row = response.context["result"]["rows"][0]
+    assert row["diverged_at"] is None
+    assert row["growth"] > 1e5
+    assert "diverging: loss ×" in html
+
+
 @pytest.mark.parametrize(
     "query,message",
     [
