@@ -270,7 +270,7 @@ RECOMPUTE: dict[str, Recompute] = {
     # torch's clip_grad_norm_ divides by the norm plus 1e-6
     "clip-scale-factor": lambda p: p["c"] / (math.hypot(p["g1"], p["g2"]) + TORCH_CLIP_EPS),
     "clip-clipped-component": lambda p: p["g1"] * p["c"] / (math.hypot(p["g1"], p["g2"]) + TORCH_CLIP_EPS),
-    "clip-below-threshold": lambda p: p["g1"],
+    "clip-below-threshold": lambda p: p["lr"] * p["g1"],
     "clip-global-norm-two-tensors": lambda p: math.sqrt(p["a1"] ** 2 + p["a2"] ** 2 + p["b1"] ** 2),
     "clipped-sgd-step": lambda p: (
         p["lr"] * p["g1"] * p["c"] / (math.hypot(p["g1"], p["g2"]) + TORCH_CLIP_EPS)
