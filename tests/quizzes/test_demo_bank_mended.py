@@ -61,9 +61,12 @@ def test_rmsprop_eps_placement_states_the_real_ratio_of_root_v_to_eps():
     item = ITEMS["rmsprop-eps-placement"]
     text = item["explanation"] + "".join(m["feedback"] for m in item["misconceptions"])
     assert "only a few times" not in text
+    ratios = [math.sqrt(1 - beta) * 1e-6 / 1e-8 for beta in item["params"]["beta"]["choices"]]
+    assert min(ratios) == pytest.approx(3.16, abs=0.01) and max(ratios) == pytest.approx(31.6, abs=0.1)
+    assert "between about 3 and 32 times" in item["explanation"]
     for beta, stated in ((0.9, "31.6"), (0.99, "10"), (0.999, "3.2")):
         assert math.sqrt(1 - beta) * 1e-6 / 1e-8 == pytest.approx(float(stated), abs=0.05)
-        assert stated in item["explanation"]
+        assert stated in text
 
 
 def test_the_warmup_cosine_item_counts_steps_as_the_cosine_schedule_item_does():
@@ -199,3 +202,44 @@ def test_the_flat_direction_explanation_quotes_only_the_drawn_variant():
         assert f"after ${steps}$ steps" in explanation
         if (lr, steps) != (0.4, 20):
             assert "0.94" not in explanation
+
+
+# A parameter's symbol followed by a number, as explanations write them: "\eta = 0.1", "\beta_1 = 0.9".
+PARAMETER_SYMBOLS = {
+    "lr": r"\\eta",
+    "beta": r"\\beta(?![_\w])",
+    "beta1": r"\\beta_1",
+    "beta2": r"\\beta_2",
+    "theta0": r"\\theta_0",
+    "weight_decay": r"\\lambda",
+}
+NUMBER = r"(-?\d+(?:\.\d+)?)"
+TEMPLATED = [
+    key for key, item in ITEMS.items() if item.get("params") and item["kind"] in ("calculation", "table")
+]
+
+
+def rendered_explanation(item: dict, variant) -> str:
+    response = {} if item["kind"] == "table" else "0"
+    return check_answer(item, variant, response).explanation or ""
+
+
+@pytest.mark.parametrize("key", TEMPLATED)
+def test_explanations_quote_no_parameter_value_of_another_variant(key):
+    item = ITEMS[key]
+    for seed in SEEDS[:10]:
+        variant = draw_variant(item, seed)
+        explanation = rendered_explanation(item, variant)
+        for name, symbol in PARAMETER_SYMBOLS.items():
+            if name not in variant.params:
+                continue
+            # Only a symbol standing alone ("$\\eta = 0.1$"), not the end of a product ("2\\theta_0 = 8").
+            for match in re.finditer(r"(?:^|(?<=[\s$(]))" + symbol + r"\s*=\s*" + NUMBER, explanation):
+                assert float(match.group(1)) == pytest.approx(float(variant.params[name])), (
+                    f"{key} {variant.params}: {match.group(0)!r}"
+                )
+        if "steps" in variant.params:
+            for match in re.finditer(r"(?<![\d.])(\d+)\$? steps", explanation):
+                assert int(match.group(1)) == variant.params["steps"], (
+                    f"{key} {variant.params}: {match.group(0)!r}"
+                )
