@@ -211,6 +211,10 @@ RATELIMITS = {
     "playground": {"user": "30/m", "anonymous": "10/m"},
 }
 RATELIMIT_IP_META_KEY = "config.throttling.client_ip"
+# django_ratelimit is deliberately not an installed app: it needs none, and its system check rejects
+# the local-memory cache (counts per process) and the database cache (increments are not atomic, so a
+# concurrent burst may be undercounted by a few). Both are good enough for throttling; README says to
+# use a cache shared by all web processes in production.
 # A cache that fails lets requests through rather than locking every student out.
 RATELIMIT_FAIL_OPEN = True
 # The most optimizer steps (optimizers x steps x dimension) one playground request may run.

@@ -178,7 +178,7 @@ def login_lockout_response(request: HttpRequest, original_response=None, credent
         "wait": throttled.wait,
         "retry_at": throttled.retry_at,
         "hint": "Attempts during the pause are refused without checking the password. "
-        "If you have forgotten your password, ask your instructor to reset it.",
+        "If you have forgotten your password, ask your instructor or the site's administrator.",
     }
     return retry_after(render(request, TEMPLATE, context, status=429), throttled)
 

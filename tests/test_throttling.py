@@ -100,3 +100,28 @@ def test_a_fetch_that_accepts_json_gets_json_without_being_told(rf):
 
 def test_every_group_in_the_settings_has_a_reason_for_the_page(settings):
     assert set(settings.RATELIMITS) <= set(throttling.REASONS)
+
+
+BACKENDS = {
+    "local memory": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle-test"},
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "throttle_test_cache"},
+    "files": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache"},
+}
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_the_rate_is_counted_in_any_django_cache_backend(backend, settings, db, tmp_path, throttles_on):
+    from django.core.cache import caches
+    from django.core.management import call_command
+
+    config = dict(BACKENDS[backend])
+    if backend == "files":
+        config["LOCATION"] = str(tmp_path)
+    settings.CACHES = {"default": config}
+    if backend == "database":
+        call_command("createcachetable", verbosity=0)
+    caches["default"].clear()
+    settings.RATELIMITS = {"demo": {"user": None, "anonymous": "2/d"}}
+    request = anonymous(RequestFactory().post("/", REMOTE_ADDR="192.0.2.77"))
+
+    assert [check(request, "demo") is None for _ in range(3)] == [True, True, False]
