@@ -106,10 +106,8 @@ def describe_wait(seconds: float) -> str:
 
 def wants_json(request: HttpRequest) -> bool:
     accept = request.headers.get("Accept", "")
-    return (
-        request.headers.get("X-Requested-With") == "XMLHttpRequest"
-        or "application/json" in accept
-        and "text/html" not in accept
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest" or (
+        "application/json" in accept and "text/html" not in accept
     )
 
 
@@ -122,7 +120,8 @@ def too_many_requests(
     request: HttpRequest, throttled: Throttled, *, json: bool | None = None, context: dict | None = None
 ) -> HttpResponse:
     """The 429 answer: JSON for fetch/XHR callers, otherwise the site's page saying when to retry."""
-    if json if json is not None else wants_json(request):
+    as_json = wants_json(request) if json is None else json
+    if as_json:
         body = {"ok": False, "error": throttled.message, "retry_after": throttled.seconds}
         return retry_after(JsonResponse(body, status=429), throttled)
     page = {
