@@ -8,11 +8,13 @@ import json
 import math
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
+from config.throttling import check, too_many_requests
 from optimlab import plots
-from optimlab.forms import DEFAULT_QUERY, MAX_ROWS, PRESETS, PlaygroundForm, RunRequest
+from optimlab.forms import DEFAULT_QUERY, MAX_ROWS, PRESETS, SIGNIFICANT_DIGITS, PlaygroundForm, RunRequest
 from optimlab.optimizers import OPTIMIZERS
 from optimlab.problems import Problem, get_problem
 from optimlab.runner import RunResult, run_optimizer
@@ -24,21 +26,31 @@ CACHE_SECONDS = 24 * 60 * 60
 CACHE_VERSION = "v3"
 
 
+def work_limit(request) -> int:
+    """The most optimizer updates (optimizers × steps × dimension) this visitor may run per request."""
+    return settings.PLAYGROUND_WORK_LIMITS["user" if request.user.is_authenticated else "anonymous"]
+
+
 def playground(request):
     # An empty query (a first visit) shows a ready-made example rather than a blank form.
     query = request.GET if request.GET else DEFAULT_QUERY
-    form = PlaygroundForm(query)
+    form = PlaygroundForm(query, work_limit=work_limit(request))
     context = {
         "form": form,
         "optimizer_reference": optimizer_reference(),
         "schedule_reference": schedule_reference(),
         "presets": [{"title": title, "query": urlencode(query)} for title, query in PRESETS],
         "result": None,
+        "significant_digits": SIGNIFICANT_DIGITS,
     }
     if form.is_valid():
         key = cache_key(form.cleaned_data)
         result = cache.get(key)
         if result is None:
+            # Only comparisons that must be computed count towards the rate; cached pages are cheap.
+            throttled = check(request, "playground")
+            if throttled is not None:
+                return too_many_requests(request, throttled)
             try:
                 result = build_result(form.cleaned_data)
             except ValueError as error:  # e.g. an optimizer rejecting a value mid-run: report, don't crash

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from config.throttling import check, retry_after, throttle
 from quizzes.engine import preview_expression as engine_preview
 from quizzes.engine.result import INVALID
 from quizzes.models import Attempt, AttemptStatus, Quiz
@@ -120,6 +121,17 @@ def item_answer(request: HttpRequest, attempt_id: int, position: int) -> HttpRes
         return _attempt_page(request, attempt, position=position, drafts={position: order})
 
     response = response_from_form(rendered, request.POST)
+    throttled = check(request, "answer")
+    if throttled is not None:  # refused, but the typed answer stays in its box
+        page = _attempt_page(
+            request,
+            attempt,
+            position=position,
+            drafts={position: response},
+            errors={position: [f"{throttled.message} This answer was not sent yet."]},
+        )
+        page.status_code = 429
+        return retry_after(page, throttled)
     try:
         result = attempt_answer(attempt_item=attempt_item, student=request.user, response=response)
     except AttemptClosed as error:
@@ -163,6 +175,7 @@ def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@throttle("preview", methods=("GET",), json=True)
 def preview_expression(request: HttpRequest, attempt_id: int, position: int) -> JsonResponse:
     """Echo a typed expression as LaTeX before it counts (symbolic items only; reveals no key)."""
     attempt_item = get_attempt_item_for_user(request.user, attempt_id, position)
