@@ -10,7 +10,8 @@ output and answers; the zygote reads only the small request header and waits. Th
 also puts the child in a PID namespace of its own (`jail.enter_run_namespaces`), so the child is
 that namespace's init and the supervisor, outside it, accounts for what the child did.
 Protocol on stdin/stdout: frames from `protocol.py`. Requests: {"op": "run", "wall_seconds": s,
-"max_output": n, "max_result": n, "limits": {...}} with the plan as JSON payload, {"op": "selftest"}.
+"max_output": n, "max_result": n, "limits": {...}} with the plan as JSON payload, {"op": "selftest"}
+(the probes of `selftest.py`), {"op": "selftest", "syscall": name} (one call the filter must kill).
 """
 
 import json
@@ -57,7 +58,13 @@ def build_problem(name: str, args: dict):
 
 
 def _child(
-    plan: dict, out_w: int, res_w: int, jail_dir: str, limits: jail.Limits, host_fixtures: dict | None
+    plan: dict,
+    out_w: int,
+    res_w: int,
+    jail_dir: str,
+    limits: jail.Limits,
+    host_fixtures: dict | None,
+    syscall_probe: str | None = None,
 ) -> None:
     """Runs in the forked child; never returns."""
     try:
@@ -75,7 +82,9 @@ def _child(
         except jail.ConfinementError as exc:
             os.write(2, f"sandbox confinement failed: {exc}\n".encode())
             os._exit(CONFINEMENT_FAILED)
-        if prepared is not None:
+        if syscall_probe is not None:
+            header, payload = selftest.run_syscall_probe(syscall_probe), b""
+        elif prepared is not None:
             header, payload = selftest.run_probes(prepared), b""
         else:
             header, payload = harness.run_plan(plan, build_problem)
@@ -95,7 +104,9 @@ def _flush_output() -> None:
             pass
 
 
-def run_in_child(request: dict, jail_dir: str, probe: bool = False) -> tuple[dict, bytes]:
+def run_in_child(
+    request: dict, jail_dir: str, probe: bool = False, syscall_probe: str | None = None
+) -> tuple[dict, bytes]:
     limits = jail.Limits(**request.get("limits", {}))
     wall_seconds = float(request.get("wall_seconds", 10))
     max_output = int(request.get("max_output", 64 * 1024))
@@ -105,12 +116,12 @@ def run_in_child(request: dict, jail_dir: str, probe: bool = False) -> tuple[dic
         jail.enter_run_namespaces(privileged=PRIVILEGED)
     except jail.ConfinementError as exc:
         return _confinement_failed(str(exc), started)
-    host_fixtures = selftest.create_host_fixtures() if probe else None
+    host_fixtures = selftest.create_host_fixtures() if probe and syscall_probe is None else None
     out_r, out_w = os.pipe()
     res_r, res_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        _child(request.get("plan", {}), out_w, res_w, jail_dir, limits, host_fixtures)
+        _child(request.get("plan", {}), out_w, res_w, jail_dir, limits, host_fixtures, syscall_probe)
     os.close(out_w)
     os.close(res_w)
     try:
@@ -222,7 +233,8 @@ def serve_in_supervisor(request: dict, jail_dir: str, probe: bool) -> None:
         try:
             body = read_exact(0, request["payload_bytes"])
             request["plan"] = json.loads(body) if body else {}
-            header, payload = run_in_child(request, jail_dir, probe=probe)
+            syscall_probe = request.get("syscall") if probe else None
+            header, payload = run_in_child(request, jail_dir, probe=probe, syscall_probe=syscall_probe)
             write_all(1, encode_frame(header, payload))
             status = 0
         finally:
@@ -249,7 +261,10 @@ def main() -> int:
             except EOFError:
                 return 0
             op = request.get("op")
-            if op in ("run", "selftest"):
+            if op == "selftest" and request.get("syscall") not in (None, *selftest.syscall_probe_names()):
+                read_exact(0, request["payload_bytes"])
+                write_all(1, encode_frame({"outcome": "bad_request", "error": "unknown syscall probe"}))
+            elif op in ("run", "selftest"):
                 serve_in_supervisor(request, jail_dir, probe=op == "selftest")
             elif op == "exit":
                 return 0
