@@ -44,6 +44,16 @@ def test_isolation_is_unavailable_without_the_seccomp_filter(monkeypatch):
     assert "seccomp" in how
 
 
+@pytest.mark.parametrize("machine", ["riscv64", "armv7l", "i686", "ppc64le"])
+def test_isolation_is_unavailable_on_an_architecture_without_a_syscall_table(monkeypatch, machine):
+    monkeypatch.setattr(seccomp, "machine", lambda: machine)
+    available, how = jail.isolation_available()
+    assert not available
+    assert machine in how and "x86_64 and aarch64" in how
+    with pytest.raises(seccomp.UnsupportedArchitecture, match=machine):
+        seccomp.install()  # refuses before touching the process
+
+
 def test_isolation_is_unavailable_when_user_namespaces_are_disabled(monkeypatch):
     _user_namespaces(monkeypatch, "0\n")
     available, how = jail.isolation_available()
