@@ -132,6 +132,19 @@ def _drop_capabilities() -> None:
         raise ConfinementError(f"capset failed: {os.strerror(ctypes.get_errno())}")
 
 
+def limit_unconfined(limits: Limits) -> None:
+    """Development only, where no jail can be built (the client insists on its loudly named flag):
+    the child runs WITHOUT isolation, with just the CPU-time and memory limits, so that an endless
+    loop or a runaway allocation still ends. Raises ConfinementError."""
+    try:
+        with open("/proc/self/statm") as handle:
+            mapped_bytes = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_AS, (mapped_bytes + limits.memory_bytes,) * 2)
+    except (OSError, ValueError) as exc:
+        raise ConfinementError(f"cannot set limits: {exc}") from None
+
+
 def confine(*, jail_dir: str, limits: Limits, privileged: bool) -> None:
     """Confine the calling process for good. Raises ConfinementError if any layer fails.
 

@@ -49,6 +49,10 @@ CONFINEMENT_FAILED = 97
 CHILD_CRASHED = 98
 # Real root on the host: the child switches to nobody. Decided once, before any namespace exists.
 PRIVILEGED = os.geteuid() == 0
+# Whether this machine can build the jail at all (root or user namespaces, a supported architecture).
+# Without it the client only uses this zygote under its loudly named development flag, and the
+# children then run unconfined but for CPU and memory limits (`jail.limit_unconfined`).
+ISOLATED = jail.isolation_available()[0]
 
 
 def build_problem(name: str, args: dict):
@@ -78,7 +82,10 @@ def _child(
         os.closerange(4, 2**31 - 1)  # every descriptor, however high (close_range does it in one call)
         prepared = selftest.prepare(host_fixtures) if host_fixtures is not None else None
         try:
-            jail.confine(jail_dir=jail_dir, limits=limits, privileged=PRIVILEGED)
+            if ISOLATED:
+                jail.confine(jail_dir=jail_dir, limits=limits, privileged=PRIVILEGED)
+            else:
+                jail.limit_unconfined(limits)
         except jail.ConfinementError as exc:
             os.write(2, f"sandbox confinement failed: {exc}\n".encode())
             os._exit(CONFINEMENT_FAILED)
@@ -113,7 +120,8 @@ def run_in_child(
     max_result = int(request.get("max_result", 32 * 1024 * 1024))
     started = time.monotonic()
     try:
-        jail.enter_run_namespaces(privileged=PRIVILEGED)
+        if ISOLATED:
+            jail.enter_run_namespaces(privileged=PRIVILEGED)
     except jail.ConfinementError as exc:
         return _confinement_failed(str(exc), started)
     host_fixtures = selftest.create_host_fixtures() if probe and syscall_probe is None else None
