@@ -17,7 +17,8 @@ Three answers, decided per call (and for a few calls per argument):
 
 Executable memory: `mmap` and `mprotect` may not ask for PROT_EXEC (EPERM: libffi's closures and
 dlopen fail cleanly), so no code can be written and then run, whether in anonymous memory or in a
-memfd. Neither CPython nor NumPy generates code at run time.
+memfd. Neither CPython nor NumPy generates code at run time. personality(2), whose
+READ_IMPLIES_EXEC would make every readable mapping executable, is outside the list.
 
 Architectures: x86-64 and aarch64, with one system-call table each (the numbers differ). The
 filter kills any call made under another audit architecture (the i386 or arm32 compat entry

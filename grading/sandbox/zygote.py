@@ -45,6 +45,11 @@ FORBIDDEN_MODULES = (
     "grading.exercises",
     "django",
 )
+# Appended to a run's output when the kernel killed the child for a system call outside the filter's list.
+SYSCALL_KILLED_NOTE = (
+    "\n[sandbox] the process was stopped at a system call the sandbox does not allow (SIGSYS); "
+    "a submission needs only Python and NumPy, not direct calls into the operating system.\n"
+)
 CONFINEMENT_FAILED = 97
 CHILD_CRASHED = 98
 # Real root on the host: the child switches to nobody. Decided once, before any namespace exists.
@@ -151,6 +156,8 @@ def run_in_child(
         "output": bytes(outcome["output"][:max_output]).decode("utf-8", "replace"),
         "output_truncated": len(outcome["output"]) > max_output,
     }
+    if exit_code == -signal.SIGSYS and syscall_probe is None:
+        header["output"] += SYSCALL_KILLED_NOTE
     return header, bytes(outcome["result"])
 
 

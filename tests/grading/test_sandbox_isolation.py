@@ -178,3 +178,19 @@ def test_an_oversized_plan_is_refused_before_it_reaches_the_zygote(sandbox):
 def test_unknown_limits_are_refused_when_the_sandbox_is_built():
     with pytest.raises(ValueError, match="cpu_secs"):
         Sandbox(limits={"cpu_secs": 1})
+
+
+def test_a_call_outside_the_list_ends_the_run_with_a_note_saying_so(sandbox):
+    source = hs.fill_syscall_numbers(
+        "import ctypes\nctypes.CDLL(None).syscall(int('__NR_memfd_secret__'), 0)\n" + hs.BENIGN_SGD
+    )
+    raw = sandbox.run(hs.build_plan(source))
+    assert raw.exit_code == -signal.SIGSYS
+    assert "system call the sandbox does not allow" in raw.output
+    assert sandbox.run(hs.build_plan(hs.BENIGN_SGD)).exit_code == 0
+
+
+def test_the_zygote_refuses_a_probe_of_a_call_it_does_not_know(sandbox):
+    run = sandbox._request({"op": "selftest", "syscall": "execve", "wall_seconds": 5})
+    assert run.outcome == "bad_request"
+    assert sandbox.run(hs.build_plan(hs.BENIGN_SGD)).exit_code == 0
