@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from grading.sandbox.harness import real_float_array
 from grading.suite import build_problem
 
 # step_fn(params, grads, state, hp) -> (new_params, new_state)
@@ -222,7 +223,9 @@ def simulate(case: Case, init_state: Callable[[np.ndarray], Any], step_fn: StepF
                     new_param, states[i] = step_fn(
                         param.copy(), np.array(grad, dtype=np.float64), states[i], hp
                     )
-                    new_params.append(np.array(new_param, dtype=np.float64).reshape(param.shape))
+                    # The harness's own check: complex, integer or object results are an error here too.
+                    checked = real_float_array(new_param, f"new_params for parameter {i}")
+                    new_params.append(checked.reshape(param.shape))
                 params = new_params
                 rows.append(np.concatenate([p.ravel() for p in params]))
         except Exception as exc:  # trusted code, but a catalogued mistake may legitimately blow up
