@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from courses.models import Assignment, AssignmentKind
+from grading import api as grading_api
 from quizzes.models import Quiz
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -22,12 +23,10 @@ class JoinForm(forms.Form):
 
 def target_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """What can be assigned, grouped for the <select>: "quiz:<id>" and "exercise:<slug>"."""
-    from grading.exercises import EXERCISES
-
     quizzes = [
         (f"quiz:{quiz.pk}", quiz.title) for quiz in Quiz.objects.filter(published=True).order_by("title")
     ]
-    ordered = sorted(EXERCISES.values(), key=lambda exercise: (exercise.order, exercise.slug))
+    ordered = sorted(grading_api.exercises(), key=lambda exercise: (exercise.order, exercise.slug))
     exercises = [(f"exercise:{exercise.slug}", exercise.title) for exercise in ordered]
     return [("Quizzes", quizzes), ("Code exercises", exercises)]
 

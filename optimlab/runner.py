@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from optimlab.clipping import clip_by_global_norm
+from optimlab.optimizers import get_optimizer
 from optimlab.problems import Problem, get_problem
 from optimlab.schedules import SCHEDULES, build_schedule
 from optimlab.schedules import Schedule as BuiltSchedule
@@ -93,9 +94,6 @@ class RunResult:
 def resolve_optimizer(optimizer: str | Optimizer) -> Optimizer:
     if not isinstance(optimizer, str):
         return optimizer
-    # Imported here so this module stays importable while the optimizer module is being written or broken.
-    from optimlab.optimizers import get_optimizer
-
     return get_optimizer(optimizer)
 
 

@@ -12,6 +12,8 @@ from datetime import date
 from django.db import transaction
 from django.urls import reverse
 
+from courses.models import Course
+from grading import api as grading_api
 from progress.achievements import ACHIEVEMENTS, ACHIEVEMENTS_BY_SLUG, Achievement
 from progress.chart import mastery_chart_svg
 from progress.concepts import CONCEPT_ORDER, CONCEPTS, Concept, concepts_for_topics, topics_for_concept
@@ -19,6 +21,7 @@ from progress.mastery import Level, recent_score, window_from_json
 from progress.models import Activity, ActivityKind, Award, ConceptMastery, Solved, SolvedKind, StudentProgress
 from progress.streaks import StreakState, current_streak, streak_at_risk
 from progress.xp import XpLevel, xp_level
+from quizzes.models import Quiz
 
 CHART_EVENTS = 300
 RECENT_ACTIVITY = 10
@@ -93,9 +96,6 @@ def mastery_chart(student) -> str:
 
 def next_up(student, rows: list[ConceptRow]) -> NextUp | None:
     """The weakest concept that is not mastered yet and has a quiz or an unpassed exercise for it."""
-    from grading.exercises import EXERCISES
-    from quizzes.models import Quiz
-
     passed = set(
         Solved.objects.filter(student=student, kind=SolvedKind.EXERCISE).values_list("key", flat=True)
     )
@@ -113,7 +113,7 @@ def next_up(student, rows: list[ConceptRow]) -> NextUp | None:
         ][:2]
         links += [
             Link(exercise.title, reverse("grading:exercise", args=[exercise.slug]), "exercise")
-            for exercise in EXERCISES.values()
+            for exercise in grading_api.exercises()
             if exercise.slug not in passed and row.concept.slug in concepts_for_topics(exercise.topics)
         ][:2]
         if links:
@@ -176,8 +176,6 @@ def leaderboard(*, course=None) -> list[dict]:
 
 def leaderboards_for(student) -> list[Leaderboard]:
     """One board per course the student is enrolled in, then the board of everyone who opted in."""
-    from courses.models import Course
-
     boards = [
         Leaderboard(course.name, leaderboard(course=course))
         for course in Course.objects.filter(enrollments__student=student).order_by("name", "pk")

@@ -20,9 +20,10 @@ from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 
 from courses.models import Enrollment, ItemScoreSums, OptionPickCount, QuizStudentTotals
-from courses.running_sums import FULL_MARKS, ScoredItem, attempt_item_sums, choice_picks
+from courses.running_sums import ScoredItem, attempt_item_sums, choice_picks
 from courses.stats import ItemSums
 from quizzes.models import Attempt, AttemptItem, AttemptStatus
+from quizzes.scores import FULL_MARKS
 
 SUM_FIELDS = ("n", "sum_x", "sum_x2", "sum_r", "sum_r2", "sum_xr", "max_score")
 

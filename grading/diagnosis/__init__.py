@@ -15,6 +15,7 @@ import numpy as np
 
 from grading.diagnosis.catalogue import CATALOGUE, MISTAKES, Mistake
 from grading.plans import cases_for, contract_step, simulate
+from grading.scoring import trajectories_match
 
 __all__ = ["CATALOGUE", "MISTAKES", "Mistake", "diagnose", "mistake_trajectories", "mistakes_for"]
 
@@ -38,8 +39,6 @@ def mistake_trajectories(exercise_slug: str) -> dict[str, tuple[np.ndarray, ...]
 
 def diagnose(exercise_slug: str, rows_per_case: Sequence[np.ndarray]) -> list[Mistake]:
     """The catalogued mistakes whose trajectories equal the submission's on every case."""
-    from grading.scoring import trajectories_match
-
     if len(rows_per_case) != len(cases_for(exercise_slug)):
         return []
     return [

@@ -17,8 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from courses.services.item_aggregates import record_finished_attempt
-from progress.events import quiz_finished
+from quizzes import events
 from quizzes.engine import check_answer, draw_variant, variant_seed
 from quizzes.engine.result import INVALID, CheckResult, Variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, GradingPolicy, Quiz
@@ -162,6 +161,13 @@ def attempt_answer(
         locked_item.score = result.score
         locked_item.answered_at = now
         locked_item.save(update_fields=["response", "result", "score", "answered_at"])
+        events.send_on_commit(
+            events.answer_checked,
+            attempt_item_id=locked_item.pk,
+            attempt_id=locked_attempt.pk,
+            student_id=locked_attempt.student_id,
+            score=result.score,
+        )
 
     attempt_item.response, attempt_item.result = locked_item.response, locked_item.result
     attempt_item.score, attempt_item.answered_at = locked_item.score, locked_item.answered_at
@@ -194,10 +200,15 @@ def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         # An attempt closed because time ran out ends at its deadline, not when it was noticed.
         locked.finished_at = min(now, locked.deadline) if locked.deadline else now
         locked.save(update_fields=["raw_score", "score", "status", "finished_at"])
-        # Item statistics read running sums; keep them exact in the same transaction.
-        record_finished_attempt(locked)
-        # After commit, robust: a progress failure is logged and never undoes or blocks the finish.
-        transaction.on_commit(lambda: quiz_finished(locked), robust=True)
+        # Listeners that must stay exact (item statistics' running sums) write in this transaction.
+        events.send_now(events.attempt_scored, attempt=locked)
+        # The rest hear after commit; a failing listener is logged and never undoes the finish.
+        events.send_on_commit(
+            events.attempt_finished,
+            attempt_id=locked.pk,
+            student_id=locked.student_id,
+            quiz_id=locked.quiz_id,
+        )
     _copy_outcome(locked, attempt)
     return attempt
 
