@@ -116,7 +116,8 @@ def diagnosis_names(verdict: object) -> list[str]:
     """The names of the catalogued mistakes a stored verdict diagnosed."""
     if not isinstance(verdict, dict):
         return []
-    return [entry.get("name") for entry in verdict.get("diagnosis") or [] if isinstance(entry, dict)]
+    entries = verdict.get("diagnosis") or []
+    return [str(entry.get("name")) for entry in entries if isinstance(entry, dict)]
 
 
 def problem_record(verdict: object, case_id: str) -> dict[str, Any] | None:

@@ -45,7 +45,7 @@ class Case:
     def hp_at(self, step_index: int) -> dict[str, float]:
         return dict(self.hp_per_step[step_index]) if self.hp_per_step else dict(self.hp)
 
-    def build_problem(self):
+    def build_problem(self) -> Any:
         return build_problem(self.problem, self.problem_args)
 
     def loss(self, row: np.ndarray) -> float:

@@ -52,7 +52,7 @@ class ComposedReference:
             raise ValueError(
                 f"{self.name}: unknown hyperparameter(s) {', '.join(unknown)}; accepted: {', '.join(self.defaults)}"
             )
-        resolved = {}
+        resolved: dict[str, Any] = {}  # the caller's numbers as given (int or float)
         for key, default in self.defaults.items():
             value = hp.get(key, default)
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
@@ -62,9 +62,9 @@ class ComposedReference:
             if value < 0:
                 raise ValueError(f"{self.name}: {key} must be >= 0, got {value!r}")
             resolved[key] = value
-        resolved = with_count_types(resolved)
-        self.check(resolved)
-        return resolved
+        counted = with_count_types(resolved)
+        self.check(counted)
+        return counted
 
     def update(
         self,

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 from grading import api as grading_api
 from grading.api import diagnosis_names, problem_record
@@ -32,14 +33,14 @@ MISSING_BIAS_CORRECTION = "missing-bias-correction"
 class EventContext:
     """What a criterion may look at. `masteries` maps concept slug -> level after the event."""
 
-    student: object
+    student: Any
     kind: str  # QUIZ or EXERCISE
-    progress: object  # progress.models.StudentProgress, already updated
+    progress: Any  # progress.models.StudentProgress, already updated
     masteries: dict[str, int]
     today: date
-    attempt: object | None = None  # quizzes.models.Attempt, for QUIZ
+    attempt: Any = None  # quizzes.models.Attempt, for QUIZ
     answered_count: int = 0
-    submission: object | None = None  # grading.api.GradedSubmission, for EXERCISE
+    submission: Any = None  # grading.api.GradedSubmission, for EXERCISE
 
     @cached_property
     def passed_exercises(self) -> set[str]:

@@ -10,6 +10,7 @@ the submission matches it on *every* problem of the suite; partial matches are n
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,7 @@ def mistake_trajectories(exercise_slug: str) -> dict[str, tuple[np.ndarray, ...]
     """Rows of every applicable mistake on every case of the exercise (trusted, cached)."""
     trajectories = {}
     for mistake in mistakes_for(exercise_slug):
-        namespace: dict = {"__name__": f"mistake_{mistake.name}"}
+        namespace: dict[str, Any] = {"__name__": f"mistake_{mistake.name}"}
         exec(compile(mistake.source_for(exercise_slug), f"<mistake {mistake.name}>", "exec"), namespace)
         step = contract_step(namespace["step"])
         runs = [simulate(case, namespace["init_state"], step) for case in cases_for(exercise_slug)]

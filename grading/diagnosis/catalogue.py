@@ -38,7 +38,9 @@ class Mistake:
     name: str
     title: str
     explanation: str  # Markdown, addressed to the student: what happened and what to change
-    files: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # slug -> buggy file
+    files: MappingProxyType[str, str] = field(
+        default_factory=lambda: MappingProxyType({})
+    )  # slug -> buggy file
     wrapper: str = ""  # or: a wrapper around the exercise's reference solution
     wrapped_exercises: tuple[str, ...] = ()
 
@@ -50,18 +52,18 @@ class Mistake:
         if exercise_slug not in self.exercises:
             raise ValueError(f"mistake {self.name!r} does not apply to exercise {exercise_slug!r}")
         if self.wrapper:
-            return get_exercise(exercise_slug).reference_source + self.wrapper
+            return str(get_exercise(exercise_slug).reference_source) + self.wrapper
         return (BUGGY_DIR / self.files[exercise_slug]).read_text(encoding="utf-8")
 
     def to_dict(self) -> dict[str, str]:
         return {"name": self.name, "title": self.title, "explanation": self.explanation}
 
 
-def _files(mapping: dict[str, str]) -> MappingProxyType:
+def _files(mapping: dict[str, str]) -> MappingProxyType[str, str]:
     return MappingProxyType(mapping)
 
 
-def _same_file(filename: str, exercises: tuple[str, ...]) -> MappingProxyType:
+def _same_file(filename: str, exercises: tuple[str, ...]) -> MappingProxyType[str, str]:
     return MappingProxyType({slug: filename for slug in exercises})
 
 
