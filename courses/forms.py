@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from courses.models import Assignment, AssignmentKind
@@ -36,7 +38,7 @@ class AssignmentDatesForm(forms.Form):
     due_at = forms.DateTimeField(label="Due", widget=DATETIME_WIDGET)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         opens_at, due_at = cleaned.get("opens_at"), cleaned.get("due_at")
         if opens_at and due_at and due_at <= opens_at:
             self.add_error("due_at", "The due date must come after the opening date.")
@@ -49,7 +51,7 @@ class AssignmentForm(AssignmentDatesForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = target_choices()
+        cast(forms.ChoiceField, self.fields["target"]).choices = target_choices()
 
     def target_fields(self) -> dict:
         """The cleaned target as keyword arguments for assignment_create."""

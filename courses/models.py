@@ -88,7 +88,8 @@ class Assignment(models.Model):
     def target_label(self) -> str:
         """What is assigned, as people call it: the quiz title or the exercise's title."""
         if self.is_quiz:
-            return self.quiz.title if self.quiz_id else "(quiz)"
+            quiz = self.quiz if self.quiz_id else None
+            return quiz.title if quiz is not None else "(quiz)"
         exercise = grading_api.exercise_info(self.exercise_slug)
         return exercise.title if exercise else self.exercise_slug
 

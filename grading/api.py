@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ExerciseInfo:
+    """What other apps show of an exercise."""
+
     slug: str
     title: str
     order: int

@@ -29,15 +29,10 @@ submission_graded = Signal()
 
 def send_on_commit(signal: Signal, **payload: Any) -> None:
     """Send once the current transaction commits (at once outside one); receivers fail alone."""
-    transaction.on_commit(lambda: _send_robust(signal, payload))
+    transaction.on_commit(lambda: _deliver(signal, payload))
 
 
-def _send_robust(signal: Signal, payload: dict[str, Any]) -> None:
-    for receiver, outcome in signal.send_robust(sender=GRADING, **payload):
-        if isinstance(outcome, Exception):
-            logger.error(
-                "receiver %r of a grading event failed (%s)",
-                receiver,
-                payload,
-                exc_info=(type(outcome), outcome, outcome.__traceback__),
-            )
+def _deliver(signal: Signal, payload: dict[str, Any]) -> None:
+    failures = [(r, o) for r, o in signal.send_robust(sender=GRADING, **payload) if isinstance(o, Exception)]
+    for receiver, error in failures:
+        logger.error("%r failed on a grading event %s", receiver, payload, exc_info=error)

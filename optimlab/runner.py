@@ -34,9 +34,14 @@ DIVERGENCE_BOUND = 1e6
 class Optimizer(Protocol):
     """What the runner needs from `optimlab.optimizers` (see that module for the real implementations)."""
 
-    name: str
-    hyperparameters: tuple[str, ...]
-    defaults: dict[str, float]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def hyperparameters(self) -> tuple[str, ...]: ...
+
+    @property
+    def defaults(self) -> Mapping[str, float]: ...
 
     def init(self, params: np.ndarray) -> Any: ...
 
@@ -77,7 +82,7 @@ class RunResult:
     def diverged(self) -> bool:
         return self.diverged_at is not None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "optimizer": self.optimizer,
             "problem": self.problem,

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -81,25 +82,14 @@ def quiz_finished(attempt, *, now: datetime | None = None) -> list[Achievement]:
     )
     for row in answered:
         score = _clamp(row.score)
-        piece = Evidence(f"item:{row.item_id}", score, row.answered_at)
+        answered_at = cast(datetime, row.answered_at)  # only answered items were read
+        piece = Evidence(f"item:{row.item_id}", score, answered_at)
         for concept in concepts_for_topics(topic.slug for topic in row.item.topics.all()):
             outcome.evidence[concept].append(piece)
         if is_full_marks(score):
             outcome.solved.append((SolvedKind.ITEM, str(row.item_id), row.item.kind))
-        outcome.practice_days.add(timezone.localdate(row.answered_at))
-    return _apply(
-        attempt.student,
-        outcome,
-        lambda progress, masteries, today: EventContext(
-            student=attempt.student,
-            kind=QUIZ,
-            progress=progress,
-            masteries=masteries,
-            today=today,
-            attempt=attempt,
-            answered_count=len(answered),
-        ),
-    )
+        outcome.practice_days.add(timezone.localdate(answered_at))
+    return _apply(attempt.student, outcome, QUIZ, attempt=attempt, answered_count=len(answered))
 
 
 def submission_graded(submission, *, now: datetime | None = None) -> list[Achievement]:
@@ -126,21 +116,12 @@ def submission_graded(submission, *, now: datetime | None = None) -> list[Achiev
         if submission.passed:
             outcome.solved.append((SolvedKind.EXERCISE, submission.exercise_slug, ""))
         outcome.practice_days.add(timezone.localdate(at))
-    return _apply(
-        student,
-        outcome,
-        lambda progress, masteries, today: EventContext(
-            student=student,
-            kind=EXERCISE,
-            progress=progress,
-            masteries=masteries,
-            today=today,
-            submission=submission,
-        ),
-    )
+    return _apply(student, outcome, EXERCISE, submission=submission)
 
 
-def _apply(student, outcome: _Outcome, make_context) -> list[Achievement]:
+def _apply(student, outcome: _Outcome, event: str, **about_event: Any) -> list[Achievement]:
+    """Write what `outcome` contributes, then award what the `event` (QUIZ or EXERCISE) earned;
+    `about_event` are the EventContext fields that describe it (the attempt or the submission)."""
     with transaction.atomic():
         try:
             with transaction.atomic():  # savepoint: a duplicate event must not poison the outer block
@@ -168,7 +149,8 @@ def _apply(student, outcome: _Outcome, make_context) -> list[Achievement]:
         activity.mastery_points = sum(masteries.values())
         activity.save(update_fields=["xp", "mastery_points"])
 
-        context = make_context(progress, masteries, timezone.localdate(outcome.at))
+        today = timezone.localdate(outcome.at)
+        context = EventContext(student, event, progress, masteries, today, **about_event)
         return _award(student, context, outcome.at)
 
 

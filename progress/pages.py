@@ -7,7 +7,8 @@ leaderboard, which lists only students who opted in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import cast
 
 from django.db import transaction
 from django.urls import reverse
@@ -53,7 +54,7 @@ class NextUp:
 @dataclass(frozen=True)
 class EarnedAchievement:
     achievement: Achievement
-    earned_at: object | None  # datetime, None while not earned
+    earned_at: datetime | None  # None while not earned
 
 
 def progress_for(student) -> StudentProgress:
@@ -126,7 +127,7 @@ def achievements_for(student) -> list[EarnedAchievement]:
     earned = {award.slug: award.earned_at for award in Award.objects.filter(student=student)}
     got = sorted(
         (EarnedAchievement(a, earned[a.slug]) for a in ACHIEVEMENTS if a.slug in earned),
-        key=lambda e: e.earned_at,
+        key=lambda e: cast(datetime, e.earned_at),  # all of these are earned
         reverse=True,
     )
     return got + [EarnedAchievement(a, None) for a in ACHIEVEMENTS if a.slug not in earned]

@@ -44,15 +44,10 @@ def send_now(signal: Signal, **payload: Any) -> None:
 
 def send_on_commit(signal: Signal, **payload: Any) -> None:
     """Send once the current transaction commits (at once outside one); receivers fail alone."""
-    transaction.on_commit(lambda: _send_robust(signal, payload))
 
+    def send() -> None:
+        for receiver, outcome in signal.send_robust(sender=QUIZZES, **payload):
+            if isinstance(outcome, Exception):
+                logger.error("%r failed on a quizzes event %s", receiver, payload, exc_info=outcome)
 
-def _send_robust(signal: Signal, payload: dict[str, Any]) -> None:
-    for receiver, outcome in signal.send_robust(sender=QUIZZES, **payload):
-        if isinstance(outcome, Exception):
-            logger.error(
-                "receiver %r of a quizzes event failed (%s)",
-                receiver,
-                payload,
-                exc_info=(type(outcome), outcome, outcome.__traceback__),
-            )
+    transaction.on_commit(send)

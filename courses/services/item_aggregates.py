@@ -149,8 +149,8 @@ def rebuild_student_sums(quiz_id: int, student_ids: Iterable[int]) -> int:
                 key = (student_id, item_id)
                 item_sums[key] = item_sums[key] + sums if key in item_sums else sums
             student_picks = picks.setdefault(student_id, {})
-            for key, (response, count) in choice_picks(scored).items():
-                student_picks[key] = (response, student_picks.get(key, (None, 0))[1] + count)
+            for pick, (response, count) in choice_picks(scored).items():
+                student_picks[pick] = (response, student_picks.get(pick, (None, 0))[1] + count)
         ItemScoreSums.objects.bulk_create(
             [
                 ItemScoreSums(

@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
@@ -20,7 +21,7 @@ class SubmissionRejected(ValueError):
 
 
 def _exercise_slug(exercise) -> str:
-    slug = exercise if isinstance(exercise, str) else getattr(exercise, "slug", None)
+    slug: Any = exercise if isinstance(exercise, str) else getattr(exercise, "slug", None)
     try:
         return get_exercise(slug).slug
     except ValueError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -193,7 +193,10 @@ def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
             _copy_outcome(locked, attempt)
             return attempt
         AttemptItem.objects.filter(attempt=locked, answered_at__isnull=True).update(score=0.0)
-        scores = list(AttemptItem.objects.filter(attempt=locked).values_list("score", flat=True))
+        # Every item has a score now (unanswered ones were just given 0).
+        scores = [
+            cast(float, s) for s in AttemptItem.objects.filter(attempt=locked).values_list("score", flat=True)
+        ]
         locked.raw_score = sum(scores) / len(scores) if scores else 0.0
         locked.score = locked.raw_score * penalty_factor(locked.quiz, locked.number)
         locked.status = AttemptStatus.FINISHED
@@ -238,4 +241,4 @@ def quiz_grade_for(*, quiz: Quiz, student, now: datetime | None = None) -> float
         return None
     if quiz.grading_policy == GradingPolicy.LAST:
         return finished[-1].score
-    return max(attempt.score for attempt in finished)
+    return max(cast(float, attempt.score) for attempt in finished)  # a finished attempt has its score

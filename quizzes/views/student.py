@@ -3,7 +3,7 @@ quizzes.services.pages, and every permission-checked fetch in quizzes.services.a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -73,7 +73,7 @@ def _attempt_page(
         unanswered = [p for p in progress["positions"] if p not in progress["answered_positions"]]
         if position not in progress["positions"]:
             position = unanswered[0] if unanswered else progress["positions"][0]
-        positions = [position]
+        positions = [cast(int, position)]  # set just above when it was not a valid position
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
