@@ -36,9 +36,11 @@ ALLOWED_CYCLES: tuple[frozenset[str], ...] = (
 )
 
 
-def import_graph() -> dict[str, set[str]]:
-    sys.path.insert(0, str(REPO))
-    graph = grimp.build_graph(*PACKAGES, exclude_type_checking_imports=True, cache_dir=None)
+def import_graph(packages: tuple[str, ...] = PACKAGES, root: Path = REPO) -> dict[str, set[str]]:
+    """Module -> the modules of `packages` (found under `root`) it imports."""
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    graph = grimp.build_graph(*packages, exclude_type_checking_imports=True, cache_dir=None)
     return {module: set(graph.find_modules_directly_imported_by(module)) for module in graph.modules}
 
 
