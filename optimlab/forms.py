@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 
 from optimlab.optimizers import OPTIMIZERS, get_optimizer
-from optimlab.problems import PROBLEMS, get_problem
+from optimlab.problems import PROBLEMS, Problem, get_problem
 from optimlab.runner import (
     checked_hyperparameters,
     parse_clip,
@@ -110,7 +111,7 @@ class PlaygroundForm(forms.Form):
         help_text="Comma-separated coordinates, e.g. -5,-2. Leave empty for the problem's own start.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for row in range(1, MAX_ROWS + 1):
             self.fields[f"opt{row}"] = forms.ChoiceField(choices=optimizer_choices(), required=False)
@@ -124,8 +125,8 @@ class PlaygroundForm(forms.Form):
         roles = ("opt", "hp", "sched", "sp", "clip")
         return [{role: self[f"{role}{row}"] for role in roles} for row in range(1, MAX_ROWS + 1)]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
         problem_name = cleaned.get("problem")
         problem = get_problem(problem_name) if problem_name else None
         runs: list[RunRequest] = []
@@ -139,7 +140,7 @@ class PlaygroundForm(forms.Form):
         cleaned["start_point"] = self.clean_start_point(cleaned.get("start", ""), problem)
         return cleaned
 
-    def clean_row(self, row: int, cleaned: dict, problem) -> RunRequest | None:
+    def clean_row(self, row: int, cleaned: dict[str, Any], problem: Problem | None) -> RunRequest | None:
         name, text = cleaned.get(f"opt{row}"), cleaned.get(f"hp{row}", "")
         extras = {f"sched{row}": "a schedule", f"sp{row}": "schedule parameters", f"clip{row}": "clipping"}
         if not name:
@@ -172,7 +173,7 @@ class PlaygroundForm(forms.Form):
             return None
         return RunRequest(optimizer=name, hp=hp, schedule=schedule, clip=clip)
 
-    def clean_start_point(self, text: str, problem) -> list[float] | None:
+    def clean_start_point(self, text: str, problem: Problem | None) -> list[float] | None:
         if not text.strip() or problem is None:
             return None
         try:
