@@ -2,6 +2,7 @@
 
 - exercises: `exercises()`, `exercise_info(slug)`, `exercise_slugs()`: title, order and topics;
 - a stored verdict: `graded_submission(id)` (the facts of one submission, as a frozen record),
+  `graded_submissions_of(student)`,
   `earlier_failed_verdicts(submission)`, `diagnosis_names(verdict)`, `problem_record(verdict, case)`;
 - what the grader measured against: `convergence_target(record, case)` and `sgd_steps_to(target,
   case)`, for achievements that compare a student's optimizer with plain SGD.
@@ -85,7 +86,16 @@ class GradedSubmission:
 
 def graded_submission(submission_id: int) -> GradedSubmission:
     """The submission's facts; Submission.DoesNotExist for an unknown id."""
-    row = Submission.objects.defer("source").get(pk=submission_id)
+    return _facts(Submission.objects.defer("source").get(pk=submission_id))
+
+
+def graded_submissions_of(student: Any) -> list[GradedSubmission]:
+    """Every submission of `student` that has a stored verdict, oldest first."""
+    rows = Submission.objects.filter(student=student, status=Submission.Status.GRADED).defer("source")
+    return [_facts(row) for row in rows.order_by("created_at", "pk")]
+
+
+def _facts(row: Submission) -> GradedSubmission:
     return GradedSubmission(
         pk=row.pk,
         student_id=row.student_id,
