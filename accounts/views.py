@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 
 from accounts.forms import SignUpForm
 from accounts.services import user_create
-from config.throttling import throttle
+from throttling import throttle
 
 
 def home(request):

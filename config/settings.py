@@ -171,7 +171,7 @@ LOGGING = {
 # without a collectstatic step; production may still run collectstatic into STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
 
-# --- Throttles (config/throttling.py; README "Throttles") -------------------------------------------
+# --- Throttles (throttling/; README "Throttles") -------------------------------------------
 # Log-in lockout by django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one username from one
 # address, log-ins for that pair are refused with HTTP 429 for LOGIN_COOLOFF_MINUTES. Keyed by
 # username *and* address: by address alone one student's typos would lock a whole classroom behind
@@ -190,8 +190,8 @@ AXES_RESET_ON_SUCCESS = True  # a correct password clears the pair's failures
 # Attempts refused during the cool-off do not restart it, so the wait the page states is the real one.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True  # successful log-ins need no table of their own; failures are still kept
-AXES_LOCKOUT_CALLABLE = "config.throttling.login_lockout_response"
-AXES_CLIENT_IP_CALLABLE = "config.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "throttling.login_lockout_response"
+AXES_CLIENT_IP_CALLABLE = "throttling.client_ip"
 
 # Behind N reverse proxies that each append to X-Forwarded-For, the client is the N-th address from the
 # right; 0 (the default) trusts no header and uses the connection's address.
@@ -210,7 +210,7 @@ RATELIMITS = {
     "submission": {"user": "6/m", "anonymous": None},
     "playground": {"user": "30/m", "anonymous": "10/m"},
 }
-RATELIMIT_IP_META_KEY = "config.throttling.client_ip"
+RATELIMIT_IP_META_KEY = "throttling.client_ip"
 # django_ratelimit is deliberately not an installed app: it needs none, and its system check rejects
 # the local-memory cache (counts per process) and the database cache (increments are not atomic, so a
 # concurrent burst may be undercounted by a few). Both are good enough for throttling; README says to

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from courses.stats import ItemSums
 
 CHOICE_KINDS = ("single", "multiple", "truefalse")
-# Every Descent item scores 0..1 (the engine's CheckResult.score).
-FULL_MARKS = 1.0
 
 
 @dataclass(frozen=True)

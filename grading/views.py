@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import instructor_required
-from config.throttling import check, retry_after
+from throttling import check, retry_after
 from grading.exercises import EXERCISES, get_exercise
 from grading.models import Submission
 from grading.services import (

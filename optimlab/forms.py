@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 
 from optimlab.optimizers import OPTIMIZERS, get_optimizer
-from optimlab.problems import PROBLEMS, get_problem
+from optimlab.problems import PROBLEMS, Problem, get_problem
 from optimlab.runner import (
     checked_hyperparameters,
     parse_clip,
@@ -119,7 +120,7 @@ class PlaygroundForm(forms.Form):
         help_text="Comma-separated coordinates, e.g. -5,-2. Leave empty for the problem's own start.",
     )
 
-    def __init__(self, *args, work_limit: int | None = None, **kwargs):
+    def __init__(self, *args: Any, work_limit: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.work_limit = work_limit  # the most optimizer steps x dimensions one request may run
         self.rounded: list[str] = []  # what was rounded, e.g. "lr 0.1000001 → 0.1", for the page
@@ -135,8 +136,8 @@ class PlaygroundForm(forms.Form):
         roles = ("opt", "hp", "sched", "sp", "clip")
         return [{role: self[f"{role}{row}"] for role in roles} for row in range(1, MAX_ROWS + 1)]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
         problem_name = cleaned.get("problem")
         problem = get_problem(problem_name) if problem_name else None
         runs: list[RunRequest] = []
@@ -152,7 +153,7 @@ class PlaygroundForm(forms.Form):
         self.check_work(runs, cleaned.get("steps"), problem)
         return cleaned
 
-    def check_work(self, runs: list[RunRequest], steps: int | None, problem) -> None:
+    def check_work(self, runs: list[RunRequest], steps: int | None, problem: Problem | None) -> None:
         if self.work_limit is None or not runs or steps is None or problem is None:
             return
         work = len(runs) * steps * problem.dim
@@ -172,7 +173,7 @@ class PlaygroundForm(forms.Form):
             self.rounded.append(f"{what} {value!r} → {used:g}")
         return used
 
-    def clean_row(self, row: int, cleaned: dict, problem) -> RunRequest | None:
+    def clean_row(self, row: int, cleaned: dict[str, Any], problem: Problem | None) -> RunRequest | None:
         name, text = cleaned.get(f"opt{row}"), cleaned.get(f"hp{row}", "")
         extras = {f"sched{row}": "a schedule", f"sp{row}": "schedule parameters", f"clip{row}": "clipping"}
         if not name:
@@ -218,7 +219,7 @@ class PlaygroundForm(forms.Form):
             return text
         return ", ".join(f"{key}={self.rounding(key, value)!r}" for key, value in values.items())
 
-    def clean_start_point(self, text: str, problem) -> list[float] | None:
+    def clean_start_point(self, text: str, problem: Problem | None) -> list[float] | None:
         if not text.strip() or problem is None:
             return None
         try:

@@ -6,8 +6,8 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from config import throttling
-from config.throttling import Throttled, check, client_ip, describe_wait, throttle, too_many_requests
+import throttling
+from throttling import Throttled, check, client_ip, describe_wait, throttle, too_many_requests
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, ProtectedError
 
+from quizzes import events
 from quizzes.bankio.validation import check_items
 from quizzes.models import AttemptItem, Bank, Item, ItemKind, Topic
 
@@ -142,8 +143,10 @@ def item_save(*, bank: Bank, data: dict, item: Item | None = None) -> Item:
     item.hints = list(data.get("hints", []))
     item.difficulty = data.get("difficulty", 2)
     item.spec = {name: value for name, value in data.items() if name not in COMMON_FIELDS}
+    created = item.pk is None
     item.save()
     item.topics.set(_topics_by_slug(list(data.get("topics", []))))
+    events.send_on_commit(events.item_edited, item_id=item.pk, bank_id=item.bank_id, created=created)
     return item
 
 

@@ -221,7 +221,12 @@ def calculation_variant_problems(
     item: dict, *, bank_slug: str, index: int | None = None
 ) -> list[BankProblem]:
     """Draw VALIDATION_SEEDS variants of a calculation item; the first one that fails is reported."""
-    from quizzes.engine import check_answer, draw_variant, render_item, variant_seed
+    from quizzes.engine import (  # SymPy: not for every import
+        check_answer,
+        draw_variant,
+        render_item,
+        variant_seed,
+    )
 
     location = Location(file=bank_slug, item_index=index, item_key=item["key"], field="answer")
     for student_id in range(1, VALIDATION_SEEDS + 1):

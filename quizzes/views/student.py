@@ -3,7 +3,7 @@ quizzes.services.pages, and every permission-checked fetch in quizzes.services.a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from config.throttling import check, retry_after, throttle
+from throttling import check, retry_after, throttle
 from quizzes.engine import preview_expression as engine_preview
 from quizzes.engine.result import INVALID
 from quizzes.models import Attempt, AttemptStatus, Quiz
@@ -74,7 +74,7 @@ def _attempt_page(
         unanswered = [p for p in progress["positions"] if p not in progress["answered_positions"]]
         if position not in progress["positions"]:
             position = unanswered[0] if unanswered else progress["positions"][0]
-        positions = [position]
+        positions = [cast(int, position)]  # set just above when it was not a valid position
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from config.throttling import describe_wait
+from throttling import describe_wait
 
 pytestmark = pytest.mark.usefixtures("throttles_on")
 

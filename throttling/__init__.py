@@ -80,7 +80,8 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def _rate(group: str, request: HttpRequest) -> str | None:
-    limits = settings.RATELIMITS.get(group, {})
+    all_limits: dict[str, dict[str, str]] = settings.RATELIMITS
+    limits = all_limits.get(group, {})
     return limits.get("user" if request.user.is_authenticated else "anonymous")
 
 
@@ -189,7 +190,7 @@ def _lockout_seconds_left(request: HttpRequest, username: str, cool_off: timedel
     cool-off is stated, which is what the failure that caused the lockout starts.
     """
     last = None
-    if settings.AXES_HANDLER.endswith("AxesDatabaseHandler"):
+    if getattr(settings, "AXES_HANDLER", "AxesDatabaseHandler").endswith("AxesDatabaseHandler"):
         from axes.models import AccessAttempt
 
         last = AccessAttempt.objects.filter(
