@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import instructor_required
-from throttling import check, retry_after
 from grading.exercises import EXERCISES, get_exercise
 from grading.models import Submission
 from grading.services import (
@@ -23,6 +22,7 @@ from grading.services import (
 )
 from grading.services.plots import plots_for
 from grading.services.submissions import submissions_of
+from throttling import check, retry_after
 
 HISTORY_LENGTH = 20
 INSTRUCTOR_PAGE_SIZE = 200

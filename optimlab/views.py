@@ -14,7 +14,6 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from throttling import check, too_many_requests
 from optimlab import plots
 from optimlab.forms import DEFAULT_QUERY, MAX_ROWS, PRESETS, SIGNIFICANT_DIGITS, PlaygroundForm, RunRequest
 from optimlab.optimizers import OPTIMIZERS
@@ -22,6 +21,7 @@ from optimlab.problems import Problem, get_problem
 from optimlab.runner import RunResult, run_optimizer
 from optimlab.schedules import SCHEDULES
 from optimlab.stability import analyse_quadratic, analyse_run
+from throttling import check, too_many_requests
 
 CACHE_SECONDS = 24 * 60 * 60
 # Bump when the result layout or the drawings change, so stale cached pages are not served.

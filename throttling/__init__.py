@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Max
@@ -80,8 +81,7 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def _rate(group: str, request: HttpRequest) -> str | None:
-    all_limits: dict[str, dict[str, str]] = settings.RATELIMITS
-    limits = all_limits.get(group, {})
+    limits = cast(dict[str, str], settings.RATELIMITS.get(group, {}))
     return limits.get("user" if request.user.is_authenticated else "anonymous")
 
 

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from throttling import check, retry_after, throttle
 from quizzes.engine import preview_expression as engine_preview
 from quizzes.engine.result import INVALID
 from quizzes.models import Attempt, AttemptStatus, Quiz
@@ -27,6 +26,7 @@ from quizzes.services.attempts import (
 )
 from quizzes.services.pages import attempt_progress, item_panels, quiz_summary, rendered_item
 from quizzes.services.responses import MAX_TEXT_LENGTH, MOVE_FIELD, ORDER_FIELD, reorder, response_from_form
+from throttling import check, retry_after, throttle
 
 
 def quiz_list(request: HttpRequest) -> HttpResponse:
