@@ -5,8 +5,7 @@ of named numbers whose `answer` is the key (the other entries become placeholder
 Arguments come from the item's `answer.args`, plus every template parameter whose name is one of
 the calculator's arguments; an arg written as "{{name}}" takes that parameter's value.
 
-Everything about an optimizer is computed by optimlab's reference optimizers, imported lazily
-so this module stays importable while optimlab is being worked on.
+Everything about an optimizer is computed by optimlab's reference optimizers (`optimizers.py`).
 
 `CALCULATORS` (name -> function) and `TABLE_CALCULATORS` (name -> function, see tables.py) are
 introspectable: validation uses each function's signature to report unknown or missing args.
@@ -23,39 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from optimlab.clipping import clip_by_global_norm, global_norm
+from optimlab.schedules import build_schedule
+from quizzes.engine.numbers import yaml_number
+from quizzes.engine.optimizers import CalculatorError, load_optimizer, load_problem
+from quizzes.engine.table_calculators import TABLE_CALCULATORS
+
 _PARAM_REFERENCE_RE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
-
-
-class CalculatorError(ValueError):
-    """A calculator is unknown, got bad arguments, or produced a non-finite value."""
-
-
-# --- optimlab access ----------------------------------------------------------------------
-
-
-def _optimlab():
-    try:
-        from optimlab.optimizers import get_optimizer
-        from optimlab.problems import get_problem
-    except ImportError as error:  # pragma: no cover - only while optimlab is incomplete
-        raise CalculatorError(f"optimlab is not available: {error}") from error
-    return get_optimizer, get_problem
-
-
-def load_optimizer(name: str):
-    get_optimizer, _ = _optimlab()
-    try:
-        return get_optimizer(str(name))
-    except ValueError as error:
-        raise CalculatorError(str(error)) from error
-
-
-def load_problem(name: str):
-    _, get_problem = _optimlab()
-    try:
-        return get_problem(str(name))
-    except ValueError as error:
-        raise CalculatorError(str(error)) from error
 
 
 def _hyperparameters(optimizer, candidates: dict[str, Any]) -> dict[str, float]:
@@ -248,7 +221,6 @@ def optimizer_given_gradients(
 
 
 def _clipped(grad: np.ndarray, max_norm: float) -> np.ndarray:
-    from optimlab.clipping import clip_by_global_norm
 
     (clipped,), _ = clip_by_global_norm([grad], float(max_norm))
     return clipped
@@ -275,7 +247,6 @@ def schedule_lr(
     T_max, eta_min, total_steps. Extras: factor (the rate divided by lr), update_number (the
     1-based update the rate belongs to).
     """
-    from optimlab.schedules import build_schedule
 
     if counting_from not in (0, 1):
         raise CalculatorError("counting_from must be 0 or 1")
@@ -310,7 +281,6 @@ def clip_by_norm(
     multiplied by, max_norm / (norm + 1e-6) capped at 1), norm (before clipping), clipped,
     clipped_norm.
     """
-    from optimlab.clipping import clip_by_global_norm, global_norm
 
     if output not in CLIP_OUTPUTS:
         raise CalculatorError(f"output must be one of {', '.join(CLIP_OUTPUTS)}")
@@ -453,12 +423,6 @@ CALCULATORS: dict[str, Callable[..., Any]] = {
 }
 
 
-def _table_calculators() -> dict[str, Callable[..., Any]]:
-    from quizzes.engine.table_calculators import TABLE_CALCULATORS
-
-    return TABLE_CALCULATORS
-
-
 # --- running --------------------------------------------------------------------------------
 
 
@@ -520,7 +484,7 @@ def _with_parameters(value: Any, params: dict[str, Any], argument: str) -> Any:
 def calculator_reference() -> dict[str, dict[str, Any]]:
     """Every calculator with its documentation and arguments, for authoring help pages."""
     reference = {}
-    for table, registry in ((False, CALCULATORS), (True, _table_calculators())):
+    for table, registry in ((False, CALCULATORS), (True, TABLE_CALCULATORS)):
         for name, function in registry.items():
             accepted, required = argument_names(function)
             if table:
@@ -536,8 +500,6 @@ def calculator_reference() -> dict[str, dict[str, Any]]:
 
 
 def _numeric_text_to_number(value: Any) -> Any:
-    from quizzes.engine.templates import yaml_number
-
     if isinstance(value, list):
         return [_numeric_text_to_number(entry) for entry in value]
     return yaml_number(value)

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from quizzes.engine.calculators import CalculatorError, load_optimizer, load_problem
+from quizzes.engine.optimizers import CalculatorError, load_optimizer, load_problem
 
 MAX_ROWS = 20
 

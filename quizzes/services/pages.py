@@ -15,7 +15,7 @@ from typing import Any
 from quizzes.engine import answer_key, render_item
 from quizzes.engine.common import explanation as filled_explanation
 from quizzes.engine.result import Variant
-from quizzes.engine.templates import rebuild_variant
+from quizzes.engine.variants import rebuild_variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, Quiz
 from quizzes.services.attempts import attempts_left, penalty_factor, quiz_grade_for, seconds_left
 from quizzes.services.responses import WidgetState, widget_state

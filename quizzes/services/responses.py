@@ -1,7 +1,7 @@
 """Between HTML forms and the engine's response formats.
 
-`response_from_form` turns a posted item form into the response the engine expects for the
-item's input widget; `widget_state` goes the other way, telling the template what to pre-fill
+`response_from_form` turns a posted item form into the response the engine expects, asking the
+item's kind (`quizzes/engine/kinds/`); `widget_state` goes the other way, telling the template what to pre-fill
 (the stored answer, or the text a student typed before an "invalid" verdict).
 """
 
@@ -12,33 +12,18 @@ from typing import Any
 
 from django.http import QueryDict
 
-# Form field names shared with the templates and static/js/quiz.js.
-ANSWER_FIELD = "answer"
-ORDER_FIELD = "order"
-MOVE_FIELD = "move"
-CELL_PREFIX = "cell-"
+from quizzes.engine.kinds import handler_for
+from quizzes.engine.kinds.base import ANSWER_FIELD, CELL_PREFIX, MAX_TEXT_LENGTH, ORDER_FIELD
 
-# Longest text accepted in a typed answer: generous for formulas, small enough to store.
-MAX_TEXT_LENGTH = 500
+__all__ = ["ANSWER_FIELD", "CELL_PREFIX", "MAX_TEXT_LENGTH", "MOVE_FIELD", "ORDER_FIELD"]
+
+# The no-JS "move a step" button of ordering items (a page action, not part of a response).
+MOVE_FIELD = "move"
 
 
 def response_from_form(rendered: dict[str, Any], data: QueryDict) -> Any:
-    """The engine-format response for one posted item form (see the engine's contract)."""
-    widget = rendered["input"]
-    if widget in {"choice", "truefalse"}:
-        return data.get(ANSWER_FIELD, "")
-    if widget == "choices":
-        return data.getlist(ANSWER_FIELD)
-    if widget == "ordering":
-        return data.getlist(ORDER_FIELD)
-    if widget == "table":
-        return {cell: data.get(CELL_PREFIX + cell, "")[:MAX_TEXT_LENGTH] for cell in table_cells(rendered)}
-    return data.get(ANSWER_FIELD, "")[:MAX_TEXT_LENGTH]
-
-
-def table_cells(rendered: dict[str, Any]) -> list[str]:
-    table = rendered.get("table") or {}
-    return [cell for row in table.get("rows", []) for cell in row.get("cells", [])]
+    """The engine-format response for one posted item form: the item kind reads its own fields."""
+    return handler_for(rendered["kind"]).response_from_form(rendered, data)
 
 
 def reorder(step_ids: list[str], move: str) -> list[str]:
