@@ -16,6 +16,7 @@ from functools import cache, cached_property
 
 from progress.concepts import CONCEPTS
 from progress.mastery import Level
+from quizzes.engine.kinds import ItemKind
 
 QUIZ = "quiz"
 EXERCISE = "exercise"
@@ -63,7 +64,7 @@ def perfect_quiz(ctx: EventContext) -> bool:
 def ten_calculations_right(ctx: EventContext) -> bool:
     from progress.models import Solved, SolvedKind
 
-    solved = Solved.objects.filter(student=ctx.student, kind=SolvedKind.ITEM, item_kind="calculation")
+    solved = Solved.objects.filter(student=ctx.student, kind=SolvedKind.ITEM, item_kind=ItemKind.CALCULATION)
     return solved.count() >= 10
 
 

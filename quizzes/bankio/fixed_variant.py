@@ -1,6 +1,7 @@
 """One concrete variant of a calculation template, for formats that cannot hold templates (Moodle, GIFT)."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from quizzes.engine import check_answer, draw_variant, render_item
 
@@ -13,14 +14,14 @@ class FixedVariant:
     stem: str
     explanation: str
     answer: float
-    params: dict
+    params: dict[str, Any]
 
 
 class VariantUnavailable(Exception):
     """The template could not be turned into one fixed question; the message says why."""
 
 
-def fixed_variant(item: dict) -> FixedVariant:
+def fixed_variant(item: dict[str, Any]) -> FixedVariant:
     """Draw the export variant through the quiz engine and fill the stem and explanation with it."""
     try:
         variant = draw_variant(item, EXPORT_SEED)

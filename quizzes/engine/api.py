@@ -11,23 +11,25 @@ from quizzes.engine.variants import draw_variant as _draw_variant
 from quizzes.engine.variants import rebuild_variant
 
 
-def draw_variant(item: dict, seed: int) -> Variant:
+def draw_variant(item: dict[str, Any], seed: int) -> Variant:
     """The variant of `item` for `seed` (deterministic). Raises VariantError for a broken template."""
     return _draw_variant(item, seed)
 
 
-def render_item(item: dict, variant: Variant | dict | None) -> RenderedItem:
+def render_item(item: dict[str, Any], variant: Variant | dict[str, Any] | None) -> RenderedItem:
     """The student-facing view of `item` under `variant`: no key, no explanation."""
     handler = handler_for(item.get("kind"))
     return handler.render(item, rebuild_variant(item, variant))
 
 
-def check_answer(item: dict, variant: Variant | dict | None, response: Any) -> CheckResult:
+def check_answer(
+    item: dict[str, Any], variant: Variant | dict[str, Any] | None, response: Any
+) -> CheckResult:
     """Judge `response` (format per kind, see the package docstring) against the key."""
     handler = handler_for(item.get("kind"))
     return handler.check(item, rebuild_variant(item, variant), response)
 
 
-def preview_expression(item: dict, text: str) -> dict:
+def preview_expression(item: dict[str, Any], text: str) -> dict[str, Any]:
     """For symbolic items: {"ok", "latex", "error"} so the page can echo the parsed input."""
     return symbolic.preview(item, text)

@@ -18,6 +18,7 @@ import inspect
 import math
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ from quizzes.engine.table_calculators import TABLE_CALCULATORS
 _PARAM_REFERENCE_RE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
 
 
-def _hyperparameters(optimizer, candidates: dict[str, Any]) -> dict[str, float]:
+def _hyperparameters(optimizer: Any, candidates: dict[str, Any]) -> dict[str, float]:
     """The subset of `candidates` the optimizer accepts (None means: use its default)."""
     return {
         name: float(value)
@@ -48,7 +49,7 @@ def _state_array(state: Any, name: str) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-def _as_start(start: Any, problem) -> np.ndarray:
+def _as_start(start: Any, problem: Any) -> np.ndarray:
     if start is None:
         return np.array(problem.start, dtype=float)
     return np.atleast_1d(np.asarray(start, dtype=float))
@@ -73,19 +74,27 @@ OUTPUTS = ("theta", "update", "step_length", "grad", "loss", "effective_lr")
 _HYPERPARAMETER_ARGS = ("lr", "beta", "beta1", "beta2", "eps", "weight_decay")
 
 
-def _available_outputs(opt) -> tuple[str, ...]:
+def _available_outputs(opt: Any) -> tuple[str, ...]:
     corrected = ("m_hat", "v_hat") if {"m", "v"} <= set(opt.state_arrays) else ()
     return (*OUTPUTS, *opt.state_arrays, *corrected)
 
 
-def _check_output(opt, output: str) -> None:
+def _check_output(opt: Any, output: str) -> None:
     available = _available_outputs(opt)
     if output not in available:
         raise CalculatorError(f"output must be one of {', '.join(available)} for {opt.name}")
 
 
 def _run_values(
-    opt, hp: dict[str, float], state: dict, theta, previous, grad, steps: int, index: int | None, output: str
+    opt: Any,
+    hp: dict[str, float],
+    state: dict[str, Any],
+    theta: Any,
+    previous: Any,
+    grad: Any,
+    steps: int,
+    index: int | None,
+    output: str,
 ) -> dict[str, float]:
     """The answer and extras common to every optimizer run, for one coordinate."""
     update = np.asarray(theta, dtype=float) - np.asarray(previous, dtype=float)
@@ -110,7 +119,7 @@ def _run_values(
     return values
 
 
-def _hyperparameter_args(opt, **given: float | None) -> dict[str, float]:
+def _hyperparameter_args(opt: Any, **given: float | None) -> dict[str, float]:
     return _hyperparameters(opt, {name: given.get(name) for name in _HYPERPARAMETER_ARGS})
 
 
@@ -445,7 +454,7 @@ def resolve_arguments(
     function: Callable[..., Any],
     args: dict[str, Any],
     params: dict[str, Any],
-    reserved: set[str] = frozenset(),
+    reserved: AbstractSet[str] = frozenset(),
 ) -> dict[str, Any]:
     """Merge explicit args with same-named parameters; "{{p}}" args take parameter p's value."""
     if not isinstance(args, dict):

@@ -8,12 +8,14 @@ of key cells), so the two can never disagree: each kind's handler derives it fro
 
 from __future__ import annotations
 
+from typing import Any
+
 from quizzes.engine.kinds.registry import handler_for
 from quizzes.engine.result import Variant
 from quizzes.engine.variants import rebuild_variant
 
 
-def answer_key(item: dict, variant: Variant | dict | None) -> str:
+def answer_key(item: dict[str, Any], variant: Variant | dict[str, Any] | None) -> str:
     """Markdown of the key for `variant` (a Variant, its dict form, or None for untemplated items).
 
     Raises like check_answer for an item that fails validate_item.

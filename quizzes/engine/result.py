@@ -7,6 +7,7 @@ in JSON fields and rebuild them later without talking to the engine about its in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 CORRECT = "correct"
@@ -14,6 +15,18 @@ PARTIAL = "partial"
 INCORRECT = "incorrect"
 INVALID = "invalid"
 STATUSES = (CORRECT, PARTIAL, INCORRECT, INVALID)
+
+
+class Widget(StrEnum):
+    """`RenderedItem.input`: which input the page shows (templates compare against these values)."""
+
+    CHOICE = "choice"
+    CHOICES = "choices"
+    TRUEFALSE = "truefalse"
+    ORDERING = "ordering"
+    NUMBER = "number"
+    EXPRESSION = "expression"
+    TABLE = "table"
 
 
 @dataclass
@@ -54,8 +67,7 @@ class Variant:
 class RenderedItem:
     """What a student may see. Never carries the key, the explanation or misconceptions.
 
-    `input` tells the template which widget to show: "choice", "choices", "truefalse",
-    "ordering", "number", "expression" or "table".
+    `input` tells the template which widget to show (a `Widget` value).
     `choices` / `steps` are lists of {"id", "text"} (Markdown text, placeholders filled).
     `table` is {"rows": [{"step": i, "cells": [cell names]}], "columns": [...]}.
     """

@@ -26,7 +26,7 @@ def correct_response(item: dict[str, Any], variant: Variant) -> Any:
     return handler_for(item.get("kind")).correct_response(item, variant)
 
 
-def time_checks(items: list[dict], repeat: int = 20) -> dict[str, dict[str, float]]:
+def time_checks(items: list[dict[str, Any]], repeat: int = 20) -> dict[str, dict[str, float]]:
     """Milliseconds per `check_answer` of the correct response, by kind: median, p95, count."""
     timings: dict[str, list[float]] = defaultdict(list)
     for item in items:

@@ -49,7 +49,7 @@ def _validate(item: Any) -> list[str]:
     return problems
 
 
-def _common_problems(item: dict) -> list[str]:
+def _common_problems(item: dict[str, Any]) -> list[str]:
     problems = []
     key = item.get("key")
     if not isinstance(key, str) or not KEY_RE.match(key):
@@ -77,7 +77,7 @@ def _common_problems(item: dict) -> list[str]:
 # --- placeholders -----------------------------------------------------------------------------
 
 
-def _texts_with_placeholders(item: dict) -> list[tuple[str, str]]:
+def _texts_with_placeholders(item: dict[str, Any]) -> list[tuple[str, str]]:
     texts = [
         ("stem", item.get("stem")),
         ("explanation", item.get("explanation")),
@@ -103,7 +103,7 @@ def _texts_with_placeholders(item: dict) -> list[tuple[str, str]]:
 _STUDENT_FACING = ("stem", "title", "hints", "choices[", "steps[")
 
 
-def _placeholder_problems(item: dict) -> list[str]:
+def _placeholder_problems(item: dict[str, Any]) -> list[str]:
     try:
         variant = draw_variant(item, 0)
     except (VariantError, NotImplementedError) as error:

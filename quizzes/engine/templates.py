@@ -27,6 +27,7 @@ from quizzes.engine.expressions import (
     parse_expression,
 )
 from quizzes.engine.numbers import exact, format_number, yaml_number
+from quizzes.engine.optimizers import CalculatorError
 from quizzes.engine.result import Variant
 
 MAX_DRAWS = 200
@@ -90,7 +91,7 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, int | str)
 
 
-def _grid_bounds(spec: dict) -> tuple[Fraction, Fraction, Fraction]:
+def _grid_bounds(spec: dict[str, Any]) -> tuple[Fraction, Fraction, Fraction]:
     values = []
     for field in ("min", "max", "step"):
         raw = yaml_number(spec.get(field, 1))
@@ -105,7 +106,7 @@ def _grid_bounds(spec: dict) -> tuple[Fraction, Fraction, Fraction]:
     return low, high, step
 
 
-def grid_size(spec: dict) -> int:
+def grid_size(spec: dict[str, Any]) -> int:
     low, high, step = _grid_bounds(spec)
     size = int((high - low) // step) + 1
     if size > MAX_GRID_POINTS:
@@ -113,7 +114,7 @@ def grid_size(spec: dict) -> int:
     return size
 
 
-def grid_value(spec: dict, index: int) -> int | float:
+def grid_value(spec: dict[str, Any], index: int) -> int | float:
     """The index-th grid point, computed on the exact grid so 0.5 + 9 * 0.05 is 0.95, not 0.9500000001."""
     low, _, step = _grid_bounds(spec)
     value = low + index * step
@@ -122,7 +123,7 @@ def grid_value(spec: dict, index: int) -> int | float:
     return float(value)
 
 
-def draw_parameters(params_spec: dict, rng: random.Random) -> dict[str, Any]:
+def draw_parameters(params_spec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     drawn: dict[str, Any] = {}
     for name in sorted(params_spec):
         spec = params_spec[name]
@@ -167,7 +168,7 @@ def compute(definition: Any, values: dict[str, Any]) -> Any:
     if "calc" in definition:
         try:
             return calculators.run_calculator(definition["calc"], definition.get("args") or {}, values)
-        except calculators.CalculatorError as error:
+        except CalculatorError as error:
             raise VariantError(f"calc {definition['calc']!r}: {error}") from error
     raise VariantError("an answer needs `expr` or `calc`")
 
@@ -247,7 +248,7 @@ def placeholder_problems(text: str) -> list[str]:
 def fill(text: str, values: dict[str, Any]) -> str:
     """Replace `{{name}}` / `{{name:spec}}`; unknown names are left visible (validation flags them)."""
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         name, spec = match.group(1), match.group(2)
         if name not in values:
             return match.group(0)

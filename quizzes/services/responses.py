@@ -14,6 +14,7 @@ from django.http import QueryDict
 
 from quizzes.engine.kinds import handler_for
 from quizzes.engine.kinds.base import ANSWER_FIELD, CELL_PREFIX, MAX_TEXT_LENGTH, ORDER_FIELD
+from quizzes.engine.result import Widget
 
 __all__ = ["ANSWER_FIELD", "CELL_PREFIX", "MAX_TEXT_LENGTH", "MOVE_FIELD", "ORDER_FIELD"]
 
@@ -55,16 +56,16 @@ def widget_state(rendered: dict[str, Any], response: Any) -> WidgetState:
     if response is None:
         return state
     widget = rendered["input"]
-    if widget in {"choice", "truefalse"}:
+    if widget in {Widget.CHOICE, Widget.TRUEFALSE}:
         state.selected = {str(response).lower() if isinstance(response, bool) else str(response)}
-    elif widget == "choices" and isinstance(response, list):
+    elif widget == Widget.CHOICES and isinstance(response, list):
         state.selected = {str(choice) for choice in response}
-    elif widget == "ordering" and isinstance(response, list):
+    elif widget == Widget.ORDERING and isinstance(response, list):
         by_id = {step["id"]: step for step in state.steps}
         ordered = [by_id[step_id] for step_id in response if step_id in by_id]
         # Steps missing from a tampered or partial order keep their shuffled place at the end.
         state.steps = ordered + [step for step in state.steps if step not in ordered]
-    elif widget == "table" and isinstance(response, dict):
+    elif widget == Widget.TABLE and isinstance(response, dict):
         state.cells = {str(name): str(value) for name, value in response.items()}
     elif isinstance(response, str):
         state.text = response

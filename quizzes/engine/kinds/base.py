@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from quizzes.engine.common import explanation, hidden_names
-from quizzes.engine.result import CheckResult, RenderedItem, Variant
+from quizzes.engine.result import CheckResult, RenderedItem, Variant, Widget
 from quizzes.engine.templates import fill, plain_values
 
 ItemDict = dict[str, Any]
@@ -68,7 +68,7 @@ class KindHandler(Protocol):
 
     kind: ItemKind
     fields: frozenset[str]  # the kind-specific fields a spec may hold
-    widget: str  # RenderedItem.input: which input the page shows
+    widget: Widget  # RenderedItem.input: which input the page shows
     example: str  # a commented YAML spec a new item of this kind starts from
     templated: bool  # the key can depend on drawn template parameters
 
@@ -108,11 +108,11 @@ class KindHandler(Protocol):
 class BaseKind:
     """Defaults shared by most kinds; see `KindHandler` for what each hook means."""
 
-    kind: ClassVar[ItemKind]
-    fields: ClassVar[frozenset[str]]
-    widget: ClassVar[str]
-    example: ClassVar[str]
-    templated: ClassVar[bool] = False
+    kind: ItemKind
+    fields: frozenset[str]
+    widget: Widget
+    example: str
+    templated: bool = False
 
     def problems(self, item: ItemDict) -> list[str]:
         return []

@@ -31,7 +31,7 @@ def is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def tolerance_problems(item: dict, key: float | None = None) -> list[str]:
+def tolerance_problems(item: dict[str, Any], key: float | None = None) -> list[str]:
     spec = item.get("tolerance")
     if spec is None:
         return []
@@ -55,7 +55,7 @@ def number_or_none(value: Any) -> float | None:
         return None
 
 
-def misconception_fields(misconception: dict, where: str) -> list[str]:
+def misconception_fields(misconception: dict[str, Any], where: str) -> list[str]:
     problems = []
     if "feedback" in misconception and not isinstance(misconception["feedback"], str):
         problems.append(f"{where}.feedback: must be text")
@@ -63,7 +63,7 @@ def misconception_fields(misconception: dict, where: str) -> list[str]:
     return problems + [f"{where}.{field}: unknown field" for field in extra]
 
 
-def params_problems(item: dict) -> list[str]:
+def params_problems(item: dict[str, Any]) -> list[str]:
     params = item.get("params", {})
     if params is None:
         return []
@@ -107,7 +107,7 @@ def definition_problems(definition: Any, where: str, names: tuple[str, ...]) -> 
     return [f"{where}.{field}: unknown field" for field in sorted(set(definition) - {"calc", "args"})]
 
 
-def corner_parameters(item: dict) -> list[dict[str, Any]]:
+def corner_parameters(item: dict[str, Any]) -> list[dict[str, Any]]:
     """Parameter sets at the ends of every range (where division by zero and the like hide)."""
     params_spec = item.get("params") or {}
     ends = {}
@@ -127,7 +127,7 @@ def corner_parameters(item: dict) -> list[dict[str, Any]]:
     return [dict(zip(ends, combination, strict=True)) for combination in itertools.product(*ends.values())]
 
 
-def variant_problems(item: dict, values: ValuesHook) -> list[str]:
+def variant_problems(item: dict[str, Any], values: ValuesHook) -> list[str]:
     """Exercise the template: every corner of the parameter ranges that meets the constraints,
     and a sample of seeded draws. Every computed value must be finite, and no misconception
     may coincide with the key."""

@@ -6,12 +6,12 @@ from typing import Any
 
 from quizzes.engine.kinds.base import ANSWER_FIELD, FormData, ItemDict, ItemKind
 from quizzes.engine.kinds.choices import ChoiceKind
-from quizzes.engine.result import Variant
+from quizzes.engine.result import Variant, Widget
 
 
 class MultipleKind(ChoiceKind):
     kind = ItemKind.MULTIPLE
-    widget = "choices"
+    widget = Widget.CHOICES
     example = """\
 # One or more choices are correct. Score = max(0, (right picks - wrong picks) / number of correct choices).
 choices:

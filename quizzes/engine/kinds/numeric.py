@@ -18,14 +18,14 @@ from quizzes.engine.numbers import (
     number_as_decimal_text,
     parse_number,
 )
-from quizzes.engine.result import CORRECT, INCORRECT, INVALID, CheckResult, RenderedItem, Variant
+from quizzes.engine.result import CORRECT, INCORRECT, INVALID, CheckResult, RenderedItem, Variant, Widget
 from quizzes.engine.templates import fill
 
 
 class NumericKind(BaseKind):
     kind = ItemKind.NUMERIC
     fields = frozenset({"answer", "tolerance", "units", "misconceptions"})
-    widget = "number"
+    widget = Widget.NUMBER
     example = """\
 # Example stem: "With beta = 0.9, roughly how many recent gradients does the momentum average over?"
 answer: 10

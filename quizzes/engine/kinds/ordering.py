@@ -10,7 +10,7 @@ from typing import Any
 from quizzes.engine.common import shuffled, stable_id
 from quizzes.engine.kinds.base import ORDER_FIELD, BaseKind, FormData, ItemDict, ItemKind
 from quizzes.engine.kinds.checks import is_text
-from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, status_for_score
+from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, Widget, status_for_score
 from quizzes.engine.templates import fill
 
 
@@ -21,7 +21,7 @@ def _step_text(entry: Any) -> str:
 class OrderingKind(BaseKind):
     kind = ItemKind.ORDERING
     fields = frozenset({"steps"})
-    widget = "ordering"
+    widget = Widget.ORDERING
     example = """\
 # List the steps in the correct order; students see them shuffled.
 steps:

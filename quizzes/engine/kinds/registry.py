@@ -5,27 +5,17 @@ from __future__ import annotations
 from quizzes.engine.kinds import calculation, multiple, numeric, ordering, single, symbolic, table, truefalse
 from quizzes.engine.kinds.base import ItemKind, KindHandler
 
-HANDLERS: dict[ItemKind, KindHandler] = {
-    handler.kind: handler
-    for handler in (
-        single.HANDLER,
-        multiple.HANDLER,
-        truefalse.HANDLER,
-        ordering.HANDLER,
-        numeric.HANDLER,
-        calculation.HANDLER,
-        symbolic.HANDLER,
-        table.HANDLER,
-    )
-}
+_MODULES = (single, multiple, truefalse, ordering, numeric, calculation, symbolic, table)
+HANDLERS: dict[ItemKind, KindHandler] = {module.HANDLER.kind: module.HANDLER for module in _MODULES}
+
+HANDLER_VALUES = frozenset(kind.value for kind in HANDLERS)
 
 
 def handler_for(kind: object) -> KindHandler:
     """The handler of `kind` (an ItemKind or its value). Raises ValueError for anything else."""
-    try:
+    if isinstance(kind, str) and kind in HANDLER_VALUES:
         return HANDLERS[ItemKind(kind)]
-    except (ValueError, TypeError):
-        raise ValueError(f"unknown item kind {kind!r}") from None
+    raise ValueError(f"unknown item kind {kind!r}")
 
 
 def find_handler(kind: object) -> KindHandler | None:

@@ -6,12 +6,12 @@ from typing import Any
 
 from quizzes.engine.kinds.base import ANSWER_FIELD, FormData, ItemDict, ItemKind
 from quizzes.engine.kinds.choices import ChoiceKind
-from quizzes.engine.result import Variant
+from quizzes.engine.result import Variant, Widget
 
 
 class SingleKind(ChoiceKind):
     kind = ItemKind.SINGLE
-    widget = "choice"
+    widget = Widget.CHOICE
     invalid_message = "Pick one of the listed choices."
     example = """\
 # Exactly one choice is correct. Feedback is optional; it is shown when that choice was picked.

@@ -13,7 +13,7 @@ from quizzes.engine.common import misconception_label
 from quizzes.engine.expressions import STUDENT_FUNCTIONS, ExpressionError, parse_expression
 from quizzes.engine.kinds.base import BaseKind, ItemDict, ItemKind
 from quizzes.engine.kinds.checks import misconception_fields
-from quizzes.engine.result import CORRECT, INCORRECT, INVALID, CheckResult, RenderedItem, Variant
+from quizzes.engine.result import CORRECT, INCORRECT, INVALID, CheckResult, RenderedItem, Variant, Widget
 from quizzes.engine.symbolic import compare, latex_as_written, parse_key, student_plain_text, symbols_of
 from quizzes.engine.templates import fill
 
@@ -21,7 +21,7 @@ from quizzes.engine.templates import fill
 class SymbolicKind(BaseKind):
     kind = ItemKind.SYMBOLIC
     fields = frozenset({"symbols", "answer", "misconceptions"})
-    widget = "expression"
+    widget = Widget.EXPRESSION
     example = """\
 # Students may use only these symbols, plus sqrt, exp, log and abs.
 symbols: [beta, eta, g0, g1, g2]

@@ -25,7 +25,7 @@ from quizzes.engine import tables
 from quizzes.engine.kinds.base import CELL_PREFIX, MAX_TEXT_LENGTH, BaseKind, FormData, ItemDict, ItemKind
 from quizzes.engine.kinds.checks import params_problems, tolerance_problems, variant_problems
 from quizzes.engine.numbers import NumberFormatError, Tolerance, format_number, parse_number
-from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, status_for_score
+from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, Widget, status_for_score
 from quizzes.engine.tables import carried_values, cell_names, columns_of, dependency_order, row_count
 
 CARRIED_FORWARD_CREDIT = 1.0
@@ -34,7 +34,7 @@ CARRIED_FORWARD_CREDIT = 1.0
 class TableKind(BaseKind):
     kind = ItemKind.TABLE
     fields = frozenset({"table", "tolerance", "params", "constraints"})
-    widget = "table"
+    widget = Widget.TABLE
     templated = True
     example = """\
 # Students fill one cell per column and step (here m1, theta1, m2, theta2). A cell that follows
@@ -148,7 +148,7 @@ def rendered_cells(rendered: dict[str, Any]) -> list[str]:
     return [cell for row in table.get("rows", []) for cell in row.get("cells", [])]
 
 
-def _markdown_table(item: dict, values: dict[str, float]) -> str:
+def _markdown_table(item: dict[str, Any], values: dict[str, float]) -> str:
     columns = columns_of(item)
     lines = ["| step | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for step in range(1, row_count(item) + 1):
@@ -157,7 +157,7 @@ def _markdown_table(item: dict, values: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def _parse_cells(item: dict, response: Any) -> tuple[dict[str, float], list[str]]:
+def _parse_cells(item: dict[str, Any], response: Any) -> tuple[dict[str, float], list[str]]:
     """Parsed non-empty cells, and problems naming each unreadable one."""
     if not isinstance(response, dict):
         return {}, ["Fill in the table."]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from quizzes.engine.kinds.base import ANSWER_FIELD, BaseKind, FormData, ItemDict, ItemKind
-from quizzes.engine.result import CORRECT, INCORRECT, INVALID, CheckResult, Variant
+from quizzes.engine.result import CORRECT, INCORRECT, INVALID, CheckResult, Variant, Widget
 from quizzes.engine.templates import fill
 
 _TRUE_WORDS = {"true", "t", "yes", "1"}
@@ -27,7 +27,7 @@ def parse_truefalse(response: Any) -> bool | None:
 class TrueFalseKind(BaseKind):
     kind = ItemKind.TRUEFALSE
     fields = frozenset({"answer", "feedback_true", "feedback_false"})
-    widget = "truefalse"
+    widget = Widget.TRUEFALSE
     example = """\
 # The statement itself goes in the stem. Example stem: "Adam's bias correction matters most late in training."
 answer: false
