@@ -346,4 +346,7 @@ def _fallback_explanation(kind: str, item: dict, reader: _QuestionReader) -> str
     """GIFT's general feedback is optional but our explanation is not: state the key instead."""
     reader.note("no general feedback (####); the explanation states the correct answer")
     formats = formats_for(kind)
-    return formats.fallback_explanation(item) if formats is not None else ""
+    stated = formats.fallback_explanation(item) if formats is not None else ""
+    # A choice question with no right answer keeps a stub, so the report names the missing answer
+    # (the engine's message) rather than the missing explanation.
+    return stated or "The correct answer: "
