@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from courses.stats import ItemSums
+from quizzes.engine.kinds import ItemKind
 
-CHOICE_KINDS = ("single", "multiple", "truefalse")
+CHOICE_KINDS = (ItemKind.SINGLE, ItemKind.MULTIPLE, ItemKind.TRUEFALSE)
 
 
 @dataclass(frozen=True)

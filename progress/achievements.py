@@ -20,6 +20,7 @@ from grading.api import diagnosis_names, problem_record
 from progress.concepts import CONCEPTS
 from progress.mastery import Level
 from progress.models import Solved, SolvedKind
+from quizzes.engine.kinds import ItemKind
 from quizzes.scores import is_full_marks
 
 QUIZ = "quiz"
@@ -63,7 +64,7 @@ def perfect_quiz(ctx: EventContext) -> bool:
 
 
 def ten_calculations_right(ctx: EventContext) -> bool:
-    solved = Solved.objects.filter(student=ctx.student, kind=SolvedKind.ITEM, item_kind="calculation")
+    solved = Solved.objects.filter(student=ctx.student, kind=SolvedKind.ITEM, item_kind=ItemKind.CALCULATION)
     return solved.count() >= 10
 
 

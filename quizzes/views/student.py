@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from quizzes.engine import preview_expression as engine_preview
-from quizzes.engine.result import INVALID
+from quizzes.engine.kinds import ItemKind
+from quizzes.engine.result import INVALID, Widget
 from quizzes.models import Attempt, AttemptStatus, Quiz
 from quizzes.services.access import get_attempt_for_user, get_attempt_item_for_user, get_published_quiz
 from quizzes.services.attempts import (
@@ -115,7 +116,7 @@ def item_answer(request: HttpRequest, attempt_id: int, position: int) -> HttpRes
         return redirect("quizzes:review", attempt_id=attempt.pk)
 
     rendered = rendered_item(attempt_item)
-    if rendered["input"] == "ordering" and MOVE_FIELD in request.POST:
+    if rendered["input"] == Widget.ORDERING and MOVE_FIELD in request.POST:
         # The no-JavaScript reorder buttons: show the new order, answer nothing yet.
         order = reorder(request.POST.getlist(ORDER_FIELD), request.POST[MOVE_FIELD])
         return _attempt_page(request, attempt, position=position, drafts={position: order})
@@ -179,7 +180,7 @@ def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def preview_expression(request: HttpRequest, attempt_id: int, position: int) -> JsonResponse:
     """Echo a typed expression as LaTeX before it counts (symbolic items only; reveals no key)."""
     attempt_item = get_attempt_item_for_user(request.user, attempt_id, position)
-    if attempt_item.item.kind != "symbolic":
+    if attempt_item.item.kind != ItemKind.SYMBOLIC:
         return _preview_refusal("This question takes no expression.", status=400)
     text = request.GET.get("text", "")
     if len(text) > MAX_TEXT_LENGTH:

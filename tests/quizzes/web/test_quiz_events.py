@@ -7,7 +7,7 @@ import pytest
 from quizzes import events
 from quizzes.models import AttemptStatus
 from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
-from quizzes.services.authoring import item_save
+from quizzes.services.item_store import item_save
 
 
 class Heard:
