@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 
 from accounts.roles import is_instructor
-from courses.services.access import limit_to_taught_students, taught_students
+from courses.services.access import limit_to_taught_students, taught_work_q
 from grading.models import Submission
 
 MAX_SOURCE_BYTES = 64 * 1024
@@ -67,7 +67,8 @@ def submission_create(*, student, exercise, source: str) -> Submission:
 
 def get_submission_for_user(user, submission_id) -> Submission:
     """The submission if `user` may see it: everyone their own; instructors also those of the students
-    enrolled in one of their courses; superusers every submission.
+    of their courses, for exercises those courses assign, made after the student joined
+    (`courses.services.access.taught_work_q`); superusers every submission.
 
     Raises Submission.DoesNotExist both when it does not exist and when it is someone else's, so
     nobody can even learn that a submission they may not see exists.
@@ -81,9 +82,7 @@ def get_submission_for_user(user, submission_id) -> Submission:
     submissions = Submission.objects.select_related("student")
     if not user.is_superuser:
         mine = Q(student=user)
-        submissions = submissions.filter(
-            mine | Q(student__in=taught_students(user)) if is_instructor(user) else mine
-        )
+        submissions = submissions.filter(mine | taught_work_q(user) if is_instructor(user) else mine)
     return submissions.get(pk=submission_id)
 
 

@@ -1,16 +1,24 @@
-"""Every permission-checked fetch of quiz data for the student pages, in one place.
+"""Every permission-checked fetch of quiz data, in one place.
 
-A student reaches only their own attempts; anything else is a 404 (not a 403), so attempt ids
-of other students cannot even be probed. Fetching an attempt also closes it if its deadline has
-passed, which is how a timed attempt ends without a background job.
+Students: a student reaches only their own attempts; anything else is a 404 (not a 403), so
+attempt ids of other students cannot even be probed. Fetching an attempt also closes it if its
+deadline has passed, which is how a timed attempt ends without a background job.
+
+Authors: a bank belongs to its owner, who may share it with co-authors (who may edit it and its
+items) and viewers (who may view, preview, try, validate and export it). A quiz belongs to its
+owner alone. `to` names what the caller is about to do: "view", "edit", or "own" (delete, and
+change who it is shared with). Superusers reach everything. Anyone else gets a 404, never a 403,
+so nobody learns that another instructor's bank or quiz exists. Lists are scoped by the same
+querysets the fetches use.
 """
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from quizzes.models import Attempt, AttemptItem, Quiz
+from quizzes.models import Attempt, AttemptItem, Bank, Item, Quiz, ShareRole
 from quizzes.services.attempts import attempt_close_if_expired
 
 
@@ -31,7 +39,64 @@ def get_attempt_item_for_user(user, attempt_id: int, position: int) -> AttemptIt
     """One item of the user's own attempt, by its position in the attempt; 404 otherwise."""
     attempt = get_attempt_for_user(user, attempt_id)
     attempt_item = get_object_or_404(
-        AttemptItem.objects.select_related("item__bank"), attempt=attempt, position=position
+        AttemptItem.objects.select_related("item__bank", "version"), attempt=attempt, position=position
     )
     attempt_item.attempt = attempt  # reuse the already checked (and possibly just closed) attempt
     return attempt_item
+
+
+# --- Authoring ---------------------------------------------------------------------------------
+
+VIEW, EDIT, OWN = "view", "edit", "own"
+_SHARE_ROLES = {VIEW: [ShareRole.VIEWER, ShareRole.EDITOR], EDIT: [ShareRole.EDITOR], OWN: []}
+
+
+def _check_level(to: str) -> None:
+    if to not in _SHARE_ROLES:
+        raise ValueError(f"unknown access level {to!r}; use 'view', 'edit' or 'own'")
+
+
+def banks_for_user(user, *, to: str = VIEW) -> QuerySet[Bank]:
+    """The banks `user` may reach for `to`: owned, shared with a fitting role, or all for superusers."""
+    _check_level(to)
+    if not user.is_authenticated:
+        return Bank.objects.none()
+    if user.is_superuser:
+        return Bank.objects.all()
+    shared = Q(shares__user=user, shares__role__in=_SHARE_ROLES[to]) if _SHARE_ROLES[to] else Q(pk__in=[])
+    return Bank.objects.filter(Q(owner=user) | shared).distinct()
+
+
+def get_bank_for_user(user, slug: str, *, to: str = VIEW) -> Bank:
+    """The bank with this slug if `user` may reach it for `to`; 404 otherwise (also when it exists)."""
+    return get_object_or_404(banks_for_user(user, to=to), slug=slug)
+
+
+def get_item_for_user(user, slug: str, key: str, *, to: str = VIEW) -> Item:
+    """An item, reached through its bank's permissions; 404 otherwise."""
+    bank = get_bank_for_user(user, slug, to=to)
+    item = get_object_or_404(Item.objects.prefetch_related("topics"), bank=bank, key=key)
+    item.bank = bank
+    return item
+
+
+def bank_access(user, bank: Bank) -> dict[str, bool]:
+    """What `user` may do with a bank they reached, for showing only the links that will work."""
+    if user.is_superuser or bank.owner_id == user.pk:
+        return {"view": True, "edit": True, "own": True}
+    role = bank.shares.filter(user=user).values_list("role", flat=True).first()
+    return {"view": role is not None, "edit": role == ShareRole.EDITOR, "own": False}
+
+
+def quizzes_for_user(user, *, to: str = VIEW) -> QuerySet[Quiz]:
+    """The quizzes `user` authors: their own (a quiz has no co-authors), or all for superusers."""
+    _check_level(to)
+    if not user.is_authenticated:
+        return Quiz.objects.none()
+    if user.is_superuser:
+        return Quiz.objects.all()
+    return Quiz.objects.filter(owner=user)
+
+
+def get_quiz_for_user(user, slug: str, *, to: str = VIEW) -> Quiz:
+    return get_object_or_404(quizzes_for_user(user, to=to), slug=slug)

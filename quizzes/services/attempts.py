@@ -23,6 +23,7 @@ from quizzes.engine import check_answer, draw_variant, variant_seed
 from quizzes.engine.result import INVALID, CheckResult, Variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, GradingPolicy, Quiz
 from quizzes.selection import draw_items, selection_seed
+from quizzes.services.versions import item_version_current
 
 
 class AttemptError(Exception):
@@ -119,9 +120,18 @@ def _open_new_attempt(*, quiz: Quiz, student, now: datetime) -> Attempt:
     rows = []
     for position, item in enumerate(items, start=1):
         seed = variant_seed(student.pk, item_uid(item), number)
-        variant = draw_variant(item.to_dict(), seed)
+        # The attempt keeps the version it drew: later edits reach it only through a regrade.
+        version = item_version_current(item=item)
+        variant = draw_variant(version.data, seed)
         rows.append(
-            AttemptItem(attempt=attempt, item=item, position=position, seed=seed, variant=variant.to_dict())
+            AttemptItem(
+                attempt=attempt,
+                item=item,
+                version=version,
+                position=position,
+                seed=seed,
+                variant=variant.to_dict(),
+            )
         )
     AttemptItem.objects.bulk_create(rows)
     return attempt
@@ -147,7 +157,8 @@ def attempt_answer(
     _ensure_answerable(attempt, attempt_item)
 
     # The engine may take a moment (symbolic equivalence): check before taking any lock.
-    result = check_answer(attempt_item.item.to_dict(), Variant.from_dict(attempt_item.variant), response)
+    # Checked against the version the attempt drew, never the item as edited since.
+    result = check_answer(attempt_item.item_data(), Variant.from_dict(attempt_item.variant), response)
     if result.status == INVALID:
         return result
 

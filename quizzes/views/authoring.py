@@ -7,11 +7,12 @@ Items and their preview live in `authoring_items`, validation and import/export 
 from functools import wraps
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts.roles import instructor_required
 from quizzes.forms_authoring import BankForm, ItemFilterForm
-from quizzes.models import Bank, ItemKind, Topic
+from quizzes.models import ItemKind, Topic
+from quizzes.services.access import EDIT, OWN, bank_access, banks_for_user, get_bank_for_user
 from quizzes.services.authoring import (
     ComponentUnavailable,
     DeleteRefused,
@@ -36,7 +37,7 @@ def needs_components(view):
 
 @instructor_required
 def author_banks(request):
-    banks = list(Bank.objects.all())
+    banks = list(banks_for_user(request.user))
     return render(request, "quizzes/author_banks.html", {"rows": bank_rows(banks)})
 
 
@@ -54,7 +55,7 @@ def bank_create(request):
 
 @instructor_required
 def bank_edit(request, slug: str):
-    bank = get_object_or_404(Bank, slug=slug)
+    bank = get_bank_for_user(request.user, slug, to=EDIT)
     form = BankForm(request.POST or None, instance=bank)
     if request.method == "POST" and form.is_valid():
         bank = form.save()
@@ -65,7 +66,7 @@ def bank_edit(request, slug: str):
 
 @instructor_required
 def bank_delete_view(request, slug: str):
-    bank = get_object_or_404(Bank, slug=slug)
+    bank = get_bank_for_user(request.user, slug, to=OWN)
     if request.method == "POST":
         try:
             bank_delete(bank)
@@ -80,7 +81,7 @@ def bank_delete_view(request, slug: str):
 
 @instructor_required
 def bank_detail(request, slug: str):
-    bank = get_object_or_404(Bank, slug=slug)
+    bank = get_bank_for_user(request.user, slug)
     filters = ItemFilterForm(request.GET or None)
     items = bank.items.prefetch_related("topics")
     if filters.is_valid():
@@ -94,5 +95,6 @@ def bank_detail(request, slug: str):
         "filters": filters,
         "kinds": ItemKind.choices,
         "topics": Topic.objects.filter(items__bank=bank).distinct(),
+        "access": bank_access(request.user, bank),
     }
     return render(request, "quizzes/author_bank_detail.html", context)
