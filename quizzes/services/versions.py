@@ -118,7 +118,7 @@ def _row(attempt_item: AttemptItem, to_version: ItemVersion, siblings) -> Regrad
             )
             row.new_result = result.to_dict()
             row.new_score = result.score
-    except (ValueError, ArithmeticError, TypeError, KeyError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a version the engine cannot use is reported per row
         row.error = f"cannot be checked against version {to_version.number}: {exc}"
         row.new_score = row.old_score
         return row

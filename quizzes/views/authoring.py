@@ -37,8 +37,13 @@ def needs_components(view):
 
 @instructor_required
 def author_banks(request):
-    banks = list(banks_for_user(request.user))
-    return render(request, "quizzes/author_banks.html", {"rows": bank_rows(banks)})
+    banks = list(banks_for_user(request.user).select_related("owner"))
+    context = {
+        "rows": bank_rows(banks),
+        "editable": set(banks_for_user(request.user, to=EDIT).values_list("pk", flat=True)),
+        "owned": set(banks_for_user(request.user, to=OWN).values_list("pk", flat=True)),
+    }
+    return render(request, "quizzes/author_banks.html", context)
 
 
 @instructor_required

@@ -137,3 +137,32 @@ def test_code_analytics_count_only_work_made_after_joining(adam_course, student,
     analytics = exercise_analytics(course=adam_course, exercise_slug="adam")
 
     assert (analytics.graded_submissions, analytics.students_passed) == (1, 0)
+
+
+# --- A regrade reaches the course's item statistics -----------------------------------------------
+
+
+def test_a_regrade_updates_the_running_sums_behind_item_statistics(
+    course, quiz, items, student, enrol, instructor, django_capture_on_commit_callbacks
+):
+    from courses.models import ItemScoreSums
+    from courses.services.item_aggregates import rebuild_student_sums
+    from quizzes.services.versions import item_version_current, regrade_apply
+    from tests.courses.conftest import finished_attempt
+
+    enrol(student)
+    numeric = items[1]
+    numeric.spec = {"answer": 0.3, "tolerance": {"mode": "absolute", "value": 0.01}}
+    numeric.save()
+    first = item_version_current(item=numeric)
+    attempt = finished_attempt(quiz, student, 1, [(numeric, 1.0)], responses={numeric.key: "0.3"})
+    attempt.attempt_items.update(version=first)
+    rebuild_student_sums(quiz.pk, [student.pk])
+    numeric.spec = {"answer": 0.5, "tolerance": {"mode": "absolute", "value": 0.01}}
+    numeric.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        regrade_apply(item=numeric, to_version=item_version_current(item=numeric), by=instructor)
+
+    sums = ItemScoreSums.objects.get(quiz=quiz, student=student, item=numeric)
+    assert (sums.n, sums.sum_x) == (1, 0.0)
