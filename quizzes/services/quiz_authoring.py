@@ -108,16 +108,19 @@ def quiz_rule_specs(quiz: Quiz) -> list[RuleSpec]:
     return [RuleSpec.from_rule(rule) for rule in quiz.rules.select_related("bank").order_by("position", "id")]
 
 
-def rule_checks(specs: list[RuleSpec]) -> list[RuleCheck]:
-    """Each rule's number of matching items, on its own (ignoring items an earlier rule may take)."""
+def rule_checks(specs: list[RuleSpec], *, quiz: Quiz | None = None) -> list[RuleCheck]:
+    """Each rule's number of matching items, on its own (ignoring items an earlier rule may take).
+
+    With `quiz`, rules draw only from the banks its owner may view, as its attempts do.
+    """
     return [
-        RuleCheck(number=number, spec=spec, matching=len(rule_candidates(spec.as_rule())))
+        RuleCheck(number=number, spec=spec, matching=len(rule_candidates(spec.as_rule(quiz=quiz))))
         for number, spec in enumerate(specs, start=1)
     ]
 
 
-def rule_warnings(specs: list[RuleSpec]) -> list[str]:
-    return [check.warning for check in rule_checks(specs) if check.warning]
+def rule_warnings(specs: list[RuleSpec], *, quiz: Quiz | None = None) -> list[str]:
+    return [check.warning for check in rule_checks(specs, quiz=quiz) if check.warning]
 
 
 @transaction.atomic
@@ -138,13 +141,13 @@ def quiz_save(*, quiz: Quiz, rules: list[RuleSpec], owner=None) -> Quiz:
     return quiz
 
 
-def draw_preview(*, specs: list[RuleSpec], seed: int) -> list[Item]:
+def draw_preview(*, specs: list[RuleSpec], seed: int, quiz: Quiz | None = None) -> list[Item]:
     """The items a first attempt could draw for `seed`, exactly as `attempt_start` draws them.
 
     Nothing is written: no attempt is created, and a fresh RNG is used so the preview never
     disturbs any other random state.
     """
-    rules = [spec.as_rule(position=position) for position, spec in enumerate(specs)]
+    rules = [spec.as_rule(quiz=quiz, position=position) for position, spec in enumerate(specs)]
     return draw_items(rules, seen_item_ids=set(), rng=random.Random(seed))
 
 

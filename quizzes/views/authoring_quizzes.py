@@ -58,7 +58,7 @@ def _quiz_form_page(request: HttpRequest, *, quiz: Quiz | None) -> HttpResponse:
             specs = rules.rule_specs()
             saved = quiz_save(quiz=form.save(commit=False), rules=specs, owner=request.user)
             messages.success(request, f"Quiz “{saved.title}” saved.")
-            for warning in rule_warnings(specs):
+            for warning in rule_warnings(specs, quiz=saved):
                 messages.warning(request, warning)
             return redirect("quizzes:author_quiz", slug=saved.slug)
     else:
@@ -79,8 +79,8 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_quiz_for_user(request.user, slug)
     seed = _seed_from(request.GET.get("seed"))
     specs = quiz_rule_specs(quiz)
-    checks = rule_checks(specs)
-    drawn = draw_preview(specs=specs, seed=seed)
+    checks = rule_checks(specs, quiz=quiz)
+    drawn = draw_preview(specs=specs, seed=seed, quiz=quiz)
     context = {
         "quiz": quiz,
         "checks": checks,

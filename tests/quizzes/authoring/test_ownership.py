@@ -188,3 +188,18 @@ def test_a_superuser_reaches_every_bank(client, bank, truefalse_item):
     client.force_login(get_user_model().objects.create_superuser("root", password="pass-word-123"))
     assert client.get(item_url("quizzes:author_item_edit", truefalse_item)).status_code == 200
     assert client.get(reverse("quizzes:author_bank_sharing", kwargs={"slug": bank.slug})).status_code == 200
+
+
+def test_any_bank_means_any_bank_the_quiz_owner_may_view(second_instructor, bank, truefalse_item, student):
+    from quizzes.models import QuizRule
+    from quizzes.services.attempts import attempt_start
+    from quizzes.services.quiz_authoring import draw_preview, quiz_rule_specs
+
+    own = Bank.objects.create(slug="ottos-bank", name="Otto's bank", owner=second_instructor)
+    mine = Item.objects.create(bank=own, key="ottos-item", kind="truefalse", stem="?", spec={"answer": True})
+    quiz = Quiz.objects.create(slug="any-bank", title="Any bank", owner=second_instructor)
+    QuizRule.objects.create(quiz=quiz, bank=None, count=5)
+
+    assert draw_preview(specs=quiz_rule_specs(quiz), seed=1, quiz=quiz) == [mine]
+    attempt = attempt_start(quiz=quiz, student=student)
+    assert [row.item for row in attempt.attempt_items.all()] == [mine]
