@@ -166,6 +166,9 @@ def attempt_answer(
         locked_attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
         locked_item = AttemptItem.objects.select_for_update().get(pk=attempt_item.pk)
         _ensure_answerable(locked_attempt, locked_item)
+        if locked_item.version_id != attempt_item.version_id:
+            # A regrade moved the item to another version while this answer was being checked.
+            raise AttemptError("This question was just updated by your instructor; please answer it again.")
         if is_expired(locked_attempt, now):
             raise AttemptClosed("Time is up: this answer arrived after the deadline and was not saved.")
         locked_item.response = response

@@ -151,3 +151,17 @@ def test_a_viewer_of_the_bank_cannot_regrade(numeric, finished_wrong_by_new_key,
     )
     assert client.post(url).status_code == 404
     assert not Regrade.objects.exists()
+
+
+def test_an_answer_checked_against_a_version_regraded_meanwhile_is_not_saved(
+    numeric, make_quiz, student, owner
+):
+    from quizzes.services.attempts import AttemptError
+
+    attempt = attempt_start(quiz=make_quiz(), student=student)
+    stale = only_item(attempt)  # the answer request read the item before the regrade
+    regrade_apply(item=numeric, to_version=edit_key(numeric, NEW_RIGHT), by=owner)
+
+    with pytest.raises(AttemptError, match="answer it again"):
+        attempt_answer(attempt_item=stale, student=student, response=str(RIGHT))
+    assert only_item(attempt).answered_at is None
