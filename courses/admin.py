@@ -1,12 +1,15 @@
 from django.contrib import admin
 
-from courses.models import Assignment, Course, Enrollment
+from courses.models import Assignment, Course, CourseShare, Enrollment
 
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "code", "created_at"]
     search_fields = ["name", "code", "owner__username"]
+
+
+admin.site.register(CourseShare)
 
 
 @admin.register(Enrollment)

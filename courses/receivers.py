@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from courses.services.access import taught_students
-from courses.services.item_aggregates import record_finished_attempt
+from courses.services.access import taught_work_q
+from courses.services.item_aggregates import rebuild_after_regrade, record_finished_attempt
 from grading import access as grading_access
 from quizzes import events as quiz_events
 from quizzes.models import Attempt
@@ -18,5 +18,6 @@ def on_attempt_scored(sender: object, *, attempt: Attempt, **_: Any) -> None:
 
 def connect() -> None:
     quiz_events.attempt_scored.connect(on_attempt_scored, dispatch_uid="courses.item_sums")
-    # Instructors see the code of the students enrolled in the courses they own.
-    grading_access.register_taught_students(taught_students)
+    quiz_events.attempts_regraded.connect(rebuild_after_regrade, dispatch_uid="courses.rebuild_after_regrade")
+    # Instructors see their students' code for the exercises their courses assign, since joining.
+    grading_access.register_visible_work(taught_work_q)

@@ -25,6 +25,7 @@ urlpatterns = [
         views.assignment_statistics,
         name="assignment_statistics",
     ),
+    path("<int:course_id>/sharing/", views.course_sharing, name="sharing"),
     path("<int:course_id>/gradebook/", views.gradebook, name="gradebook"),
     path("<int:course_id>/gradebook.csv", views.gradebook_download, name="gradebook_csv"),
 ]

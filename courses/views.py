@@ -15,6 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.roles import instructor_required, is_instructor
 from courses.forms import AssignmentDatesForm, AssignmentForm, CourseForm, JoinForm, dates_initial
 from courses.services.access import (
+    OWN,
+    VIEW,
+    course_access,
     courses_joined_by,
     courses_taught_by,
     get_assignment_for_instructor,
@@ -30,13 +33,17 @@ from courses.services.courses import (
     assignment_update,
     course_create,
     course_regenerate_code,
+    course_share_remove,
+    course_share_set,
     enrollment_join,
     enrollment_remove,
 )
 from courses.services.gradebook import course_gradebook
 from courses.services.gradebook_csv import gradebook_csv
 from courses.services.item_stats import quiz_item_statistics
+from quizzes.forms_sharing import ShareForm
 from quizzes.models import Quiz
+from quizzes.services.sharing import ShareError
 
 
 @login_required
@@ -92,16 +99,19 @@ def course_join(request: HttpRequest) -> HttpResponse:
 @require_GET
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     course, teaches = get_course_for_member(request.user, course_id)
-    return render(request, "courses/course_detail.html", _detail_context(course, teaches))
+    context = _detail_context(course, teaches, access=course_access(request.user, course))
+    return render(request, "courses/course_detail.html", context)
 
 
-def _detail_context(course, teaches: bool, assignment_form: AssignmentForm | None = None) -> dict:
+def _detail_context(
+    course, teaches: bool, assignment_form: AssignmentForm | None = None, *, access: dict | None = None
+) -> dict:
     now = timezone.now()
     assignments = [
         (assignment, assignment_state(assignment, now))
         for assignment in course.assignments.select_related("quiz").order_by("due_at", "id")
     ]
-    context = {"course": course, "teaches": teaches, "assignments": assignments}
+    context = {"course": course, "teaches": teaches, "assignments": assignments, "access": access or {}}
     if teaches:
         context["enrollments"] = course.enrollments.select_related("student").order_by("student__username")
         context["assignment_form"] = assignment_form or AssignmentForm()
@@ -153,7 +163,8 @@ def assignment_new(request: HttpRequest, course_id: int) -> HttpResponse:
             messages.success(request, "Assignment added.")
             return redirect("courses:detail", course_id=course.pk)
     # Re-show the course page with the form and its errors, keeping what was typed.
-    return render(request, "courses/course_detail.html", _detail_context(course, True, form), status=400)
+    context = _detail_context(course, True, form, access=course_access(request.user, course))
+    return render(request, "courses/course_detail.html", context, status=400)
 
 
 @instructor_required
@@ -184,7 +195,7 @@ def assignment_remove(request: HttpRequest, course_id: int, assignment_id: int) 
 @instructor_required
 @require_GET
 def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = get_course_for_instructor(request.user, course_id)
+    course = get_course_for_instructor(request.user, course_id, to=VIEW)
     return render(
         request, "courses/gradebook.html", {"course": course, "book": course_gradebook(course=course)}
     )
@@ -193,7 +204,7 @@ def gradebook(request: HttpRequest, course_id: int) -> HttpResponse:
 @instructor_required
 @require_GET
 def gradebook_download(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = get_course_for_instructor(request.user, course_id)
+    course = get_course_for_instructor(request.user, course_id, to=VIEW)
     body = gradebook_csv(course_gradebook(course=course))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     filename = f"gradebook-course-{course.pk}-{timezone.now():%Y-%m-%d}.csv"
@@ -205,7 +216,7 @@ def gradebook_download(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_GET
 def assignment_statistics(request: HttpRequest, course_id: int, assignment_id: int) -> HttpResponse:
     """Item statistics for a quiz assignment, code analytics for an exercise assignment."""
-    assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
+    assignment = get_assignment_for_instructor(request.user, course_id, assignment_id, to=VIEW)
     context: dict[str, Any] = {"course": assignment.course, "assignment": assignment}
     if assignment.is_quiz:
         quiz = cast(Quiz, assignment.quiz)  # a quiz assignment always has its quiz
@@ -215,3 +226,31 @@ def assignment_statistics(request: HttpRequest, course_id: int, assignment_id: i
         course=assignment.course, exercise_slug=assignment.exercise_slug
     )
     return render(request, "courses/code_analytics.html", context)
+
+
+@instructor_required
+@require_http_methods(["GET", "POST"])
+def course_sharing(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The owner's page for who else teaches (co-teachers may edit) or views the course."""
+    course = get_course_for_instructor(request.user, course_id, to=OWN)
+    form = ShareForm()
+    if request.method == "POST" and request.POST.get("remove"):
+        try:
+            removed = course_share_remove(course=course, user_id=int(request.POST["remove"]))
+        except ValueError:
+            removed = False
+        if removed:
+            messages.success(request, "No longer shared with that person.")
+        return redirect("courses:sharing", course_id=course.pk)
+    if request.method == "POST":
+        form = ShareForm(request.POST)
+        if form.is_valid():
+            try:
+                share = course_share_set(course=course, **form.cleaned_data)
+            except ShareError as error:
+                form.add_error("username", str(error))
+            else:
+                messages.success(request, f"Shared with {share.user.username} ({share.get_role_display()}).")
+                return redirect("courses:sharing", course_id=course.pk)
+    context = {"course": course, "form": form, "shares": course.shares.select_related("user")}
+    return render(request, "courses/sharing.html", context, status=400 if form.errors else 200)

@@ -1,9 +1,10 @@
 from django.contrib import admin
 
-from quizzes.models import Attempt, AttemptItem, Bank, Item, Quiz, QuizRule, Topic
+from quizzes.models import Attempt, AttemptItem, Bank, BankShare, Item, Quiz, QuizRule, Topic
 
 admin.site.register(Topic)
 admin.site.register(Bank)
+admin.site.register(BankShare)
 admin.site.register(Item)
 
 

@@ -17,6 +17,9 @@ the other receivers from hearing about it.
     No listener yet.
 `item_edited(item_id, bank_id, created)`: after an item is saved from the authoring pages.
     No listener yet.
+`attempts_regraded(quiz_students)`: after an explicit regrade commits; `quiz_students` is a set of
+    (quiz id, student id) whose finished attempts changed score. Listener: courses (rebuilds the
+    running sums of those students).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ attempt_scored = Signal()
 attempt_finished = Signal()
 answer_checked = Signal()
 item_edited = Signal()
+attempts_regraded = Signal()
 
 
 def send_now(signal: Signal, **payload: Any) -> None:

@@ -64,6 +64,12 @@ class RuleForm(forms.Form):
     )
     count = forms.IntegerField(min_value=1, initial=1, help_text="How many items this rule draws.")
 
+    def __init__(self, *args, banks=None, **kwargs):
+        """`banks`: the banks the author may draw from (the pages pass those the user may view)."""
+        super().__init__(*args, **kwargs)
+        if banks is not None:
+            self.fields["bank"].queryset = banks.order_by("name")
+
     def clean_topics(self) -> list[str]:
         slugs = [part.strip() for part in self.cleaned_data["topics"].split(",") if part.strip()]
         malformed = [slug for slug in slugs if not TOPIC_SLUG_PATTERN.match(slug)]

@@ -29,6 +29,13 @@ class Topic(models.Model):
         return self.name
 
 
+class ShareRole(models.TextChoices):
+    """What a person the owner shared a bank or a course with may do there."""
+
+    EDITOR = "editor", "Co-author (may edit)"
+    VIEWER = "viewer", "Viewer (may view, preview, export, see statistics)"
+
+
 class Bank(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
@@ -42,6 +49,22 @@ class Bank(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BankShare(models.Model):
+    """A person other than the owner who may edit (co-author) or only view (viewer) a bank."""
+
+    bank = models.ForeignKey(Bank, related_name="shares", on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="bank_shares", on_delete=models.CASCADE)
+    role = models.CharField(max_length=8, choices=ShareRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["bank", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["bank", "user"], name="unique_bank_share")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} of {self.bank}"
 
 
 class Item(models.Model):
@@ -83,6 +106,30 @@ class Item(models.Model):
             "hints": list(self.hints),
             **self.spec,
         }
+
+
+class ItemVersion(models.Model):
+    """An immutable snapshot of an item's dict (`Item.to_dict()`), numbered 1, 2, ... per item.
+
+    An attempt keeps the version of each item it drew and is checked against it, so editing an
+    item never changes the key of an attempt already running; a regrade moves attempts to a newer
+    version explicitly (`quizzes.services.versions`).
+    """
+
+    item = models.ForeignKey(Item, related_name="versions", on_delete=models.CASCADE)
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["item", "number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="unique_item_version")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} v{self.number}"
 
 
 class GradingPolicy(models.TextChoices):
@@ -171,6 +218,11 @@ class Attempt(models.Model):
 class AttemptItem(models.Model):
     attempt = models.ForeignKey(Attempt, related_name="attempt_items", on_delete=models.CASCADE)
     item = models.ForeignKey(Item, related_name="attempt_items", on_delete=models.PROTECT)
+    # The version drawn (or the one a regrade moved the attempt to); answers are checked against it.
+    # Empty only for rows made outside the attempt service, which then use the item as it is now.
+    version = models.ForeignKey(
+        ItemVersion, null=True, blank=True, related_name="attempt_items", on_delete=models.PROTECT
+    )
     position = models.PositiveIntegerField()
     seed = models.BigIntegerField(help_text="Variant seed, derived from student, item and attempt.")
     variant = models.JSONField(default=dict, blank=True, help_text="Template parameter values as drawn.")
@@ -187,3 +239,29 @@ class AttemptItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt} item {self.position}"
+
+    def item_data(self) -> dict:
+        """The item as this attempt sees it: its pinned version, else the item as it is now."""
+        return self.version.data if self.version is not None else self.item.to_dict()
+
+
+class Regrade(models.Model):
+    """One explicit regrade of an item's attempts against one of its versions: who, when, what changed.
+
+    `changes` lists, per attempt item moved: attempt, student, version number from, item score
+    before and after, attempt score before and after (null while the attempt is in progress).
+    """
+
+    item = models.ForeignKey(Item, related_name="regrades", on_delete=models.CASCADE)
+    to_version = models.ForeignKey(ItemVersion, related_name="regrades", on_delete=models.PROTECT)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL
+    )
+    performed_at = models.DateTimeField(auto_now_add=True)
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-performed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"regrade of {self.item_id} to v{self.to_version.number}"

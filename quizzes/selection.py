@@ -10,6 +10,7 @@ import random
 from collections.abc import Iterable
 
 from quizzes.models import Item, QuizRule
+from quizzes.permissions import banks_for_user
 
 
 def selection_seed(student_id: int, quiz_slug: str, attempt_number: int) -> int:
@@ -18,9 +19,29 @@ def selection_seed(student_id: int, quiz_slug: str, attempt_number: int) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
+def _owner_banks(rule: QuizRule):
+    """The banks the rule's quiz owner may view, or None for no limit (no owner yet, or a superuser).
+
+    "Any bank" means any bank the quiz's owner may use, so a quiz never shows its author, or
+    the students taking it, items from another instructor's bank.
+    """
+    quiz = (
+        getattr(rule, "quiz", None)
+        if rule.quiz_id is not None or "quiz" in rule._state.fields_cache
+        else None
+    )
+    owner = quiz.owner if quiz is not None and quiz.owner_id is not None else None
+    if owner is None or owner.is_superuser:
+        return None
+    return banks_for_user(owner)
+
+
 def rule_candidates(rule: QuizRule) -> list[Item]:
     """Every item the rule may draw from, in a fixed order so a seed always gives the same draw."""
     items = Item.objects.select_related("bank")
+    banks = _owner_banks(rule)
+    if banks is not None:
+        items = items.filter(bank__in=banks.values("pk"))
     if rule.bank_id is not None:
         items = items.filter(bank_id=rule.bank_id)
     if rule.topics:

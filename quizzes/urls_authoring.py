@@ -1,6 +1,13 @@
 from django.urls import path
 
-from quizzes.views import authoring, authoring_items, authoring_quizzes, authoring_transfer
+from quizzes.views import (
+    authoring,
+    authoring_items,
+    authoring_quizzes,
+    authoring_sharing,
+    authoring_transfer,
+    authoring_versions,
+)
 
 # Mounted at /quizzes/author/ inside the `quizzes` namespace.
 urlpatterns = [
@@ -10,6 +17,7 @@ urlpatterns = [
     path("banks/<slug:slug>/", authoring.bank_detail, name="author_bank"),
     path("banks/<slug:slug>/edit/", authoring.bank_edit, name="author_bank_edit"),
     path("banks/<slug:slug>/delete/", authoring.bank_delete_view, name="author_bank_delete"),
+    path("banks/<slug:slug>/sharing/", authoring_sharing.bank_sharing, name="author_bank_sharing"),
     path("banks/<slug:slug>/validate/", authoring_transfer.bank_validate_view, name="author_bank_validate"),
     path("banks/<slug:slug>/export/", authoring_transfer.bank_export_view, name="author_bank_export"),
     path("banks/<slug:slug>/items/new/", authoring_items.item_create, name="author_item_create"),
@@ -19,6 +27,16 @@ urlpatterns = [
         "banks/<slug:slug>/items/<slug:key>/delete/",
         authoring_items.item_delete_view,
         name="author_item_delete",
+    ),
+    path(
+        "banks/<slug:slug>/items/<slug:key>/versions/",
+        authoring_versions.item_versions_view,
+        name="author_item_versions",
+    ),
+    path(
+        "banks/<slug:slug>/items/<slug:key>/versions/<int:number>/regrade/",
+        authoring_versions.item_regrade,
+        name="author_item_regrade",
     ),
     path("quizzes/", authoring_quizzes.quiz_list, name="author_quizzes"),
     path("quizzes/new/", authoring_quizzes.quiz_create, name="author_quiz_create"),

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from courses.models import Course, Enrollment
+from courses.services.access import course_work_since_joining
 from grading.models import Submission
 
 EXAMPLES_PER_DIAGNOSIS = 3
@@ -87,10 +88,9 @@ def _diagnoses(graded) -> list[DiagnosisSummary]:
 
 def exercise_analytics(*, course: Course, exercise_slug: str) -> ExerciseAnalytics:
     enrolled = Enrollment.objects.filter(course=course)
-    graded = Submission.objects.filter(
-        exercise_slug=exercise_slug,
-        status=Submission.Status.GRADED,
-        student_id__in=enrolled.values("student_id"),
+    # Only what the course's students submitted after joining it (courses.services.access).
+    graded = course_work_since_joining(
+        Submission.objects.filter(exercise_slug=exercise_slug, status=Submission.Status.GRADED), course
     )
     rows = list(graded.order_by("student_id", "created_at", "id").values_list("student_id", "passed"))
     until_pass = list(_attempts_until_first_pass(rows).values())

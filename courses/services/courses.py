@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from accounts.roles import is_instructor
 from courses.codes import new_code, normalise_code
-from courses.models import Assignment, AssignmentKind, Course, Enrollment
+from courses.models import Assignment, AssignmentKind, Course, CourseShare, Enrollment
 from grading import api as grading_api
+from quizzes.models import ShareRole
+from quizzes.services.sharing import ShareError, share_target
 
 MAX_CODE_TRIES = 20
 
@@ -141,3 +143,18 @@ def assignment_state(assignment: Assignment, now: datetime | None = None) -> str
     if now <= assignment.due_at:
         return "open"
     return "past due"
+
+
+def course_share_set(*, course: Course, username: str, role: str) -> CourseShare:
+    """Share the course with an instructor as co-teacher or viewer (changing the role if already shared)."""
+    if role not in ShareRole.values:
+        raise ShareError("Choose co-author or viewer.")
+    user = share_target(username=username, owner_id=course.owner_id)
+    with transaction.atomic():
+        share, _ = CourseShare.objects.update_or_create(course=course, user=user, defaults={"role": role})
+    return share
+
+
+def course_share_remove(*, course: Course, user_id: int) -> bool:
+    deleted, _ = CourseShare.objects.filter(course=course, user_id=user_id).delete()
+    return bool(deleted)

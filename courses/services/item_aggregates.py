@@ -212,3 +212,12 @@ def stale_students(quiz_id: int, student_ids: QuerySet) -> list[int]:
 
 def course_students(course_id: int) -> QuerySet:
     return Enrollment.objects.filter(course_id=course_id).values("student_id")
+
+
+def rebuild_after_regrade(sender=None, *, quiz_students=(), **kwargs) -> None:
+    """Listener for `quizzes.events.attempts_regraded`: scores changed, rebuild their sums."""
+    by_quiz: dict[int, set[int]] = {}
+    for quiz_id, student_id in quiz_students:
+        by_quiz.setdefault(quiz_id, set()).add(student_id)
+    for quiz_id, student_ids in by_quiz.items():
+        rebuild_student_sums(quiz_id, student_ids)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 
 from accounts.roles import is_instructor
-from grading.access import limit_to_taught_students, taught_students
+from grading.access import limit_to_taught_work, taught_work_q
 from grading.exercises import get_exercise
 from grading.models import Submission
 from grading.services.queue import enqueue_grading
@@ -67,7 +67,8 @@ def submission_create(*, student, exercise, source: str) -> Submission:
 
 def get_submission_for_user(user, submission_id) -> Submission:
     """The submission if `user` may see it: everyone their own; instructors also those of the students
-    enrolled in one of their courses; superusers every submission.
+    of their courses, for exercises those courses assign, made after the student joined
+    (`courses.services.access.taught_work_q`); superusers every submission.
 
     Raises Submission.DoesNotExist both when it does not exist and when it is someone else's, so
     nobody can even learn that a submission they may not see exists.
@@ -81,9 +82,9 @@ def get_submission_for_user(user, submission_id) -> Submission:
     submissions = Submission.objects.select_related("student")
     if not user.is_superuser:
         visible = Q(student=user)
-        taught = taught_students(user) if is_instructor(user) else None
+        taught = taught_work_q(user) if is_instructor(user) else None
         if taught is not None:
-            visible |= Q(student__in=taught)
+            visible |= taught
         submissions = submissions.filter(visible)
     return submissions.get(pk=submission_id)
 
@@ -111,7 +112,7 @@ def submissions_for_instructor(
     *, viewer, exercise_slug: str = "", username: str = ""
 ) -> QuerySet[Submission]:
     """Submissions by the students of the viewer's courses (every student's for a superuser)."""
-    submissions = limit_to_taught_students(
+    submissions = limit_to_taught_work(
         Submission.objects.select_related("student").defer("source", "verdict"), viewer
     )
     if exercise_slug:
@@ -138,7 +139,7 @@ def common_diagnoses(*, viewer, per_exercise: int = 5) -> dict[str, list[Diagnos
     counts: dict[str, Counter] = defaultdict(Counter)
     students: dict[tuple[str, str], set[int]] = defaultdict(set)
     titles: dict[str, str] = {}
-    graded = limit_to_taught_students(
+    graded = limit_to_taught_work(
         Submission.objects.filter(status=Submission.Status.GRADED, passed=False), viewer
     )
     for slug, student_id, verdict in graded.values_list("exercise_slug", "student_id", "verdict").iterator():

@@ -1,16 +1,25 @@
-"""Every permission-checked fetch of quiz data for the student pages, in one place.
+"""Every permission-checked fetch of quiz data, in one place.
 
-A student reaches only their own attempts; anything else is a 404 (not a 403), so attempt ids
-of other students cannot even be probed. Fetching an attempt also closes it if its deadline has
-passed, which is how a timed attempt ends without a background job.
+Students: a student reaches only their own attempts; anything else is a 404 (not a 403), so
+attempt ids of other students cannot even be probed. Fetching an attempt also closes it if its
+deadline has passed, which is how a timed attempt ends without a background job.
+
+Authors: a bank belongs to its owner, who may share it with co-authors (who may edit it and its
+items) and viewers (who may view, preview, try, validate and export it). A quiz belongs to its
+owner alone. `to` names what the caller is about to do: "view", "edit", or "own" (delete, and
+change who it is shared with). Superusers reach everything. Anyone else gets a 404, never a 403,
+so nobody learns that another instructor's bank or quiz exists. Lists are scoped by the same
+querysets the fetches use.
 """
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from quizzes.models import Attempt, AttemptItem, Quiz
+from quizzes.models import Attempt, AttemptItem, Bank, Item, Quiz, ShareRole
+from quizzes.permissions import EDIT, OWN, VIEW, banks_for_user, check_level
 from quizzes.services.attempts import attempt_close_if_expired
 
 
@@ -31,7 +40,47 @@ def get_attempt_item_for_user(user, attempt_id: int, position: int) -> AttemptIt
     """One item of the user's own attempt, by its position in the attempt; 404 otherwise."""
     attempt = get_attempt_for_user(user, attempt_id)
     attempt_item = get_object_or_404(
-        AttemptItem.objects.select_related("item__bank"), attempt=attempt, position=position
+        AttemptItem.objects.select_related("item__bank", "version"), attempt=attempt, position=position
     )
     attempt_item.attempt = attempt  # reuse the already checked (and possibly just closed) attempt
     return attempt_item
+
+
+# --- Authoring (the levels and `banks_for_user` live in quizzes.permissions) ------------------
+
+__all__ = ["EDIT", "OWN", "VIEW", "banks_for_user"]
+
+
+def get_bank_for_user(user, slug: str, *, to: str = VIEW) -> Bank:
+    """The bank with this slug if `user` may reach it for `to`; 404 otherwise (also when it exists)."""
+    return get_object_or_404(banks_for_user(user, to=to), slug=slug)
+
+
+def get_item_for_user(user, slug: str, key: str, *, to: str = VIEW) -> Item:
+    """An item, reached through its bank's permissions; 404 otherwise."""
+    bank = get_bank_for_user(user, slug, to=to)
+    item = get_object_or_404(Item.objects.prefetch_related("topics"), bank=bank, key=key)
+    item.bank = bank
+    return item
+
+
+def bank_access(user, bank: Bank) -> dict[str, bool]:
+    """What `user` may do with a bank they reached, for showing only the links that will work."""
+    if user.is_superuser or bank.owner_id == user.pk:
+        return {"view": True, "edit": True, "own": True}
+    role = bank.shares.filter(user=user).values_list("role", flat=True).first()
+    return {"view": role is not None, "edit": role == ShareRole.EDITOR, "own": False}
+
+
+def quizzes_for_user(user, *, to: str = VIEW) -> QuerySet[Quiz]:
+    """The quizzes `user` authors: their own (a quiz has no co-authors), or all for superusers."""
+    check_level(to)
+    if not user.is_authenticated:
+        return Quiz.objects.none()
+    if user.is_superuser:
+        return Quiz.objects.all()
+    return Quiz.objects.filter(owner=user)
+
+
+def get_quiz_for_user(user, slug: str, *, to: str = VIEW) -> Quiz:
+    return get_object_or_404(quizzes_for_user(user, to=to), slug=slug)

@@ -22,6 +22,7 @@ from quizzes.engine import check_answer, draw_variant, variant_seed
 from quizzes.engine.result import INVALID, CheckResult, Variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, GradingPolicy, Quiz
 from quizzes.selection import draw_items, selection_seed
+from quizzes.services.versions import item_version_current
 
 
 class AttemptError(Exception):
@@ -118,9 +119,18 @@ def _open_new_attempt(*, quiz: Quiz, student, now: datetime) -> Attempt:
     rows = []
     for position, item in enumerate(items, start=1):
         seed = variant_seed(student.pk, item_uid(item), number)
-        variant = draw_variant(item.to_dict(), seed)
+        # The attempt keeps the version it drew: later edits reach it only through a regrade.
+        version = item_version_current(item=item)
+        variant = draw_variant(version.data, seed)
         rows.append(
-            AttemptItem(attempt=attempt, item=item, position=position, seed=seed, variant=variant.to_dict())
+            AttemptItem(
+                attempt=attempt,
+                item=item,
+                version=version,
+                position=position,
+                seed=seed,
+                variant=variant.to_dict(),
+            )
         )
     AttemptItem.objects.bulk_create(rows)
     return attempt
@@ -146,7 +156,8 @@ def attempt_answer(
     _ensure_answerable(attempt, attempt_item)
 
     # The engine may take a moment (symbolic equivalence): check before taking any lock.
-    result = check_answer(attempt_item.item.to_dict(), Variant.from_dict(attempt_item.variant), response)
+    # Checked against the version the attempt drew, never the item as edited since.
+    result = check_answer(attempt_item.item_data(), Variant.from_dict(attempt_item.variant), response)
     if result.status == INVALID:
         return result
 
@@ -154,6 +165,9 @@ def attempt_answer(
         locked_attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
         locked_item = AttemptItem.objects.select_for_update().get(pk=attempt_item.pk)
         _ensure_answerable(locked_attempt, locked_item)
+        if locked_item.version_id != attempt_item.version_id:
+            # A regrade moved the item to another version while this answer was being checked.
+            raise AttemptError("This question was just updated by your instructor; please answer it again.")
         if is_expired(locked_attempt, now):
             raise AttemptClosed("Time is up: this answer arrived after the deadline and was not saved.")
         locked_item.response = response

@@ -24,6 +24,7 @@ from quizzes.bankio.validation import (
 from quizzes.engine import check_answer, draw_variant, render_item, variant_seed
 from quizzes.engine.kinds import ItemKind
 from quizzes.models import AttemptItem, Bank, Item, Topic
+from quizzes.services.versions import item_version_current
 
 # Draws per calculation item in `bank_validate`: enough to hit the corners of small parameter grids.
 VALIDATION_SEEDS = 20
@@ -65,8 +66,13 @@ def bank_import(
     bank_slug: str | None = None,
     owner=None,
     replace: bool = True,
+    may_write=None,
 ) -> ImportReport:
-    """Parse, check and (only when nothing is wrong) store a bank file. Never raises on bad input."""
+    """Parse, check and (only when nothing is wrong) store a bank file. Never raises on bad input.
+
+    `may_write(bank)`, when given, says whether the importing user may write into an existing bank;
+    a file that targets a bank they may not edit is refused with a problem, and nothing is written.
+    """
     report = ImportReport()
     parsed = read_bank(text, fmt, filename=filename)
     report.skipped, report.notes, report.problems = (
@@ -103,7 +109,10 @@ def bank_import(
                 owner=owner,
                 replace=replace,
                 report=report,
+                may_write=may_write,
             )
+    except _ImportRefused as refusal:
+        report.problems.append(BankProblem(where, str(refusal)))
     except DatabaseError as error:
         report.created = report.updated = report.deleted = 0
         report.kept = []
@@ -111,6 +120,10 @@ def bank_import(
             BankProblem(where, f"the database refused the import, nothing was saved: {error}")
         )
     return report
+
+
+class _ImportRefused(Exception):
+    """The import may not write where it would; nothing is written."""
 
 
 def _write_bank(
@@ -122,6 +135,7 @@ def _write_bank(
     owner,
     replace: bool,
     report: ImportReport,
+    may_write=None,
 ) -> None:
     """The writes of one import; the caller holds the transaction. `metadata` is (name, description).
 
@@ -129,6 +143,9 @@ def _write_bank(
     existing bank; a Moodle or GIFT file names a bank only when it creates one (from its category).
     """
     bank = Bank.objects.select_for_update().filter(slug=slug).first()
+    if bank is not None and may_write is not None and not may_write(bank):
+        # Bank slugs are unique site-wide, so the slug is taken; say no more than that.
+        raise _ImportRefused(f"the bank slug {slug!r} is taken: import into one of your banks or rename it")
     if bank is None:
         name, description = metadata or (fallback_name, "")
         bank = Bank.objects.create(slug=slug, name=name or slug, description=description, owner=owner)
@@ -169,6 +186,7 @@ def _write_bank(
         item.position = position
         item.save()
         item.topics.set([topics[topic] for topic in data.get("topics", [])])
+        item_version_current(item=item, author=owner)
     for position, item in enumerate(leftovers, start=len(items) if replace else 0):
         if item.position != position:
             item.position = position

@@ -129,7 +129,7 @@ def results_visible(attempt: Attempt) -> bool:
 
 def missed_item(attempt_item: AttemptItem) -> MissedItem:
     """Key and filled explanation for an unanswered item. Call only once its attempt is finished."""
-    item = attempt_item.item.to_dict()
+    item = attempt_item.item_data()
     try:
         variant = rebuild_variant(item, attempt_item.variant or None)
         return MissedItem(
@@ -142,7 +142,7 @@ def missed_item(attempt_item: AttemptItem) -> MissedItem:
 
 def rendered_item(attempt_item: AttemptItem) -> dict[str, Any]:
     """The student-facing item for this attempt's variant (no key, no explanation)."""
-    return render_item(attempt_item.item.to_dict(), Variant.from_dict(attempt_item.variant)).to_dict()
+    return render_item(attempt_item.item_data(), Variant.from_dict(attempt_item.variant)).to_dict()
 
 
 def item_panels(
@@ -160,7 +160,9 @@ def item_panels(
     drafts, errors = drafts or {}, errors or {}
     reveal = results_visible(attempt)
     finished = attempt.status == AttemptStatus.FINISHED
-    attempt_items = attempt.attempt_items.select_related("item__bank").prefetch_related("item__topics")
+    attempt_items = attempt.attempt_items.select_related("item__bank", "version").prefetch_related(
+        "item__topics"
+    )
     if positions is not None:
         attempt_items = attempt_items.filter(position__in=positions)
     panels = []

@@ -90,13 +90,17 @@ class QuizRow:
     student_count: int
 
 
-def quiz_rows() -> list[QuizRow]:
-    """Every quiz for the instructor list, with its rule and attempt counts (one query)."""
-    quizzes = Quiz.objects.annotate(
-        n_rules=Count("rules", distinct=True),
-        n_attempts=Count("attempts", distinct=True),
-        n_students=Count("attempts__student", distinct=True),
-    ).order_by("title")
+def quiz_rows(quizzes=None) -> list[QuizRow]:
+    """The quizzes (every quiz by default) for the instructor list, with rule and attempt counts (one query)."""
+    quizzes = (
+        (Quiz.objects.all() if quizzes is None else quizzes)
+        .annotate(
+            n_rules=Count("rules", distinct=True),
+            n_attempts=Count("attempts", distinct=True),
+            n_students=Count("attempts__student", distinct=True),
+        )
+        .order_by("title")
+    )
     return [QuizRow(quiz, quiz.n_rules, quiz.n_attempts, quiz.n_students) for quiz in quizzes]
 
 
@@ -104,16 +108,19 @@ def quiz_rule_specs(quiz: Quiz) -> list[RuleSpec]:
     return [RuleSpec.from_rule(rule) for rule in quiz.rules.select_related("bank").order_by("position", "id")]
 
 
-def rule_checks(specs: list[RuleSpec]) -> list[RuleCheck]:
-    """Each rule's number of matching items, on its own (ignoring items an earlier rule may take)."""
+def rule_checks(specs: list[RuleSpec], *, quiz: Quiz | None = None) -> list[RuleCheck]:
+    """Each rule's number of matching items, on its own (ignoring items an earlier rule may take).
+
+    With `quiz`, rules draw only from the banks its owner may view, as its attempts do.
+    """
     return [
-        RuleCheck(number=number, spec=spec, matching=len(rule_candidates(spec.as_rule())))
+        RuleCheck(number=number, spec=spec, matching=len(rule_candidates(spec.as_rule(quiz=quiz))))
         for number, spec in enumerate(specs, start=1)
     ]
 
 
-def rule_warnings(specs: list[RuleSpec]) -> list[str]:
-    return [check.warning for check in rule_checks(specs) if check.warning]
+def rule_warnings(specs: list[RuleSpec], *, quiz: Quiz | None = None) -> list[str]:
+    return [check.warning for check in rule_checks(specs, quiz=quiz) if check.warning]
 
 
 @transaction.atomic
@@ -134,13 +141,13 @@ def quiz_save(*, quiz: Quiz, rules: list[RuleSpec], owner=None) -> Quiz:
     return quiz
 
 
-def draw_preview(*, specs: list[RuleSpec], seed: int) -> list[Item]:
+def draw_preview(*, specs: list[RuleSpec], seed: int, quiz: Quiz | None = None) -> list[Item]:
     """The items a first attempt could draw for `seed`, exactly as `attempt_start` draws them.
 
     Nothing is written: no attempt is created, and a fresh RNG is used so the preview never
     disturbs any other random state.
     """
-    rules = [spec.as_rule(position=position) for position, spec in enumerate(specs)]
+    rules = [spec.as_rule(quiz=quiz, position=position) for position, spec in enumerate(specs)]
     return draw_items(rules, seen_item_ids=set(), rng=random.Random(seed))
 
 

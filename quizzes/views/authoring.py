@@ -5,19 +5,25 @@ Items and their preview live in `authoring_items`, validation and import/export 
 """
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts.roles import instructor_required
 from quizzes.forms_authoring import BankForm, ItemFilterForm
-from quizzes.models import Bank, ItemKind, Topic
+from quizzes.models import ItemKind, Topic
+from quizzes.services.access import EDIT, OWN, bank_access, banks_for_user, get_bank_for_user
 from quizzes.services.bank_overview import bank_rows
 from quizzes.services.item_store import DeleteRefused, bank_attempt_count, bank_delete
 
 
 @instructor_required
 def author_banks(request):
-    banks = list(Bank.objects.all())
-    return render(request, "quizzes/author_banks.html", {"rows": bank_rows(banks)})
+    banks = list(banks_for_user(request.user).select_related("owner"))
+    context = {
+        "rows": bank_rows(banks),
+        "editable": set(banks_for_user(request.user, to=EDIT).values_list("pk", flat=True)),
+        "owned": set(banks_for_user(request.user, to=OWN).values_list("pk", flat=True)),
+    }
+    return render(request, "quizzes/author_banks.html", context)
 
 
 @instructor_required
@@ -34,7 +40,7 @@ def bank_create(request):
 
 @instructor_required
 def bank_edit(request, slug: str):
-    bank = get_object_or_404(Bank, slug=slug)
+    bank = get_bank_for_user(request.user, slug, to=EDIT)
     form = BankForm(request.POST or None, instance=bank)
     if request.method == "POST" and form.is_valid():
         bank = form.save()
@@ -45,7 +51,7 @@ def bank_edit(request, slug: str):
 
 @instructor_required
 def bank_delete_view(request, slug: str):
-    bank = get_object_or_404(Bank, slug=slug)
+    bank = get_bank_for_user(request.user, slug, to=OWN)
     if request.method == "POST":
         try:
             bank_delete(bank)
@@ -60,7 +66,7 @@ def bank_delete_view(request, slug: str):
 
 @instructor_required
 def bank_detail(request, slug: str):
-    bank = get_object_or_404(Bank, slug=slug)
+    bank = get_bank_for_user(request.user, slug)
     filters = ItemFilterForm(request.GET or None)
     items = bank.items.prefetch_related("topics")
     if filters.is_valid():
@@ -74,5 +80,6 @@ def bank_detail(request, slug: str):
         "filters": filters,
         "kinds": ItemKind.choices,
         "topics": Topic.objects.filter(items__bank=bank).distinct(),
+        "access": bank_access(request.user, bank),
     }
     return render(request, "quizzes/author_bank_detail.html", context)

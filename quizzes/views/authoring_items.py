@@ -4,11 +4,12 @@ import json
 
 from django.contrib import messages
 from django.db import IntegrityError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts.roles import instructor_required
 from quizzes.forms_authoring import KIND_EXAMPLES, ItemForm, SeedForm, item_form_initial, try_it_response
 from quizzes.models import Bank, Item, ItemKind
+from quizzes.services.access import EDIT, bank_access, get_bank_for_user, get_item_for_user
 from quizzes.services.item_preview import (
     as_plain,
     expression_echo,
@@ -25,6 +26,7 @@ from quizzes.services.item_store import (
     item_problems,
     item_save,
 )
+from quizzes.services.versions import item_version_current
 
 VARIANT_PANEL_SEEDS = 8
 
@@ -50,13 +52,15 @@ def _save_from_form(request, *, bank: Bank, item: Item | None):
         # Another save took the key between the check and the write; the transaction rolled back.
         problem = f"key: another item in this bank already uses the key `{data['key']}`"
         return _item_form_page(request, bank=bank, item=item, form=form, problems=[problem])
+    # A changed item gets a new version; attempts already running keep the one they drew.
+    item_version_current(item=saved, author=request.user)
     messages.success(request, f"Item “{saved.key}” saved.")
     return redirect("quizzes:author_item_preview", slug=bank.slug, key=saved.key)
 
 
 @instructor_required
 def item_create(request, slug: str):
-    bank = get_object_or_404(Bank, slug=slug)
+    bank = get_bank_for_user(request.user, slug, to=EDIT)
     if request.method == "POST":
         return _save_from_form(request, bank=bank, item=None)
     kind = request.GET.get("kind", ItemKind.CALCULATION)
@@ -68,7 +72,7 @@ def item_create(request, slug: str):
 
 @instructor_required
 def item_edit(request, slug: str, key: str):
-    item = get_object_or_404(Item.objects.select_related("bank"), bank__slug=slug, key=key)
+    item = get_item_for_user(request.user, slug, key, to=EDIT)
     if request.method == "POST":
         return _save_from_form(request, bank=item.bank, item=item)
     form = ItemForm(initial=item_form_initial(item.to_dict()))
@@ -77,7 +81,7 @@ def item_edit(request, slug: str, key: str):
 
 @instructor_required
 def item_delete_view(request, slug: str, key: str):
-    item = get_object_or_404(Item.objects.select_related("bank"), bank__slug=slug, key=key)
+    item = get_item_for_user(request.user, slug, key, to=EDIT)
     if request.method == "POST":
         try:
             item_delete(item)
@@ -96,13 +100,17 @@ def item_preview(request, slug: str, key: str):
 
     GET ?seed=N picks the seed; POST checks the typed answer against that same seed.
     """
-    item = get_object_or_404(
-        Item.objects.select_related("bank").prefetch_related("topics"), bank__slug=slug, key=key
-    )
+    item = get_item_for_user(request.user, slug, key)
     data = item.to_dict()
     seed_form = SeedForm(request.POST if request.method == "POST" else (request.GET or {"seed": 1}))
     seed = seed_form.cleaned_data["seed"] if seed_form.is_valid() else 1
-    context = {"bank": item.bank, "item": item, "seed_form": seed_form, "seed": seed}
+    context = {
+        "bank": item.bank,
+        "item": item,
+        "seed_form": seed_form,
+        "seed": seed,
+        "access": bank_access(request.user, item.bank),
+    }
     try:
         context |= _preview_context(data, seed)
         if request.method == "POST" and seed_form.is_valid():

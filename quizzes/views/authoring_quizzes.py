@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts.roles import instructor_required
 from quizzes.forms_quizzes import QuizForm, RuleFormSet, rule_initial
 from quizzes.models import Quiz
+from quizzes.services.access import EDIT, OWN, banks_for_user, get_quiz_for_user, quizzes_for_user
 from quizzes.services.quiz_authoring import (
     QuizDeleteRefused,
     draw_preview,
@@ -31,7 +32,9 @@ DEFAULT_PREVIEW_SEED = 1
 
 @instructor_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "quizzes/author_quiz_list.html", {"rows": quiz_rows()})
+    return render(
+        request, "quizzes/author_quiz_list.html", {"rows": quiz_rows(quizzes_for_user(request.user))}
+    )
 
 
 @instructor_required
@@ -41,25 +44,26 @@ def quiz_create(request: HttpRequest) -> HttpResponse:
 
 @instructor_required
 def quiz_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    return _quiz_form_page(request, quiz=get_object_or_404(Quiz, slug=slug))
+    return _quiz_form_page(request, quiz=get_quiz_for_user(request.user, slug, to=EDIT))
 
 
 def _quiz_form_page(request: HttpRequest, *, quiz: Quiz | None) -> HttpResponse:
     """Settings and rules on one page; saved together or not at all."""
     initial_rules = rule_initial(quiz_rule_specs(quiz)) if quiz else []
+    banks = {"banks": banks_for_user(request.user)}  # a rule draws only from banks the author may view
     if request.method == "POST":
         form = QuizForm(request.POST, instance=quiz)
-        rules = RuleFormSet(request.POST, prefix=RULES_PREFIX, initial=initial_rules)
+        rules = RuleFormSet(request.POST, prefix=RULES_PREFIX, initial=initial_rules, form_kwargs=banks)
         if form.is_valid() and rules.is_valid():
             specs = rules.rule_specs()
             saved = quiz_save(quiz=form.save(commit=False), rules=specs, owner=request.user)
             messages.success(request, f"Quiz “{saved.title}” saved.")
-            for warning in rule_warnings(specs):
+            for warning in rule_warnings(specs, quiz=saved):
                 messages.warning(request, warning)
             return redirect("quizzes:author_quiz", slug=saved.slug)
     else:
         form = QuizForm(instance=quiz)
-        rules = RuleFormSet(prefix=RULES_PREFIX, initial=initial_rules)
+        rules = RuleFormSet(prefix=RULES_PREFIX, initial=initial_rules, form_kwargs=banks)
     context = {
         "form": form,
         "rules": rules,
@@ -72,11 +76,11 @@ def _quiz_form_page(request: HttpRequest, *, quiz: Quiz | None) -> HttpResponse:
 @instructor_required
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The quiz's settings, each rule with how many items match it, and a seeded draw preview."""
-    quiz = get_object_or_404(Quiz, slug=slug)
+    quiz = get_quiz_for_user(request.user, slug)
     seed = _seed_from(request.GET.get("seed"))
     specs = quiz_rule_specs(quiz)
-    checks = rule_checks(specs)
-    drawn = draw_preview(specs=specs, seed=seed)
+    checks = rule_checks(specs, quiz=quiz)
+    drawn = draw_preview(specs=specs, seed=seed, quiz=quiz)
     context = {
         "quiz": quiz,
         "checks": checks,
@@ -100,7 +104,7 @@ def _seed_from(raw: str | None) -> int:
 @instructor_required
 def quiz_delete_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Delete a quiz nobody has attempted; for one with attempts, offer (and do) unpublishing instead."""
-    quiz = get_object_or_404(Quiz, slug=slug)
+    quiz = get_quiz_for_user(request.user, slug, to=OWN)
     if request.method == "POST" and request.POST.get("action") == "unpublish":
         quiz_unpublish(quiz=quiz)
         messages.success(request, f"Quiz “{quiz.title}” unpublished: students can no longer start it.")

@@ -1,11 +1,14 @@
 """Instructor pages that treat a bank as a whole: validate, import and export."""
 
+from typing import cast
+
+from django import forms
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from accounts.roles import instructor_required
 from quizzes.forms_authoring import BANK_FORMATS, ExportForm, ImportForm
-from quizzes.models import Bank
+from quizzes.services.access import EDIT, banks_for_user, get_bank_for_user
 from quizzes.services.bank_export import export_filename, export_losses
 from quizzes.services.bank_overview import bank_validate_and_remember
 from quizzes.services.banks import bank_export, bank_import
@@ -19,7 +22,7 @@ EXPORT_CONTENT_TYPES = {
 
 @instructor_required
 def bank_validate_view(request, slug: str):
-    bank = get_object_or_404(Bank, slug=slug)
+    bank = get_bank_for_user(request.user, slug)
     problems = bank_validate_and_remember(bank)
     return render(request, "quizzes/author_bank_validate.html", {"bank": bank, "problems": problems})
 
@@ -27,6 +30,9 @@ def bank_validate_view(request, slug: str):
 @instructor_required
 def bank_import_view(request):
     form = ImportForm(request.POST or None, request.FILES or None, initial={"bank": request.GET.get("bank")})
+    # Only banks the user may edit can be chosen, and a file naming someone else's bank is refused.
+    editable = banks_for_user(request.user, to=EDIT)
+    cast(forms.ModelChoiceField, form.fields["bank"]).queryset = editable
     report = None
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["bank"]
@@ -37,6 +43,7 @@ def bank_import_view(request):
             bank_slug=target.slug if target else None,
             owner=request.user,
             replace=form.cleaned_data["replace"],
+            may_write=lambda bank: editable.filter(pk=bank.pk).exists(),
         )
     status = 400 if report is not None and not report.ok else 200
     return render(request, "quizzes/author_import.html", {"form": form, "report": report}, status=status)
@@ -44,7 +51,7 @@ def bank_import_view(request):
 
 @instructor_required
 def bank_export_view(request, slug: str):
-    bank = get_object_or_404(Bank, slug=slug)
+    bank = get_bank_for_user(request.user, slug)
     form = ExportForm(request.GET or None)
     if not form.is_valid():
         losses = export_losses(bank)

@@ -187,7 +187,7 @@ def preview_expression(request: HttpRequest, attempt_id: int, position: int) -> 
         return _preview_refusal("That expression is too long.", status=400)
     if not text.strip():
         return _preview_refusal("", status=200)
-    return JsonResponse(engine_preview(attempt_item.item.to_dict(), text))
+    return JsonResponse(engine_preview(attempt_item.item_data(), text))
 
 
 def _preview_refusal(error: str, *, status: int) -> JsonResponse:

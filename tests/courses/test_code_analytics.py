@@ -21,7 +21,9 @@ def adam_work(course, make_user, enrol):
     )
     ann, bob, cat, dan = (make_user(name) for name in ("ann", "bob", "cat", "dan"))
     for student in (ann, bob, cat):
-        enrol(student)
+        # Joined before the work below: an instructor sees only what was submitted after joining.
+        enrollment = enrol(student)
+        type(enrollment).objects.filter(pk=enrollment.pk).update(joined_at=OPENS)
     t = OPENS + timedelta(days=1)
     graded_submission(ann, "adam", passed=False, score=0.3, at=t, diagnosis=[NO_BIAS])
     graded_submission(

@@ -1,7 +1,8 @@
-"""`manage.py importbank FILE [--bank SLUG] [--format yaml|moodle-xml|gift] [--keep-missing]`."""
+"""`manage.py importbank FILE [--bank SLUG] [--format yaml|moodle-xml|gift] [--keep-missing] [--owner USERNAME]`."""
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from quizzes.bankio import FORMATS, format_for_filename
@@ -22,6 +23,10 @@ class Command(BaseCommand):
             action="store_true",
             help="keep items that are in the bank but not in the file (default: delete them)",
         )
+        parser.add_argument(
+            "--owner",
+            help="username that owns a bank this import creates (default: none, so only superusers reach it)",
+        )
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
@@ -33,7 +38,13 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"cannot read {path}: {error}") from error
 
+        owner = None
+        if options["owner"]:
+            owner = get_user_model().objects.filter(username=options["owner"]).first()
+            if owner is None:
+                raise CommandError(f"no user is called {options['owner']!r}")
         report = bank_import(
+            owner=owner,
             text=text,
             fmt=fmt,
             filename=path.name,

@@ -1,16 +1,31 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.services import user_create
-from courses.services.courses import course_create, enrollment_join
+from courses.models import AssignmentKind
+from courses.services.courses import assignment_create, course_create, enrollment_join
+from grading.exercises import EXERCISES
 from grading.models import Submission
 from grading.verdict import Verdict
 
 
 @pytest.fixture
 def course_of_sam_and_sue(instructor, student, second_student):
-    """Instructors see only their courses' students: iris teaches both test students."""
+    """Instructors see only their courses' students, for the exercises their courses assign:
+    iris teaches both test students and assigns every exercise."""
     course = course_create(owner=instructor, name="Optimizers")
+    now = timezone.now()
+    for slug in EXERCISES:
+        assignment_create(
+            course=course,
+            kind=AssignmentKind.EXERCISE,
+            exercise_slug=slug,
+            opens_at=now,
+            due_at=now + timedelta(days=7),
+        )
     for member in (student, second_student):
         enrollment_join(student=member, code=course.code)
     return course

@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 import grading.access
-from courses.services.courses import course_create, enrollment_join
+from courses.models import AssignmentKind
+from courses.services.courses import assignment_create, course_create, enrollment_join
 from grading.models import Submission
 from grading.services import (
     MAX_SOURCE_BYTES,
@@ -84,6 +88,14 @@ def test_students_fetch_only_their_own_submissions(student, second_student, inst
 
 def test_instructors_fetch_submissions_of_their_courses_students_only(student, second_student, instructor):
     course = course_create(owner=instructor, name="Optimizers")
+    now = timezone.now()
+    assignment_create(
+        course=course,
+        kind=AssignmentKind.EXERCISE,
+        exercise_slug="sgd",
+        opens_at=now,
+        due_at=now + timedelta(days=7),
+    )
     enrollment_join(student=student, code=course.code)
     taught = Submission.objects.create(student=student, exercise_slug="sgd", source="x = 1")
     not_taught = Submission.objects.create(student=second_student, exercise_slug="sgd", source="x = 2")
@@ -125,7 +137,7 @@ def test_until_a_rule_says_whom_an_instructor_teaches_they_see_no_other_students
     enrollment_join(student=student, code=course.code)
     taught = Submission.objects.create(student=student, exercise_slug="sgd", source="x = 1")
     own = Submission.objects.create(student=instructor, exercise_slug="adam", source="x = 3")
-    monkeypatch.setattr(grading.access, "_taught_students", None)
+    monkeypatch.setattr(grading.access, "_visible_work", None)
     with pytest.raises(Submission.DoesNotExist):
         get_submission_for_user(instructor, taught.pk)
     assert get_submission_for_user(instructor, own.pk) == own

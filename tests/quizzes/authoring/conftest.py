@@ -84,8 +84,8 @@ def ordering_item(bank):
 
 
 @pytest.fixture
-def answered(calculation_item, student):
+def answered(calculation_item, student, instructor):
     """A student's recorded answer to `calculation_item`: it must now survive any delete."""
-    quiz = Quiz.objects.create(slug="week-1", title="Week 1")
+    quiz = Quiz.objects.create(slug="week-1", title="Week 1", owner=instructor)
     attempt = Attempt.objects.create(quiz=quiz, student=student, number=1)
     return AttemptItem.objects.create(attempt=attempt, item=calculation_item, position=0, seed=7)

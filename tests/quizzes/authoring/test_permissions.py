@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from quizzes.services.versions import item_version_current
+
 BANK = {"slug": "optimizers-core"}
 ITEM = {"slug": "optimizers-core", "key": "sgd-update-size"}
 QUIZ = {"slug": "week-1"}  # the quiz of the `answered` fixture
@@ -20,6 +22,9 @@ AUTHORING_PAGES = [
     ("quizzes:author_item_preview", ITEM),
     ("quizzes:author_item_edit", ITEM),
     ("quizzes:author_item_delete", ITEM),
+    ("quizzes:author_item_versions", ITEM),
+    ("quizzes:author_item_regrade", {**ITEM, "number": 1}),
+    ("quizzes:author_bank_sharing", BANK),
     ("quizzes:author_quizzes", {}),
     ("quizzes:author_quiz_create", {}),
     ("quizzes:author_quiz", QUIZ),
@@ -50,6 +55,13 @@ def test_student_is_refused(student_client, answered, name, kwargs):
     url = reverse(name, kwargs=kwargs)
     assert student_client.get(url).status_code == 403
     assert student_client.post(url).status_code == 403
+
+
+@pytest.fixture
+def answered(answered):
+    """The answered item with its first version recorded (the regrade page names a version)."""
+    item_version_current(item=answered.item)
+    return answered
 
 
 @pytest.mark.parametrize(("name", "kwargs"), AUTHORING_PAGES, ids=PAGE_IDS)

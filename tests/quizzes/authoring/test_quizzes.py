@@ -43,8 +43,8 @@ def four_items(calculation_item, truefalse_item, table_item, ordering_item):
 
 
 @pytest.fixture
-def quiz_with_rule(bank, four_items):
-    quiz = Quiz.objects.create(slug="week-3", title="Week 3")
+def quiz_with_rule(bank, four_items, instructor):
+    quiz = Quiz.objects.create(slug="week-3", title="Week 3", owner=instructor)
     QuizRule.objects.create(quiz=quiz, bank=bank, count=2, position=0)
     return quiz
 
