@@ -38,12 +38,35 @@ def render_item(item: dict, variant: Variant | dict | None) -> RenderedItem:
 
 
 def check_answer(item: dict, variant: Variant | dict | None, response: Any) -> CheckResult:
-    """Judge `response` (format per kind, see the package docstring) against the key."""
-    return _kind_module(item.get("kind")).check(item, rebuild_variant(item, variant), response)
+    """Judge `response` (format per kind, see the package docstring) against the key.
+
+    Symbolic items are judged in a worker process with time and memory limits (isolation.py).
+    """
+    from quizzes.engine import isolation
+
+    rebuilt = rebuild_variant(item, variant)
+    if isolation.isolated(item):
+        return isolation.check_answer(item, rebuilt, response)
+    return check_in_process(item, rebuilt, response)
 
 
 def preview_expression(item: dict, text: str) -> dict:
-    """For symbolic items: {"ok", "latex", "error"} so the page can echo the parsed input."""
+    """For symbolic items: {"ok", "latex", "error"} so the page can echo the parsed input.
+
+    Parsed in a worker process with time and memory limits (isolation.py); never raises.
+    """
+    from quizzes.engine import isolation
+
+    return isolation.preview_expression(item, text)
+
+
+def check_in_process(item: dict, variant: Variant, response: Any) -> CheckResult:
+    """check_answer without the worker: for isolation's workers, and kinds proved cheap."""
+    return _kind_module(item.get("kind")).check(item, variant, response)
+
+
+def preview_in_process(item: dict, text: str) -> dict:
+    """preview_expression without the worker: for isolation's workers only."""
     from quizzes.engine import symbolic
 
     return symbolic.preview(item, text)
