@@ -370,7 +370,8 @@ atexit.register(shutdown)
 
 
 def _describe(item: dict, text: Any) -> str:
-    return f"{item.get('kind')} item {str(item.get('key'))[:80]!r}, input {str(text)[:200]!r}"
+    shown = repr(text[:200]) if isinstance(text, str) else f"a {type(text).__name__}"
+    return f"{item.get('kind')} item {str(item.get('key'))[:80]!r}, input {shown}"
 
 
 def _student_text(text: Any) -> Any:
