@@ -144,6 +144,15 @@ class _Worker:
     def pid(self) -> int:
         return self.process.pid
 
+    def ready_now(self) -> bool:
+        """Whether the worker has said it is ready, without waiting."""
+        if not self.ready:
+            poller = select.poll()
+            poller.register(self.process.stdout.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
+            if poller.poll(0):
+                return self.wait_ready(time.monotonic() + 1.0)
+        return self.ready
+
     def wait_ready(self, deadline: float) -> bool:
         if not self.ready:
             frame = _read_frame(self.process.stdout.fileno(), deadline)
@@ -214,21 +223,33 @@ class _Pool:
         self.available.notify()
 
     def checkout(self, deadline: float) -> _Worker | None:
+        """An idle worker, preferring a ready one and the most recently used (its caches are warm).
+
+        A worker still starting is handed out only when no other is busy (the first calls of a
+        process); otherwise a caller waits for a ready one, checking on the starting ones.
+        """
         with self.available:
             while True:
                 if self.closed:
                     return None
                 if len(self.workers) < self.size:
                     self._spawn()  # an earlier start failed: try again
-                if self.idle:
-                    ready = [worker for worker in self.idle if worker.ready]
-                    worker = (ready or self.idle)[0]
-                    self.idle.remove(worker)
-                    return worker
+                for worker in list(reversed(self.idle)):
+                    try:
+                        if worker.ready or worker.ready_now():
+                            self.idle.remove(worker)
+                            return worker
+                    except WorkerGone:  # it died while starting up
+                        log.warning("An expression worker exited during start-up (exit %s)", worker.kill())
+                        self.idle.remove(worker)
+                        self.workers.remove(worker)
+                        self._spawn()
+                if self.idle and len(self.idle) == len(self.workers):
+                    return self.idle.pop()  # every worker is starting: wait for this one
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
-                self.available.wait(remaining)
+                self.available.wait(min(remaining, 0.02) if self.idle else remaining)
 
     def checkin(self, worker: _Worker) -> None:
         with self.available:
@@ -264,7 +285,7 @@ class _Pool:
         started = time.monotonic()
         deadline = started + CALL_SECONDS
         for _attempt in range(2):  # a worker found dead before the job started gets one retry
-            worker = self.checkout(deadline)
+            worker = self.checkout(deadline if self.warm else started + STARTUP_SECONDS)
             if worker is None:
                 log.warning("No expression worker was free within %.1f s: %s", CALL_SECONDS, description)
                 return {"invalid": BUSY_MESSAGE, "reason": "busy"}

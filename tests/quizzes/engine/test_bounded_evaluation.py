@@ -267,3 +267,54 @@ def test_hostile_table_cells_are_judged_within_two_seconds_without_raising():
     for text in ["9" * 90 + "e300", "1e300", "-1e300", "9" * 10**6, "1/0." + "0" * 97 + "1"]:
         result, seconds = timed(check_answer, item, None, dict.fromkeys(cells, text))
         assert seconds < 2 and result.status in {"invalid", "incorrect", "partial"}
+
+
+# --- processes: pre-fork servers and exit ----------------------------------------------------------
+
+PRE_FORK_SCRIPT = r"""
+import json, os, sys
+from quizzes.engine import check_answer, isolation
+item = json.loads(sys.argv[1])
+assert check_answer(item, None, "eta*g0/(1-beta)").status == "correct"   # the master's own pool
+master_workers = isolation.worker_pids()
+child = os.fork()   # like gunicorn's pre-fork model with the application preloaded
+if child == 0:
+    ok = isolation.worker_pids() == []   # the parent's workers are forgotten, not shared
+    ok &= check_answer(item, None, "(((10^100)^100)^100)^100").status == "invalid"
+    ok &= check_answer(item, None, "eta*g0/(1-beta)").status == "correct"
+    mine = isolation.worker_pids()
+    ok &= len(mine) == isolation.WORKERS and not set(mine) & set(master_workers)
+    ok &= all(open(f"/proc/{pid}/status").read().count(f"PPid:\t{os.getpid()}\n") for pid in mine)
+    print(json.dumps({"child_ok": bool(ok), "child_workers": mine}), flush=True)
+    sys.exit(0)   # atexit kills the child's workers
+_, status = os.waitpid(child, 0)
+ok = status == 0 and isolation.worker_pids() == master_workers
+ok &= check_answer(item, None, "eta*g0/(1-beta)").status == "correct"
+print(json.dumps({"master_ok": bool(ok), "master_workers": master_workers}), flush=True)
+"""
+
+
+def test_a_forked_server_process_starts_its_own_workers_and_every_worker_ends_at_exit():
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    completed = subprocess.run(
+        [sys.executable, "-c", PRE_FORK_SCRIPT, json.dumps(SYMBOLIC)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert completed.returncode == 0, completed.stderr
+    reports = {}
+    for line in completed.stdout.splitlines():
+        reports.update(json.loads(line))
+    assert reports["child_ok"] and reports["master_ok"], completed.stderr
+    workers = reports["child_workers"] + reports["master_workers"]
+    deadline = time.monotonic() + 5
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
