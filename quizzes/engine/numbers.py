@@ -9,7 +9,7 @@ exponent ("0.02", ".02", "2e-2", "2.0E-2", "-3"), or a plain fraction of two dec
 ("1/50", "-1/2", "0.5/4"). Surrounding spaces are ignored. Rejected with a message:
 empty text, thousands separators or decimal commas ("1,000" and "1,5" are ambiguous between
 locales, so a comma is always an error), "nan", "inf", words, several dots, a zero denominator,
-exponents beyond ±300.
+exponents beyond ±300, values beyond the float range.
 
 Tolerance rule (key k, student answer a, both exact rationals; `k` comes from the float key's
 shortest decimal representation, so 0.1 means exactly 1/10):
