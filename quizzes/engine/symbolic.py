@@ -327,7 +327,12 @@ def symbolically_equal(first: sympy.Expr, second: sympy.Expr) -> bool | None:
     from quizzes.engine import isolation
 
     if isolation.in_worker():  # a timer can stop the job there; a thread cannot be stopped
-        return isolation.call_with_time_limit(_is_zero, difference, SIMPLIFY_TIMEOUT_SECONDS)
+        try:
+            return isolation.call_with_time_limit(_is_zero, difference, SIMPLIFY_TIMEOUT_SECONDS)
+        except MemoryError:
+            raise  # the worker reports it and is replaced
+        except Exception:  # noqa: BLE001 - a simplifier crash leaves the numeric verdict standing
+            return None
     future = _SIMPLIFIER.submit(_is_zero, difference)
     try:
         return future.result(timeout=SIMPLIFY_TIMEOUT_SECONDS)
