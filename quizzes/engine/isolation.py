@@ -302,9 +302,16 @@ class _Pool:
                 try:
                     worker.send(request)
                 except WorkerGone:
-                    self.replace(worker)
-                    continue
-                reply = worker.receive(job_deadline)
+                    # It stopped reading: it may have answered (out of memory), or died while idle.
+                    try:
+                        reply = worker.receive(time.monotonic() + 0.2)
+                    except (WorkerGone, ValueError):
+                        reply = None
+                    if reply is None:
+                        self.replace(worker)
+                        continue
+                else:
+                    reply = worker.receive(job_deadline)
             except WorkerGone:
                 return self._died(self.replace(worker), description, started)
             except Exception:  # noqa: BLE001 - the pool must answer, whatever happened
@@ -578,12 +585,12 @@ def worker_main(argv: list[str]) -> int:
     while True:
         try:
             request = _read_frame(requests, None)
+            _limit_cpu_for_next_job(limits.cpu_seconds)
+            reply = _handle(request)
         except WorkerGone:
             return 0
-        _limit_cpu_for_next_job(limits.cpu_seconds)
-        try:
-            reply = _handle(request)
-        except MemoryError:
+        except MemoryError:  # reading the job or answering it; the worker ends after saying so
+            request = None
             reply = {"invalid": MEMORY_MESSAGE, "reason": "memory", "exit": True}
         try:
             payload = json.dumps(reply).encode()
@@ -596,4 +603,7 @@ def worker_main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(worker_main(sys.argv[1:]))
+    # Run as the imported module, not as __main__, so the engine sees in_worker() as true.
+    from quizzes.engine import isolation
+
+    sys.exit(isolation.worker_main(sys.argv[1:]))

@@ -196,15 +196,20 @@ def test_a_job_past_its_deadline_is_killed_reported_and_its_worker_replaced(pool
 
 
 def test_a_job_out_of_memory_is_reported_and_its_worker_replaced(pool_limits, caplog):
-    # Workers whose address space is capped below their start-up size: any new mapping fails.
-    isolation.MEMORY_HEADROOM_BYTES = -64 * 1024 * 1024
-    # Equal to the key only after expanding both polynomials: simplification needs new memory.
-    rewritten = "eta*g0/(1-beta) + (beta+eta+g0)^8 - (beta^2 + 2*beta*(eta+g0) + (eta+g0)^2)^4"
+    # Workers that may not grow past their start-up size, and a job whose item carries 64 MB of
+    # text: the worker cannot even read it, says so, and is replaced.
+    isolation.MEMORY_HEADROOM_BYTES = 0
+    check_answer(SYMBOLIC, None, "eta")
+    before = set(isolation.worker_pids())
+    heavy = {**SYMBOLIC, "explanation": "x" * (64 * 1024 * 1024)}
     with caplog.at_level(logging.WARNING, logger="quizzes.engine.isolation"):
-        result = check_answer(SYMBOLIC, None, rewritten)
+        result, seconds = timed(check_answer, heavy, None, "eta*g0/(1-beta)")
+    assert seconds < 2
     assert result.status == "invalid" and result.feedback == [isolation.MEMORY_MESSAGE]
     assert "ran out of memory" in caplog.text
-    assert len(isolation.worker_pids()) == isolation.WORKERS
+    after = set(isolation.worker_pids())
+    assert len(after) == isolation.WORKERS and len(before - after) == 1
+    assert children_of_this_process() == after
 
 
 def test_concurrent_hostile_and_ordinary_checks_all_return_within_two_seconds():
@@ -318,3 +323,13 @@ def test_a_forked_server_process_starts_its_own_workers_and_every_worker_ends_at
     while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+def test_workers_stop_simplification_with_a_timer_not_a_thread():
+    # A symbolic proof is needed here (the expressions differ in form), and it runs in the worker.
+    result = check_answer(SYMBOLIC, None, "eta*g0*(1 + beta)/(1 - beta^2)")
+    assert result.status == "correct" and result.details["method"] == "symbolic"
+    threads = set(threading.enumerate())
+    assert not [thread for thread in threads if thread.name.startswith("symbolic-simplify")]
+    for pid in isolation.worker_pids():
+        assert Path(f"/proc/{pid}/status").read_text().count("Threads:\t1\n") == 1
