@@ -68,6 +68,8 @@ TOO_COMPLEX_MESSAGE = "This expression is nested too deeply to evaluate; simplif
 BUSY_MESSAGE = "Answers are being checked for many students right now; please try again in a moment."
 
 _HEADER = struct.Struct(">I")
+MAX_REPLY_BYTES = 4 * 1024 * 1024
+_PASSED_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ", "SYSTEMROOT")
 _ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -105,11 +107,13 @@ def _read_exactly(fd: int, count: int, deadline: float | None) -> bytes | None:
     return b"".join(chunks)
 
 
-def _read_frame(fd: int, deadline: float | None) -> bytes | None:
+def _read_frame(fd: int, deadline: float | None, limit: int | None = None) -> bytes | None:
     header = _read_exactly(fd, _HEADER.size, deadline)
     if header is None:
         return None
     (length,) = _HEADER.unpack(header)
+    if limit is not None and length > limit:
+        raise ValueError(f"a frame of {length} bytes (at most {limit})")
     return _read_exactly(fd, length, deadline)
 
 
@@ -118,8 +122,9 @@ def _read_frame(fd: int, deadline: float | None) -> bytes | None:
 
 class _Worker:
     def __init__(self) -> None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), env.get("PYTHONPATH")]))
+        # A minimal environment: the server's secrets (SECRET_KEY, DATABASE_URL) stay out of it.
+        env = {name: os.environ[name] for name in _PASSED_ENVIRONMENT if name in os.environ}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))
         # One thread per numeric library keeps the address space small and predictable.
         env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         self.process = subprocess.Popen(
@@ -155,7 +160,7 @@ class _Worker:
 
     def wait_ready(self, deadline: float) -> bool:
         if not self.ready:
-            frame = _read_frame(self.process.stdout.fileno(), deadline)
+            frame = _read_frame(self.process.stdout.fileno(), deadline, 4096)
             if frame is None:
                 return False
             self.ready = json.loads(frame).get("ready") is True
@@ -169,7 +174,7 @@ class _Worker:
 
     def receive(self, deadline: float) -> dict | None:
         """The worker's reply, or None if the deadline passed. WorkerGone if it died."""
-        frame = _read_frame(self.process.stdout.fileno(), deadline)
+        frame = _read_frame(self.process.stdout.fileno(), deadline, MAX_REPLY_BYTES)
         return None if frame is None else json.loads(frame)
 
     def kill(self) -> int | None:
@@ -239,7 +244,7 @@ class _Pool:
                         if worker.ready or worker.ready_now():
                             self.idle.remove(worker)
                             return worker
-                    except WorkerGone:  # it died while starting up
+                    except (WorkerGone, ValueError):  # it died (or babbled) while starting up
                         log.warning("An expression worker exited during start-up (exit %s)", worker.kill())
                         self.idle.remove(worker)
                         self.workers.remove(worker)

@@ -333,3 +333,11 @@ def test_workers_stop_simplification_with_a_timer_not_a_thread():
     assert not [thread for thread in threads if thread.name.startswith("symbolic-simplify")]
     for pid in isolation.worker_pids():
         assert Path(f"/proc/{pid}/status").read_text().count("Threads:\t1\n") == 1
+
+
+def test_workers_do_not_inherit_the_servers_secrets(monkeypatch, pool_limits):
+    monkeypatch.setenv("SECRET_KEY", "not-for-workers")
+    check_answer(SYMBOLIC, None, "eta")
+    for pid in isolation.worker_pids():
+        environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert not [entry for entry in environment if entry.startswith(b"SECRET_KEY=")]
