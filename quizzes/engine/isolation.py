@@ -301,7 +301,7 @@ class _Pool:
                         self.checkin(worker)  # still starting up: it stays in the pool
                         log.warning("Expression workers still starting: %s", description)
                         return {"invalid": BUSY_MESSAGE, "reason": "starting"}
-                    self.warm = True
+                self.warm = True  # from now on, callers wait CALL_SECONDS at most
                 # A job that got its worker late still gets a fair share of time.
                 job_deadline = max(deadline, time.monotonic() + MIN_JOB_SECONDS)
                 try:
