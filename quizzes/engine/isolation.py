@@ -3,12 +3,14 @@
 SymPy work on a student's text (parsing, evaluation, numeric sampling, simplification) cannot be
 stopped once started in the calling thread, and an absurd expression can hold a CPU for hours or
 exhaust memory. So `api.check_answer` and `api.preview_expression` hand that work for symbolic
-items to a small pool of worker processes and wait at most `CALL_SECONDS` of wall time:
+items to a small pool of worker processes and wait at most `CALL_SECONDS` of wall time (a job
+whose worker came late still gets `MIN_JOB_SECONDS`: 1.7 s in all, within the promised 2 s):
 
 - Each worker is a fresh interpreter (`python -m quizzes.engine.isolation`, no fork of the calling
   process, so it is safe from threaded servers) that imports SymPy and the engine once, caps its own
   address space (RLIMIT_AS: its size after start-up plus `MEMORY_HEADROOM_BYTES`) and, before each
-  job, its CPU time (RLIMIT_CPU: `CPU_SECONDS` more than it has used). It then says it is ready
+  job, its CPU time (RLIMIT_CPU: `CPU_SECONDS` more than it has used). It gets a minimal
+  environment (none of the server's secrets) and its own session. It then says it is ready
   and serves one job at a time over its stdin/stdout pipes (length-prefixed frames: a pickled
   request in, a JSON reply out).
 - A job that is not answered by the deadline is killed with SIGKILL, reaped and replaced by a new
