@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizzes.engine import symbolic
+from quizzes.engine import isolation
+from quizzes.engine.judging import check_in_process
 from quizzes.engine.kinds.registry import handler_for
 from quizzes.engine.result import CheckResult, RenderedItem, Variant
 from quizzes.engine.variants import draw_variant as _draw_variant
@@ -25,11 +26,19 @@ def render_item(item: dict[str, Any], variant: Variant | dict[str, Any] | None) 
 def check_answer(
     item: dict[str, Any], variant: Variant | dict[str, Any] | None, response: Any
 ) -> CheckResult:
-    """Judge `response` (format per kind, see the package docstring) against the key."""
-    handler = handler_for(item.get("kind"))
-    return handler.check(item, rebuild_variant(item, variant), response)
+    """Judge `response` (format per kind, see the package docstring) against the key.
+
+    Symbolic items are judged in a worker process with time and memory limits (isolation.py).
+    """
+    rebuilt = rebuild_variant(item, variant)
+    if isolation.isolated(item):
+        return isolation.check_answer(item, rebuilt, response)
+    return check_in_process(item, rebuilt, response)
 
 
 def preview_expression(item: dict[str, Any], text: str) -> dict[str, Any]:
-    """For symbolic items: {"ok", "latex", "error"} so the page can echo the parsed input."""
-    return symbolic.preview(item, text)
+    """For symbolic items: {"ok", "latex", "error"} so the page can echo the parsed input.
+
+    Parsed in a worker process with time and memory limits (isolation.py); never raises.
+    """
+    return isolation.preview_expression(item, text)

@@ -12,8 +12,10 @@ brackets, commas, lambdas, dunder names and keywords cannot get through the toke
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
@@ -26,6 +28,10 @@ MAX_EXPRESSION_LENGTH = 500
 MAX_NESTING = 12
 MAX_TOKENS = 400
 MAX_EXPONENT_VALUE = 100
+# Size estimates (see `estimate_size`): refuse before SymPy evaluates anything.
+MAX_MAGNITUDE_DIGITS = 1000  # no value (or exact intermediate) beyond 10**±1000
+MAX_TREE_DEPTH = 60  # operators and calls nested inside one another
+TOO_LARGE_MESSAGE = "This expression is too large to evaluate; simplify it first."
 
 # Functions a student may use in symbolic answers.
 STUDENT_FUNCTIONS = {"sqrt": sympy.sqrt, "exp": sympy.exp, "log": sympy.log, "abs": sympy.Abs}
@@ -99,6 +105,7 @@ def tokenize(
         raise ExpressionError("The expression is too long.")
     tokens = _insert_implicit_products(raw)
     _check_structure(tokens)
+    estimate_size(tokens)
     return tokens
 
 
@@ -196,6 +203,220 @@ def _check_structure(tokens: list[Token]) -> None:
     relation_count = sum(1 for token in tokens if token.text in _RELATIONS)
     if relation_count > 1:
         raise ExpressionError("Use one comparison per constraint.")
+
+
+# --- size estimates ---------------------------------------------------------------------------
+#
+# Before SymPy sees an expression, a small recursive-descent pass over the tokens estimates how
+# big every subexpression can get, as an interval [low, high] of log10|value|, and refuses the
+# expression if any bound passes MAX_MAGNITUDE_DIGITS. It never computes a value, so it is cheap
+# whatever the input: (((10^100)^100)^100)^100 (10**100000000), exp(exp(exp(100*eta))) and
+# 10^100^100 are refused in microseconds. Symbols are taken in the range answers are sampled in
+# ([0.15, 1.85], see symbolic.py); sums ignore cancellation. It is an estimate, meant to refuse
+# absurd expressions, not to bound every value: the worker process limits do the rest.
+
+_SYMBOL_RANGE = (math.log10(0.15), math.log10(1.85))
+_LOG10_E = math.log10(math.e)
+_LN_10 = math.log(10)
+
+
+@dataclass(frozen=True)
+class _Size:
+    low: float  # bounds on log10|value|
+    high: float
+    value: float | None = None  # the value of a small constant subexpression, when known
+    has_power: bool = False  # contains an explicit ^ or **
+
+    @property
+    def digits(self) -> float:
+        return max(abs(self.low), abs(self.high))
+
+
+def _power_of_ten(exponent: float) -> float:
+    """10**exponent, inf instead of an OverflowError."""
+    return math.inf if exponent > 300 else 10.0**exponent
+
+
+def _constant_size(value: float) -> _Size:
+    if value == 0:
+        return _Size(0.0, 0.0, 0.0)
+    magnitude = math.log10(abs(value))
+    return _Size(magnitude, magnitude, value)
+
+
+class _SizeEstimate:
+    def __init__(self, tokens: list[Token]):
+        self.tokens = tokens
+        self.position = 0
+        self.depth = 0
+
+    def peek(self) -> str | None:
+        return self.tokens[self.position].text if self.position < len(self.tokens) else None
+
+    def take(self, expected: str | None = None) -> Token:
+        if self.position >= len(self.tokens) or expected not in {None, self.tokens[self.position].text}:
+            raise ExpressionError("The expression could not be read; check the operators and parentheses.")
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def checked(self, size: _Size) -> _Size:
+        if not size.digits <= MAX_MAGNITUDE_DIGITS:  # also catches nan
+            raise ExpressionError(TOO_LARGE_MESSAGE)
+        return size
+
+    def nested(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_TREE_DEPTH:
+            raise ExpressionError(f"The expression is nested too deeply (at most {MAX_TREE_DEPTH} levels).")
+
+    def relation(self) -> _Size:
+        left = self.sum()
+        while self.peek() in _RELATIONS:
+            self.take()
+            right = self.sum()
+            left = _Size(min(left.low, right.low), max(left.high, right.high))
+        return left
+
+    def sum(self) -> _Size:
+        size = self.product()
+        terms = 1
+        while self.peek() in {"+", "-"}:
+            operator = self.take().text
+            other = self.product()
+            terms += 1
+            value = None
+            if size.value is not None and other.value is not None:
+                value = size.value + other.value if operator == "+" else size.value - other.value
+            size = _Size(
+                min(size.low, other.low),
+                max(size.high, other.high) + math.log10(terms) - math.log10(terms - 1),
+                value if value is not None and abs(value) < 1e300 else None,
+                size.has_power or other.has_power,
+            )
+            size = self.checked(size)
+        return size
+
+    def product(self) -> _Size:
+        size = self.unary()
+        while self.peek() in {"*", "/"}:
+            operator = self.take().text
+            other = self.unary()
+            value = None
+            if operator == "*":
+                low, high = size.low + other.low, size.high + other.high
+                if size.value is not None and other.value is not None:
+                    value = size.value * other.value
+            else:
+                low, high = size.low - other.high, size.high - other.low
+                if size.value is not None and other.value:
+                    value = size.value / other.value
+            has_power = size.has_power or other.has_power
+            size = self.checked(
+                _Size(low, high, value if value is not None and abs(value) < 1e300 else None, has_power)
+            )
+        return size
+
+    def unary(self) -> _Size:
+        negate = False
+        while self.peek() in {"+", "-"}:  # a loop, so a long run of signs costs no recursion
+            negate ^= self.take().text == "-"
+        size = self.power()
+        if negate and size.value is not None:
+            size = _Size(size.low, size.high, -size.value, size.has_power)
+        return size
+
+    def power(self) -> _Size:
+        base = self.atom()
+        if self.peek() not in {"**", "^"}:
+            return base
+        self.take()
+        self.nested()
+        exponent = self.unary()
+        self.depth -= 1
+        if exponent.has_power:
+            raise ExpressionError("Powers of powers such as a^b^c are not supported; use parentheses.")
+        if exponent.value is not None:
+            if abs(exponent.value) > MAX_EXPONENT_VALUE:
+                raise ExpressionError(f"Exponents beyond {MAX_EXPONENT_VALUE} are not supported.")
+            ends = (exponent.value * base.low, exponent.value * base.high)
+            value = None
+            if base.value is not None and base.value > 0 and base.digits * abs(exponent.value) < 300:
+                value = base.value**exponent.value
+            return self.checked(_Size(min(ends), max(ends), value, True))
+        # A variable exponent: |log10 b^e| = |e| |log10 b|.
+        bound = _power_of_ten(exponent.high) * base.digits
+        return self.checked(_Size(-bound, bound, None, True))
+
+    def atom(self) -> _Size:
+        token = self.take()
+        if token.kind == "number":
+            return self.checked(_number_size(token.text))
+        if token.kind == "name":
+            return _Size(*_SYMBOL_RANGE)
+        if token.kind == "constant":
+            return _constant_size(math.pi)
+        if token.text == "(":
+            self.nested()
+            size = self.relation()
+            self.take(")")
+            self.depth -= 1
+            return size
+        if token.kind == "function":
+            self.take("(")
+            self.nested()
+            arguments = [self.relation()]
+            while self.peek() == ",":
+                self.take()
+                arguments.append(self.relation())
+            self.take(")")
+            self.depth -= 1
+            return self.checked(_function_size(token.text, arguments))
+        raise ExpressionError("The expression could not be read; check the operators and parentheses.")
+
+
+def _number_size(text: str) -> _Size:
+    if "e" in text.lower():
+        _scientific(text)  # the exponent's own limit, with its own message
+    value = Decimal(text)
+    if value == 0:
+        return _Size(0.0, 0.0, 0.0)
+    magnitude = float(value.copy_abs().log10()) if abs(value.adjusted()) < 10**6 else math.inf
+    number = float(value) if abs(value.adjusted()) < 300 else None
+    return _Size(magnitude, magnitude, number)
+
+
+def _function_size(name: str, arguments: list[_Size]) -> _Size:
+    argument = arguments[0]
+    has_power = any(size.has_power for size in arguments)
+    if name == "exp":
+        # log10 exp(x) = x log10(e), with |x| at most 10**high.
+        if argument.value is not None:
+            return _Size(argument.value * _LOG10_E, argument.value * _LOG10_E, None, has_power)
+        bound = _power_of_ten(argument.high) * _LOG10_E
+        return _Size(-bound, bound, None, has_power)
+    if name == "log":
+        # |ln x| = ln(10) |log10 x|; near x = 1 a logarithm is small, counted as 10**-2.
+        largest = _LN_10 * argument.digits
+        return _Size(-2.0, max(-2.0, math.log10(largest)) if largest > 0 else -2.0, None, has_power)
+    if name == "sqrt":
+        return _Size(argument.low / 2, argument.high / 2, None, has_power)
+    if name in {"sin", "cos"}:
+        return _Size(-2.0, 0.0, None, has_power)
+    # abs, min, max, floor, ceil: no larger than their arguments.
+    return _Size(min(size.low for size in arguments), max(size.high for size in arguments), None, has_power)
+
+
+def estimate_size(tokens: list[Token]) -> None:
+    """Refuse, with a message a student understands, an expression too big to evaluate.
+
+    Works on checked tokens (balanced parentheses, operands where operators need them) and
+    evaluates nothing; see the comment above for the rules.
+    """
+    estimate = _SizeEstimate(tokens)
+    estimate.relation()
+    if estimate.position != len(tokens):
+        raise ExpressionError("The expression could not be read; check the operators and parentheses.")
 
 
 def _emit(tokens: list[Token]) -> tuple[str, dict[str, object]]:

@@ -9,7 +9,7 @@ exponent ("0.02", ".02", "2e-2", "2.0E-2", "-3"), or a plain fraction of two dec
 ("1/50", "-1/2", "0.5/4"). Surrounding spaces are ignored. Rejected with a message:
 empty text, thousands separators or decimal commas ("1,000" and "1,5" are ambiguous between
 locales, so a comma is always an error), "nan", "inf", words, several dots, a zero denominator,
-exponents beyond ±300.
+exponents beyond ±300, values beyond the float range.
 
 Tolerance rule (key k, student answer a, both exact rationals; `k` comes from the float key's
 shortest decimal representation, so 0.1 means exactly 1/10):
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -36,6 +37,8 @@ from typing import Any
 MAX_INPUT_LENGTH = 100
 MAX_EXPONENT = 300
 TOLERANCE_MODES = ("absolute", "relative", "sigfigs")
+TOO_LARGE_MESSAGE = "That number is too large (at most about 1.8e308 in size)."
+_LARGEST = Fraction(sys.float_info.max)
 DEFAULT_TOLERANCE = {"mode": "relative", "value": 1e-6}
 
 _DECIMAL = r"(?:\d+(?:\.\d*)?|\.\d+)"
@@ -49,7 +52,18 @@ class NumberFormatError(ValueError):
 
 
 def parse_number(text: Any) -> Fraction:
-    """Parse a typed answer into an exact Fraction, or raise NumberFormatError."""
+    """Parse a typed answer into an exact Fraction, or raise NumberFormatError.
+
+    The result is at most the largest float in size, so it converts to a float and stays cheap
+    to compute with: text is at most MAX_INPUT_LENGTH characters and exponents at most ±300.
+    """
+    value = _parse_number(text)
+    if abs(value) > _LARGEST:
+        raise NumberFormatError(TOO_LARGE_MESSAGE)
+    return value
+
+
+def _parse_number(text: Any) -> Fraction:
     if isinstance(text, bool):
         raise NumberFormatError("Enter a number.")
     if isinstance(text, int):
@@ -60,6 +74,8 @@ def parse_number(text: Any) -> Fraction:
         return Fraction(repr(text))
     if not isinstance(text, str):
         raise NumberFormatError("Enter a number.")
+    if len(text) > 10 * MAX_INPUT_LENGTH:  # refused before any work on the text, however long
+        raise NumberFormatError(f"That is too long for a number (at most {MAX_INPUT_LENGTH} characters).")
     cleaned = text.strip()
     for odd, minus in _MINUS_SIGNS.items():
         cleaned = cleaned.replace(odd, minus)

@@ -3,9 +3,10 @@
 Input goes through a LaTeX-like layer written here (no LaTeX grammar dependency), then the
 whitelisting parser of `expressions.py`. Two expressions are equivalent when they agree at
 several seeded random points (relative tolerance); the agreement is then confirmed by
-symbolic simplification in a worker thread with a time limit. A timeout (or a simplifier that
+symbolic simplification with a time limit. A timeout (or a simplifier that
 cannot finish the job) leaves the numeric agreement standing, and `details["method"]` says
-"numeric" instead of "symbolic".
+"numeric" instead of "symbolic". Students' checks and previews run this in isolation's worker
+processes (see isolation.py), called through api.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import sympy
 
+from quizzes.engine import time_limits
 from quizzes.engine.expressions import (
     MAX_EXPRESSION_LENGTH,
     STUDENT_FUNCTIONS,
@@ -34,9 +36,9 @@ RELATIVE_TOLERANCE = 1e-9
 SIMPLIFY_TIMEOUT_SECONDS = 0.25
 MAX_SIMPLIFY_OPS = 300
 MAX_EXPANDED_POWER = 8
-# Two workers: simplification runs off the request thread so a pathological case cannot hang
-# it. A timed-out job cannot be killed and keeps its worker until it ends; inputs are small
-# (500 characters, bounded exponents), which keeps such jobs rare and finite.
+# Students' answers are judged in isolation's worker processes, where a timer stops the
+# simplification. Elsewhere (validating an author's item) it runs in one of these two threads:
+# a timed-out job cannot be killed there and keeps its thread until it ends.
 _SIMPLIFIER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="symbolic-simplify")
 
 _GREEK_UNICODE = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta",
@@ -320,6 +322,13 @@ def symbolically_equal(first: sympy.Expr, second: sympy.Expr) -> bool | None:
         return True
     if not _cheap_to_simplify(difference):
         return None
+    if time_limits.in_worker():  # a timer can stop the job there; a thread cannot be stopped
+        try:
+            return time_limits.call_with_time_limit(_is_zero, difference, SIMPLIFY_TIMEOUT_SECONDS)
+        except MemoryError:
+            raise  # the worker reports it and is replaced
+        except Exception:  # noqa: BLE001 - a simplifier crash leaves the numeric verdict standing
+            return None
     future = _SIMPLIFIER.submit(_is_zero, difference)
     try:
         return future.result(timeout=SIMPLIFY_TIMEOUT_SECONDS)
