@@ -122,7 +122,7 @@ def check_timings() -> list[Figure]:
 def symbolic_extra_timings(checks: list[tuple[dict, Any, Any]]) -> list[Figure]:
     """The same symbolic checks without the worker process (the cost of isolation is the difference),
     and the wall time of the hostile expressions of issue 9, each checked and previewed."""
-    from quizzes.engine import api, check_answer, preview_expression
+    from quizzes.engine import api, check_answer, judging, preview_expression
 
     prepared = [(item, api.rebuild_variant(item, variant), response) for item, variant, response in checks]
     in_process = Stats.of(time_each(lambda c=c: judging.check_in_process(*c) for c in prepared))
