@@ -35,6 +35,7 @@ most 100 characters with an exponent of at most ±300 and a magnitude inside the
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import json
 import logging
@@ -537,8 +538,6 @@ def _warm_up() -> None:
 
 
 def worker_main(argv: list[str]) -> int:
-    import argparse
-
     parser = argparse.ArgumentParser(description="An expression worker (started by the pool, not by hand).")
     parser.add_argument("--cpu-seconds", type=int, default=CPU_SECONDS)
     parser.add_argument("--memory-headroom", type=int, default=MEMORY_HEADROOM_BYTES)
