@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "grading",
     "progress",
     "courses",
+    "pylti1p3.contrib.django.lti1p3_tool_config",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -169,3 +171,14 @@ LOGGING = {
 # Serve static files straight from the app and project folders, so a fresh checkout works
 # without a collectstatic step; production may still run collectstatic into STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
+
+
+# --- LTI 1.3 (the LMS launches Descent; see lti/) ---
+# Launches and logins over plain HTTP are refused unless this is off (development, tests).
+LTI_REQUIRE_HTTPS = env_bool("LTI_REQUIRE_HTTPS", not DEBUG)
+# Outgoing calls to a platform (its key set, tokens, scores, rosters) give up after this long.
+LTI_HTTP_TIMEOUT_SECONDS = env_int("LTI_HTTP_TIMEOUT_SECONDS", 10)
+# A platform's key set is fetched once and kept this long (a key it rotates in is fetched on a miss).
+LTI_JWKS_CACHE_SECONDS = env_int("LTI_JWKS_CACHE_SECONDS", 3600)
+# A used launch nonce is remembered this long, longer than any id_token lives, so replays fail.
+LTI_NONCE_SECONDS = env_int("LTI_NONCE_SECONDS", 2 * 3600)
