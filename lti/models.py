@@ -19,7 +19,9 @@ class PlatformAccount(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="lti_one_account_per_subject")]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="lti_one_account_per_subject")
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} at {self.issuer}"
@@ -39,7 +41,9 @@ class PlatformContext(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["tool", "deployment_id", "context_id"], name="lti_one_course_per_context")
+            models.UniqueConstraint(
+                fields=["tool", "deployment_id", "context_id"], name="lti_one_course_per_context"
+            )
         ]
 
     def __str__(self) -> str:
@@ -61,7 +65,9 @@ class ResourceLink(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["context", "resource_link_id"], name="lti_one_row_per_resource_link")
+            models.UniqueConstraint(
+                fields=["context", "resource_link_id"], name="lti_one_row_per_resource_link"
+            )
         ]
 
     def __str__(self) -> str:
@@ -91,4 +97,9 @@ class ScoreSync(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["link", "account"], name="lti_one_score_per_student_link")]
+        constraints = [
+            models.UniqueConstraint(fields=["link", "account"], name="lti_one_score_per_student_link")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} on {self.link}: {self.score_given}/{self.score_maximum} ({self.status})"

@@ -44,8 +44,9 @@ def oidc_login(request) -> DjangoOIDCLogin:
 
 
 def message_launch(request) -> DjangoMessageLaunch:
-    launch = DjangoMessageLaunch(request, tool_conf(), launch_data_storage=launch_storage(),
-                                 requests_session=http_session())
+    launch = DjangoMessageLaunch(
+        request, tool_conf(), launch_data_storage=launch_storage(), requests_session=http_session()
+    )
     launch.set_public_key_caching(launch_storage(), cache_lifetime=settings.LTI_JWKS_CACHE_SECONDS)
     return launch
 

@@ -47,9 +47,7 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
         return _refused(request, "LTI launches are accepted over HTTPS only.", status=400)
     target = request.POST.get("target_link_uri") or request.GET.get("target_link_uri") or ""
     try:
-        return tool.oidc_login(request).redirect(
-            target or request.build_absolute_uri(reverse("lti:launch"))
-        )
+        return tool.oidc_login(request).redirect(target or request.build_absolute_uri(reverse("lti:launch")))
     except LtiException as error:
         return _refused(request, f"The login request could not be accepted: {error}", status=400)
 
@@ -148,7 +146,11 @@ def deep_link(request: HttpRequest, launch_id: str) -> HttpResponse:
         return render(
             request,
             "lti/deep_link.html",
-            {"course": context.course, "assignments": assignments, "error": "Choose at least one assignment."},
+            {
+                "course": context.course,
+                "assignments": assignments,
+                "error": "Choose at least one assignment.",
+            },
             status=400,
         )
     launch_url = request.build_absolute_uri(reverse("lti:launch"))
@@ -211,5 +213,7 @@ def course_lms(request: HttpRequest, course_id: int) -> HttpResponse:
         .order_by("account__user__username", "link__title")
     )
     return render(
-        request, "lti/course_lms.html", {"course": course, "contexts": contexts, "syncs": syncs, "message": message}
+        request,
+        "lti/course_lms.html",
+        {"course": course, "contexts": contexts, "syncs": syncs, "message": message},
     )

@@ -6,83 +6,172 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('courses', '0002_item_running_sums'),
-        ('lti1p3_tool_config', '0002_alter_ltitool_id_alter_ltitoolkey_id'),
+        ("courses", "0002_item_running_sums"),
+        ("lti1p3_tool_config", "0002_alter_ltitool_id_alter_ltitoolkey_id"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlatformAccount',
+            name="PlatformAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuer', models.CharField(max_length=255)),
-                ('subject', models.CharField(max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lti_accounts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("issuer", models.CharField(max_length=255)),
+                ("subject", models.CharField(max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lti_accounts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PlatformContext',
+            name="PlatformContext",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deployment_id', models.CharField(max_length=255)),
-                ('context_id', models.CharField(max_length=255)),
-                ('title', models.CharField(blank=True, max_length=255)),
-                ('memberships_url', models.URLField(blank=True, max_length=1024)),
-                ('roster_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lti_contexts', to='courses.course')),
-                ('tool', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lti1p3_tool_config.ltitool')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("deployment_id", models.CharField(max_length=255)),
+                ("context_id", models.CharField(max_length=255)),
+                ("title", models.CharField(blank=True, max_length=255)),
+                ("memberships_url", models.URLField(blank=True, max_length=1024)),
+                ("roster_synced_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lti_contexts",
+                        to="courses.course",
+                    ),
+                ),
+                (
+                    "tool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="lti1p3_tool_config.ltitool",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ResourceLink',
+            name="ResourceLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resource_link_id', models.CharField(max_length=255)),
-                ('title', models.CharField(blank=True, max_length=255)),
-                ('lineitem_url', models.URLField(blank=True, max_length=1024)),
-                ('ags_scopes', models.JSONField(blank=True, default=list)),
-                ('assignment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='lti_links', to='courses.assignment')),
-                ('context', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resource_links', to='lti.platformcontext')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("resource_link_id", models.CharField(max_length=255)),
+                ("title", models.CharField(blank=True, max_length=255)),
+                ("lineitem_url", models.URLField(blank=True, max_length=1024)),
+                ("ags_scopes", models.JSONField(blank=True, default=list)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="lti_links",
+                        to="courses.assignment",
+                    ),
+                ),
+                (
+                    "context",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resource_links",
+                        to="lti.platformcontext",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ScoreSync',
+            name="ScoreSync",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score_given', models.FloatField()),
-                ('score_maximum', models.FloatField()),
-                ('activity_progress', models.CharField(default='Completed', max_length=20)),
-                ('grading_progress', models.CharField(default='FullyGraded', max_length=20)),
-                ('scored_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sent', 'Sent'), ('failed', 'Failed; will retry')], default='pending', max_length=10)),
-                ('tries', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('next_try_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='score_syncs', to='lti.platformaccount')),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='score_syncs', to='lti.resourcelink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score_given", models.FloatField()),
+                ("score_maximum", models.FloatField()),
+                ("activity_progress", models.CharField(default="Completed", max_length=20)),
+                ("grading_progress", models.CharField(default="FullyGraded", max_length=20)),
+                ("scored_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed; will retry"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("tries", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("next_try_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="score_syncs",
+                        to="lti.platformaccount",
+                    ),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="score_syncs",
+                        to="lti.resourcelink",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='platformaccount',
-            constraint=models.UniqueConstraint(fields=('issuer', 'subject'), name='lti_one_account_per_subject'),
+            model_name="platformaccount",
+            constraint=models.UniqueConstraint(
+                fields=("issuer", "subject"), name="lti_one_account_per_subject"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='platformcontext',
-            constraint=models.UniqueConstraint(fields=('tool', 'deployment_id', 'context_id'), name='lti_one_course_per_context'),
+            model_name="platformcontext",
+            constraint=models.UniqueConstraint(
+                fields=("tool", "deployment_id", "context_id"), name="lti_one_course_per_context"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resourcelink',
-            constraint=models.UniqueConstraint(fields=('context', 'resource_link_id'), name='lti_one_row_per_resource_link'),
+            model_name="resourcelink",
+            constraint=models.UniqueConstraint(
+                fields=("context", "resource_link_id"), name="lti_one_row_per_resource_link"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scoresync',
-            constraint=models.UniqueConstraint(fields=('link', 'account'), name='lti_one_score_per_student_link'),
+            model_name="scoresync",
+            constraint=models.UniqueConstraint(
+                fields=("link", "account"), name="lti_one_score_per_student_link"
+            ),
         ),
     ]

@@ -25,8 +25,15 @@ def _username_for(issuer: str, subject: str) -> str:
     return f"lti-{digest}"
 
 
-def account_for(*, issuer: str, subject: str, role: LaunchRole, given_name: str = "", family_name: str = "",
-                email: str = ""):
+def account_for(
+    *,
+    issuer: str,
+    subject: str,
+    role: LaunchRole,
+    given_name: str = "",
+    family_name: str = "",
+    email: str = "",
+):
     """The Descent user for an LMS person: found by issuer and subject, created (with no password) if new.
 
     Names and e-mail follow the LMS on every launch. A person who is an instructor anywhere joins the
@@ -37,8 +44,8 @@ def account_for(*, issuer: str, subject: str, role: LaunchRole, given_name: str 
     with transaction.atomic():
         link = PlatformAccount.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
         if link is None:
+            # No password argument: the account gets an unusable one and can only be entered by a launch.
             user = get_user_model().objects.create_user(username=_username_for(issuer, subject))
-            user.set_unusable_password()
             try:
                 with transaction.atomic():
                     link = PlatformAccount.objects.create(user=user, issuer=issuer, subject=subject)
@@ -53,7 +60,9 @@ def account_for(*, issuer: str, subject: str, role: LaunchRole, given_name: str 
                 changed.append(field)
         if changed:
             user.save(update_fields=changed)
-        group_name = INSTRUCTORS if role in (LaunchRole.INSTRUCTOR, LaunchRole.TEACHING_ASSISTANT) else STUDENTS
+        group_name = (
+            INSTRUCTORS if role in (LaunchRole.INSTRUCTOR, LaunchRole.TEACHING_ASSISTANT) else STUDENTS
+        )
         group, _ = Group.objects.get_or_create(name=group_name)
         if not user.groups.filter(name=INSTRUCTORS).exists():
             user.groups.add(group)

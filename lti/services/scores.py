@@ -29,8 +29,15 @@ def retry_delay(tries: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(tries - 1, 0)), LONGEST_RETRY)
 
 
-def record_score(*, user, assignment_id: int, score: float, maximum: float = 1.0,
-                 scored_at: datetime | None = None, completed: bool = True) -> list[ScoreSync]:
+def record_score(
+    *,
+    user,
+    assignment_id: int,
+    score: float,
+    maximum: float = 1.0,
+    scored_at: datetime | None = None,
+    completed: bool = True,
+) -> list[ScoreSync]:
     """Queue the student's newest score for every LMS activity that opens this assignment.
 
     Sending happens after the surrounding transaction commits, so a rolled-back score never reaches
@@ -38,8 +45,10 @@ def record_score(*, user, assignment_id: int, score: float, maximum: float = 1.0
     """
     scored_at = scored_at or timezone.now()
     syncs = []
-    links = ResourceLink.objects.filter(assignment_id=assignment_id).exclude(lineitem_url="").select_related(
-        "context__tool"
+    links = (
+        ResourceLink.objects.filter(assignment_id=assignment_id)
+        .exclude(lineitem_url="")
+        .select_related("context__tool")
     )
     for link in links:
         account = PlatformAccount.objects.filter(user=user, issuer=link.context.tool.issuer).first()

@@ -61,9 +61,12 @@ def tool_url(live_server):
 def connected_course(platform, registration, tool_url):
     """An instructor launched once from the LMS course, which created and connected the Descent course."""
     with requests.Session() as instructor_browser:
-        response = platform.launch(instructor_browser, tool_url, subject="teacher-1", roles=[
-            "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
-        ])
+        response = platform.launch(
+            instructor_browser,
+            tool_url,
+            subject="teacher-1",
+            roles=["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+        )
     assert response.status_code == 302, response.text[:500]
     from lti.models import PlatformContext
 

@@ -153,7 +153,9 @@ class SimulatedPlatform:
             allow_redirects=False,
         )
 
-    def begin_login(self, browser: requests.Session, tool_url: str) -> tuple[requests.Response, dict[str, str]]:
+    def begin_login(
+        self, browser: requests.Session, tool_url: str
+    ) -> tuple[requests.Response, dict[str, str]]:
         response = browser.get(
             f"{tool_url}/lti/login/",
             params={
@@ -227,7 +229,9 @@ class SimulatedPlatform:
                     return self._json(200, {})
                 if path == "/deep-link-return":
                     token = parse_qs(body.decode())["JWT"][0]
-                    platform.deep_link_responses.append(platform.verify_tool_jwt(token, audience=platform.issuer))
+                    platform.deep_link_responses.append(
+                        platform.verify_tool_jwt(token, audience=platform.issuer)
+                    )
                     return self._json(200, {"ok": True})
                 return self._json(404, {"error": "not found"})
 
@@ -243,7 +247,12 @@ class SimulatedPlatform:
                 platform.tokens_issued.add(token)
                 return self._json(
                     200,
-                    {"access_token": token, "token_type": "Bearer", "expires_in": 3600, "scope": form["scope"][0]},
+                    {
+                        "access_token": token,
+                        "token_type": "Bearer",
+                        "expires_in": 3600,
+                        "scope": form["scope"][0],
+                    },
                 )
 
         return Handler
@@ -256,7 +265,9 @@ class SimulatedPlatform:
         errors = []
         for key in matching:
             try:
-                return jwt.decode(token, RSAAlgorithm.from_jwk(json.dumps(key)), algorithms=["RS256"], audience=audience)
+                return jwt.decode(
+                    token, RSAAlgorithm.from_jwk(json.dumps(key)), algorithms=["RS256"], audience=audience
+                )
             except jwt.InvalidTokenError as error:
                 errors.append(str(error))
         raise AssertionError(f"tool JWT did not verify: {errors}")

@@ -51,14 +51,18 @@ def test_a_learner_launch_signs_them_in_enrols_them_and_opens_the_assignment(
     assert page.status_code == 200 and "Week 3: momentum" in page.text and user.username in page.text
 
 
-def test_a_second_launch_of_the_same_person_reuses_their_account(platform, browser, tool_url, connected_course):
+def test_a_second_launch_of_the_same_person_reuses_their_account(
+    platform, browser, tool_url, connected_course
+):
     platform.launch(browser, tool_url, subject="student-7", roles=[LEARNER])
     platform.launch(browser, tool_url, subject="student-7", roles=[LEARNER], email="new@lms.example")
     assert PlatformAccount.objects.filter(subject="student-7").count() == 1
     assert PlatformAccount.objects.get(subject="student-7").user.email == "new@lms.example"
 
 
-def test_a_learner_cannot_be_the_first_to_open_an_unconnected_course(platform, registration, browser, tool_url):
+def test_a_learner_cannot_be_the_first_to_open_an_unconnected_course(
+    platform, registration, browser, tool_url
+):
     response = platform.launch(browser, tool_url, subject="early-bird", roles=[LEARNER])
     assert response.status_code == 403
     assert "not connected to Descent yet" in response.text
@@ -88,7 +92,9 @@ def test_an_expired_id_token_is_refused(platform, browser, tool_url, connected_c
 def test_an_id_token_signed_with_another_key_is_refused(platform, browser, tool_url, connected_course):
     forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     _, params = platform.begin_login(browser, tool_url)
-    token = platform.id_token(nonce=params["nonce"], subject="mallory", roles=[INSTRUCTOR], signing_key=forger)
+    token = platform.id_token(
+        nonce=params["nonce"], subject="mallory", roles=[INSTRUCTOR], signing_key=forger
+    )
     response = browser.post(params["redirect_uri"], data={"id_token": token, "state": params["state"]})
     assert response.status_code == 403
     assert not PlatformAccount.objects.filter(subject="mallory").exists()
@@ -101,7 +107,9 @@ def test_an_id_token_for_another_tool_is_refused(platform, browser, tool_url, co
     assert response.status_code == 403
 
 
-def test_an_id_token_with_a_nonce_the_tool_never_issued_is_refused(platform, browser, tool_url, connected_course):
+def test_an_id_token_with_a_nonce_the_tool_never_issued_is_refused(
+    platform, browser, tool_url, connected_course
+):
     _, params = platform.begin_login(browser, tool_url)
     token = platform.id_token(nonce="made-up-nonce", subject="s", roles=[LEARNER])
     response = browser.post(params["redirect_uri"], data={"id_token": token, "state": params["state"]})
@@ -130,8 +138,12 @@ def test_an_unregistered_deployment_is_refused(platform, browser, tool_url, conn
 def test_a_login_from_an_unregistered_platform_is_refused(browser, tool_url, registration):
     response = browser.get(
         f"{tool_url}/lti/login/",
-        params={"iss": "https://unknown-lms.example", "login_hint": "x", "target_link_uri": tool_url,
-                "client_id": "nobody"},
+        params={
+            "iss": "https://unknown-lms.example",
+            "login_hint": "x",
+            "target_link_uri": tool_url,
+            "client_id": "nobody",
+        },
         allow_redirects=False,
     )
     assert response.status_code == 400
@@ -148,8 +160,9 @@ def test_the_platform_key_set_is_fetched_once_and_then_cached(platform, tool_url
     assert platform.jwks_fetches == 1
 
 
-def test_launches_over_plain_http_are_refused_when_https_is_required(settings, platform, browser, tool_url,
-                                                                   registration):
+def test_launches_over_plain_http_are_refused_when_https_is_required(
+    settings, platform, browser, tool_url, registration
+):
     settings.LTI_REQUIRE_HTTPS = True
     response = browser.get(f"{tool_url}/lti/login/", params={"iss": platform.issuer}, allow_redirects=False)
     assert response.status_code == 400

@@ -20,7 +20,9 @@ def test_deep_linking_returns_the_chosen_assignment_as_a_graded_activity(
     platform, browser, tool_url, quiz_assignment
 ):
     response, params = platform.begin_login(browser, tool_url)
-    token = platform.id_token(nonce=params["nonce"], subject="teacher-1", roles=[INSTRUCTOR], deep_linking=True)
+    token = platform.id_token(
+        nonce=params["nonce"], subject="teacher-1", roles=[INSTRUCTOR], deep_linking=True
+    )
     launch = browser.post(params["redirect_uri"], data={"id_token": token, "state": params["state"]})
     assert launch.status_code == 200
     assert "Week 3: momentum" in launch.text
@@ -62,7 +64,9 @@ def _launch_learner(platform, browser, tool_url, assignment, subject="student-42
     return PlatformAccount.objects.get(subject=subject).user
 
 
-def test_a_score_reaches_the_lms_line_item_with_its_progress_and_time(platform, browser, tool_url, quiz_assignment):
+def test_a_score_reaches_the_lms_line_item_with_its_progress_and_time(
+    platform, browser, tool_url, quiz_assignment
+):
     student = _launch_learner(platform, browser, tool_url, quiz_assignment)
     with transaction.atomic():
         record_score(user=student, assignment_id=quiz_assignment.pk, score=0.75)
@@ -76,7 +80,9 @@ def test_a_score_reaches_the_lms_line_item_with_its_progress_and_time(platform, 
     assert ScoreSync.objects.get().status == SyncStatus.SENT
 
 
-def test_a_score_rolled_back_with_its_transaction_never_reaches_the_lms(platform, browser, tool_url, quiz_assignment):
+def test_a_score_rolled_back_with_its_transaction_never_reaches_the_lms(
+    platform, browser, tool_url, quiz_assignment
+):
     student = _launch_learner(platform, browser, tool_url, quiz_assignment)
     with pytest.raises(RuntimeError), transaction.atomic():
         record_score(user=student, assignment_id=quiz_assignment.pk, score=1.0)
@@ -85,7 +91,9 @@ def test_a_score_rolled_back_with_its_transaction_never_reaches_the_lms(platform
     assert not ScoreSync.objects.exists()
 
 
-def test_a_failed_score_is_kept_with_its_error_and_sent_on_a_later_try(platform, browser, tool_url, quiz_assignment):
+def test_a_failed_score_is_kept_with_its_error_and_sent_on_a_later_try(
+    platform, browser, tool_url, quiz_assignment
+):
     student = _launch_learner(platform, browser, tool_url, quiz_assignment)
     platform.fail_next_scores = 2
     with transaction.atomic():
@@ -140,7 +148,9 @@ def test_the_roster_sync_enrols_learners_who_never_launched(platform, connected_
     assert "4 members" not in page.content.decode()
     assert "3 members, 2 newly enrolled" in page.content.decode()
     enrolled = set(
-        Enrollment.objects.filter(course=connected_course).values_list("student__lti_accounts__subject", flat=True)
+        Enrollment.objects.filter(course=connected_course).values_list(
+            "student__lti_accounts__subject", flat=True
+        )
     )
     assert enrolled == {"quiet-1", "quiet-2"}
     assert PlatformAccount.objects.get(subject="quiet-1").user.first_name == "Quinn"

@@ -9,7 +9,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["list", "create", "rotate", "retire"])
-        parser.add_argument("name", nargs="?", help="the key's name (create: new key; rotate/retire: old key)")
+        parser.add_argument(
+            "name", nargs="?", help="the key's name (create: new key; rotate/retire: old key)"
+        )
         parser.add_argument("--new-name", help="rotate: the new key's name")
 
     def handle(self, *args, action, name=None, new_name=None, **options):
@@ -33,6 +35,8 @@ class Command(BaseCommand):
             self.stdout.write(f"registrations moved from {key.name} to {new.name}; retire {key.name} later")
         elif action == "retire":
             if key.lti_tools.exists():
-                raise CommandError(f"{key.name} still signs for {key.lti_tools.count()} registration(s); rotate first.")
+                raise CommandError(
+                    f"{key.name} still signs for {key.lti_tools.count()} registration(s); rotate first."
+                )
             key.delete()
             self.stdout.write(f"retired {name}")
