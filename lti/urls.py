@@ -10,4 +10,6 @@ urlpatterns = [
     path("jwks/", views.jwks, name="jwks"),
     path("deep-link/<str:launch_id>/", views.deep_link, name="deep_link"),
     path("courses/<int:course_id>/", views.course_lms, name="course"),
+    path("registrations/", views.registrations, name="registrations"),
+    path("registrations/<int:tool_id>/", views.registrations, name="registration_edit"),
 ]

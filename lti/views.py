@@ -19,7 +19,12 @@ from pylti1p3.exception import LtiException
 from pylti1p3.lineitem import LineItem
 from requests import RequestException
 
+from django.contrib.admin.views.decorators import staff_member_required
+from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool, LtiToolKey
+
 from accounts.roles import instructor_required
+from lti.forms import RegistrationForm
+from lti.keys import create_tool_key
 from courses.models import Assignment, AssignmentKind, Course
 from lti import tool
 from lti.claims import TARGET_PARAMETER, LaunchRole, launch_facts
@@ -216,4 +221,38 @@ def course_lms(request: HttpRequest, course_id: int) -> HttpResponse:
         request,
         "lti/course_lms.html",
         {"course": course, "contexts": contexts, "syncs": syncs, "message": message},
+    )
+
+
+def _tool_endpoints(request: HttpRequest) -> dict[str, str]:
+    return {
+        "OIDC login initiation URL": request.build_absolute_uri(reverse("lti:login")),
+        "Redirect (launch) URL": request.build_absolute_uri(reverse("lti:launch")),
+        "Deep linking URL": request.build_absolute_uri(reverse("lti:launch")),
+        "Public key set (JWKS) URL": request.build_absolute_uri(reverse("lti:jwks")),
+    }
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def registrations(request: HttpRequest, tool_id: int | None = None) -> HttpResponse:
+    """Staff register LMS platforms here; the page lists what to enter on the LMS side too."""
+    instance = get_object_or_404(LtiTool, pk=tool_id) if tool_id else None
+    form = RegistrationForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        registration = form.save(commit=False)
+        if not registration.tool_key_id:
+            registration.tool_key = LtiToolKey.objects.order_by("-id").first() or create_tool_key("descent-key-1")
+        registration.save()
+        return redirect("lti:registrations")
+    return render(
+        request,
+        "lti/registrations.html",
+        {
+            "form": form,
+            "editing": instance,
+            "registrations": LtiTool.objects.select_related("tool_key").order_by("title"),
+            "endpoints": _tool_endpoints(request),
+        },
+        status=400 if request.method == "POST" else 200,
     )
