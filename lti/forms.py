@@ -15,7 +15,15 @@ class RegistrationForm(forms.ModelForm):
 
     class Meta:
         model = LtiTool
-        fields = ["title", "issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url", "is_active"]
+        fields = [
+            "title",
+            "issuer",
+            "client_id",
+            "auth_login_url",
+            "auth_token_url",
+            "key_set_url",
+            "is_active",
+        ]
         labels = {
             "auth_login_url": "OIDC authentication URL",
             "auth_token_url": "Access token URL",
@@ -37,10 +45,10 @@ class RegistrationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # Set before the model's own validation, which checks the stored JSON list.
+        self.instance.deployment_ids = json.dumps(cleaned.get("deployment_list") or [])
         issuer, client_id = cleaned.get("issuer"), cleaned.get("client_id")
         clash = LtiTool.objects.filter(issuer=issuer, client_id=client_id).exclude(pk=self.instance.pk)
         if issuer and client_id and clash.exists():
             raise forms.ValidationError("This platform and client id are registered already.")
-        # Set before the model's own validation, which checks the stored JSON list.
-        self.instance.deployment_ids = json.dumps(cleaned.get("deployment_list") or [])
         return cleaned

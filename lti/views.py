@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -14,20 +15,18 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool, LtiToolKey
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException
 from pylti1p3.lineitem import LineItem
 from requests import RequestException
 
-from django.contrib.admin.views.decorators import staff_member_required
-from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool, LtiToolKey
-
 from accounts.roles import instructor_required
-from lti.forms import RegistrationForm
-from lti.keys import create_tool_key
 from courses.models import Assignment, AssignmentKind, Course
 from lti import tool
 from lti.claims import TARGET_PARAMETER, LaunchRole, launch_facts
+from lti.forms import RegistrationForm
+from lti.keys import create_tool_key
 from lti.models import PlatformContext, ScoreSync
 from lti.services.launches import LaunchRefused, account_for, context_for, resource_link_for
 from lti.services.roster import sync_roster
@@ -242,7 +241,9 @@ def registrations(request: HttpRequest, tool_id: int | None = None) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         registration = form.save(commit=False)
         if not registration.tool_key_id:
-            registration.tool_key = LtiToolKey.objects.order_by("-id").first() or create_tool_key("descent-key-1")
+            registration.tool_key = LtiToolKey.objects.order_by("-id").first() or create_tool_key(
+                "descent-key-1"
+            )
         registration.save()
         return redirect("lti:registrations")
     return render(
