@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint format setup demo bench clean
+.PHONY: run test test-sqlite test-postgres lint contracts typecheck format setup demo bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@PYBIN=$$(scripts/find-python.sh) || exit 1; \
@@ -41,6 +41,16 @@ test-postgres: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory contracts
+	$(MAKE) --no-print-directory typecheck
+
+# The apps depend one way and no modules import each other in a circle (docs/architecture.md).
+contracts: setup
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) scripts/check_import_cycles.py
+
+typecheck: setup
+	SECRET_KEY=typecheck-only-secret $(VENV)/bin/mypy
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

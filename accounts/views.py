@@ -3,12 +3,14 @@ from django.shortcuts import redirect, render
 
 from accounts.forms import SignUpForm
 from accounts.services import user_create
+from throttling import throttle
 
 
 def home(request):
     return render(request, "home.html")
 
 
+@throttle("signup")
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
@@ -19,6 +21,7 @@ def signup(request):
             password=form.cleaned_data["password1"],
             email=form.cleaned_data.get("email", ""),
         )
-        login(request, user)
+        # The account was just created here, so no lockout applies: log in with the model backend.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})

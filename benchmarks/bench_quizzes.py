@@ -14,6 +14,7 @@ from typing import Any
 
 from benchmarks.django_env import demo_database
 from benchmarks.timing import Figure, Stats, ms, time_each, verdict
+from quizzes.engine.kinds import ItemKind
 
 SECTION = "quizzes"
 CHECKS_PER_KIND = 240
@@ -35,26 +36,26 @@ def _number_text(value: float, rng: random.Random) -> str:
 
 def _response(kind: str, item: dict, variant, rendered, rng: random.Random) -> Any:
     """A plausible student response to one rendered variant (right about half of the time)."""
-    if kind == "single":
+    if kind == ItemKind.SINGLE:
         return rng.choice(rendered.choices)["id"]
-    if kind == "multiple":
+    if kind == ItemKind.MULTIPLE:
         ids = [choice["id"] for choice in rendered.choices]
         return rng.sample(ids, rng.randint(1, len(ids)))
-    if kind == "truefalse":
+    if kind == ItemKind.TRUEFALSE:
         return rng.choice([True, False, "true", "false"])
-    if kind == "ordering":
+    if kind == ItemKind.ORDERING:
         ids = [step["id"] for step in rendered.steps]
         return ids if rng.random() < 0.3 else rng.sample(ids, len(ids))
-    if kind == "numeric":
+    if kind == ItemKind.NUMERIC:
         return _number_text(item["answer"], rng)
-    if kind == "calculation":
+    if kind == ItemKind.CALCULATION:
         return _number_text(variant.values["answer"], rng)
-    if kind == "symbolic":
+    if kind == ItemKind.SYMBOLIC:
         key = item["answer"]
         wrong = [m["answer"] for m in item.get("misconceptions") or []]
         options = [key, key, f"({key})*1", *wrong, key + " +"]
         return rng.choice(options)
-    if kind == "table":
+    if kind == ItemKind.TABLE:
         cells = [cell for row in rendered.table["rows"] for cell in row["cells"]]
         return {cell: _number_text(variant.values[cell], rng) for cell in cells}
     raise ValueError(f"no response recipe for kind {kind!r}")
@@ -81,15 +82,14 @@ def prepared_checks(kind: str, count: int, rng: random.Random) -> list[tuple[dic
 
 def check_timings() -> list[Figure]:
     from quizzes.engine import check_answer
-    from quizzes.models import ItemKind
 
     rng = random.Random(20260)
     figures = []
-    for kind in ItemKind.values:
+    for kind in ItemKind:
         checks = prepared_checks(kind, CHECKS_PER_KIND, rng)
         samples = time_each(lambda c=c: check_answer(*c) for c in checks)
         stats = Stats.of(samples)
-        target = SYMBOLIC_P95_TARGET if kind == "symbolic" else OTHER_P95_TARGET
+        target = SYMBOLIC_P95_TARGET if kind == ItemKind.SYMBOLIC else OTHER_P95_TARGET
         statuses = {}
         for item, variant, response in checks[:60]:
             status = check_answer(item, variant, response).status

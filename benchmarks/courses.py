@@ -25,6 +25,7 @@ if __name__ == "__main__":  # run as a script: make the project importable
 
 from benchmarks.django_env import demo_database
 from benchmarks.timing import Stats, ms, time_each, verdict
+from quizzes.engine.kinds import ItemKind
 
 STUDENTS = 500
 ATTEMPTS_PER_STUDENT = 20
@@ -39,13 +40,13 @@ def _response_for(item, right: bool, rng: random.Random):
     """What a student would have stored for a choice item: the key when right, a distractor otherwise."""
     from quizzes.engine.common import stable_id
 
-    if item.kind == "truefalse":
+    if item.kind == ItemKind.TRUEFALSE:
         key = bool(item.spec.get("answer"))
         return key if right else not key
     choices = item.spec.get("choices") or []
     correct = [stable_id("c", c) for c in choices if c.get("correct")]
     wrong = [stable_id("c", c) for c in choices if not c.get("correct")]
-    if item.kind == "single":
+    if item.kind == ItemKind.SINGLE:
         return correct[0] if right or not wrong else rng.choice(wrong)
     return correct if right or not wrong else [*correct[:1], rng.choice(wrong)]
 
@@ -111,7 +112,7 @@ def seed(rng: random.Random):
                 scores.append(1.0 if right else 0.0)
                 response = (
                     _response_for(item, right, rng)
-                    if item.kind in {"single", "multiple", "truefalse"}
+                    if item.kind in {ItemKind.SINGLE, ItemKind.MULTIPLE, ItemKind.TRUEFALSE}
                     else "1"
                 )
                 rows.append(

@@ -1,6 +1,7 @@
 """Descent settings: one module, driven by the environment, loud about bad values."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -172,6 +173,54 @@ LOGGING = {
 # without a collectstatic step; production may still run collectstatic into STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
 
+# --- Throttles (throttling/; README "Throttles") -------------------------------------------
+# Log-in lockout by django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address, log-ins for that pair are refused with HTTP 429 for LOGIN_COOLOFF_MINUTES. Keyed by
+# username *and* address: by address alone one student's typos would lock a whole classroom behind
+# one NAT; by username alone anyone could lock a classmate out from anywhere.
+INSTALLED_APPS = [*INSTALLED_APPS, "axes"]
+# Last, so its lockout page replaces the log-in page before the other middleware add their headers.
+MIDDLEWARE = [*MIDDLEWARE, "axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out pair before any password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a correct password clears the pair's failures
+# Attempts refused during the cool-off do not restart it, so the wait the page states is the real one.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # successful log-ins need no table of their own; failures are still kept
+AXES_LOCKOUT_CALLABLE = "throttling.login_lockout_response"
+AXES_CLIENT_IP_CALLABLE = "throttling.client_ip"
+
+# Behind N reverse proxies that each append to X-Forwarded-For, the client is the N-th address from the
+# right; 0 (the default) trusts no header and uses the connection's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Request rate limits (django-ratelimit, counted in the default cache): per group, the rate for a
+# signed-in user (counted per user) and for an anonymous visitor (counted per address). "N/Mu" means
+# N requests per M units (s, m, h, d); None means no limit. Only POSTs count, except for the preview
+# (each GET) and the playground (each comparison that is not already cached).
+RATELIMITS = {
+    "login": {"user": "100/10m", "anonymous": "100/10m"},  # per address, any username: password spraying
+    "signup": {"user": None, "anonymous": "50/h"},  # a class signing up together shares one address
+    "password_change": {"user": "5/15m", "anonymous": None},
+    "answer": {"user": "30/m", "anonymous": None},
+    "preview": {"user": "120/m", "anonymous": None},
+    "submission": {"user": "6/m", "anonymous": None},
+    "playground": {"user": "30/m", "anonymous": "10/m"},
+}
+RATELIMIT_IP_META_KEY = "throttling.client_ip"
+# django_ratelimit is deliberately not an installed app: it needs none, and its system check rejects
+# the local-memory cache (counts per process) and the database cache (increments are not atomic, so a
+# concurrent burst may be undercounted by a few). Both are good enough for throttling; README says to
+# use a cache shared by all web processes in production.
+# A cache that fails lets requests through rather than locking every student out.
+RATELIMIT_FAIL_OPEN = True
+# The most optimizer steps (optimizers x steps x dimension) one playground request may run.
+PLAYGROUND_WORK_LIMITS = {"user": 8000, "anonymous": 2400}
 
 # --- LTI 1.3 (the LMS launches Descent; see lti/) ---
 # Launches and logins over plain HTTP are refused unless this is off (development, tests).

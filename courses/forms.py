@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from courses.models import Assignment, AssignmentKind
+from grading import api as grading_api
 from quizzes.models import Quiz
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -22,12 +25,10 @@ class JoinForm(forms.Form):
 
 def target_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """What can be assigned, grouped for the <select>: "quiz:<id>" and "exercise:<slug>"."""
-    from grading.exercises import EXERCISES
-
     quizzes = [
         (f"quiz:{quiz.pk}", quiz.title) for quiz in Quiz.objects.filter(published=True).order_by("title")
     ]
-    ordered = sorted(EXERCISES.values(), key=lambda exercise: (exercise.order, exercise.slug))
+    ordered = sorted(grading_api.exercises(), key=lambda exercise: (exercise.order, exercise.slug))
     exercises = [(f"exercise:{exercise.slug}", exercise.title) for exercise in ordered]
     return [("Quizzes", quizzes), ("Code exercises", exercises)]
 
@@ -37,7 +38,7 @@ class AssignmentDatesForm(forms.Form):
     due_at = forms.DateTimeField(label="Due", widget=DATETIME_WIDGET)
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         opens_at, due_at = cleaned.get("opens_at"), cleaned.get("due_at")
         if opens_at and due_at and due_at <= opens_at:
             self.add_error("due_at", "The due date must come after the opening date.")
@@ -50,7 +51,7 @@ class AssignmentForm(AssignmentDatesForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = target_choices()
+        cast(forms.ChoiceField, self.fields["target"]).choices = target_choices()
 
     def target_fields(self) -> dict:
         """The cleaned target as keyword arguments for assignment_create."""

@@ -8,6 +8,8 @@ course to either a quiz (a foreign key) or a code exercise (its slug: exercises 
 from django.conf import settings
 from django.db import models
 
+from grading import api as grading_api
+
 
 class Course(models.Model):
     name = models.CharField(max_length=200)
@@ -86,10 +88,9 @@ class Assignment(models.Model):
     def target_label(self) -> str:
         """What is assigned, as people call it: the quiz title or the exercise's title."""
         if self.is_quiz:
-            return self.quiz.title if self.quiz_id else "(quiz)"
-        from grading.exercises import EXERCISES
-
-        exercise = EXERCISES.get(self.exercise_slug)
+            quiz = self.quiz if self.quiz_id else None
+            return quiz.title if quiz is not None else "(quiz)"
+        exercise = grading_api.exercise_info(self.exercise_slug)
         return exercise.title if exercise else self.exercise_slug
 
 

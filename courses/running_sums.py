@@ -12,10 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from courses.stats import ItemSums
+from quizzes.engine.kinds import ItemKind
 
-CHOICE_KINDS = ("single", "multiple", "truefalse")
-# Every Descent item scores 0..1 (the engine's CheckResult.score).
-FULL_MARKS = 1.0
+CHOICE_KINDS = (ItemKind.SINGLE, ItemKind.MULTIPLE, ItemKind.TRUEFALSE)
 
 
 @dataclass(frozen=True)

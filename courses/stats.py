@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from quizzes.engine.kinds import ItemKind
+
 # Moodle colours discrimination below 0.2 as weak; below 0 the item rewards the weaker students.
 LOW_DISCRIMINATION = 0.2
 
@@ -125,9 +127,9 @@ def tally_choices(
     for response, how_many in response_counts:
         if response is None:
             continue
-        if kind == "truefalse":
+        if kind == ItemKind.TRUEFALSE:
             picked = ["true" if str(response).strip().lower() in {"true", "t", "yes", "1"} else "false"]
-        elif kind == "multiple" and isinstance(response, list):
+        elif kind == ItemKind.MULTIPLE and isinstance(response, list):
             picked = list(dict.fromkeys(str(choice) for choice in response))
         else:
             picked = [str(response)]

@@ -3,6 +3,8 @@ courses.services.access, and the reports in their own service modules."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -204,9 +206,10 @@ def gradebook_download(request: HttpRequest, course_id: int) -> HttpResponse:
 def assignment_statistics(request: HttpRequest, course_id: int, assignment_id: int) -> HttpResponse:
     """Item statistics for a quiz assignment, code analytics for an exercise assignment."""
     assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
-    context = {"course": assignment.course, "assignment": assignment}
+    context: dict[str, Any] = {"course": assignment.course, "assignment": assignment}
     if assignment.is_quiz:
-        context["stats"] = quiz_item_statistics(course=assignment.course, quiz=assignment.quiz)
+        quiz = cast(Quiz, assignment.quiz)  # a quiz assignment always has its quiz
+        context["stats"] = quiz_item_statistics(course=assignment.course, quiz=quiz)
         return render(request, "courses/item_statistics.html", context)
     context["analytics"] = exercise_analytics(
         course=assignment.course, exercise_slug=assignment.exercise_slug

@@ -18,10 +18,11 @@ import numpy as np
 from grading import scoring
 from grading.diagnosis import diagnose
 from grading.exercises import get_exercise
-from grading.plans import Case, build_plan, cases_for, reference_optimizer, simulate
+from grading.plans import Case, build_plan, cases_for, simulate
+from grading.reference import reference_optimizer
 from grading.sandbox.client import RawRun, Sandbox, SandboxUnavailable
 from grading.sandbox.jail import Limits
-from grading.verdict import Verdict
+from grading.verdict import SandboxOutcome, Verdict, VerdictStatus
 
 # Plenty for a few thousand step calls (a correct submission needs tens of milliseconds).
 GRADING_WALL_SECONDS = 5.0
@@ -40,7 +41,7 @@ class ReferenceRun:
 @cache
 def reference_runs(exercise_slug: str) -> tuple[ReferenceRun, ...]:
     """The reference trajectory and loss curve of every case (independent of any submission)."""
-    # optimlab's optimizer, or SGD composed with an optimlab schedule or clipping (grading.plans).
+    # optimlab's optimizer, or SGD composed with an optimlab schedule or clipping (grading.reference).
     optimizer = reference_optimizer(get_exercise(exercise_slug).reference_optimizer)
     runs = []
     for case in cases_for(exercise_slug):
@@ -63,7 +64,7 @@ def grade_source(exercise_slug: str, source: str, *, sandbox: Sandbox) -> Verdic
         parsed = scoring.parse_frame(raw.result_bytes, cases)
     except scoring.InvalidOutput as exc:
         return Verdict.error(
-            "invalid_output",
+            SandboxOutcome.INVALID_OUTPUT,
             "The grader could not read your results, so they were not trusted "
             f"({exc}). This happens when code writes to the grader's own channels; only return values from `step`.",
             output=output,
@@ -72,7 +73,7 @@ def grade_source(exercise_slug: str, source: str, *, sandbox: Sandbox) -> Verdic
         return _limit_error(parsed.load_error, output, step_calls=0)
     if parsed.load_error:
         return Verdict.error(
-            "load_error",
+            SandboxOutcome.LOAD_ERROR,
             f"Your file could not be loaded: {scoring.describe_error(parsed.load_error)}. "
             "It must define `init_state(params)` and `step(params, grads, state, *, "
             f"{', '.join(exercise.hyperparameter_names)})`.",
@@ -92,20 +93,20 @@ def _limit_verdict(raw: RawRun, output: str) -> Verdict | None:
     )
     if raw.outcome == "timeout" or (cpu_limit_hit and not raw.result_bytes):
         return Verdict.error(
-            "timeout",
+            SandboxOutcome.TIMEOUT,
             f"Your code ran out of time (the whole suite may take at most {GRADING_WALL_SECONDS:g} s; "
             "a correct step takes microseconds). Look for an endless loop or heavy work inside `step`.",
             output=output,
         )
     if raw.outcome == "output_limit":
         return Verdict.error(
-            "output_too_large",
+            SandboxOutcome.OUTPUT_TOO_LARGE,
             "Your code printed too much output. Remove `print` calls from `step` (it runs thousands of times).",
             output=output,
         )
     if raw.outcome == "result_too_large":
         return Verdict.error(
-            "output_too_large",
+            SandboxOutcome.OUTPUT_TOO_LARGE,
             "Your code produced far more result data than the grader asked for.",
             output=output,
         )
@@ -114,7 +115,7 @@ def _limit_verdict(raw: RawRun, output: str) -> Verdict | None:
     if raw.exit_code == CONFINEMENT_FAILED:
         raise SandboxUnavailable(f"the sandbox could not confine a run: {output.strip()}")
     if raw.exit_code != 0 or not raw.result_bytes:
-        return Verdict.error("crashed", _crash_message(raw), output=output)
+        return Verdict.error(SandboxOutcome.CRASHED, _crash_message(raw), output=output)
     return None
 
 
@@ -140,14 +141,14 @@ def _limit_error(error: dict, output: str, *, step_calls: int) -> Verdict:
     """A MemoryError or a request to stop the process, at load time or in a step."""
     if error["type"] == "MemoryError":
         return Verdict.error(
-            "memory",
+            SandboxOutcome.MEMORY,
             f"Your code ran out of memory ({scoring.describe_error(error)}). Keep only what the "
             "algorithm needs in the state: a few arrays shaped like the parameters.",
             output=output,
             step_calls=step_calls,
         )
     return Verdict.error(
-        "crashed",
+        SandboxOutcome.CRASHED,
         f"Your code asked to stop the program ({scoring.describe_error(error)}). "
         "Remove `sys.exit`/`exit()` and don't raise KeyboardInterrupt.",
         output=output,
@@ -162,7 +163,7 @@ def _stopping_verdict(parsed: scoring.ParsedRun, output: str) -> Verdict | None:
             return _limit_error(error, output, step_calls=parsed.step_calls)
     if parsed.cases and all(run.error and run.steps_done == 0 for run in parsed.cases):
         return Verdict.error(
-            "completed",
+            SandboxOutcome.COMPLETED,
             f"`step` failed on the first call of every problem: {scoring.describe_error(errors[0])}. "
             "Check that it accepts exactly the hyperparameters of this exercise as keyword arguments and "
             "returns a pair (new_params, new_state).",
@@ -181,24 +182,24 @@ def _score(slug: str, cases: tuple[Case, ...], parsed: scoring.ParsedRun, output
     score, fidelity, convergence, passed = scoring.combine(results, len(cases))
     if passed:
         return Verdict(
-            status="passed",
+            status=VerdictStatus.PASSED,
             score=score,
             fidelity=fidelity,
             convergence=convergence,
             message=f"All {len(cases)} problems match the reference at every step. Well done.",
-            sandbox_outcome="completed",
+            sandbox_outcome=SandboxOutcome.COMPLETED,
             step_calls=parsed.step_calls,
             output=output,
             problems=[r.record for r in results],
         )
     mistakes = diagnose(slug, [run.rows for run in parsed.cases]) if len(parsed.cases) == len(cases) else []
     return Verdict(
-        status="failed",
+        status=VerdictStatus.FAILED,
         score=score,
         fidelity=fidelity,
         convergence=convergence,
         message=_failure_message(results, mistakes),
-        sandbox_outcome="completed",
+        sandbox_outcome=SandboxOutcome.COMPLETED,
         step_calls=parsed.step_calls,
         diagnosis=[m.to_dict() for m in mistakes],
         output=output,

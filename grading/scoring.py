@@ -146,7 +146,7 @@ def agree(student: np.ndarray, reference: np.ndarray) -> np.ndarray:
     same_special = (np.isnan(student) & np.isnan(reference)) | (
         np.isinf(student) & np.isinf(reference) & (np.sign(student) == np.sign(reference))
     )
-    return close | same_special
+    return np.asarray(close | same_special, dtype=bool)
 
 
 def first_departure(student: np.ndarray, reference: np.ndarray) -> tuple[int, int] | None:
@@ -284,4 +284,5 @@ def _finite_rows(rows: np.ndarray) -> list[list[float]]:
         ok = np.isfinite(rows).all(axis=1) & (np.abs(rows) <= DIVERGENCE_BOUND).all(axis=1)
     bad = np.flatnonzero(~ok)
     end = int(bad[0]) if bad.size else len(rows)
-    return rows[:end].tolist()
+    kept: list[list[float]] = rows[:end].tolist()
+    return kept

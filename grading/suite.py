@@ -101,7 +101,7 @@ def _layer_data(seed: int, samples: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def build_problem(name: str, args: dict[str, Any]):
+def build_problem(name: str, args: dict[str, Any]) -> Any:
     if name == "linear-layer":
         return LinearLayerProblem(**args)
     if name == "diagonal-quadratic":

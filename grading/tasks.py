@@ -13,6 +13,7 @@ import threading
 from django.db import connection
 from django.tasks import task
 
+from grading import events
 from grading.models import Submission
 from grading.services.queue import (
     Claim,
@@ -120,21 +121,12 @@ def grade_claimed(claim: Claim) -> str:
 
 
 def notify_graded(submission_id: int) -> None:
-    """Tell the progress app (mastery, streaks, achievements) about the verdict just stored.
+    """Announce the verdict just stored (`grading.events.submission_graded`, after commit).
 
-    Its handler is idempotent, so a retry can never double-count. A failure there is logged and
-    does not touch the verdict: the grade stands whatever happens to the bookkeeping.
+    Listeners (progress: mastery, streaks, achievements) are idempotent, so a retry can never
+    double-count; one that fails is logged and does not touch the verdict.
     """
-    from django.apps import apps
-
-    if not apps.is_installed("progress"):
-        return
-    try:
-        from progress.events import submission_graded
-
-        submission_graded(Submission.objects.get(pk=submission_id))
-    except Exception:
-        logger.exception("progress update for submission %s failed", submission_id)
+    events.send_on_commit(events.submission_graded, submission_id=submission_id)
 
 
 @task(queue_name="grading")

@@ -22,6 +22,7 @@ from grading.services import (
 )
 from grading.services.plots import plots_for
 from grading.services.submissions import submissions_of
+from throttling import check, retry_after
 
 HISTORY_LENGTH = 20
 INSTRUCTOR_PAGE_SIZE = 200
@@ -51,16 +52,20 @@ def exercises(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = _exercise_or_404(slug)
-    source = None
+    source = throttled = None
     if request.method == "POST":
         source = request.POST.get("source", "")
-        try:
-            submission = submission_create(student=request.user, exercise=exercise, source=source)
-        except SubmissionRejected as error:
-            # Keep what the student typed: the form is shown again with their code in it.
-            messages.error(request, str(error))
+        throttled = check(request, "submission")
+        if throttled is not None:
+            messages.error(request, f"{throttled.message} This code was not submitted; it is still below.")
         else:
-            return redirect("grading:submission", submission_id=submission.pk)
+            try:
+                submission = submission_create(student=request.user, exercise=exercise, source=source)
+            except SubmissionRejected as error:
+                # Keep what the student typed: the form is shown again with their code in it.
+                messages.error(request, str(error))
+            else:
+                return redirect("grading:submission", submission_id=submission.pk)
     if source is None:
         source = last_source_for(request.user, exercise.slug) or exercise.starter_source
     context = {
@@ -69,6 +74,8 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "history": submissions_of(request.user, exercise.slug)[:HISTORY_LENGTH],
         "max_kb": MAX_SOURCE_BYTES // 1024,
     }
+    if throttled is not None:
+        return retry_after(render(request, "grading/exercise_detail.html", context, status=429), throttled)
     return render(
         request, "grading/exercise_detail.html", context, status=400 if request.method == "POST" else 200
     )

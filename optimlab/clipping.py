@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -66,12 +66,17 @@ def _as_array(value: Any, what: str) -> np.ndarray:
 
 
 def _non_negative(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0 or math.isinf(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not cast(float, value) >= 0
+        or math.isinf(value)
+    ):
         raise ValueError(f"{what} must be a finite number >= 0, got {value!r}")
     return float(value)
 
 
 def _norm_type(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not cast(float, value) > 0:
         raise ValueError(f"norm_type must be a positive number or math.inf, got {value!r}")
     return float(value)

@@ -14,7 +14,8 @@ import functools
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -45,7 +46,9 @@ SHORT_LOG_RANGE_DECADES = 2.5
 # Points further than this many window widths outside the window are cut off (they would be off the plot
 # anyway, and huge coordinates make the SVG and the renderer misbehave).
 CLIP_MARGIN = 1.0
-MINIMUM_MARKER = {
+Box = tuple[float, float, float, float]  # xmin, xmax, ymin, ymax
+
+MINIMUM_MARKER: dict[str, Any] = {
     "marker": "*",
     "markersize": 12,
     "color": "#e0a800",
@@ -55,8 +58,8 @@ MINIMUM_MARKER = {
 }
 # A title at a fixed height: left to itself, matplotlib measures every tick label on each render to
 # dodge an axis on top (there never is one here), a fifth of the drawing time.
-TITLE_STYLE = {"fontsize": 11, "y": 1.0, "pad": 6}
-POINT_MARKER = {"markeredgecolor": "black", "linestyle": "none", "zorder": 6}
+TITLE_STYLE: dict[str, Any] = {"fontsize": 11, "y": 1.0, "pad": 6}
+POINT_MARKER: dict[str, Any] = {"markeredgecolor": "black", "linestyle": "none", "zorder": 6}
 
 
 def run_label(run: RunResult, label: str | None = None) -> str:
@@ -97,7 +100,7 @@ def visible_path(points: np.ndarray, box: tuple[float, float, float, float]) -> 
     return np.array(pieces) if pieces else np.empty((0, 2))
 
 
-def clip_segment(p: np.ndarray, q: np.ndarray, box) -> tuple[np.ndarray, np.ndarray] | None:
+def clip_segment(p: np.ndarray, q: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray] | None:
     """Liang–Barsky: the part of segment p→q inside the box, or None when it misses the box."""
     xmin, xmax, ymin, ymax = box
     d = q - p
@@ -122,7 +125,7 @@ def clip_segment(p: np.ndarray, q: np.ndarray, box) -> tuple[np.ndarray, np.ndar
     return p + t0 * d, p + t1 * d
 
 
-def expanded(window: tuple[float, float, float, float], margin: float = CLIP_MARGIN):
+def expanded(window: Box, margin: float = CLIP_MARGIN) -> Box:
     xmin, xmax, ymin, ymax = window
     dx, dy = (xmax - xmin) * margin, (ymax - ymin) * margin
     return (xmin - dx, xmax + dx, ymin - dy, ymax + dy)
@@ -150,7 +153,7 @@ def contour_grid(problem: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 
 @functools.lru_cache(maxsize=64)
-def _registered_contour_grid(name: str, window: tuple[float, float, float, float]):
+def _registered_contour_grid(name: str, window: Box) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     # The window is part of the key only so that a registry entry edited in a running process (a
     # development reload) never gets the grid of its old window.
     grid = _compute_contour_grid(PROBLEMS[name])
@@ -176,7 +179,13 @@ def draw_contours(ax: Axes, problem: Problem) -> None:
         ax.plot(point[0], point[1], **MINIMUM_MARKER)
 
 
-def draw_runs(ax: Axes, runs: Sequence[RunResult], points_of, window, labels: Sequence[str] | None) -> None:
+def draw_runs(
+    ax: Axes,
+    runs: Sequence[RunResult],
+    points_of: Callable[[RunResult], np.ndarray],
+    window: Box,
+    labels: Sequence[str] | None,
+) -> None:
     """Each run as a line with its start (square) and end (dot, or × when it blew up or left the plot)."""
     box = expanded(window)
     # Dots on every iterate help read short runs; on long ones they would only bloat the SVG.
@@ -219,7 +228,9 @@ def trajectory_figure(
     return fig
 
 
-def draw_trajectories(ax: Axes, problem: Problem, runs: Sequence[RunResult], labels=None) -> None:
+def draw_trajectories(
+    ax: Axes, problem: Problem, runs: Sequence[RunResult], labels: Sequence[str] | None = None
+) -> None:
     if problem.dim not in (1, 2):
         raise ValueError(
             f"only 1-D and 2-D problems can be drawn; {problem.name} has {problem.dim} dimensions"
@@ -264,7 +275,7 @@ def plain_text(label: str) -> str:
     Anything beyond letters and digit subscripts (a backslash command, a superscript) is left as mathtext.
     """
 
-    def convert(match: re.Match) -> str:
+    def convert(match: re.Match[str]) -> str:
         inner = match.group(1)
         plain = re.sub(r"_\{?(\d+)\}?", lambda digits: digits.group(1).translate(SUBSCRIPT_DIGITS), inner)
         return plain if re.fullmatch(r"[A-Za-z0-9₀-₉ ]*", plain) else match.group(0)
@@ -272,7 +283,7 @@ def plain_text(label: str) -> str:
     return re.sub(r"\$([^$]*)\$", convert, label)
 
 
-def power_of_ten_label(value: float, _position=None) -> str:
+def power_of_ten_label(value: float, _position: object = None) -> str:
     """Tick label for a log axis: 10⁻³ style for powers of ten (with a sign), the number otherwise."""
     if value == 0:
         return "0"
@@ -347,7 +358,7 @@ def log_ticks(series: Sequence[np.ndarray]) -> tuple[LogLocator, FuncFormatter]:
     return LogLocator(numticks=MAX_LOG_MAJOR_TICKS), FuncFormatter(power_of_ten_label)
 
 
-def plain_label(value: float, _position=None) -> str:
+def plain_label(value: float, _position: object = None) -> str:
     return f"{value:g}".replace("-", "−")
 
 

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from optimlab.clipping import clip_by_global_norm
+from optimlab.optimizers import get_optimizer
 from optimlab.problems import Problem, get_problem
 from optimlab.schedules import SCHEDULES, build_schedule
 from optimlab.schedules import Schedule as BuiltSchedule
@@ -33,9 +34,14 @@ DIVERGENCE_BOUND = 1e6
 class Optimizer(Protocol):
     """What the runner needs from `optimlab.optimizers` (see that module for the real implementations)."""
 
-    name: str
-    hyperparameters: tuple[str, ...]
-    defaults: dict[str, float]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def hyperparameters(self) -> tuple[str, ...]: ...
+
+    @property
+    def defaults(self) -> Mapping[str, float]: ...
 
     def init(self, params: np.ndarray) -> Any: ...
 
@@ -76,7 +82,7 @@ class RunResult:
     def diverged(self) -> bool:
         return self.diverged_at is not None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "optimizer": self.optimizer,
             "problem": self.problem,
@@ -93,9 +99,6 @@ class RunResult:
 def resolve_optimizer(optimizer: str | Optimizer) -> Optimizer:
     if not isinstance(optimizer, str):
         return optimizer
-    # Imported here so this module stays importable while the optimizer module is being written or broken.
-    from optimlab.optimizers import get_optimizer
-
     return get_optimizer(optimizer)
 
 

@@ -27,7 +27,7 @@ import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -149,7 +149,7 @@ def build_schedule(spec: Mapping[str, Any]) -> Schedule:
         raise ValueError(f"a schedule spec must be a mapping, got {type(spec).__name__}")
     name = spec.get("name")
     kind = SCHEDULES.get(name) if isinstance(name, str) else None
-    if kind is None:
+    if kind is None or not isinstance(name, str):
         raise ValueError(f"unknown schedule {name!r}; known: {', '.join(SCHEDULES)}")
     given = {key: value for key, value in spec.items() if key != "name"}
     unknown = sorted(str(key) for key in given if key not in kind.parameters)
@@ -173,7 +173,7 @@ def _checked(name: str, key: str, kind: str, value: Any) -> float | int:
     if kind == "count":
         if not float(value).is_integer() or value < 1:
             raise ValueError(f"{name}: {key} must be a whole number >= 1, got {value!r}")
-        return int(value)
+        return int(cast(float, value))
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"{name}: {key} must be finite, got {value!r}")

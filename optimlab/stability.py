@@ -15,16 +15,19 @@ Django-free; only NumPy.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 # How each optimizer name maps onto the heavy-ball analysis. "momentum-ema" (v ← βv + (1−β)g) is heavy ball
 # with the learning rate scaled by (1 − β); "momentum-lr-inside" (m ← βm + ηg, x ← x − m) is exactly heavy ball.
 ANALYSED_OPTIMIZERS = ("sgd", "momentum", "momentum-lr-inside", "momentum-ema", "nesterov")
 
 
-def eigenvalues_of(hessian) -> np.ndarray:
+def eigenvalues_of(hessian: npt.ArrayLike) -> np.ndarray:
     q = np.asarray(hessian, dtype=np.float64)
     if q.ndim != 2 or q.shape[0] != q.shape[1]:
         raise ValueError(f"expected a square matrix, got shape {q.shape}")
@@ -52,7 +55,9 @@ def spectral_radius(matrix: np.ndarray) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(matrix))))
 
 
-def contraction(eigenvalues, lr: float, beta: float = 0.0, method: str = "momentum") -> float:
+def contraction(
+    eigenvalues: Iterable[float], lr: float, beta: float = 0.0, method: str = "momentum"
+) -> float:
     """Predicted worst per-step contraction factor: < 1 means convergence, > 1 divergence.
 
     `method` is "sgd", "momentum" (heavy ball) or "nesterov"; with beta = 0 they all reduce to |1 − ηλ|.
@@ -62,7 +67,7 @@ def contraction(eigenvalues, lr: float, beta: float = 0.0, method: str = "moment
 
 
 def per_eigenvalue_factors(
-    eigenvalues, lr: float, beta: float = 0.0, method: str = "momentum"
+    eigenvalues: Iterable[float], lr: float, beta: float = 0.0, method: str = "momentum"
 ) -> list[float]:
     if method == "sgd" or beta == 0.0:
         return [gd_factor(lam, lr) for lam in map(float, eigenvalues)]
@@ -92,7 +97,7 @@ class QuadraticStability:
     converges: bool | None = None
     notes: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["eigenvalues"] = list(self.eigenvalues)
         data["factors"] = list(self.factors)
@@ -104,7 +109,7 @@ class QuadraticStability:
 
 
 def analyse_quadratic(
-    hessian,
+    hessian: npt.ArrayLike,
     lr: float | None = None,
     beta: float | None = None,
     method: str = "momentum",
@@ -116,9 +121,9 @@ def analyse_quadratic(
     notes: list[str] = []
     if positive_definite:
         kappa = lam_max / lam_min
-        gd_max_lr = 2.0 / lam_max
-        gd_optimal_lr = 2.0 / (lam_min + lam_max)
-        gd_optimal_rate = (kappa - 1.0) / (kappa + 1.0)
+        gd_max_lr: float | None = 2.0 / lam_max
+        gd_optimal_lr: float | None = 2.0 / (lam_min + lam_max)
+        gd_optimal_rate: float | None = (kappa - 1.0) / (kappa + 1.0)
     else:
         kappa = math.inf
         gd_max_lr = gd_optimal_lr = gd_optimal_rate = None
@@ -127,7 +132,7 @@ def analyse_quadratic(
             "every positive learning rate moves away (or, for λ = 0, does not move at all)."
         )
 
-    analysis = dict(
+    analysis: dict[str, Any] = dict(
         eigenvalues=tuple(float(v) for v in eig),
         condition_number=kappa,
         positive_definite=positive_definite,
@@ -161,7 +166,7 @@ def analyse_quadratic(
     )
 
 
-def analyse_run(hessian, optimizer: str, hp: dict) -> QuadraticStability | None:
+def analyse_run(hessian: npt.ArrayLike, optimizer: str, hp: dict[str, float]) -> QuadraticStability | None:
     """The analysis for one optimizer configuration, or None when the theory here does not cover it.
 
     `hp` must be complete (defaults already filled in, as in `RunResult.hp`). Adaptive methods (Adam,
@@ -173,7 +178,8 @@ def analyse_run(hessian, optimizer: str, hp: dict) -> QuadraticStability | None:
     # L2 weight decay adds λ·x to the gradient, i.e. it adds λ to every eigenvalue of Q.
     decay = float(hp.get("weight_decay", 0.0))
     if decay:
-        hessian = np.asarray(hessian, dtype=np.float64) + decay * np.eye(len(hessian))
+        q = np.asarray(hessian, dtype=np.float64)
+        hessian = q + decay * np.eye(len(q))
     lr = float(hp["lr"])
     if optimizer == "sgd":
         return analyse_quadratic(hessian, lr=lr, method="sgd")

@@ -6,39 +6,53 @@ import base64
 import hashlib
 import json
 import math
+from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from optimlab import plots
-from optimlab.forms import DEFAULT_QUERY, MAX_ROWS, PRESETS, PlaygroundForm, RunRequest
+from optimlab.forms import DEFAULT_QUERY, MAX_ROWS, PRESETS, SIGNIFICANT_DIGITS, PlaygroundForm, RunRequest
 from optimlab.optimizers import OPTIMIZERS
 from optimlab.problems import Problem, get_problem
 from optimlab.runner import RunResult, run_optimizer
 from optimlab.schedules import SCHEDULES
 from optimlab.stability import analyse_quadratic, analyse_run
+from throttling import check, too_many_requests
 
 CACHE_SECONDS = 24 * 60 * 60
 # Bump when the result layout or the drawings change, so stale cached pages are not served.
 CACHE_VERSION = "v3"
 
 
-def playground(request):
+def work_limit(request: HttpRequest) -> int:
+    """The most optimizer updates (optimizers × steps × dimension) this visitor may run per request."""
+    return settings.PLAYGROUND_WORK_LIMITS["user" if request.user.is_authenticated else "anonymous"]
+
+
+def playground(request: HttpRequest) -> HttpResponse:
     # An empty query (a first visit) shows a ready-made example rather than a blank form.
     query = request.GET if request.GET else DEFAULT_QUERY
-    form = PlaygroundForm(query)
+    form = PlaygroundForm(query, work_limit=work_limit(request))
     context = {
         "form": form,
         "optimizer_reference": optimizer_reference(),
         "schedule_reference": schedule_reference(),
         "presets": [{"title": title, "query": urlencode(query)} for title, query in PRESETS],
         "result": None,
+        "significant_digits": SIGNIFICANT_DIGITS,
     }
     if form.is_valid():
         key = cache_key(form.cleaned_data)
         result = cache.get(key)
         if result is None:
+            # Only comparisons that must be computed count towards the rate; cached pages are cheap.
+            throttled = check(request, "playground")
+            if throttled is not None:
+                return too_many_requests(request, throttled)
             try:
                 result = build_result(form.cleaned_data)
             except ValueError as error:  # e.g. an optimizer rejecting a value mid-run: report, don't crash
@@ -49,7 +63,7 @@ def playground(request):
     return render(request, "optimlab/playground.html", context)
 
 
-def normalised_query(cleaned: dict) -> dict:
+def normalised_query(cleaned: dict[str, Any]) -> dict[str, Any]:
     """The parameters that determine the page, in one canonical form (order and spelling of input ignored)."""
     return {
         "problem": cleaned["problem"],
@@ -67,12 +81,12 @@ def normalised_query(cleaned: dict) -> dict:
     }
 
 
-def cache_key(cleaned: dict) -> str:
+def cache_key(cleaned: dict[str, Any]) -> str:
     text = json.dumps(normalised_query(cleaned), sort_keys=True)
     return f"optimlab:playground:{CACHE_VERSION}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
-def build_result(cleaned: dict) -> dict:
+def build_result(cleaned: dict[str, Any]) -> dict[str, Any]:
     """Run everything and render the figures; returns plain data so it can live in the cache."""
     problem = get_problem(cleaned["problem"])
     requests: list[RunRequest] = cleaned["runs"][:MAX_ROWS]
@@ -106,7 +120,7 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
-def summary_row(request: RunRequest, label: str, run: RunResult) -> dict:
+def summary_row(request: RunRequest, label: str, run: RunResult) -> dict[str, Any]:
     return {
         "label": label,
         "hp": ", ".join(f"{name}={value:g}" for name, value in run.hp.items()),
@@ -125,7 +139,7 @@ def summary_row(request: RunRequest, label: str, run: RunResult) -> dict:
     }
 
 
-def stability_summary(problem: Problem, runs: list[RunResult], labels: list[str]) -> dict | None:
+def stability_summary(problem: Problem, runs: list[RunResult], labels: list[str]) -> dict[str, Any] | None:
     if problem.hessian is None:
         return None
     overall = analyse_quadratic(problem.hessian).to_dict()
@@ -136,7 +150,7 @@ def stability_summary(problem: Problem, runs: list[RunResult], labels: list[str]
     return {"overall": overall, "runs": per_run, "stochastic": problem.stochastic}
 
 
-def optimizer_reference() -> list[dict]:
+def optimizer_reference() -> list[dict[str, str]]:
     """Each optimizer's hyperparameters and defaults, shown next to the form."""
     return [
         {"name": name, "defaults": ", ".join(f"{hp}={value:g}" for hp, value in opt.defaults.items())}
@@ -144,10 +158,10 @@ def optimizer_reference() -> list[dict]:
     ]
 
 
-def schedule_reference() -> list[dict]:
+def schedule_reference() -> list[dict[str, Any]]:
     """Each schedule with its parameters (defaults shown; lr comes from the optimizer row)."""
 
-    def describe(key: str, default) -> str:
+    def describe(key: str, default: float | None) -> str:
         return key if default is None else f"{key}={default:g}"
 
     return [

@@ -12,14 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, cached_property
+from functools import cached_property
+from typing import Any
 
+from grading import api as grading_api
+from grading.api import diagnosis_names, problem_record
 from progress.concepts import CONCEPTS
 from progress.mastery import Level
+from progress.models import Solved, SolvedKind
+from quizzes.engine.kinds import ItemKind
+from quizzes.scores import is_full_marks
 
 QUIZ = "quiz"
 EXERCISE = "exercise"
-PERFECT = 1.0 - 1e-9  # scores are floats; a full mark may arrive as 0.9999999999
 MOMENTUM_EXERCISES = ("momentum", "momentum-ema", "nesterov")
 ILL_CONDITIONED_CASE = "d2l-quadratic"
 MISSING_BIAS_CORRECTION = "missing-bias-correction"
@@ -29,19 +34,17 @@ MISSING_BIAS_CORRECTION = "missing-bias-correction"
 class EventContext:
     """What a criterion may look at. `masteries` maps concept slug -> level after the event."""
 
-    student: object
+    student: Any
     kind: str  # QUIZ or EXERCISE
-    progress: object  # progress.models.StudentProgress, already updated
+    progress: Any  # progress.models.StudentProgress, already updated
     masteries: dict[str, int]
     today: date
-    attempt: object | None = None  # quizzes.models.Attempt, for QUIZ
+    attempt: Any = None  # quizzes.models.Attempt, for QUIZ
     answered_count: int = 0
-    submission: object | None = None  # grading.models.Submission, for EXERCISE
+    submission: Any = None  # grading.api.GradedSubmission, for EXERCISE
 
     @cached_property
     def passed_exercises(self) -> set[str]:
-        from progress.models import Solved, SolvedKind
-
         return set(
             Solved.objects.filter(student=self.student, kind=SolvedKind.EXERCISE).values_list(
                 "key", flat=True
@@ -57,13 +60,11 @@ def finished_first_quiz(ctx: EventContext) -> bool:
 
 
 def perfect_quiz(ctx: EventContext) -> bool:
-    return ctx.answered_count > 0 and (ctx.attempt.raw_score or 0.0) >= PERFECT
+    return ctx.answered_count > 0 and is_full_marks(ctx.attempt.raw_score)
 
 
 def ten_calculations_right(ctx: EventContext) -> bool:
-    from progress.models import Solved, SolvedKind
-
-    solved = Solved.objects.filter(student=ctx.student, kind=SolvedKind.ITEM, item_kind="calculation")
+    solved = Solved.objects.filter(student=ctx.student, kind=SolvedKind.ITEM, item_kind=ItemKind.CALCULATION)
     return solved.count() >= 10
 
 
@@ -72,28 +73,17 @@ def first_exercise_passed(ctx: EventContext) -> bool:
 
 
 def every_exercise_passed(ctx: EventContext) -> bool:
-    from grading.exercises import EXERCISES
-
-    return ctx.submission.passed and set(EXERCISES) <= ctx.passed_exercises
+    return ctx.submission.passed and set(grading_api.exercise_slugs()) <= ctx.passed_exercises
 
 
 def passed_after_missing_bias_correction(ctx: EventContext) -> bool:
     """A passing Adam submission with an earlier one of the student's diagnosed without bias correction."""
-    from grading.models import Submission
-
     submission = ctx.submission
     if submission.exercise_slug != "adam" or not submission.passed:
         return False
-    earlier = Submission.objects.filter(
-        student=ctx.student,
-        exercise_slug="adam",
-        status=Submission.Status.GRADED,
-        passed=False,
-        created_at__lte=submission.created_at,
-    ).exclude(pk=submission.pk)
     return any(
         MISSING_BIAS_CORRECTION in diagnosis_names(verdict)
-        for verdict in earlier.values_list("verdict", flat=True)
+        for verdict in grading_api.earlier_failed_verdicts(submission)
     )
 
 
@@ -106,7 +96,7 @@ def momentum_faster_than_sgd(ctx: EventContext) -> bool:
     # Fidelity 1.0: the trajectory is real momentum on this case, not a shortcut to the minimum.
     if record is None or record.get("fidelity") != 1.0 or record.get("steps_to_tol") is None:
         return False
-    target = convergence_target(record)
+    target = grading_api.convergence_target(record, ILL_CONDITIONED_CASE)
     if target is None:
         return False
     baseline = sgd_steps_to(target)
@@ -114,19 +104,10 @@ def momentum_faster_than_sgd(ctx: EventContext) -> bool:
 
 
 def passed_after_three_failures(ctx: EventContext) -> bool:
-    from grading.models import Submission
-
     submission = ctx.submission
     if not submission.passed:
         return False
-    failures = Submission.objects.filter(
-        student=ctx.student,
-        exercise_slug=submission.exercise_slug,
-        status=Submission.Status.GRADED,
-        passed=False,
-        created_at__lte=submission.created_at,
-    ).exclude(pk=submission.pk)
-    return failures.count() >= 3
+    return len(grading_api.earlier_failed_verdicts(submission)) >= 3
 
 
 def three_week_streak(ctx: EventContext) -> bool:
@@ -145,59 +126,9 @@ def familiar_with_everything(ctx: EventContext) -> bool:
     return all(ctx.masteries.get(concept.slug, 0) >= Level.FAMILIAR for concept in CONCEPTS)
 
 
-# ------------------------------------------------------------------------------- verdict reading
-
-
-def diagnosis_names(verdict: dict | None) -> list[str]:
-    if not isinstance(verdict, dict):
-        return []
-    return [entry.get("name") for entry in verdict.get("diagnosis") or [] if isinstance(entry, dict)]
-
-
-def problem_record(verdict: dict | None, case_id: str) -> dict | None:
-    if not isinstance(verdict, dict):
-        return None
-    for record in verdict.get("problems") or []:
-        if isinstance(record, dict) and record.get("id") == case_id:
-            return record
-    return None
-
-
-def convergence_target(record: dict) -> float | None:
-    """The loss the grader counted as "converged" on this case (see grading.scoring)."""
-    from grading.plans import CASES
-    from grading.scoring import CONVERGENCE_TOLERANCE
-    from optimlab.problems import get_problem
-
-    final = record.get("reference_final_loss")
-    if final is None:
-        return None
-    case = CASES[ILL_CONDITIONED_CASE]
-    initial = get_problem(case.problem).value(_as_array(case.params[0]))
-    return final + CONVERGENCE_TOLERANCE * max(float(initial) - final, 0.0)
-
-
-@cache
 def sgd_steps_to(target: float) -> int | None:
-    """Steps plain SGD needs to get below `target` on the ill-conditioned case, at the learning rate
-    the SGD exercise uses there; None if it never does within 20× the case's step budget."""
-    from grading.exercises import get_exercise
-    from grading.plans import CASES
-    from optimlab.runner import run_optimizer
-
-    case = CASES[ILL_CONDITIONED_CASE]
-    lr = next(entry.hp["lr"] for entry in get_exercise("sgd").suite if entry.case == ILL_CONDITIONED_CASE)
-    run = run_optimizer(
-        "sgd", case.problem, hp={"lr": lr}, steps=20 * case.steps, start=_as_array(case.params[0])
-    )
-    below = [step for step, loss in enumerate(run.loss) if loss <= target]
-    return below[0] if below else None
-
-
-def _as_array(values):
-    import numpy as np
-
-    return np.asarray(values, dtype=np.float64)
+    """Steps plain SGD needs to get below `target` on the ill-conditioned case (see grading.api)."""
+    return grading_api.sgd_steps_to(target, ILL_CONDITIONED_CASE)
 
 
 # ---------------------------------------------------------------------------------------- the list

@@ -1,8 +1,11 @@
-"""The two events progress listens to, and everything each one updates.
+"""What progress does when a quiz attempt is finished or a submission is graded.
 
     from progress.events import quiz_finished, submission_graded
-    quiz_finished(attempt)           # after quizzes.services.attempts.attempt_finish commits
-    submission_graded(submission)    # after grading stores a verdict (status "graded")
+    quiz_finished(attempt)           # anything with the attempt's `pk`
+    submission_graded(submission)    # anything with the submission's `pk`
+
+`progress/receivers.py` calls these when quizzes announces `attempt_finished` and grading
+announces `submission_graded` (both after commit); `rebuild_progress` replays them over history.
 
 Each call is idempotent (the `Activity` row is the receipt: a second call for the same attempt or
 submission returns [] and changes nothing) and atomic (all of the student's rows change together or
@@ -23,10 +26,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, cast
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from grading import api as grading_api
 from progress.achievements import (
     EXERCISE,
     QUIZ,
@@ -39,8 +45,8 @@ from progress.mastery import Evidence, mastery_level, recent_window, window_from
 from progress.models import Activity, ActivityKind, Award, ConceptMastery, Solved, SolvedKind, StudentProgress
 from progress.streaks import StreakState, record_practice
 from progress.xp import EXERCISE_XP, ITEM_XP
-
-FULL_MARKS = 1.0 - 1e-9
+from quizzes.models import Attempt, AttemptItem, AttemptStatus
+from quizzes.scores import is_full_marks
 
 
 @dataclass
@@ -59,8 +65,6 @@ class _Outcome:
 
 def quiz_finished(attempt, *, now: datetime | None = None) -> list[Achievement]:
     """Record a finished quiz attempt; returns the achievements it earned."""
-    from quizzes.models import Attempt, AttemptItem, AttemptStatus
-
     attempt = Attempt.objects.select_related("quiz", "student").get(pk=attempt.pk)
     if attempt.status != AttemptStatus.FINISHED:
         return []
@@ -78,38 +82,24 @@ def quiz_finished(attempt, *, now: datetime | None = None) -> list[Achievement]:
     )
     for row in answered:
         score = _clamp(row.score)
-        piece = Evidence(f"item:{row.item_id}", score, row.answered_at)
+        answered_at = cast(datetime, row.answered_at)  # only answered items were read
+        piece = Evidence(f"item:{row.item_id}", score, answered_at)
         for concept in concepts_for_topics(topic.slug for topic in row.item.topics.all()):
             outcome.evidence[concept].append(piece)
-        if score >= FULL_MARKS:
+        if is_full_marks(score):
             outcome.solved.append((SolvedKind.ITEM, str(row.item_id), row.item.kind))
-        outcome.practice_days.add(timezone.localdate(row.answered_at))
-    return _apply(
-        attempt.student,
-        outcome,
-        lambda progress, masteries, today: EventContext(
-            student=attempt.student,
-            kind=QUIZ,
-            progress=progress,
-            masteries=masteries,
-            today=today,
-            attempt=attempt,
-            answered_count=len(answered),
-        ),
-    )
+        outcome.practice_days.add(timezone.localdate(answered_at))
+    return _apply(attempt.student, outcome, QUIZ, attempt=attempt, answered_count=len(answered))
 
 
 def submission_graded(submission, *, now: datetime | None = None) -> list[Achievement]:
     """Record a graded code submission; returns the achievements it earned."""
-    from grading.exercises import EXERCISES
-    from grading.models import Submission
-
-    submission = Submission.objects.select_related("student").get(pk=submission.pk)
-    if submission.status != Submission.Status.GRADED:
+    submission = grading_api.graded_submission(submission.pk)
+    if not submission.is_graded:
         return []  # queued, running, or the grader itself failed
-    exercise = EXERCISES.get(submission.exercise_slug)
-    verdict = submission.verdict if isinstance(submission.verdict, dict) else {}
-    gradable = verdict.get("status") in {"passed", "failed"}
+    student = get_user_model().objects.get(pk=submission.student_id)
+    exercise = grading_api.exercise_info(submission.exercise_slug)
+    gradable = submission.gradable
     score = 1.0 if submission.passed else _clamp(submission.score)
     at = submission.graded_at or now or timezone.now()
     outcome = _Outcome(
@@ -126,21 +116,12 @@ def submission_graded(submission, *, now: datetime | None = None) -> list[Achiev
         if submission.passed:
             outcome.solved.append((SolvedKind.EXERCISE, submission.exercise_slug, ""))
         outcome.practice_days.add(timezone.localdate(at))
-    return _apply(
-        submission.student,
-        outcome,
-        lambda progress, masteries, today: EventContext(
-            student=submission.student,
-            kind=EXERCISE,
-            progress=progress,
-            masteries=masteries,
-            today=today,
-            submission=submission,
-        ),
-    )
+    return _apply(student, outcome, EXERCISE, submission=submission)
 
 
-def _apply(student, outcome: _Outcome, make_context) -> list[Achievement]:
+def _apply(student, outcome: _Outcome, event: str, **about_event: Any) -> list[Achievement]:
+    """Write what `outcome` contributes, then award what the `event` (QUIZ or EXERCISE) earned;
+    `about_event` are the EventContext fields that describe it (the attempt or the submission)."""
     with transaction.atomic():
         try:
             with transaction.atomic():  # savepoint: a duplicate event must not poison the outer block
@@ -168,7 +149,8 @@ def _apply(student, outcome: _Outcome, make_context) -> list[Achievement]:
         activity.mastery_points = sum(masteries.values())
         activity.save(update_fields=["xp", "mastery_points"])
 
-        context = make_context(progress, masteries, timezone.localdate(outcome.at))
+        today = timezone.localdate(outcome.at)
+        context = EventContext(student, event, progress, masteries, today, **about_event)
         return _award(student, context, outcome.at)
 
 

@@ -7,11 +7,14 @@ leaderboard, which lists only students who opted in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import cast
 
 from django.db import transaction
 from django.urls import reverse
 
+from courses.models import Course
+from grading import api as grading_api
 from progress.achievements import ACHIEVEMENTS, ACHIEVEMENTS_BY_SLUG, Achievement
 from progress.chart import mastery_chart_svg
 from progress.concepts import CONCEPT_ORDER, CONCEPTS, Concept, concepts_for_topics, topics_for_concept
@@ -19,6 +22,7 @@ from progress.mastery import Level, recent_score, window_from_json
 from progress.models import Activity, ActivityKind, Award, ConceptMastery, Solved, SolvedKind, StudentProgress
 from progress.streaks import StreakState, current_streak, streak_at_risk
 from progress.xp import XpLevel, xp_level
+from quizzes.models import Quiz
 
 CHART_EVENTS = 300
 RECENT_ACTIVITY = 10
@@ -50,7 +54,7 @@ class NextUp:
 @dataclass(frozen=True)
 class EarnedAchievement:
     achievement: Achievement
-    earned_at: object | None  # datetime, None while not earned
+    earned_at: datetime | None  # None while not earned
 
 
 def progress_for(student) -> StudentProgress:
@@ -93,9 +97,6 @@ def mastery_chart(student) -> str:
 
 def next_up(student, rows: list[ConceptRow]) -> NextUp | None:
     """The weakest concept that is not mastered yet and has a quiz or an unpassed exercise for it."""
-    from grading.exercises import EXERCISES
-    from quizzes.models import Quiz
-
     passed = set(
         Solved.objects.filter(student=student, kind=SolvedKind.EXERCISE).values_list("key", flat=True)
     )
@@ -113,7 +114,7 @@ def next_up(student, rows: list[ConceptRow]) -> NextUp | None:
         ][:2]
         links += [
             Link(exercise.title, reverse("grading:exercise", args=[exercise.slug]), "exercise")
-            for exercise in EXERCISES.values()
+            for exercise in grading_api.exercises()
             if exercise.slug not in passed and row.concept.slug in concepts_for_topics(exercise.topics)
         ][:2]
         if links:
@@ -126,7 +127,7 @@ def achievements_for(student) -> list[EarnedAchievement]:
     earned = {award.slug: award.earned_at for award in Award.objects.filter(student=student)}
     got = sorted(
         (EarnedAchievement(a, earned[a.slug]) for a in ACHIEVEMENTS if a.slug in earned),
-        key=lambda e: e.earned_at,
+        key=lambda e: cast(datetime, e.earned_at),  # all of these are earned
         reverse=True,
     )
     return got + [EarnedAchievement(a, None) for a in ACHIEVEMENTS if a.slug not in earned]
@@ -176,8 +177,6 @@ def leaderboard(*, course=None) -> list[dict]:
 
 def leaderboards_for(student) -> list[Leaderboard]:
     """One board per course the student is enrolled in, then the board of everyone who opted in."""
-    from courses.models import Course
-
     boards = [
         Leaderboard(course.name, leaderboard(course=course))
         for course in Course.objects.filter(enrollments__student=student).order_by("name", "pk")

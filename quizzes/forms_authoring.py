@@ -8,99 +8,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from quizzes.bankio import format_for_filename
+from quizzes.engine.kinds import HANDLERS
 from quizzes.models import Bank, ItemKind
-from quizzes.services.authoring import COMMON_FIELDS, parse_spec, spec_as_yaml
+from quizzes.services.item_spec import COMMON_FIELDS, parse_spec, spec_as_yaml
 
 ITEM_KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOPIC_SLUG_PATTERN = ITEM_KEY_PATTERN
 DETECT_FORMAT = "detect"
 BANK_FORMATS = [("yaml", "YAML (Descent bank file)"), ("moodle-xml", "Moodle XML"), ("gift", "GIFT")]
 
-# One commented example per kind, in the exact shape of docs/bank-format.md minus the common
-# fields. A new item starts from the example for its kind, so authors see every field by name.
-KIND_EXAMPLES: dict[str, str] = {
-    ItemKind.SINGLE: """\
-# Exactly one choice is correct. Feedback is optional; it is shown when that choice was picked.
-choices:
-  - text: It keeps a decaying sum of past gradients, so directions that keep flipping cancel out
-    correct: true
-    feedback: Yes. Steady directions build up speed while oscillating ones damp each other.
-  - text: It lowers the learning rate a little after every step
-    feedback: That is a learning-rate schedule, not momentum.
-  - text: It divides each coordinate's step by the size of its past gradients
-    feedback: That is the idea behind AdaGrad and RMSProp.
-shuffle: true          # default true
-""",
-    ItemKind.MULTIPLE: """\
-# One or more choices are correct. Score = max(0, (right picks - wrong picks) / number of correct choices).
-choices:
-  - text: Adam keeps an exponentially weighted average of the gradients
-    correct: true
-  - text: Adam keeps an exponentially weighted average of the squared gradients
-    correct: true
-  - text: Adam needs no learning rate at all
-    feedback: It still has one; the usual default is 0.001.
-shuffle: true
-""",
-    ItemKind.TRUEFALSE: """\
-# The statement itself goes in the stem. Example stem: "Adam's bias correction matters most late in training."
-answer: false
-feedback_true: The correction divides by 1 - beta^t, which is close to 1 once t is large.
-feedback_false: Right; it matters in the first steps, while the averages are still near their zero start.
-""",
-    ItemKind.ORDERING: """\
-# List the steps in the correct order; students see them shuffled.
-steps:
-  - Check that the logged loss and metrics are computed correctly
-  - Tune the learning rate
-  - Choose the optimizer
-  - Add a learning-rate schedule
-  - Add stabilizers such as gradient clipping or warmup
-""",
-    ItemKind.NUMERIC: """\
-# Example stem: "With beta = 0.9, roughly how many recent gradients does the momentum average over?"
-answer: 10
-tolerance: {mode: relative, value: 1e-3}   # absolute | relative | sigfigs (value = significant figures)
-units: ""                                  # optional, shown next to the input
-misconceptions:
-  - answer: 0.9
-    feedback: That is beta itself; the effective number of gradients is 1 / (1 - beta).
-""",
-    ItemKind.CALCULATION: """\
-# Placeholders such as {{eta}} and {{answer}} in the stem and explanation are filled per variant.
-params:
-  eta: {choices: [0.1, 0.01, 0.001]}
-  g: {min: 5, max: 50, step: 1}          # inclusive grid; step defaults to 1
-answer:
-  expr: eta * g                         # a SymPy expression over the parameters
-# or a calculator running the reference optimizers:
-# answer: {calc: momentum_position, args: {optimizer: momentum, steps: 3}}
-tolerance: {mode: relative, value: 1e-6}
-constraints: ["eta * g < 1"]             # optional; a variant is redrawn until every one holds
-misconceptions:
-  - answer: {expr: g / eta}
-    feedback: That divides by the learning rate instead of multiplying.
-""",
-    ItemKind.SYMBOLIC: """\
-# Students may use only these symbols, plus sqrt, exp, log and abs.
-symbols: [beta, eta, g0, g1, g2]
-answer: beta**2*eta*g0 + beta*eta*g1 + eta*g2
-misconceptions:
-  - answer: eta*(g0 + g1 + g2)
-    feedback: Each older gradient is discounted by one more factor of beta.
-""",
-    ItemKind.TABLE: """\
-# Students fill one cell per column and step (here m1, theta1, m2, theta2). A cell that follows
-# correctly from the student's own earlier cells is accepted as "carried forward".
-table:
-  calc: momentum_table
-  args: {optimizer: momentum-lr-inside, problem: parabola, theta0: 10, lr: 0.1, beta: 0.9}
-  rows: 2
-  columns: [m, theta]
-tolerance: {mode: absolute, value: 0.005}
-params: {}                             # optional, as for calculation items
-""",
-}
+# One commented example per kind (each kind's handler holds its own), in the exact shape of
+# docs/bank-format.md minus the common fields. A new item starts from the example for its kind.
+KIND_EXAMPLES: dict[str, str] = {kind.value: handler.example for kind, handler in HANDLERS.items()}
 
 
 class BankForm(forms.ModelForm):

@@ -11,6 +11,25 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def throttles_off(settings):
+    """Tests log in and post many times; the throttles' own tests turn them on with `throttles_on`."""
+    settings.AXES_ENABLED = False
+    settings.RATELIMIT_ENABLE = False
+
+
+@pytest.fixture
+def throttles_on(settings, throttles_off):
+    """The log-in lockout and the rate limits as in production, with counts starting from zero."""
+    from django.core.cache import cache
+
+    settings.AXES_ENABLED = True
+    settings.RATELIMIT_ENABLE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def student(db):
     return user_create(username="sam", password="student-pass-123")

@@ -57,13 +57,3 @@ def get_assignment_for_instructor(user, course_id: int, assignment_id: int) -> A
 def taught_students(user) -> QuerySet:
     """Ids (a values("student_id") subquery) of the students enrolled in a course the user owns."""
     return Enrollment.objects.filter(course__owner=user).values("student_id")
-
-
-def limit_to_taught_students(queryset: QuerySet, user, *, student_field: str = "student") -> QuerySet:
-    """The rows of `queryset` whose student is in one of the user's courses; superusers see all rows.
-
-    For anything other apps show instructors about students' work (code submissions, diagnoses).
-    """
-    if user.is_superuser:
-        return queryset
-    return queryset.filter(**{f"{student_field}__in": taught_students(user)})

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.roles import is_instructor
 from courses.codes import new_code, normalise_code
 from courses.models import Assignment, AssignmentKind, Course, Enrollment
+from grading import api as grading_api
 
 MAX_CODE_TRIES = 20
 
@@ -89,14 +90,12 @@ def enrollment_remove(*, course: Course, student_id: int) -> bool:
 
 
 def _check_target(kind: str, quiz, exercise_slug: str) -> tuple[object, str]:
-    from grading.exercises import EXERCISES
-
     if kind == AssignmentKind.QUIZ:
         if quiz is None:
             raise CourseError("Choose the quiz to assign.")
         return quiz, ""
     if kind == AssignmentKind.EXERCISE:
-        if exercise_slug not in EXERCISES:
+        if grading_api.exercise_info(exercise_slug) is None:
             raise CourseError(f"There is no code exercise called {exercise_slug!r}.")
         return None, exercise_slug
     raise CourseError("An assignment is either a quiz or a code exercise.")

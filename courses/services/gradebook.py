@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 
@@ -50,7 +51,7 @@ class Gradebook:
     rows: list[GradebookRow]
 
 
-def _quiz_results(course: Course, quiz_ids: set[int]) -> dict[tuple[int, int], dict]:
+def _quiz_results(course: Course, quiz_ids: set[int]) -> dict[tuple[int, int | None], Any]:
     """(student id, quiz id) -> aggregates over that student's finished attempts."""
     if not quiz_ids:
         return {}
@@ -70,7 +71,7 @@ def _quiz_results(course: Course, quiz_ids: set[int]) -> dict[tuple[int, int], d
     return {(row["student_id"], row["quiz_id"]): row for row in groups}
 
 
-def _exercise_results(course: Course, slugs: set[str]) -> dict[tuple[int, str], dict]:
+def _exercise_results(course: Course, slugs: set[str]) -> dict[tuple[int, str], Any]:
     """(student id, exercise slug) -> aggregates over that student's graded submissions."""
     if not slugs:
         return {}
@@ -109,7 +110,7 @@ def _cell(result: dict | None, assignment: Assignment) -> GradeCell:
 
 def course_gradebook(*, course: Course) -> Gradebook:
     assignments = list(course.assignments.select_related("quiz").order_by("due_at", "id"))
-    quizzes = _quiz_results(course, {a.quiz_id for a in assignments if a.is_quiz})
+    quizzes = _quiz_results(course, {a.quiz_id for a in assignments if a.is_quiz and a.quiz_id is not None})
     exercises = _exercise_results(course, {a.exercise_slug for a in assignments if not a.is_quiz})
     enrollments = (
         Enrollment.objects.filter(course=course).select_related("student").order_by("student__username")

@@ -20,9 +20,10 @@ from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 
 from courses.models import Enrollment, ItemScoreSums, OptionPickCount, QuizStudentTotals
-from courses.running_sums import FULL_MARKS, ScoredItem, attempt_item_sums, choice_picks
+from courses.running_sums import ScoredItem, attempt_item_sums, choice_picks
 from courses.stats import ItemSums
 from quizzes.models import Attempt, AttemptItem, AttemptStatus
+from quizzes.scores import FULL_MARKS
 
 SUM_FIELDS = ("n", "sum_x", "sum_x2", "sum_r", "sum_r2", "sum_xr", "max_score")
 
@@ -148,8 +149,8 @@ def rebuild_student_sums(quiz_id: int, student_ids: Iterable[int]) -> int:
                 key = (student_id, item_id)
                 item_sums[key] = item_sums[key] + sums if key in item_sums else sums
             student_picks = picks.setdefault(student_id, {})
-            for key, (response, count) in choice_picks(scored).items():
-                student_picks[key] = (response, student_picks.get(key, (None, 0))[1] + count)
+            for pick, (response, count) in choice_picks(scored).items():
+                student_picks[pick] = (response, student_picks.get(pick, (None, 0))[1] + count)
         ItemScoreSums.objects.bulk_create(
             [
                 ItemScoreSums(

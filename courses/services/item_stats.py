@@ -27,6 +27,7 @@ from courses.stats import (
     tally_choices,
 )
 from quizzes.engine.common import stable_id
+from quizzes.engine.kinds import ItemKind
 from quizzes.models import Item, Quiz
 
 
@@ -92,7 +93,7 @@ def course_item_sums(course: Course, quiz: Quiz) -> dict[int, ItemSums]:
 
 
 def _choice_options(item: Item) -> list[tuple[str, OptionText, bool]]:
-    if item.kind == "truefalse":
+    if item.kind == ItemKind.TRUEFALSE:
         key = bool(item.spec.get("answer"))
         return [("true", OptionText("True", ""), key), ("false", OptionText("False", ""), not key)]
     texts = choice_texts(item.to_dict())

@@ -10,11 +10,13 @@ the submission matches it on *every* problem of the suite; partial matches are n
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 import numpy as np
 
 from grading.diagnosis.catalogue import CATALOGUE, MISTAKES, Mistake
 from grading.plans import cases_for, contract_step, simulate
+from grading.scoring import trajectories_match
 
 __all__ = ["CATALOGUE", "MISTAKES", "Mistake", "diagnose", "mistake_trajectories", "mistakes_for"]
 
@@ -28,7 +30,7 @@ def mistake_trajectories(exercise_slug: str) -> dict[str, tuple[np.ndarray, ...]
     """Rows of every applicable mistake on every case of the exercise (trusted, cached)."""
     trajectories = {}
     for mistake in mistakes_for(exercise_slug):
-        namespace: dict = {"__name__": f"mistake_{mistake.name}"}
+        namespace: dict[str, Any] = {"__name__": f"mistake_{mistake.name}"}
         exec(compile(mistake.source_for(exercise_slug), f"<mistake {mistake.name}>", "exec"), namespace)
         step = contract_step(namespace["step"])
         runs = [simulate(case, namespace["init_state"], step) for case in cases_for(exercise_slug)]
@@ -38,8 +40,6 @@ def mistake_trajectories(exercise_slug: str) -> dict[str, tuple[np.ndarray, ...]
 
 def diagnose(exercise_slug: str, rows_per_case: Sequence[np.ndarray]) -> list[Mistake]:
     """The catalogued mistakes whose trajectories equal the submission's on every case."""
-    from grading.scoring import trajectories_match
-
     if len(rows_per_case) != len(cases_for(exercise_slug)):
         return []
     return [

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from grading.diagnosis import wrappers
+from grading.diagnosis.wrappers import LR_IGNORED, SIGN_ERROR, STATE_NOT_CARRIED
+from grading.exercises import get_exercise
 
 BUGGY_DIR = Path(__file__).resolve().parent / "buggy"
 ALL = (
@@ -37,7 +38,9 @@ class Mistake:
     name: str
     title: str
     explanation: str  # Markdown, addressed to the student: what happened and what to change
-    files: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # slug -> buggy file
+    files: MappingProxyType[str, str] = field(
+        default_factory=lambda: MappingProxyType({})
+    )  # slug -> buggy file
     wrapper: str = ""  # or: a wrapper around the exercise's reference solution
     wrapped_exercises: tuple[str, ...] = ()
 
@@ -49,20 +52,18 @@ class Mistake:
         if exercise_slug not in self.exercises:
             raise ValueError(f"mistake {self.name!r} does not apply to exercise {exercise_slug!r}")
         if self.wrapper:
-            from grading.exercises import get_exercise
-
-            return get_exercise(exercise_slug).reference_source + self.wrapper
+            return str(get_exercise(exercise_slug).reference_source) + self.wrapper
         return (BUGGY_DIR / self.files[exercise_slug]).read_text(encoding="utf-8")
 
     def to_dict(self) -> dict[str, str]:
         return {"name": self.name, "title": self.title, "explanation": self.explanation}
 
 
-def _files(mapping: dict[str, str]) -> MappingProxyType:
+def _files(mapping: dict[str, str]) -> MappingProxyType[str, str]:
     return MappingProxyType(mapping)
 
 
-def _same_file(filename: str, exercises: tuple[str, ...]) -> MappingProxyType:
+def _same_file(filename: str, exercises: tuple[str, ...]) -> MappingProxyType[str, str]:
     return MappingProxyType({slug: filename for slug in exercises})
 
 
@@ -73,7 +74,7 @@ CATALOGUE: tuple[Mistake, ...] = (
         "Sign error: the update climbs the loss",
         "Your parameters move *up* the gradient: the update is added where it should be subtracted. "
         "Check the sign in the line that computes the new parameters: $\\theta \\leftarrow \\theta - \\ldots$.",
-        wrapper=wrappers.SIGN_ERROR,
+        wrapper=SIGN_ERROR,
         wrapped_exercises=ALL,
     ),
     Mistake(
@@ -81,7 +82,7 @@ CATALOGUE: tuple[Mistake, ...] = (
         "The learning rate is ignored",
         "Your steps are exactly what the algorithm gives with a learning rate of 1, whatever `lr` is. "
         "Multiply the update by `lr` (and make sure you use the argument, not a hard-coded value).",
-        wrapper=wrappers.LR_IGNORED,
+        wrapper=LR_IGNORED,
         wrapped_exercises=ALL,
     ),
     Mistake(
@@ -90,7 +91,7 @@ CATALOGUE: tuple[Mistake, ...] = (
         "Every step behaves like the first one: the state you return is not the one you computed, so "
         "velocities, averages and counters start from zero again each time. Return the *updated* "
         "arrays (and counter) in `new_state`, and read them from `state` at the next call.",
-        wrapper=wrappers.STATE_NOT_CARRIED,
+        wrapper=STATE_NOT_CARRIED,
         wrapped_exercises=STATEFUL,
     ),
     # ------------------------------------------------------------------ momentum family

@@ -3,7 +3,7 @@
 An exercise folder holds:
 - `info.yaml`: title, order, topics, the optimlab optimizer it is graded against, its
   hyperparameters with default values (in the order of `step`'s keyword arguments), 2-4 hints,
-  and its problem suite (cases from `grading.plans.CASES`, each with hyperparameter overrides or
+  and its problem suite (cases from `grading.cases.CASES`, each with hyperparameter overrides or
   a learning-rate schedule);
 - `statement.md`: what to implement, with the convention and equations ($math$);
 - `starter.py`: code that runs but is wrong; `reference.py`: a correct solution.
@@ -22,6 +22,9 @@ from typing import Any
 
 import yaml
 
+from grading.cases import CASES
+from grading.reference import reference_optimizer
+
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 REQUIRED_FILES = ("info.yaml", "statement.md", "starter.py", "reference.py")
 INFO_KEYS = {"title", "order", "topics", "reference_optimizer", "hyperparameters", "hints", "suite"}
@@ -34,7 +37,7 @@ class ExerciseFormatError(ValueError):
 
 @dataclass(frozen=True)
 class SuiteEntry:
-    """One graded case: a case template from `grading.plans.CASES` with this exercise's settings.
+    """One graded case: a case template from `grading.cases.CASES` with this exercise's settings.
 
     `lr_schedule` is a list of (first_step, lr) pairs; when given, the learning rate changes
     between steps (steps are counted from 0) and the case is sent as `hp_per_step`.
@@ -134,9 +137,7 @@ def _number(where: str, value: Any) -> float:
 
 
 def _hyperparameters(where: str, raw: Any, optimizer_name: Any) -> dict[str, float]:
-    # optimlab's optimizers, or SGD composed with an optimlab schedule or clipping (grading.plans)
-    from grading.plans import reference_optimizer
-
+    # optimlab's optimizers, or SGD composed with an optimlab schedule or clipping (grading.reference)
     if not isinstance(raw, dict) or not raw:
         raise ExerciseFormatError(f"{where}: hyperparameters must be a mapping name -> default value")
     try:
@@ -155,8 +156,6 @@ def _hyperparameters(where: str, raw: Any, optimizer_name: Any) -> dict[str, flo
 
 
 def _suite(where: str, raw: Any, defaults: dict[str, float]) -> tuple[SuiteEntry, ...]:
-    from grading.plans import CASES  # plans imports nothing from here; deferred to keep the import graph flat
-
     if not isinstance(raw, list) or not raw:
         raise ExerciseFormatError(f"{where}: suite must be a non-empty list of cases")
     entries, seen = [], set()

@@ -108,6 +108,7 @@ class Sandbox:
 
             header, _ = decode_frame(run.result_bytes, max_payload=0)
             probes = header.get("probes", {})
+            probes = dict(probes, **self._syscall_probes(failures))
             for name, expected in selftest.EXPECTED.items():
                 if probes.get(name) is not expected:
                     failures.append(
@@ -116,6 +117,27 @@ class Sandbox:
         if failures:
             self.close()
             raise SandboxUnavailable("sandbox self-test failed: " + "; ".join(failures))
+
+    def _syscall_probes(self, failures: list[str]) -> dict[str, bool | None]:
+        """One run per call the filter must kill: blocked only if the kernel killed the child (SIGSYS)."""
+        from grading.sandbox.protocol import decode_frame
+
+        probes: dict[str, bool | None] = {}
+        for name in selftest.syscall_probe_names():
+            run = self._request({"op": "selftest", "syscall": name, "wall_seconds": 10})
+            if run.outcome == "exited" and run.exit_code == -signal.SIGSYS:
+                probes[name] = False
+            elif run.outcome == "exited" and run.exit_code == 0:
+                try:
+                    header, _ = decode_frame(run.result_bytes, max_payload=0)
+                    probes[name] = header.get("probes", {}).get(name)
+                except ProtocolError as exc:
+                    failures.append(f"{name}: unreadable probe result ({exc})")
+            else:
+                failures.append(
+                    f"{name}: probe process ended with {run.outcome}, exit code {run.exit_code}: {run.output.strip()}"
+                )
+        return probes
 
     def run(self, plan: dict[str, Any], *, wall_seconds: float | None = None) -> RawRun:
         if self._process is None or self._process.poll() is not None:

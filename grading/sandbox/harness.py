@@ -65,13 +65,51 @@ def hyperparameters_at(case: dict[str, Any], step_index: int) -> dict[str, float
     return dict(case.get("hp", {}))
 
 
-def _as_param_array(value: Any, like: np.ndarray, param_index: int) -> np.ndarray:
+# What a NumPy dtype kind holds, for a message that names what `step` returned instead of floats.
+_KIND_NAMES = {
+    "c": "complex numbers (their imaginary part would be silently dropped)",
+    "O": "Python objects rather than numbers (e.g. None, or arrays of different shapes)",
+    "i": "integers (parameters are real numbers: keep the arithmetic in floating point)",
+    "u": "unsigned integers (parameters are real numbers: keep the arithmetic in floating point)",
+    "b": "booleans",
+    "U": "strings",
+    "S": "bytes",
+    "V": "raw records",
+    "M": "dates",
+    "m": "time spans",
+}
+
+
+def real_float_array(value: Any, what: str) -> np.ndarray:
+    """`value` as a new float64 array when it holds real floating-point numbers (any float width).
+
+    Anything else raises SubmissionContractError naming what came back: complex, integer, boolean,
+    object or string arrays (a float conversion would silently drop an imaginary part, or turn
+    None into NaN), and subclasses of ndarray, whose arithmetic and comparisons may not be NumPy's.
+    """
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        raise SubmissionContractError(
+            f"step returned {what} as a {type(value).__name__}, a subclass of numpy.ndarray; "
+            "return a plain numpy array of floats"
+        )
     try:
-        array = np.array(value, dtype=np.float64)
+        array = np.asarray(value)
     except (TypeError, ValueError) as exc:
         raise SubmissionContractError(
-            f"step returned new_params that is not an array of numbers for parameter {param_index}: {exc}"
+            f"step returned {what} that is not an array of numbers: {exc}"
         ) from None
+    if type(array) is not np.ndarray:  # __array__ may hand back anything
+        raise SubmissionContractError(f"step returned {what} that does not convert to a plain numpy array")
+    if array.dtype.kind != "f":
+        held = _KIND_NAMES.get(array.dtype.kind, "something other than real numbers")
+        raise SubmissionContractError(
+            f"step returned {what} of dtype {array.dtype}: {held}; return real floating-point numbers (float64)"
+        )
+    return np.array(array, dtype=np.float64)
+
+
+def _as_param_array(value: Any, like: np.ndarray, param_index: int) -> np.ndarray:
+    array = real_float_array(value, f"new_params for parameter {param_index}")
     if array.shape != like.shape:
         raise SubmissionContractError(
             f"step returned new_params of shape {array.shape} for parameter {param_index} of shape {like.shape}"

@@ -18,8 +18,9 @@ Layers, outermost first:
   CPU limit's soft and hard values are equal on purpose: init ignores SIGXCPU's default
   action, so only the hard limit's SIGKILL ends a runaway (the supervisor reports it as a
   timeout);
-- a seccomp filter refusing process creation, exec, sockets, signals, mounts and
-  namespaces (seccomp.py).
+- a seccomp filter that allows only the system calls CPython and NumPy need (seccomp.py): process
+  creation, exec, sockets and signals to others fail with EPERM, executable memory is refused,
+  and any call outside the list kills the process.
 """
 
 import ctypes
@@ -53,7 +54,7 @@ class ConfinementError(Exception):
 def isolation_available() -> tuple[bool, str]:
     """Whether this process can build the jail: root, or unprivileged user namespaces."""
     if not seccomp.supported():
-        return False, "seccomp filter is only built for Linux x86-64"
+        return False, seccomp.unsupported_reason()
     if os.geteuid() == 0:
         return True, "root: namespaces, chroot and setuid to nobody"
     try:
@@ -131,6 +132,19 @@ def _drop_capabilities() -> None:
         raise ConfinementError(f"capset failed: {os.strerror(ctypes.get_errno())}")
 
 
+def limit_unconfined(limits: Limits) -> None:
+    """Development only, where no jail can be built (the client insists on its loudly named flag):
+    the child runs WITHOUT isolation, with just the CPU-time and memory limits, so that an endless
+    loop or a runaway allocation still ends. Raises ConfinementError."""
+    try:
+        with open("/proc/self/statm") as handle:
+            mapped_bytes = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_AS, (mapped_bytes + limits.memory_bytes,) * 2)
+    except (OSError, ValueError) as exc:
+        raise ConfinementError(f"cannot set limits: {exc}") from None
+
+
 def confine(*, jail_dir: str, limits: Limits, privileged: bool) -> None:
     """Confine the calling process for good. Raises ConfinementError if any layer fails.
 
@@ -180,6 +194,8 @@ def confine(*, jail_dir: str, limits: Limits, privileged: bool) -> None:
         seccomp.install()
     except ConfinementError:
         raise
+    except seccomp.UnsupportedArchitecture as exc:
+        raise ConfinementError(str(exc)) from None
     except OSError as exc:
         raise ConfinementError(f"{type(exc).__name__}: {exc}") from None
     if privileged and (os.getuid() == 0 or os.geteuid() == 0):

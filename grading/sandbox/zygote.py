@@ -10,7 +10,8 @@ output and answers; the zygote reads only the small request header and waits. Th
 also puts the child in a PID namespace of its own (`jail.enter_run_namespaces`), so the child is
 that namespace's init and the supervisor, outside it, accounts for what the child did.
 Protocol on stdin/stdout: frames from `protocol.py`. Requests: {"op": "run", "wall_seconds": s,
-"max_output": n, "max_result": n, "limits": {...}} with the plan as JSON payload, {"op": "selftest"}.
+"max_output": n, "max_result": n, "limits": {...}} with the plan as JSON payload, {"op": "selftest"}
+(the probes of `selftest.py`), {"op": "selftest", "syscall": name} (one call the filter must kill).
 """
 
 import json
@@ -44,10 +45,19 @@ FORBIDDEN_MODULES = (
     "grading.exercises",
     "django",
 )
+# Appended to a run's output when the kernel killed the child for a system call outside the filter's list.
+SYSCALL_KILLED_NOTE = (
+    "\n[sandbox] the process was stopped at a system call the sandbox does not allow (SIGSYS); "
+    "a submission needs only Python and NumPy, not direct calls into the operating system.\n"
+)
 CONFINEMENT_FAILED = 97
 CHILD_CRASHED = 98
 # Real root on the host: the child switches to nobody. Decided once, before any namespace exists.
 PRIVILEGED = os.geteuid() == 0
+# Whether this machine can build the jail at all (root or user namespaces, a supported architecture).
+# Without it the client only uses this zygote under its loudly named development flag, and the
+# children then run unconfined but for CPU and memory limits (`jail.limit_unconfined`).
+ISOLATED = jail.isolation_available()[0]
 
 
 def build_problem(name: str, args: dict):
@@ -57,7 +67,13 @@ def build_problem(name: str, args: dict):
 
 
 def _child(
-    plan: dict, out_w: int, res_w: int, jail_dir: str, limits: jail.Limits, host_fixtures: dict | None
+    plan: dict,
+    out_w: int,
+    res_w: int,
+    jail_dir: str,
+    limits: jail.Limits,
+    host_fixtures: dict | None,
+    syscall_probe: str | None = None,
 ) -> None:
     """Runs in the forked child; never returns."""
     try:
@@ -71,11 +87,16 @@ def _child(
         os.closerange(4, 2**31 - 1)  # every descriptor, however high (close_range does it in one call)
         prepared = selftest.prepare(host_fixtures) if host_fixtures is not None else None
         try:
-            jail.confine(jail_dir=jail_dir, limits=limits, privileged=PRIVILEGED)
+            if ISOLATED:
+                jail.confine(jail_dir=jail_dir, limits=limits, privileged=PRIVILEGED)
+            else:
+                jail.limit_unconfined(limits)
         except jail.ConfinementError as exc:
             os.write(2, f"sandbox confinement failed: {exc}\n".encode())
             os._exit(CONFINEMENT_FAILED)
-        if prepared is not None:
+        if syscall_probe is not None:
+            header, payload = selftest.run_syscall_probe(syscall_probe), b""
+        elif prepared is not None:
             header, payload = selftest.run_probes(prepared), b""
         else:
             header, payload = harness.run_plan(plan, build_problem)
@@ -95,22 +116,25 @@ def _flush_output() -> None:
             pass
 
 
-def run_in_child(request: dict, jail_dir: str, probe: bool = False) -> tuple[dict, bytes]:
+def run_in_child(
+    request: dict, jail_dir: str, probe: bool = False, syscall_probe: str | None = None
+) -> tuple[dict, bytes]:
     limits = jail.Limits(**request.get("limits", {}))
     wall_seconds = float(request.get("wall_seconds", 10))
     max_output = int(request.get("max_output", 64 * 1024))
     max_result = int(request.get("max_result", 32 * 1024 * 1024))
     started = time.monotonic()
     try:
-        jail.enter_run_namespaces(privileged=PRIVILEGED)
+        if ISOLATED:
+            jail.enter_run_namespaces(privileged=PRIVILEGED)
     except jail.ConfinementError as exc:
         return _confinement_failed(str(exc), started)
-    host_fixtures = selftest.create_host_fixtures() if probe else None
+    host_fixtures = selftest.create_host_fixtures() if probe and syscall_probe is None else None
     out_r, out_w = os.pipe()
     res_r, res_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        _child(request.get("plan", {}), out_w, res_w, jail_dir, limits, host_fixtures)
+        _child(request.get("plan", {}), out_w, res_w, jail_dir, limits, host_fixtures, syscall_probe)
     os.close(out_w)
     os.close(res_w)
     try:
@@ -132,6 +156,8 @@ def run_in_child(request: dict, jail_dir: str, probe: bool = False) -> tuple[dic
         "output": bytes(outcome["output"][:max_output]).decode("utf-8", "replace"),
         "output_truncated": len(outcome["output"]) > max_output,
     }
+    if exit_code == -signal.SIGSYS and syscall_probe is None:
+        header["output"] += SYSCALL_KILLED_NOTE
     return header, bytes(outcome["result"])
 
 
@@ -222,7 +248,8 @@ def serve_in_supervisor(request: dict, jail_dir: str, probe: bool) -> None:
         try:
             body = read_exact(0, request["payload_bytes"])
             request["plan"] = json.loads(body) if body else {}
-            header, payload = run_in_child(request, jail_dir, probe=probe)
+            syscall_probe = request.get("syscall") if probe else None
+            header, payload = run_in_child(request, jail_dir, probe=probe, syscall_probe=syscall_probe)
             write_all(1, encode_frame(header, payload))
             status = 0
         finally:
@@ -249,7 +276,10 @@ def main() -> int:
             except EOFError:
                 return 0
             op = request.get("op")
-            if op in ("run", "selftest"):
+            if op == "selftest" and request.get("syscall") not in (None, *selftest.syscall_probe_names()):
+                read_exact(0, request["payload_bytes"])
+                write_all(1, encode_frame({"outcome": "bad_request", "error": "unknown syscall probe"}))
+            elif op in ("run", "selftest"):
                 serve_in_supervisor(request, jail_dir, probe=op == "selftest")
             elif op == "exit":
                 return 0

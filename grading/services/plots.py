@@ -11,6 +11,10 @@ import numpy as np
 from django.core.cache import cache
 
 from grading.models import Submission
+from grading.plans import cases_for
+from optimlab import plots
+from optimlab.problems import PROBLEMS
+from optimlab.runner import RunResult
 
 CACHE_SECONDS = 7 * 24 * 60 * 60
 CACHE_VERSION = "v2"  # bump when the drawings change
@@ -25,8 +29,6 @@ class ProblemPlots:
 
 
 def _runs_for(problem, record: dict):
-    from optimlab.runner import RunResult
-
     runs = []
     for key, name in (("reference_trajectory", "reference"), ("student_trajectory", "your step")):
         rows = np.asarray(record.get(key) or [], dtype=np.float64)
@@ -49,10 +51,6 @@ def _runs_for(problem, record: dict):
 
 
 def build_plots(exercise_slug: str, verdict: dict) -> list[ProblemPlots]:
-    from grading.plans import cases_for
-    from optimlab import plots
-    from optimlab.problems import PROBLEMS
-
     cases = {case.id: case for case in cases_for(exercise_slug)}
     drawn = []
     for record in verdict.get("problems") or []:

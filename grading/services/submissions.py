@@ -2,13 +2,16 @@
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 
 from accounts.roles import is_instructor
-from courses.services.access import limit_to_taught_students, taught_students
+from grading.access import limit_to_taught_students, taught_students
+from grading.exercises import get_exercise
 from grading.models import Submission
+from grading.services.queue import enqueue_grading
 
 MAX_SOURCE_BYTES = 64 * 1024
 
@@ -18,9 +21,7 @@ class SubmissionRejected(ValueError):
 
 
 def _exercise_slug(exercise) -> str:
-    from grading.exercises import get_exercise  # heavy (loads every exercise); only when needed
-
-    slug = exercise if isinstance(exercise, str) else getattr(exercise, "slug", None)
+    slug: Any = exercise if isinstance(exercise, str) else getattr(exercise, "slug", None)
     try:
         return get_exercise(slug).slug
     except ValueError:
@@ -55,7 +56,6 @@ def submission_create(*, student, exercise, source: str) -> Submission:
     """
     slug = _exercise_slug(exercise)
     source = clean_source(source)
-    from grading.services.queue import enqueue_grading
 
     with transaction.atomic():
         submission = Submission.objects.create(student=student, exercise_slug=slug, source=source)
@@ -80,10 +80,11 @@ def get_submission_for_user(user, submission_id) -> Submission:
         raise Submission.DoesNotExist("not a submission id") from None
     submissions = Submission.objects.select_related("student")
     if not user.is_superuser:
-        mine = Q(student=user)
-        submissions = submissions.filter(
-            mine | Q(student__in=taught_students(user)) if is_instructor(user) else mine
-        )
+        visible = Q(student=user)
+        taught = taught_students(user) if is_instructor(user) else None
+        if taught is not None:
+            visible |= Q(student__in=taught)
+        submissions = submissions.filter(visible)
     return submissions.get(pk=submission_id)
 
 

@@ -30,7 +30,9 @@ def _moments(grad: np.ndarray, state: State, hp: dict[str, float]) -> tuple[np.n
     return m, v
 
 
-def _adam_like(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float], *, amsgrad: bool):
+def _adam_like(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float], *, amsgrad: bool
+) -> tuple[np.ndarray, State]:
     t = state["step"] + 1
     m, v = _moments(grad, state, hp)
     bias_correction1 = 1 - hp["beta1"] ** t
@@ -45,7 +47,9 @@ def _adam_like(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, 
     return theta + (-step_size * m) / denom, new_state
 
 
-def _adam_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _adam_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """Adam as torch.optim.Adam; λ is an L2 term added to the gradient.
 
         g_t ← ∇f(θ_{t-1}) + λ·θ_{t-1}
@@ -60,7 +64,9 @@ def _adam_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, 
     return _adam_like(theta, g, state, hp, amsgrad=False)
 
 
-def _adamw_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _adamw_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """AdamW as torch.optim.AdamW: the decay shrinks θ directly instead of entering g.
 
         θ' ← θ_{t-1}·(1 − η·λ)          (decoupled weight decay, applied first)
@@ -73,7 +79,9 @@ def _adamw_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str,
     return _adam_like(decayed, grad, state, hp, amsgrad=False)
 
 
-def _amsgrad_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _amsgrad_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """AMSGrad as torch.optim.Adam(amsgrad=True).
 
         g_t, m_t, v_t as in Adam
@@ -91,7 +99,9 @@ def _nadam_mu(t: int, beta1: float) -> float:
     return beta1 * (1.0 - 0.5 * (0.96 ** (t * NADAM_MOMENTUM_DECAY)))
 
 
-def _nadam_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _nadam_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """NAdam as torch.optim.NAdam (momentum_decay ψ = 0.004, L2 decay λ added to g).
 
         μ_t = β1·(1 − ½·0.96^(t·ψ)),   Π_t = μ_1·μ_2·…·μ_t   (stored as ``mu_product``)
@@ -117,7 +127,9 @@ def _nadam_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str,
     return theta, {"m": m, "v": v, "step": t, "mu_product": mu_product}
 
 
-def _radam_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _radam_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """RAdam as torch.optim.RAdam (L2 decay λ added to g).
 
         m_t, v_t as in Adam;  m̂_t = m_t/(1 − β1^t)

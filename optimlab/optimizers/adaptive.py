@@ -11,7 +11,9 @@ import numpy as np
 from .base import Optimizer, State, add_l2, define_optimizer
 
 
-def _adagrad_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _adagrad_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """AdaGrad as torch.optim.Adagrad (lr_decay=0, initial_accumulator_value=0).
 
         g_t ← ∇f(θ_{t-1}) + λ·θ_{t-1}
@@ -26,7 +28,9 @@ def _adagrad_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[st
     return theta + (-hp["lr"] * g) / denom, {"sum_sq": sum_sq}
 
 
-def _rmsprop_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _rmsprop_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """RMSProp as torch.optim.RMSprop (centered=False, momentum=0); β is torch's ``alpha``.
 
         g_t ← ∇f(θ_{t-1}) + λ·θ_{t-1}

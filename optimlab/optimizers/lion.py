@@ -12,7 +12,9 @@ import numpy as np
 from .base import Optimizer, State, define_optimizer
 
 
-def _lion_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _lion_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """Lion: the step is the sign of an interpolated momentum, with decoupled weight decay.
 
         c_t ← β1·m_{t-1} + (1 − β1)·g_t      (interpolation used only for the step)

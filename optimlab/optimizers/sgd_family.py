@@ -22,7 +22,9 @@ SGD_LR = 1e-3
 MOMENTUM_BETA = 0.9
 
 
-def _sgd_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _sgd_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """Gradient descent (torch.optim.SGD with momentum=0).
 
     g_t ← ∇f(θ_{t-1}) + λ·θ_{t-1}
@@ -32,7 +34,9 @@ def _sgd_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, f
     return theta - hp["lr"] * g, {}
 
 
-def _momentum_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _momentum_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """Heavy-ball momentum as torch.optim.SGD(momentum=β) writes it (velocity sums raw gradients).
 
         g_t ← ∇f(θ_{t-1}) + λ·θ_{t-1}
@@ -46,7 +50,9 @@ def _momentum_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[s
     return theta - hp["lr"] * v, {"v": v}
 
 
-def _momentum_ema_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _momentum_ema_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """Momentum with the velocity as an exponential moving average of gradients.
 
         v_t ← β·v_{t-1} + (1 − β)·g_t   (v_0 = 0)
@@ -60,7 +66,9 @@ def _momentum_ema_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: di
     return theta - hp["lr"] * v, {"v": v}
 
 
-def _momentum_lr_inside_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _momentum_lr_inside_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """Momentum with the learning rate inside the velocity (the step itself is remembered).
 
         m_t ← β·m_{t-1} + η·g_t         (m_0 = 0)
@@ -73,7 +81,9 @@ def _momentum_lr_inside_step(theta: np.ndarray, grad: np.ndarray, state: State, 
     return theta - m, {"m": m}
 
 
-def _nesterov_step(theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]):
+def _nesterov_step(
+    theta: np.ndarray, grad: np.ndarray, state: State, hp: dict[str, float]
+) -> tuple[np.ndarray, State]:
     """Nesterov momentum exactly as torch.optim.SGD(momentum=β, nesterov=True).
 
         g_t ← ∇f(θ_{t-1}) + λ·θ_{t-1}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -17,7 +18,7 @@ ValueFn = Callable[[Vector], float]
 GradFn = Callable[..., Vector]  # grad(x, step=0) -> ndarray shaped like x
 
 
-def frozen_vector(values) -> np.ndarray:
+def frozen_vector(values: Any) -> np.ndarray:
     """A read-only float64 copy, so a shared Problem cannot be changed through its arrays."""
     array = np.array(values, dtype=np.float64).reshape(-1)
     array.setflags(write=False)

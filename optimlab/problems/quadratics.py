@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from optimlab.problems.base import Problem, frozen_vector
 
@@ -14,8 +15,8 @@ def quadratic_problem(
     *,
     name: str,
     title: str,
-    hessian,
-    start,
+    hessian: npt.ArrayLike,
+    start: npt.ArrayLike,
     window: tuple[float, float, float, float],
     description: str,
     log_contours: bool = False,

@@ -7,7 +7,12 @@ format cannot express.
 """
 
 from quizzes.bankio.errors import BankFormatError, BankProblem, ExportResult, Location, ParsedBank, Skipped
+from quizzes.bankio.gift import parse_gift
+from quizzes.bankio.gift_export import dump_gift
+from quizzes.bankio.moodle_xml import parse_moodle_xml
+from quizzes.bankio.moodle_xml_export import dump_moodle_xml
 from quizzes.bankio.validation import EngineValidator, check_items
+from quizzes.bankio.yaml_format import dump_yaml, parse_yaml
 
 FORMATS = ("yaml", "moodle-xml", "gift")
 EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".xml": "moodle-xml", ".gift": "gift", ".txt": "gift"}
@@ -50,16 +55,10 @@ def read_bank(
     """
     _check_format(fmt)
     if fmt == "yaml":
-        from quizzes.bankio.yaml_format import parse_yaml
-
         parsed = parse_yaml(text, filename=filename)
     elif fmt == "moodle-xml":
-        from quizzes.bankio.moodle_xml import parse_moodle_xml
-
         parsed = parse_moodle_xml(text, filename=filename)
     else:
-        from quizzes.bankio.gift import parse_gift
-
         parsed = parse_gift(text, filename=filename)
     if parsed.items or not parsed.problems:
         problems, notes = check_items(
@@ -74,13 +73,7 @@ def write_bank(*, fmt: str, slug: str, name: str, description: str = "", items: 
     """Write items as `fmt`. YAML expresses everything; the others report what they had to leave out."""
     _check_format(fmt)
     if fmt == "yaml":
-        from quizzes.bankio.yaml_format import dump_yaml
-
         return ExportResult(text=dump_yaml(slug=slug, name=name, description=description, items=items))
     if fmt == "moodle-xml":
-        from quizzes.bankio.moodle_xml_export import dump_moodle_xml
-
         return dump_moodle_xml(slug=slug, name=name, description=description, items=items)
-    from quizzes.bankio.gift_export import dump_gift
-
     return dump_gift(slug=slug, name=name, description=description, items=items)

@@ -5,7 +5,7 @@ Supported: multiple choice (`=right ~wrong`), multiple answers (`~%50%right ~%-5
 `$CATEGORY:`, per-answer feedback `#...`, general feedback `####...`, format tags like `[markdown]`,
 escapes `\\~ \\= \\# \\{ \\} \\: \\\\` and `\\n`, and `//` comment lines. Matching, essays, descriptions and
 text short answers are reported in `ParsedBank.skipped` with their line, and the rest is imported.
-Writing is in `gift_export`.
+Writing is in `gift_export`; each kind's answers and fallback explanation are in `bankio/kinds/`.
 """
 
 import math
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from quizzes.bankio.errors import BankProblem, Location, ParsedBank, Skipped
 from quizzes.bankio.html_text import html_to_markdown
+from quizzes.bankio.kinds import formats_for
 from quizzes.bankio.naming import category_parts, slugify, unique_slug
+from quizzes.engine.kinds import ItemKind
 
-_SPECIALS = "~=#{}:"
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _FORMAT_TAG = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]")
@@ -51,14 +52,6 @@ def _unescape(text: str) -> str:
     # `\n` is a newline, `\\` a backslash, `\~` etc. the bare character; any other backslash
     # (LaTeX such as `\eta`) is left alone.
     return re.sub(r"\\([\\~=#{}:n])", lambda match: "\n" if match.group(1) == "n" else match.group(1), text)
-
-
-def escape_gift(text: str) -> str:
-    """Text safe to place anywhere in a GIFT question (the inverse of the reader's unescaping)."""
-    text = text.replace("\\", "\\\\")
-    for special in _SPECIALS:
-        text = text.replace(special, "\\" + special)
-    return text.replace("\r", "").replace("\n", "\\n")
 
 
 # -- reading -----------------------------------------------------------------------------------------
@@ -262,7 +255,8 @@ class _QuestionReader:
             if answer.feedback:
                 choice["feedback"] = answer.feedback
             choices.append(choice)
-        return {"kind": "multiple" if multiple else "single", "choices": choices, "shuffle": True}
+        kind = ItemKind.MULTIPLE if multiple else ItemKind.SINGLE
+        return {"kind": kind.value, "choices": choices, "shuffle": True}
 
     def read_truefalse(self, head: list[str], offset: int) -> dict:
         answer = head[0].strip().upper() in ("T", "TRUE")
@@ -271,7 +265,7 @@ class _QuestionReader:
             (self.markdown(head[1]) if len(head) > 1 else ""),
             (self.markdown(head[2]) if len(head) > 2 else ""),
         )
-        item: dict = {"kind": "truefalse", "answer": answer}
+        item: dict = {"kind": ItemKind.TRUEFALSE.value, "answer": answer}
         feedback_true, feedback_false = (right, wrong) if answer else (wrong, right)
         if feedback_true:
             item["feedback_true"] = feedback_true
@@ -314,7 +308,11 @@ class _QuestionReader:
         if key is None:
             self.problem("no numeric answer is worth full marks", offset)
             return None
-        item: dict = {"kind": "numeric", "answer": key[0], "tolerance": {"mode": "absolute", "value": key[1]}}
+        item: dict = {
+            "kind": ItemKind.NUMERIC.value,
+            "answer": key[0],
+            "tolerance": {"mode": "absolute", "value": key[1]},
+        }
         if misconceptions:
             item["misconceptions"] = misconceptions
         return item
@@ -347,8 +345,8 @@ def _first_words(text: str) -> str:
 def _fallback_explanation(kind: str, item: dict, reader: _QuestionReader) -> str:
     """GIFT's general feedback is optional but our explanation is not: state the key instead."""
     reader.note("no general feedback (####); the explanation states the correct answer")
-    if kind in ("single", "multiple"):
-        return "The correct answer: " + "; ".join(c["text"] for c in item["choices"] if c.get("correct"))
-    if kind == "truefalse":
-        return f"The statement is {'true' if item['answer'] else 'false'}."
-    return f"The correct answer is {item['answer']:g}."
+    formats = formats_for(kind)
+    stated = formats.fallback_explanation(item) if formats is not None else ""
+    # A choice question with no right answer keeps a stub, so the report names the missing answer
+    # (the engine's message) rather than the missing explanation.
+    return stated or "The correct answer: "

@@ -7,28 +7,22 @@ that the reader in `gift` gives it back unchanged. GIFT has no hints, no difficu
 per question (the item's first topic); the notes say so.
 """
 
-from typing import NamedTuple
+from typing import Any
 
 from quizzes.bankio.errors import ExportResult, Skipped
-from quizzes.bankio.fixed_variant import VariantUnavailable, fixed_variant
-from quizzes.bankio.gift import escape_gift
-from quizzes.bankio.tolerances import absolute_tolerance, short_number
+from quizzes.bankio.gift_parts import escape_gift
+from quizzes.bankio.kinds import formats_for
 
 
-class _Question(NamedTuple):
-    stem: str
-    answers: list[str]  # one GIFT answer per line, already escaped
-    explanation: str
-
-
-def dump_gift(*, slug: str, name: str, description: str = "", items: list[dict]) -> ExportResult:
+def dump_gift(*, slug: str, name: str, description: str = "", items: list[dict[str, Any]]) -> ExportResult:
     """GIFT text for the items it can express; ordering, symbolic and table items are reported."""
     result = ExportResult(text="")
     lines = [f"// {name} ({slug}), exported from Descent.", ""]
     current_topic: str | None = None
     lost_details = False
     for item in items:
-        writer = _WRITERS.get(item["kind"])
+        formats = formats_for(item["kind"])
+        writer = formats.gift_writer if formats is not None else None
         if writer is None:
             result.skipped.append(Skipped(item["key"], item["kind"], "GIFT has no equivalent question type"))
             continue
@@ -57,69 +51,3 @@ def dump_gift(*, slug: str, name: str, description: str = "", items: list[dict])
     result.notes.append("GIFT has no difficulty field; difficulties were not exported")
     result.text = "\n".join(lines).rstrip() + "\n"
     return result
-
-
-def _with_feedback(text: str, feedback: str) -> str:
-    return f"{text}#{escape_gift(feedback)}" if feedback else text
-
-
-def _write_choices(item: dict, result: ExportResult) -> _Question:
-    correct_count = sum(bool(choice.get("correct")) for choice in item["choices"]) or 1
-    answers = []
-    for choice in item["choices"]:
-        text = escape_gift(choice["text"])
-        if item["kind"] == "single":
-            marker = "=" if choice.get("correct") else "~"
-        else:
-            # Equal weights reproduce our right-minus-wrong score, as in the Moodle XML export.
-            weight = (100 if choice.get("correct") else -100) / correct_count
-            marker = f"~%{_percent(weight)}%"
-        answers.append(_with_feedback(marker + text, choice.get("feedback", "")))
-    return _Question(item["stem"], answers, item["explanation"])
-
-
-def _percent(weight: float) -> str:
-    return f"{weight:.5f}".rstrip("0").rstrip(".")
-
-
-def _write_truefalse(item: dict, result: ExportResult) -> _Question:
-    letter = "T" if item["answer"] else "F"
-    right = item.get("feedback_true" if item["answer"] else "feedback_false", "")
-    wrong = item.get("feedback_false" if item["answer"] else "feedback_true", "")
-    feedback = f"#{escape_gift(wrong)}#{escape_gift(right)}" if (right or wrong) else ""
-    return _Question(item["stem"], [letter + feedback], item["explanation"])
-
-
-def _numeric_answers(answer: float, tolerance: float, misconceptions: list[dict]) -> list[str]:
-    answers = [f"={short_number(answer)}:{short_number(tolerance)}"]
-    for misconception in misconceptions:
-        text = f"=%0%{short_number(float(misconception['answer']))}:0"
-        answers.append(_with_feedback(text, misconception.get("feedback", "")))
-    return ["#", *answers]
-
-
-def _write_numeric(item: dict, result: ExportResult) -> _Question:
-    answer = float(item["answer"])
-    tolerance = absolute_tolerance(answer, item.get("tolerance"), item["key"], result)
-    misconceptions = [m for m in item.get("misconceptions", []) if isinstance(m.get("answer"), int | float)]
-    return _Question(item["stem"], _numeric_answers(answer, tolerance, misconceptions), item["explanation"])
-
-
-def _write_calculation(item: dict, result: ExportResult) -> _Question | None:
-    try:
-        variant = fixed_variant(item)
-    except VariantUnavailable as error:
-        result.skipped.append(Skipped(item["key"], "calculation", str(error)))
-        return None
-    result.notes.append(f"{item['key']}: exported as one fixed variant ({variant.params})")
-    tolerance = absolute_tolerance(variant.answer, item.get("tolerance"), item["key"], result)
-    return _Question(variant.stem, _numeric_answers(variant.answer, tolerance, []), variant.explanation)
-
-
-_WRITERS = {
-    "single": _write_choices,
-    "multiple": _write_choices,
-    "truefalse": _write_truefalse,
-    "numeric": _write_numeric,
-    "calculation": _write_calculation,
-}

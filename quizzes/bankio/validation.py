@@ -2,18 +2,18 @@
 
 Two layers: the common fields every kind shares (checked here, so readers agree on them), then
 the kind-specific content, which only the quiz engine understands (`quizzes.engine.validate_item`).
-The engine is imported lazily: this package must import even where the engine is absent.
 """
 
 import math
 import re
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
 
 from quizzes.bankio.errors import BankProblem, Location
 from quizzes.bankio.naming import MAX_KEY_LENGTH, MAX_TOPIC_LENGTH
+from quizzes.engine import validate_item
+from quizzes.engine.kinds import ItemKind
 
-KINDS = ("single", "multiple", "truefalse", "ordering", "numeric", "calculation", "symbolic", "table")
+KINDS = tuple(kind.value for kind in ItemKind)
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # used with fullmatch: "$" would accept a final newline
 COMMON_FIELDS = ("key", "kind", "title", "topics", "difficulty", "stem", "explanation", "hints")
 # Column sizes in quizzes.models: a longer value would fail at write time, so it fails here instead.
@@ -37,31 +37,6 @@ def with_common_defaults(item: dict) -> dict:
     }
     ordered.update((name, value) for name, value in item.items() if name not in ordered)
     return ordered
-
-
-class EngineUnavailable(NamedTuple):
-    """Why the engine's checks cannot run. `broken` means it exists but fails to import."""
-
-    reason: str
-    broken: bool
-
-
-def load_engine_validator() -> EngineValidator | EngineUnavailable:
-    """The engine's `validate_item`, or why it cannot be had.
-
-    A missing engine (or one that does not export validate_item yet) only skips the kind-specific
-    checks; an engine that exists but fails to import is reported as broken, never hidden.
-    """
-    try:
-        from quizzes.engine import validate_item
-    except ImportError as error:
-        # Both "no such package" and "package without validate_item" name the package itself.
-        if error.name == "quizzes.engine":
-            return EngineUnavailable("the quiz engine (quizzes.engine) is not available", broken=False)
-        return EngineUnavailable(
-            f"the quiz engine failed to load ({type(error).__name__}: {error})", broken=True
-        )
-    return validate_item
 
 
 def check_common_fields(item: object, index: int, *, file: str = "", lines: dict[str, int] | None = None):
@@ -156,21 +131,14 @@ def check_items(
 ) -> tuple[list[BankProblem], list[str]]:
     """Every problem in `items` (common fields, duplicate keys, then the engine's checks) and notes.
 
-    `engine` defaults to the installed quiz engine; an item whose common fields are broken, or that
+    `engine` defaults to the quiz engine's `validate_item`; an item whose common fields are broken, or that
     holds values JSON cannot store, is not passed to the engine.
     """
     item_lines = item_lines or {}
     notes: list[str] = []
     problems: list[BankProblem] = []
     if engine is None:
-        loaded = load_engine_validator()
-        if isinstance(loaded, EngineUnavailable):
-            if loaded.broken:
-                problems.append(BankProblem(Location(file=file), f"items cannot be checked: {loaded.reason}"))
-            else:
-                notes.append(f"kind-specific checks were not run: {loaded.reason}")
-        else:
-            engine = loaded
+        engine = validate_item
     first_index_of_key: dict[str, int] = {}
     for index, item in enumerate(items):
         lines = item_lines.get(index, {})
@@ -199,7 +167,7 @@ def check_items(
             for path, why in storable_problems(item)
         ]
         problems += unstorable
-        if not unstorable and engine is not None:
+        if not unstorable:
             problems += engine_problems(item, index, engine, file=file, lines=lines)
     return problems, notes
 

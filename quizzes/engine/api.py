@@ -1,49 +1,35 @@
-"""The engine's public entry points: dispatch on `item["kind"]` to the module for that kind."""
+"""The engine's public entry points: each asks the item kind's handler (`kinds/registry.py`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from quizzes.engine import symbolic
+from quizzes.engine.kinds.registry import handler_for
 from quizzes.engine.result import CheckResult, RenderedItem, Variant
-from quizzes.engine.templates import draw_variant as _draw_variant
-from quizzes.engine.templates import rebuild_variant
+from quizzes.engine.variants import draw_variant as _draw_variant
+from quizzes.engine.variants import rebuild_variant
 
 
-def _kind_module(kind: str):
-    from quizzes.engine import choices, numeric, ordering, symbolic, tables
-
-    modules = {
-        "single": choices,
-        "multiple": choices,
-        "truefalse": choices,
-        "ordering": ordering,
-        "numeric": numeric,
-        "calculation": numeric,
-        "symbolic": symbolic,
-        "table": tables,
-    }
-    if kind not in modules:
-        raise ValueError(f"unknown item kind {kind!r}")
-    return modules[kind]
-
-
-def draw_variant(item: dict, seed: int) -> Variant:
+def draw_variant(item: dict[str, Any], seed: int) -> Variant:
     """The variant of `item` for `seed` (deterministic). Raises VariantError for a broken template."""
     return _draw_variant(item, seed)
 
 
-def render_item(item: dict, variant: Variant | dict | None) -> RenderedItem:
+def render_item(item: dict[str, Any], variant: Variant | dict[str, Any] | None) -> RenderedItem:
     """The student-facing view of `item` under `variant`: no key, no explanation."""
-    return _kind_module(item.get("kind")).render(item, rebuild_variant(item, variant))
+    handler = handler_for(item.get("kind"))
+    return handler.render(item, rebuild_variant(item, variant))
 
 
-def check_answer(item: dict, variant: Variant | dict | None, response: Any) -> CheckResult:
+def check_answer(
+    item: dict[str, Any], variant: Variant | dict[str, Any] | None, response: Any
+) -> CheckResult:
     """Judge `response` (format per kind, see the package docstring) against the key."""
-    return _kind_module(item.get("kind")).check(item, rebuild_variant(item, variant), response)
+    handler = handler_for(item.get("kind"))
+    return handler.check(item, rebuild_variant(item, variant), response)
 
 
-def preview_expression(item: dict, text: str) -> dict:
+def preview_expression(item: dict[str, Any], text: str) -> dict[str, Any]:
     """For symbolic items: {"ok", "latex", "error"} so the page can echo the parsed input."""
-    from quizzes.engine import symbolic
-
     return symbolic.preview(item, text)

@@ -5,8 +5,7 @@ of named numbers whose `answer` is the key (the other entries become placeholder
 Arguments come from the item's `answer.args`, plus every template parameter whose name is one of
 the calculator's arguments; an arg written as "{{name}}" takes that parameter's value.
 
-Everything about an optimizer is computed by optimlab's reference optimizers, imported lazily
-so this module stays importable while optimlab is being worked on.
+Everything about an optimizer is computed by optimlab's reference optimizers (`optimizers.py`).
 
 `CALCULATORS` (name -> function) and `TABLE_CALCULATORS` (name -> function, see tables.py) are
 introspectable: validation uses each function's signature to report unknown or missing args.
@@ -19,46 +18,21 @@ import inspect
 import math
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
 
+from optimlab.clipping import clip_by_global_norm, global_norm
+from optimlab.schedules import build_schedule
+from quizzes.engine.numbers import yaml_number
+from quizzes.engine.optimizers import CalculatorError, load_optimizer, load_problem
+from quizzes.engine.table_calculators import TABLE_CALCULATORS
+
 _PARAM_REFERENCE_RE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
 
 
-class CalculatorError(ValueError):
-    """A calculator is unknown, got bad arguments, or produced a non-finite value."""
-
-
-# --- optimlab access ----------------------------------------------------------------------
-
-
-def _optimlab():
-    try:
-        from optimlab.optimizers import get_optimizer
-        from optimlab.problems import get_problem
-    except ImportError as error:  # pragma: no cover - only while optimlab is incomplete
-        raise CalculatorError(f"optimlab is not available: {error}") from error
-    return get_optimizer, get_problem
-
-
-def load_optimizer(name: str):
-    get_optimizer, _ = _optimlab()
-    try:
-        return get_optimizer(str(name))
-    except ValueError as error:
-        raise CalculatorError(str(error)) from error
-
-
-def load_problem(name: str):
-    _, get_problem = _optimlab()
-    try:
-        return get_problem(str(name))
-    except ValueError as error:
-        raise CalculatorError(str(error)) from error
-
-
-def _hyperparameters(optimizer, candidates: dict[str, Any]) -> dict[str, float]:
+def _hyperparameters(optimizer: Any, candidates: dict[str, Any]) -> dict[str, float]:
     """The subset of `candidates` the optimizer accepts (None means: use its default)."""
     return {
         name: float(value)
@@ -75,7 +49,7 @@ def _state_array(state: Any, name: str) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-def _as_start(start: Any, problem) -> np.ndarray:
+def _as_start(start: Any, problem: Any) -> np.ndarray:
     if start is None:
         return np.array(problem.start, dtype=float)
     return np.atleast_1d(np.asarray(start, dtype=float))
@@ -100,19 +74,27 @@ OUTPUTS = ("theta", "update", "step_length", "grad", "loss", "effective_lr")
 _HYPERPARAMETER_ARGS = ("lr", "beta", "beta1", "beta2", "eps", "weight_decay")
 
 
-def _available_outputs(opt) -> tuple[str, ...]:
+def _available_outputs(opt: Any) -> tuple[str, ...]:
     corrected = ("m_hat", "v_hat") if {"m", "v"} <= set(opt.state_arrays) else ()
     return (*OUTPUTS, *opt.state_arrays, *corrected)
 
 
-def _check_output(opt, output: str) -> None:
+def _check_output(opt: Any, output: str) -> None:
     available = _available_outputs(opt)
     if output not in available:
         raise CalculatorError(f"output must be one of {', '.join(available)} for {opt.name}")
 
 
 def _run_values(
-    opt, hp: dict[str, float], state: dict, theta, previous, grad, steps: int, index: int | None, output: str
+    opt: Any,
+    hp: dict[str, float],
+    state: dict[str, Any],
+    theta: Any,
+    previous: Any,
+    grad: Any,
+    steps: int,
+    index: int | None,
+    output: str,
 ) -> dict[str, float]:
     """The answer and extras common to every optimizer run, for one coordinate."""
     update = np.asarray(theta, dtype=float) - np.asarray(previous, dtype=float)
@@ -137,7 +119,7 @@ def _run_values(
     return values
 
 
-def _hyperparameter_args(opt, **given: float | None) -> dict[str, float]:
+def _hyperparameter_args(opt: Any, **given: float | None) -> dict[str, float]:
     return _hyperparameters(opt, {name: given.get(name) for name in _HYPERPARAMETER_ARGS})
 
 
@@ -248,7 +230,6 @@ def optimizer_given_gradients(
 
 
 def _clipped(grad: np.ndarray, max_norm: float) -> np.ndarray:
-    from optimlab.clipping import clip_by_global_norm
 
     (clipped,), _ = clip_by_global_norm([grad], float(max_norm))
     return clipped
@@ -275,7 +256,6 @@ def schedule_lr(
     T_max, eta_min, total_steps. Extras: factor (the rate divided by lr), update_number (the
     1-based update the rate belongs to).
     """
-    from optimlab.schedules import build_schedule
 
     if counting_from not in (0, 1):
         raise CalculatorError("counting_from must be 0 or 1")
@@ -310,7 +290,6 @@ def clip_by_norm(
     multiplied by, max_norm / (norm + 1e-6) capped at 1), norm (before clipping), clipped,
     clipped_norm.
     """
-    from optimlab.clipping import clip_by_global_norm, global_norm
 
     if output not in CLIP_OUTPUTS:
         raise CalculatorError(f"output must be one of {', '.join(CLIP_OUTPUTS)}")
@@ -453,12 +432,6 @@ CALCULATORS: dict[str, Callable[..., Any]] = {
 }
 
 
-def _table_calculators() -> dict[str, Callable[..., Any]]:
-    from quizzes.engine.table_calculators import TABLE_CALCULATORS
-
-    return TABLE_CALCULATORS
-
-
 # --- running --------------------------------------------------------------------------------
 
 
@@ -481,7 +454,7 @@ def resolve_arguments(
     function: Callable[..., Any],
     args: dict[str, Any],
     params: dict[str, Any],
-    reserved: set[str] = frozenset(),
+    reserved: AbstractSet[str] = frozenset(),
 ) -> dict[str, Any]:
     """Merge explicit args with same-named parameters; "{{p}}" args take parameter p's value."""
     if not isinstance(args, dict):
@@ -520,7 +493,7 @@ def _with_parameters(value: Any, params: dict[str, Any], argument: str) -> Any:
 def calculator_reference() -> dict[str, dict[str, Any]]:
     """Every calculator with its documentation and arguments, for authoring help pages."""
     reference = {}
-    for table, registry in ((False, CALCULATORS), (True, _table_calculators())):
+    for table, registry in ((False, CALCULATORS), (True, TABLE_CALCULATORS)):
         for name, function in registry.items():
             accepted, required = argument_names(function)
             if table:
@@ -536,8 +509,6 @@ def calculator_reference() -> dict[str, dict[str, Any]]:
 
 
 def _numeric_text_to_number(value: Any) -> Any:
-    from quizzes.engine.templates import yaml_number
-
     if isinstance(value, list):
         return [_numeric_text_to_number(entry) for entry in value]
     return yaml_number(value)

@@ -20,6 +20,8 @@ from functools import lru_cache
 import sympy
 from sympy.parsing.sympy_parser import parse_expr
 
+from quizzes.engine.numbers import exact
+
 MAX_EXPRESSION_LENGTH = 500
 MAX_NESTING = 12
 MAX_TOKENS = 400
@@ -320,8 +322,6 @@ def parse_constraint(text: str, symbols: tuple[str, ...]) -> sympy.Basic:
 
 def substitute_numbers(expression: sympy.Basic, values: dict[str, object]) -> sympy.Basic:
     """Replace symbols by exact rationals (floats through their shortest repr)."""
-    from quizzes.engine.numbers import exact
-
     replacements = {}
     for symbol in expression.free_symbols:
         if symbol.name not in values:

@@ -248,3 +248,18 @@ def number_as_decimal_text(value: Fraction) -> str:
     if Fraction(repr(as_float)) == value:
         return format_number(as_float)
     return format(Decimal(value.numerator) / Decimal(value.denominator), ".6g")
+
+
+def yaml_number(value: Any) -> Any:
+    """YAML 1.1 reads `1e-3` (no dot) as text; treat text that is a plain number as that number."""
+    if isinstance(value, str):
+        try:
+            number = parse_number(value)
+        except NumberFormatError:
+            return value
+        return (
+            int(number)
+            if number.denominator == 1 and "." not in value and "e" not in value.lower()
+            else float(number)
+        )
+    return value

@@ -7,13 +7,36 @@ in JSON fields and rebuild them later without talking to the engine about its in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-CORRECT = "correct"
-PARTIAL = "partial"
-INCORRECT = "incorrect"
-INVALID = "invalid"
-STATUSES = (CORRECT, PARTIAL, INCORRECT, INVALID)
+
+class Status(StrEnum):
+    """A verdict's status; stored and compared as its value ("correct", ...)."""
+
+    CORRECT = "correct"
+    PARTIAL = "partial"
+    INCORRECT = "incorrect"
+    INVALID = "invalid"
+
+
+CORRECT = Status.CORRECT
+PARTIAL = Status.PARTIAL
+INCORRECT = Status.INCORRECT
+INVALID = Status.INVALID
+STATUSES = tuple(Status)
+
+
+class Widget(StrEnum):
+    """`RenderedItem.input`: which input the page shows (templates compare against these values)."""
+
+    CHOICE = "choice"
+    CHOICES = "choices"
+    TRUEFALSE = "truefalse"
+    ORDERING = "ordering"
+    NUMBER = "number"
+    EXPRESSION = "expression"
+    TABLE = "table"
 
 
 @dataclass
@@ -54,8 +77,7 @@ class Variant:
 class RenderedItem:
     """What a student may see. Never carries the key, the explanation or misconceptions.
 
-    `input` tells the template which widget to show: "choice", "choices", "truefalse",
-    "ordering", "number", "expression" or "table".
+    `input` tells the template which widget to show (a `Widget` value).
     `choices` / `steps` are lists of {"id", "text"} (Markdown text, placeholders filled).
     `table` is {"rows": [{"step": i, "cells": [cell names]}], "columns": [...]}.
     """
@@ -97,7 +119,7 @@ class CheckResult:
     and callers should let the student try again rather than record it as final.
     """
 
-    status: str
+    status: Status
     score: float
     feedback: list[str] = field(default_factory=list)
     misconception: str | None = None
@@ -108,6 +130,7 @@ class CheckResult:
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"unknown status {self.status!r}")
+        self.status = Status(self.status)
         self.score = min(1.0, max(0.0, float(self.score)))
 
     @property
@@ -116,7 +139,7 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "status": self.status,
+            "status": self.status.value,
             "score": self.score,
             "feedback": list(self.feedback),
             "misconception": self.misconception,
@@ -138,7 +161,7 @@ class CheckResult:
         )
 
 
-def status_for_score(score: float) -> str:
+def status_for_score(score: float) -> Status:
     """correct only at full marks, incorrect at zero, partial in between."""
     if score >= 1.0 - 1e-12:
         return CORRECT

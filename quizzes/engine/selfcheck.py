@@ -14,35 +14,19 @@ import time
 from collections import defaultdict
 from typing import Any
 
+import yaml
+
 from quizzes.engine.api import check_answer, draw_variant
-from quizzes.engine.common import stable_id
+from quizzes.engine.kinds.registry import handler_for
 from quizzes.engine.result import Variant
 
 
-def correct_response(item: dict, variant: Variant) -> Any:
+def correct_response(item: dict[str, Any], variant: Variant) -> Any:
     """A response that must score 1.0, in the contract's response format for the item's kind."""
-    kind = item.get("kind")
-    if kind in {"single", "multiple"}:
-        ids = [stable_id("c", choice) for choice in item["choices"] if choice.get("correct")]
-        return ids[0] if kind == "single" else ids
-    if kind == "truefalse":
-        return bool(item["answer"])
-    if kind == "ordering":
-        return [stable_id("s", step) for step in item["steps"]]
-    if kind == "numeric":
-        return str(item["answer"])
-    if kind == "calculation":
-        return repr(float(variant.values["answer"]))
-    if kind == "symbolic":
-        return str(item["answer"])
-    if kind == "table":
-        from quizzes.engine.tables import cell_names
-
-        return {name: repr(float(variant.values[name])) for name in cell_names(item)}
-    raise ValueError(f"unknown item kind {kind!r}")
+    return handler_for(item.get("kind")).correct_response(item, variant)
 
 
-def time_checks(items: list[dict], repeat: int = 20) -> dict[str, dict[str, float]]:
+def time_checks(items: list[dict[str, Any]], repeat: int = 20) -> dict[str, dict[str, float]]:
     """Milliseconds per `check_answer` of the correct response, by kind: median, p95, count."""
     timings: dict[str, list[float]] = defaultdict(list)
     for item in items:
@@ -64,8 +48,6 @@ def time_checks(items: list[dict], repeat: int = 20) -> dict[str, dict[str, floa
 
 
 def _main(paths: list[str]) -> int:
-    import yaml
-
     items = []
     for path in paths:
         with open(path, encoding="utf-8") as handle:

@@ -20,7 +20,6 @@ from typing import Any
 
 import sympy
 
-from quizzes.engine.common import base_rendering, explanation, misconception_label
 from quizzes.engine.expressions import (
     MAX_EXPRESSION_LENGTH,
     STUDENT_FUNCTIONS,
@@ -28,8 +27,6 @@ from quizzes.engine.expressions import (
     parse_as_written,
     parse_expression,
 )
-from quizzes.engine.result import CORRECT, INCORRECT, INVALID, CheckResult, RenderedItem, Variant
-from quizzes.engine.templates import fill
 
 SAMPLE_POINTS = 6
 MAX_SAMPLE_TRIES = 40
@@ -347,13 +344,7 @@ def compare(first: sympy.Expr, second: sympy.Expr, salt: str) -> tuple[bool, str
     return True, "numeric"
 
 
-# --- the kind's entry points ----------------------------------------------------------------
-
-
-def render(item: dict, variant: Variant) -> RenderedItem:
-    rendered = base_rendering(item, variant, "expression")
-    rendered.symbols = list(symbols_of(item))
-    return rendered
+# --- echoing a student's input ---------------------------------------------------------------
 
 
 def preview(item: dict, text: str) -> dict:
@@ -364,39 +355,3 @@ def preview(item: dict, text: str) -> dict:
     except ExpressionError as error:
         return {"ok": False, "latex": "", "error": str(error)}
     return {"ok": True, "latex": latex_as_written(item, plain), "error": ""}
-
-
-def check(item: dict, variant: Variant, response: Any) -> CheckResult:
-    key = parse_key(item, item.get("answer"))
-    correct_answer = f"${latex_as_written(item, item.get('answer'))}$"
-    try:
-        plain = student_plain_text(item, response)
-        given = parse_expression(plain, symbols_of(item), tuple(STUDENT_FUNCTIONS))
-    except ExpressionError as error:
-        return CheckResult(INVALID, 0.0, [str(error)])
-    salt = f"{item.get('key')}|{item.get('answer')}"
-    details: dict[str, Any] = {"latex": latex_as_written(item, plain)}
-    equivalent, method = compare(given, key, salt)
-    details["method"] = method
-    if method == "numeric" and equivalent:
-        details["note"] = (
-            "Agreed at every sampled point; the symbolic check was skipped or did not finish in time."
-        )
-    if equivalent:
-        return CheckResult(CORRECT, 1.0, [], None, correct_answer, explanation(item, variant), details)
-    for index, misconception in enumerate(item.get("misconceptions") or []):
-        try:
-            wrong = parse_key(item, misconception.get("answer"))
-        except ExpressionError:
-            continue
-        if compare(given, wrong, f"{salt}|{index}")[0]:
-            feedback = (
-                [fill(str(misconception["feedback"]), variant.values)]
-                if misconception.get("feedback")
-                else []
-            )
-            label = misconception_label(misconception, index)
-            return CheckResult(
-                INCORRECT, 0.0, feedback, label, correct_answer, explanation(item, variant), details
-            )
-    return CheckResult(INCORRECT, 0.0, [], None, correct_answer, explanation(item, variant), details)

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from quizzes.engine.calculators import CalculatorError, load_optimizer, load_problem
+from quizzes.engine.optimizers import CalculatorError, load_optimizer, load_problem
 
 MAX_ROWS = 20
 
@@ -69,7 +69,7 @@ def _check_shape(rows: Any, columns: Any, supported: tuple[str, ...]) -> int:
     return rows
 
 
-def _one_dimensional(problem_name: str, theta0: Any):
+def _one_dimensional(problem_name: str, theta0: Any) -> tuple[Any, np.ndarray]:
     problem = load_problem(problem_name)
     start = np.atleast_1d(np.asarray(problem.start if theta0 is None else theta0, dtype=float))
     if start.size != 1:
@@ -77,7 +77,7 @@ def _one_dimensional(problem_name: str, theta0: Any):
     return problem, start
 
 
-class StudentCells(dict):
+class StudentCells(dict[str, float]):
     """A student's cells, passed as `known`; `expected` collects what each cell should have been.
 
     `expected[name]` is the calculator's own value for the cell, computed from the cells before it
@@ -120,8 +120,13 @@ _STAND_INS = (0.0, 1.0)
 
 
 def _guarded_update(
-    opt: Any, theta: float, grad: float, state: dict, hp: dict, solved: frozenset[str] = frozenset()
-) -> tuple[float, dict]:
+    opt: Any,
+    theta: float,
+    grad: float,
+    state: dict[str, Any],
+    hp: dict[str, Any],
+    solved: frozenset[str] = frozenset(),
+) -> tuple[float, dict[str, Any]]:
     """optimlab's update of one step, never given an input no run can reach (see `_impossible_inputs`).
 
     With possible inputs this is the plain update. Otherwise the impossible inputs are replaced by
@@ -145,7 +150,9 @@ def _guarded_update(
     return new_theta, new_state
 
 
-def _update(opt: Any, theta: float, grad: float, state: dict, hp: dict) -> tuple[float, dict]:
+def _update(
+    opt: Any, theta: float, grad: float, state: dict[str, Any], hp: dict[str, Any]
+) -> tuple[float, dict[str, Any]]:
     """One optimlab update; an invalid operation (it should never happen) gives unknowns, not a warning."""
     try:
         with np.errstate(invalid="raise"):
@@ -156,7 +163,7 @@ def _update(opt: Any, theta: float, grad: float, state: dict, hp: dict) -> tuple
     return float(new_theta[0]), new_state
 
 
-def _loss(problem, theta: float) -> float:
+def _loss(problem: Any, theta: float) -> float:
     if not math.isfinite(theta):
         return math.nan
     try:
@@ -312,7 +319,9 @@ COLUMN_ALIASES = {"s": "sum_sq"}
 _CHECK_RELATIVE = 1e-9
 
 
-def _state_before(opt, moment: str, target: float, theta: float, grad: float, state: dict, hp: dict):
+def _state_before(
+    opt: Any, moment: str, target: float, theta: float, grad: float, state: dict[str, Any], hp: dict[str, Any]
+) -> Any:
     """The previous value of `moment` that makes optimlab's update produce `target` this step.
 
     Used only to carry a student's own value for a moment forward: the position then still comes

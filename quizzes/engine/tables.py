@@ -1,20 +1,11 @@
-"""table items: multi-step tables with error carried forward.
+"""The table machinery behind table items; how cells are judged is in the kind, `kinds/table.py`.
 
-Cells are named column + step ("m1", "theta1", "m2", ...). Each cell is judged in the table
-calculator's dependency order:
-- correct: within tolerance of the key;
-- carried forward: not the key, but within tolerance of the value the calculator computes from
-  the student's own earlier cells. It earns CARRIED_FORWARD_CREDIT (full credit: the original
-  slip is already charged at the cell where it happened) and the feedback names the earlier
-  wrong cells it follows from. When every earlier cell was right (the student just rounded
-  them), a value consistent with the rounded cells counts as plainly correct;
-- wrong, or empty.
-Score = credited cells / cells. A cell that is not a number makes the whole response invalid
-(nothing is recorded; the message names the cell) so a typo never costs marks.
+Cells are named column + step ("m1", "theta1", "m2", ...): `cell_names`. `key_cells` runs the
+table calculator for the key; `carried_values` runs it once over a student's cells and yields, for
+every cell, the value that follows from the student's own earlier cells (error carried forward).
 
-Cost: one calculator pass per check, whatever the number of wrong cells (the pass over the
-student's cells yields every carried-forward value at once, see `carried_values`); the key comes
-from the variant and the dependency order is cached per table and parameters.
+Cost: one calculator pass per check, whatever the number of wrong cells; the key comes from the
+variant and the dependency order is cached per table and parameters (`dependency_order`).
 """
 
 from __future__ import annotations
@@ -26,34 +17,35 @@ from typing import Any
 
 import numpy as np
 
-from quizzes.engine.calculators import CalculatorError, resolve_arguments
-from quizzes.engine.common import base_rendering, explanation
-from quizzes.engine.numbers import NumberFormatError, Tolerance, format_number, parse_number
-from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, status_for_score
+from quizzes.engine.calculators import resolve_arguments
+from quizzes.engine.optimizers import CalculatorError
 from quizzes.engine.table_calculators import RESERVED_ARGUMENTS, TABLE_CALCULATORS, StudentCells
 from quizzes.engine.templates import VariantError
 
-CARRIED_FORWARD_CREDIT = 1.0
 TABLE_FIELDS = {"calc", "args", "rows", "columns"}
 
 
-def _table(item: dict) -> dict:
+def _table(item: dict[str, Any]) -> dict[str, Any]:
     table = item.get("table")
     return table if isinstance(table, dict) else {}
 
 
-def columns_of(item: dict) -> list[str]:
+def columns_of(item: dict[str, Any]) -> list[str]:
     return [str(column) for column in _table(item).get("columns") or []]
 
 
-def cell_names(item: dict) -> list[str]:
-    rows = _table(item).get("rows", 0)
+def row_count(item: dict[str, Any]) -> int:
+    return int(_table(item).get("rows", 0))
+
+
+def cell_names(item: dict[str, Any]) -> list[str]:
+    rows = row_count(item)
     return [f"{column}{step}" for step in range(1, int(rows) + 1) for column in columns_of(item)]
 
 
-def _calculate(item: dict, params: dict[str, Any], known: dict[str, float]) -> dict[str, float]:
+def _calculate(item: dict[str, Any], params: dict[str, Any], known: dict[str, float]) -> dict[str, float]:
     table = _table(item)
-    function = TABLE_CALCULATORS.get(table.get("calc"))
+    function = TABLE_CALCULATORS.get(str(table.get("calc")))
     if function is None:
         raise VariantError(
             f"unknown table calculator {table.get('calc')!r}; known: {', '.join(TABLE_CALCULATORS)}"
@@ -69,7 +61,7 @@ def _calculate(item: dict, params: dict[str, Any], known: dict[str, float]) -> d
         raise VariantError(f"table.{table.get('calc')}: {error}") from error
 
 
-def key_cells(item: dict, params: dict[str, Any]) -> dict[str, float]:
+def key_cells(item: dict[str, Any], params: dict[str, Any]) -> dict[str, float]:
     """The key of every requested cell, in dependency order."""
     everything = _calculate(item, params, {})
     wanted = set(cell_names(item))
@@ -83,7 +75,7 @@ def key_cells(item: dict, params: dict[str, Any]) -> dict[str, float]:
     return cells
 
 
-def scalar_args(item: dict) -> dict[str, Any]:
+def scalar_args(item: dict[str, Any]) -> dict[str, Any]:
     """Table args usable as placeholders (numbers and words, e.g. {{theta0}}, {{optimizer}})."""
     args = _table(item).get("args") or {}
     return {
@@ -93,7 +85,7 @@ def scalar_args(item: dict) -> dict[str, Any]:
     }
 
 
-def spec_problems(item: dict) -> list[str]:
+def spec_problems(item: dict[str, Any]) -> list[str]:
     table = item.get("table")
     if not isinstance(table, dict):
         return ["table: required mapping with calc, args, rows, columns"]
@@ -115,49 +107,7 @@ def spec_problems(item: dict) -> list[str]:
     return problems
 
 
-# --- rendering and checking -----------------------------------------------------------------
-
-
-def render(item: dict, variant: Variant) -> RenderedItem:
-    rendered = base_rendering(item, variant, "table")
-    columns = columns_of(item)
-    rendered.table = {
-        "columns": columns,
-        "rows": [
-            {"step": step, "cells": [f"{column}{step}" for column in columns]}
-            for step in range(1, int(_table(item).get("rows", 0)) + 1)
-        ],
-    }
-    return rendered
-
-
-def _markdown_table(item: dict, values: dict[str, float]) -> str:
-    columns = columns_of(item)
-    lines = ["| step | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    for step in range(1, int(_table(item).get("rows", 0)) + 1):
-        row = [format_number(values[f"{column}{step}"]) for column in columns]
-        lines.append(f"| {step} | " + " | ".join(row) + " |")
-    return "\n".join(lines)
-
-
-def _parse_cells(item: dict, response: Any) -> tuple[dict[str, float], list[str]]:
-    """Parsed non-empty cells, and problems naming each unreadable one."""
-    if not isinstance(response, dict):
-        return {}, ["Fill in the table."]
-    parsed: dict[str, float] = {}
-    problems: list[str] = []
-    for name in cell_names(item):
-        text = response.get(name)
-        if text is None or (isinstance(text, str) and not text.strip()):
-            continue
-        try:
-            parsed[name] = float(parse_number(text))
-        except NumberFormatError as error:
-            problems.append(f"Cell {name}: {error}")
-    return parsed, problems
-
-
-def dependency_order(item: dict, params: dict[str, Any]) -> list[str]:
+def dependency_order(item: dict[str, Any], params: dict[str, Any]) -> list[str]:
     """The requested cells in the order the calculator computes them (a cell needs only earlier ones)."""
     table = {field: _table(item).get(field) for field in sorted(TABLE_FIELDS)}
     try:
@@ -173,12 +123,12 @@ def _cached_dependency_order(fingerprint: str) -> tuple[str, ...]:
     return tuple(_dependency_order({"table": table}, params))
 
 
-def _dependency_order(item: dict, params: dict[str, Any]) -> list[str]:
+def _dependency_order(item: dict[str, Any], params: dict[str, Any]) -> list[str]:
     wanted = set(cell_names(item))
     return [name for name in _calculate(item, params, {}) if name in wanted]
 
 
-def carried_values(item: dict, params: dict[str, Any], given: dict[str, float]) -> dict[str, float]:
+def carried_values(item: dict[str, Any], params: dict[str, Any], given: dict[str, float]) -> dict[str, float]:
     """For each cell, the value that follows from the student's `given` cells before it.
 
     One calculator pass with the student's cells as `known`. A cell missing from the result cannot
@@ -196,59 +146,3 @@ def carried_values(item: dict, params: dict[str, Any], given: dict[str, float]) 
     return {
         name: value for name, value in student.expected.items() if name in wanted and math.isfinite(value)
     }
-
-
-def check(item: dict, variant: Variant, response: Any) -> CheckResult:
-    names = dependency_order(item, variant.params)
-    key = {name: float(variant.values[name]) for name in names}
-    given, problems = _parse_cells(item, response)
-    if problems:
-        return CheckResult(INVALID, 0.0, problems)
-    tolerance = Tolerance.from_spec(item.get("tolerance"))
-    results: dict[str, dict[str, Any]] = {}
-    feedback: list[str] = []
-    credit = 0.0
-    earlier: dict[str, float] = {}
-    wrong_so_far: list[str] = []
-    carried_by_cell: dict[str, float] | None = None  # computed on the first cell that needs it
-    for name in names:
-        entry: dict[str, Any] = {"expected": key[name], "given": given.get(name)}
-        if name not in given:
-            entry["status"] = "empty"
-            wrong_so_far.append(name)
-        elif tolerance.accepts(key[name], given[name]):
-            entry["status"] = "correct"
-            credit += 1.0
-        else:
-            if carried_by_cell is None:
-                carried_by_cell = carried_values(item, variant.params, given)
-            # With no earlier cell of the student's there is nothing to carry forward from.
-            carried = carried_by_cell.get(name) if earlier else None
-            if carried is not None and tolerance.accepts(carried, given[name]):
-                entry["carried_from"] = list(wrong_so_far)
-                if wrong_so_far:
-                    entry["status"] = "carried"
-                    credit += CARRIED_FORWARD_CREDIT
-                    sources = ", ".join(wrong_so_far[-2:])
-                    feedback.append(f"{name}: carried forward from your {sources}.")
-                else:
-                    entry["status"] = "correct"
-                    credit += 1.0
-            else:
-                entry["status"] = "wrong"
-                wrong_so_far.append(name)
-        if name in given:
-            earlier[name] = given[name]
-        results[name] = entry
-    score = credit / len(names) if names else 0.0
-    wrong = [name for name, entry in results.items() if entry["status"] in {"wrong", "empty"}]
-    if wrong:
-        feedback.append(f"Not accepted: {', '.join(wrong)}.")
-    return CheckResult(
-        status_for_score(score),
-        score,
-        feedback,
-        correct_answer=_markdown_table(item, key),
-        explanation=explanation(item, variant),
-        details={"cells": results, "order": names},
-    )

@@ -13,6 +13,7 @@ import keyword
 import math
 import random
 import re
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -25,7 +26,8 @@ from quizzes.engine.expressions import (
     parse_constraint,
     parse_expression,
 )
-from quizzes.engine.numbers import NumberFormatError, exact, format_number, parse_number
+from quizzes.engine.numbers import exact, format_number, yaml_number
+from quizzes.engine.optimizers import CalculatorError
 from quizzes.engine.result import Variant
 
 MAX_DRAWS = 200
@@ -81,21 +83,6 @@ def parameter_problems(name: Any, spec: Any) -> list[str]:
     return []
 
 
-def yaml_number(value: Any) -> Any:
-    """YAML 1.1 reads `1e-3` (no dot) as text; treat text that is a plain number as that number."""
-    if isinstance(value, str):
-        try:
-            number = parse_number(value)
-        except NumberFormatError:
-            return value
-        return (
-            int(number)
-            if number.denominator == 1 and "." not in value and "e" not in value.lower()
-            else float(number)
-        )
-    return value
-
-
 def _is_scalar(value: Any) -> bool:
     if isinstance(value, bool):
         return False
@@ -104,7 +91,7 @@ def _is_scalar(value: Any) -> bool:
     return isinstance(value, int | str)
 
 
-def _grid_bounds(spec: dict) -> tuple[Fraction, Fraction, Fraction]:
+def _grid_bounds(spec: dict[str, Any]) -> tuple[Fraction, Fraction, Fraction]:
     values = []
     for field in ("min", "max", "step"):
         raw = yaml_number(spec.get(field, 1))
@@ -119,7 +106,7 @@ def _grid_bounds(spec: dict) -> tuple[Fraction, Fraction, Fraction]:
     return low, high, step
 
 
-def grid_size(spec: dict) -> int:
+def grid_size(spec: dict[str, Any]) -> int:
     low, high, step = _grid_bounds(spec)
     size = int((high - low) // step) + 1
     if size > MAX_GRID_POINTS:
@@ -127,7 +114,7 @@ def grid_size(spec: dict) -> int:
     return size
 
 
-def grid_value(spec: dict, index: int) -> int | float:
+def grid_value(spec: dict[str, Any], index: int) -> int | float:
     """The index-th grid point, computed on the exact grid so 0.5 + 9 * 0.05 is 0.95, not 0.9500000001."""
     low, _, step = _grid_bounds(spec)
     value = low + index * step
@@ -136,7 +123,7 @@ def grid_value(spec: dict, index: int) -> int | float:
     return float(value)
 
 
-def draw_parameters(params_spec: dict, rng: random.Random) -> dict[str, Any]:
+def draw_parameters(params_spec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     drawn: dict[str, Any] = {}
     for name in sorted(params_spec):
         spec = params_spec[name]
@@ -181,7 +168,7 @@ def compute(definition: Any, values: dict[str, Any]) -> Any:
     if "calc" in definition:
         try:
             return calculators.run_calculator(definition["calc"], definition.get("args") or {}, values)
-        except calculators.CalculatorError as error:
+        except CalculatorError as error:
             raise VariantError(f"calc {definition['calc']!r}: {error}") from error
     raise VariantError("an answer needs `expr` or `calc`")
 
@@ -190,39 +177,26 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _finite(value: Any, what: str) -> float:
+def finite_value(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise VariantError(f"{what} is not a finite number ({value!r})")
     return float(value)
 
 
-def compute_values(item: dict, params: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-    """Values visible to placeholders, and the misconception answers, for drawn `params`."""
-    values = dict(params)
-    if item.get("kind") == "calculation":
-        result = compute(item.get("answer"), params)
-        if isinstance(result, dict):
-            for name, extra in result.items():
-                values[name] = _finite(extra, f"calculator value {name!r}")
-        else:
-            values["answer"] = _finite(result, "the answer")
-    if item.get("kind") == "table":
-        from quizzes.engine import tables
-
-        values = {**tables.scalar_args(item), **values, **tables.key_cells(item, params)}
-    misconception_answers: list[Any] = []
-    for misconception in item.get("misconceptions") or []:
-        definition = misconception.get("answer") if isinstance(misconception, dict) else None
-        if item.get("kind") == "calculation":
-            result = compute(definition, params)
-            result = result["answer"] if isinstance(result, dict) else result
-            misconception_answers.append(_finite(result, "a misconception answer"))
-        else:
-            misconception_answers.append(definition)
-    return values, misconception_answers
+ValuesHook = Callable[[dict[str, Any], dict[str, Any]], tuple[dict[str, Any], list[Any]]]
+"""(item, drawn params) -> (values placeholders see, misconception answers): a kind's `values`."""
 
 
-def constraints_hold(item: dict, params: dict[str, Any]) -> bool:
+def plain_values(item: dict[str, Any], params: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """The values of a kind that computes nothing: the parameters, and each misconception's answer as written."""
+    misconception_answers = [
+        misconception.get("answer") if isinstance(misconception, dict) else None
+        for misconception in item.get("misconceptions") or []
+    ]
+    return dict(params), misconception_answers
+
+
+def constraints_hold(item: dict[str, Any], params: dict[str, Any]) -> bool:
     numeric = {name: value for name, value in params.items() if _is_number(value)}
     for text in item.get("constraints") or []:
         try:
@@ -233,8 +207,8 @@ def constraints_hold(item: dict, params: dict[str, Any]) -> bool:
     return True
 
 
-def draw_variant(item: dict, seed: int) -> Variant:
-    """The variant for `seed`: same seed, same variant. Raises VariantError if none can be drawn."""
+def draw(item: dict[str, Any], seed: int, values: ValuesHook) -> Variant:
+    """The variant for `seed`, its values computed by the kind's hook. Raises VariantError if none can be drawn."""
     params_spec = item.get("params") or {}
     if not isinstance(params_spec, dict):
         raise VariantError("`params` must be a mapping")
@@ -242,38 +216,13 @@ def draw_variant(item: dict, seed: int) -> Variant:
     for _ in range(MAX_DRAWS):
         params = draw_parameters(params_spec, rng)
         if constraints_hold(item, params):
-            values, misconception_answers = compute_values(item, params)
+            computed, misconception_answers = values(item, params)
             return Variant(
-                seed=int(seed), params=params, values=values, misconception_answers=misconception_answers
+                seed=int(seed), params=params, values=computed, misconception_answers=misconception_answers
             )
         if not params_spec:
             break
     raise VariantError(f"no parameter draw satisfied the constraints in {MAX_DRAWS} tries")
-
-
-def rebuild_variant(item: dict, variant: Any) -> Variant:
-    """Accept a Variant, its dict form, or None (untemplated items: seed 0)."""
-    if isinstance(variant, Variant):
-        built = variant
-    elif isinstance(variant, dict):
-        built = Variant.from_dict(variant)
-    elif variant is None:
-        return draw_variant(item, 0)
-    else:
-        raise TypeError("variant must be a Variant, its dict form, or None")
-    if item.get("kind") in {"calculation", "table"} and not _has_key_values(item, built):
-        # Stored with parameters only, or before the item was edited: recompute from the parameters.
-        values, misconception_answers = compute_values(item, built.params)
-        built = Variant(built.seed, built.params, values, misconception_answers)
-    return built
-
-
-def _has_key_values(item: dict, variant: Variant) -> bool:
-    if item.get("kind") == "calculation":
-        return "answer" in variant.values
-    from quizzes.engine.tables import cell_names
-
-    return all(name in variant.values for name in cell_names(item))
 
 
 # --- placeholders -----------------------------------------------------------------------
@@ -299,7 +248,7 @@ def placeholder_problems(text: str) -> list[str]:
 def fill(text: str, values: dict[str, Any]) -> str:
     """Replace `{{name}}` / `{{name:spec}}`; unknown names are left visible (validation flags them)."""
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         name, spec = match.group(1), match.group(2)
         if name not in values:
             return match.group(0)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from courses.services.item_aggregates import record_finished_attempt
-from progress.events import quiz_finished
+from quizzes import events
 from quizzes.engine import check_answer, draw_variant, variant_seed
 from quizzes.engine.result import INVALID, CheckResult, Variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, GradingPolicy, Quiz
@@ -162,6 +161,13 @@ def attempt_answer(
         locked_item.score = result.score
         locked_item.answered_at = now
         locked_item.save(update_fields=["response", "result", "score", "answered_at"])
+        events.send_on_commit(
+            events.answer_checked,
+            attempt_item_id=locked_item.pk,
+            attempt_id=locked_attempt.pk,
+            student_id=locked_attempt.student_id,
+            score=result.score,
+        )
 
     attempt_item.response, attempt_item.result = locked_item.response, locked_item.result
     attempt_item.score, attempt_item.answered_at = locked_item.score, locked_item.answered_at
@@ -187,17 +193,25 @@ def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
             _copy_outcome(locked, attempt)
             return attempt
         AttemptItem.objects.filter(attempt=locked, answered_at__isnull=True).update(score=0.0)
-        scores = list(AttemptItem.objects.filter(attempt=locked).values_list("score", flat=True))
+        # Every item has a score now (unanswered ones were just given 0).
+        scores = [
+            cast(float, s) for s in AttemptItem.objects.filter(attempt=locked).values_list("score", flat=True)
+        ]
         locked.raw_score = sum(scores) / len(scores) if scores else 0.0
         locked.score = locked.raw_score * penalty_factor(locked.quiz, locked.number)
         locked.status = AttemptStatus.FINISHED
         # An attempt closed because time ran out ends at its deadline, not when it was noticed.
         locked.finished_at = min(now, locked.deadline) if locked.deadline else now
         locked.save(update_fields=["raw_score", "score", "status", "finished_at"])
-        # Item statistics read running sums; keep them exact in the same transaction.
-        record_finished_attempt(locked)
-        # After commit, robust: a progress failure is logged and never undoes or blocks the finish.
-        transaction.on_commit(lambda: quiz_finished(locked), robust=True)
+        # Listeners that must stay exact (item statistics' running sums) write in this transaction.
+        events.send_now(events.attempt_scored, attempt=locked)
+        # The rest hear after commit; a failing listener is logged and never undoes the finish.
+        events.send_on_commit(
+            events.attempt_finished,
+            attempt_id=locked.pk,
+            student_id=locked.student_id,
+            quiz_id=locked.quiz_id,
+        )
     _copy_outcome(locked, attempt)
     return attempt
 
@@ -227,4 +241,4 @@ def quiz_grade_for(*, quiz: Quiz, student, now: datetime | None = None) -> float
         return None
     if quiz.grading_policy == GradingPolicy.LAST:
         return finished[-1].score
-    return max(attempt.score for attempt in finished)
+    return max(cast(float, attempt.score) for attempt in finished)  # a finished attempt has its score

@@ -18,11 +18,11 @@ from quizzes.bankio import BankProblem, ExportResult, Location, Skipped, read_ba
 from quizzes.bankio.naming import slugify
 from quizzes.bankio.validation import (
     COMMON_FIELDS,
-    EngineUnavailable,
     check_items,
     is_slug,
-    load_engine_validator,
 )
+from quizzes.engine import check_answer, draw_variant, render_item, variant_seed
+from quizzes.engine.kinds import ItemKind
 from quizzes.models import AttemptItem, Bank, Item, Topic
 
 # Draws per calculation item in `bank_validate`: enough to hit the corners of small parameter grids.
@@ -206,13 +206,10 @@ def bank_validate(*, bank: Bank) -> list[BankProblem]:
     computed answer as correct (catching templates whose answer is NaN, infinite or mis-keyed).
     """
     items = _item_dicts(bank)
-    engine = load_engine_validator()
-    if isinstance(engine, EngineUnavailable):
-        return [BankProblem(Location(file=bank.slug), f"cannot validate: {engine.reason}")]
-    problems, _notes = check_items(items, file=bank.slug, engine=engine)
+    problems, _notes = check_items(items, file=bank.slug)
     broken = {problem.location.item_index for problem in problems}
     for index, item in enumerate(items):
-        if item["kind"] == "calculation" and index not in broken:
+        if item["kind"] == ItemKind.CALCULATION and index not in broken:
             problems += calculation_variant_problems(item, bank_slug=bank.slug, index=index)
     return problems
 
@@ -221,7 +218,6 @@ def calculation_variant_problems(
     item: dict, *, bank_slug: str, index: int | None = None
 ) -> list[BankProblem]:
     """Draw VALIDATION_SEEDS variants of a calculation item; the first one that fails is reported."""
-    from quizzes.engine import check_answer, draw_variant, render_item, variant_seed
 
     location = Location(file=bank_slug, item_index=index, item_key=item["key"], field="answer")
     for student_id in range(1, VALIDATION_SEEDS + 1):

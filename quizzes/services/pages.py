@@ -14,8 +14,8 @@ from typing import Any
 
 from quizzes.engine import answer_key, render_item
 from quizzes.engine.common import explanation as filled_explanation
-from quizzes.engine.result import Variant
-from quizzes.engine.templates import rebuild_variant
+from quizzes.engine.result import Variant, Widget
+from quizzes.engine.variants import rebuild_variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, Quiz
 from quizzes.services.attempts import attempts_left, penalty_factor, quiz_grade_for, seconds_left
 from quizzes.services.responses import WidgetState, widget_state
@@ -86,7 +86,7 @@ class ItemPanel:
     @property
     def options(self) -> list[dict[str, Any]]:
         """Choices for radio buttons and checkboxes, marked with what the student picked."""
-        if self.rendered["input"] == "truefalse":
+        if self.rendered["input"] == Widget.TRUEFALSE:
             pairs = [{"id": value, "text": label} for value, label in TRUE_FALSE_OPTIONS]
         else:
             pairs = self.rendered.get("choices") or []

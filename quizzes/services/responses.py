@@ -1,44 +1,30 @@
 """Between HTML forms and the engine's response formats.
 
-`response_from_form` turns a posted item form into the response the engine expects for the
-item's input widget; `widget_state` goes the other way, telling the template what to pre-fill
+`response_from_form` turns a posted item form into the response the engine expects, asking the
+item's kind (`quizzes/engine/kinds/`); `widget_state` goes the other way, telling the template what to pre-fill
 (the stored answer, or the text a student typed before an "invalid" verdict).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.http import QueryDict
 
-# Form field names shared with the templates and static/js/quiz.js.
-ANSWER_FIELD = "answer"
-ORDER_FIELD = "order"
-MOVE_FIELD = "move"
-CELL_PREFIX = "cell-"
+from quizzes.engine.kinds import handler_for
+from quizzes.engine.kinds.base import ANSWER_FIELD, CELL_PREFIX, MAX_TEXT_LENGTH, ORDER_FIELD, FormData
+from quizzes.engine.result import Widget
 
-# Longest text accepted in a typed answer: generous for formulas, small enough to store.
-MAX_TEXT_LENGTH = 500
+__all__ = ["ANSWER_FIELD", "CELL_PREFIX", "MAX_TEXT_LENGTH", "MOVE_FIELD", "ORDER_FIELD"]
+
+# The no-JS "move a step" button of ordering items (a page action, not part of a response).
+MOVE_FIELD = "move"
 
 
 def response_from_form(rendered: dict[str, Any], data: QueryDict) -> Any:
-    """The engine-format response for one posted item form (see the engine's contract)."""
-    widget = rendered["input"]
-    if widget in {"choice", "truefalse"}:
-        return data.get(ANSWER_FIELD, "")
-    if widget == "choices":
-        return data.getlist(ANSWER_FIELD)
-    if widget == "ordering":
-        return data.getlist(ORDER_FIELD)
-    if widget == "table":
-        return {cell: data.get(CELL_PREFIX + cell, "")[:MAX_TEXT_LENGTH] for cell in table_cells(rendered)}
-    return data.get(ANSWER_FIELD, "")[:MAX_TEXT_LENGTH]
-
-
-def table_cells(rendered: dict[str, Any]) -> list[str]:
-    table = rendered.get("table") or {}
-    return [cell for row in table.get("rows", []) for cell in row.get("cells", [])]
+    """The engine-format response for one posted item form: the item kind reads its own fields."""
+    return handler_for(rendered["kind"]).response_from_form(rendered, cast(FormData, data))
 
 
 def reorder(step_ids: list[str], move: str) -> list[str]:
@@ -70,16 +56,16 @@ def widget_state(rendered: dict[str, Any], response: Any) -> WidgetState:
     if response is None:
         return state
     widget = rendered["input"]
-    if widget in {"choice", "truefalse"}:
+    if widget in {Widget.CHOICE, Widget.TRUEFALSE}:
         state.selected = {str(response).lower() if isinstance(response, bool) else str(response)}
-    elif widget == "choices" and isinstance(response, list):
+    elif widget == Widget.CHOICES and isinstance(response, list):
         state.selected = {str(choice) for choice in response}
-    elif widget == "ordering" and isinstance(response, list):
+    elif widget == Widget.ORDERING and isinstance(response, list):
         by_id = {step["id"]: step for step in state.steps}
         ordered = [by_id[step_id] for step_id in response if step_id in by_id]
         # Steps missing from a tampered or partial order keep their shuffled place at the end.
         state.steps = ordered + [step for step in state.steps if step not in ordered]
-    elif widget == "table" and isinstance(response, dict):
+    elif widget == Widget.TABLE and isinstance(response, dict):
         state.cells = {str(name): str(value) for name, value in response.items()}
     elif isinstance(response, str):
         state.text = response

@@ -4,34 +4,14 @@ Items and their preview live in `authoring_items`, validation and import/export 
 `authoring_transfer`. Every view is instructor-only.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.roles import instructor_required
 from quizzes.forms_authoring import BankForm, ItemFilterForm
 from quizzes.models import Bank, ItemKind, Topic
-from quizzes.services.authoring import (
-    ComponentUnavailable,
-    DeleteRefused,
-    bank_attempt_count,
-    bank_delete,
-    bank_rows,
-)
-
-
-def needs_components(view):
-    """Show a clear 503 page when the engine or the bank service is missing from this checkout."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except ComponentUnavailable as exc:
-            return render(request, "quizzes/author_unavailable.html", {"reason": str(exc)}, status=503)
-
-    return wrapped
+from quizzes.services.bank_overview import bank_rows
+from quizzes.services.item_store import DeleteRefused, bank_attempt_count, bank_delete
 
 
 @instructor_required

@@ -9,21 +9,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.roles import instructor_required
 from quizzes.forms_authoring import KIND_EXAMPLES, ItemForm, SeedForm, item_form_initial, try_it_response
 from quizzes.models import Bank, Item, ItemKind
-from quizzes.services.authoring import (
-    DeleteRefused,
+from quizzes.services.item_preview import (
     as_plain,
     expression_echo,
-    item_attempt_count,
-    item_delete,
-    item_problems,
-    item_save,
     preview,
     readable_number,
     try_answer,
     variant_rows,
     varies_by_seed,
 )
-from quizzes.views.authoring import needs_components
+from quizzes.services.item_store import (
+    DeleteRefused,
+    item_attempt_count,
+    item_delete,
+    item_problems,
+    item_save,
+)
 
 VARIANT_PANEL_SEEDS = 8
 
@@ -54,7 +55,6 @@ def _save_from_form(request, *, bank: Bank, item: Item | None):
 
 
 @instructor_required
-@needs_components
 def item_create(request, slug: str):
     bank = get_object_or_404(Bank, slug=slug)
     if request.method == "POST":
@@ -67,7 +67,6 @@ def item_create(request, slug: str):
 
 
 @instructor_required
-@needs_components
 def item_edit(request, slug: str, key: str):
     item = get_object_or_404(Item.objects.select_related("bank"), bank__slug=slug, key=key)
     if request.method == "POST":
@@ -92,7 +91,6 @@ def item_delete_view(request, slug: str, key: str):
 
 
 @instructor_required
-@needs_components
 def item_preview(request, slug: str, key: str):
     """The item as a student sees it for one seed, the key for that seed, and a try-it form.
 

@@ -6,13 +6,9 @@ from django.shortcuts import get_object_or_404, render
 from accounts.roles import instructor_required
 from quizzes.forms_authoring import BANK_FORMATS, ExportForm, ImportForm
 from quizzes.models import Bank
-from quizzes.services.authoring import (
-    bank_validate_and_remember,
-    banks_service,
-    export_filename,
-    export_losses,
-)
-from quizzes.views.authoring import needs_components
+from quizzes.services.bank_export import export_filename, export_losses
+from quizzes.services.bank_overview import bank_validate_and_remember
+from quizzes.services.banks import bank_export, bank_import
 
 EXPORT_CONTENT_TYPES = {
     "yaml": "application/yaml; charset=utf-8",
@@ -22,7 +18,6 @@ EXPORT_CONTENT_TYPES = {
 
 
 @instructor_required
-@needs_components
 def bank_validate_view(request, slug: str):
     bank = get_object_or_404(Bank, slug=slug)
     problems = bank_validate_and_remember(bank)
@@ -30,13 +25,12 @@ def bank_validate_view(request, slug: str):
 
 
 @instructor_required
-@needs_components
 def bank_import_view(request):
     form = ImportForm(request.POST or None, request.FILES or None, initial={"bank": request.GET.get("bank")})
     report = None
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["bank"]
-        report = banks_service().bank_import(
+        report = bank_import(
             text=form.cleaned_data["text"],
             fmt=form.cleaned_data["fmt"],
             filename=form.cleaned_data["filename"],
@@ -49,7 +43,6 @@ def bank_import_view(request):
 
 
 @instructor_required
-@needs_components
 def bank_export_view(request, slug: str):
     bank = get_object_or_404(Bank, slug=slug)
     form = ExportForm(request.GET or None)
@@ -61,7 +54,7 @@ def bank_export_view(request, slug: str):
         ]
         return render(request, "quizzes/author_export.html", {"bank": bank, "rows": rows})
     fmt = form.cleaned_data["fmt"]
-    text = banks_service().bank_export(bank=bank, fmt=fmt)
+    text = bank_export(bank=bank, fmt=fmt)
     response = HttpResponse(text, content_type=EXPORT_CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{export_filename(bank, fmt)}"'
     return response

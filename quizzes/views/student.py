@@ -3,7 +3,7 @@ quizzes.services.pages, and every permission-checked fetch in quizzes.services.a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from quizzes.engine import preview_expression as engine_preview
-from quizzes.engine.result import INVALID
+from quizzes.engine.kinds import ItemKind
+from quizzes.engine.result import INVALID, Widget
 from quizzes.models import Attempt, AttemptStatus, Quiz
 from quizzes.services.access import get_attempt_for_user, get_attempt_item_for_user, get_published_quiz
 from quizzes.services.attempts import (
@@ -26,6 +27,7 @@ from quizzes.services.attempts import (
 )
 from quizzes.services.pages import attempt_progress, item_panels, quiz_summary, rendered_item
 from quizzes.services.responses import MAX_TEXT_LENGTH, MOVE_FIELD, ORDER_FIELD, reorder, response_from_form
+from throttling import check, retry_after, throttle
 
 
 def quiz_list(request: HttpRequest) -> HttpResponse:
@@ -73,7 +75,7 @@ def _attempt_page(
         unanswered = [p for p in progress["positions"] if p not in progress["answered_positions"]]
         if position not in progress["positions"]:
             position = unanswered[0] if unanswered else progress["positions"][0]
-        positions = [position]
+        positions = [cast(int, position)]  # set just above when it was not a valid position
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
@@ -114,12 +116,23 @@ def item_answer(request: HttpRequest, attempt_id: int, position: int) -> HttpRes
         return redirect("quizzes:review", attempt_id=attempt.pk)
 
     rendered = rendered_item(attempt_item)
-    if rendered["input"] == "ordering" and MOVE_FIELD in request.POST:
+    if rendered["input"] == Widget.ORDERING and MOVE_FIELD in request.POST:
         # The no-JavaScript reorder buttons: show the new order, answer nothing yet.
         order = reorder(request.POST.getlist(ORDER_FIELD), request.POST[MOVE_FIELD])
         return _attempt_page(request, attempt, position=position, drafts={position: order})
 
     response = response_from_form(rendered, request.POST)
+    throttled = check(request, "answer")
+    if throttled is not None:  # refused, but the typed answer stays in its box
+        page = _attempt_page(
+            request,
+            attempt,
+            position=position,
+            drafts={position: response},
+            errors={position: [f"{throttled.message} This answer was not sent yet."]},
+        )
+        page.status_code = 429
+        return retry_after(page, throttled)
     try:
         result = attempt_answer(attempt_item=attempt_item, student=request.user, response=response)
     except AttemptClosed as error:
@@ -163,10 +176,11 @@ def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@throttle("preview", methods=("GET",), json=True)
 def preview_expression(request: HttpRequest, attempt_id: int, position: int) -> JsonResponse:
     """Echo a typed expression as LaTeX before it counts (symbolic items only; reveals no key)."""
     attempt_item = get_attempt_item_for_user(request.user, attempt_id, position)
-    if attempt_item.item.kind != "symbolic":
+    if attempt_item.item.kind != ItemKind.SYMBOLIC:
         return _preview_refusal("This question takes no expression.", status=400)
     text = request.GET.get("text", "")
     if len(text) > MAX_TEXT_LENGTH:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from grading.sandbox import seccomp
 from grading.sandbox.protocol import ProtocolError, decode_frame
 from grading.suite import build_problem
 
@@ -114,9 +115,12 @@ class HostTargets:
     dev_port_watched: bool
 
     def fill(self, source: str) -> str:
-        """Fixtures name host targets with placeholders; the real values are only known here."""
+        """Fixtures name host targets with placeholders; the real values are only known here.
+        `__NR_name__` is a system call's number on this machine's architecture, or -1 where the
+        call does not exist (the filter kills an unknown number like any unlisted one)."""
         return (
-            source.replace("__PROJECT_ROOT__", str(PROJECT_ROOT))
+            fill_syscall_numbers(source)
+            .replace("__PROJECT_ROOT__", str(PROJECT_ROOT))
             .replace("__LISTEN_PORT__", str(self.tcp_port))
             .replace("__UDP_PORT__", str(self.udp_port))
             .replace("__ABSTRACT_SOCKET__", self.abstract_name)
@@ -125,6 +129,11 @@ class HostTargets:
 
     def secrets(self) -> tuple[str, str]:
         return self.canary_env_token, self.canary_file_token
+
+
+def fill_syscall_numbers(source: str) -> str:
+    numbers = seccomp.ARCHITECTURES[seccomp.machine()].numbers if seccomp.supported() else {}
+    return re.sub(r"__NR_(\w+?)__", lambda match: str(numbers.get(match.group(1), -1)), source)
 
 
 class ConnectionWatch:

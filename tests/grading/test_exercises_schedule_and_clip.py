@@ -20,7 +20,8 @@ import grading.exercises
 from grading.diagnosis import MISTAKES, diagnose, mistake_trajectories, mistakes_for
 from grading.exercises import EXERCISES_DIR, ExerciseFormatError, get_exercise, loader
 from grading.grader import grade_source, reference_runs
-from grading.plans import build_plan, cases_for, reference_optimizer, total_step_calls
+from grading.plans import build_plan, cases_for, total_step_calls
+from grading.reference import reference_optimizer
 from grading.sandbox.client import Sandbox
 from optimlab.clipping import global_norm
 from optimlab.optimizers import get_optimizer as optimlab_get_optimizer
@@ -48,7 +49,7 @@ def registered(tmp_path_factory):
     pending = waiting_for_loader()
     with pytest.MonkeyPatch.context() as patch:
         if pending:
-            # What the proposed loader change does: look reference optimizers up in grading.plans.
+            # What the proposed loader change does: look reference optimizers up in grading.reference.
             patch.setattr(loader, "get_optimizer", reference_optimizer, raising=False)
             root = tmp_path_factory.mktemp("staged-exercises")
             exercises = dict(grading.exercises.EXERCISES)
@@ -76,7 +77,7 @@ def test_pending_folders_wait_only_for_the_loader(tmp_path):
     assert set(waiting_for_loader()) <= set(COMPOSED)
     for slug in waiting_for_loader():
         with pytest.MonkeyPatch.context() as patch:
-            # The loader as the site runs it today (a no-op once it uses grading.plans instead).
+            # The loader as the site runs it today (a no-op once it uses grading.reference instead).
             patch.setattr(loader, "get_optimizer", optimlab_get_optimizer, raising=False)
             try:
                 loader.load_exercise(staged_copy(slug, tmp_path))

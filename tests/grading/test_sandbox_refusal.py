@@ -44,6 +44,16 @@ def test_isolation_is_unavailable_without_the_seccomp_filter(monkeypatch):
     assert "seccomp" in how
 
 
+@pytest.mark.parametrize("machine", ["riscv64", "armv7l", "i686", "ppc64le"])
+def test_isolation_is_unavailable_on_an_architecture_without_a_syscall_table(monkeypatch, machine):
+    monkeypatch.setattr(seccomp, "machine", lambda: machine)
+    available, how = jail.isolation_available()
+    assert not available
+    assert machine in how and "x86_64 and aarch64" in how
+    with pytest.raises(seccomp.UnsupportedArchitecture, match=machine):
+        seccomp.install()  # refuses before touching the process
+
+
 def test_isolation_is_unavailable_when_user_namespaces_are_disabled(monkeypatch):
     _user_namespaces(monkeypatch, "0\n")
     available, how = jail.isolation_available()
@@ -195,3 +205,68 @@ def test_a_zygote_that_never_answers_is_given_up_on_instead_of_hanging_the_worke
         box.run({"source": "", "cases": []})
     assert time.monotonic() - started < 5
     assert box._process is None, "the unresponsive zygote should have been stopped"
+
+
+# --- the real zygote on an architecture without a system-call table ------------------------------------
+
+FOREIGN_ARCH = {"x86_64": "i686", "aarch64": "armv8l"}.get(seccomp.machine())
+FOREIGN_RUNNER = """\
+import json, sys
+sys.path.insert(0, {root!r})
+from grading.sandbox.client import Sandbox, SandboxUnavailable
+from tests.grading import hostile_support as hs
+try:
+    box = Sandbox(wall_seconds=5, limits={{"cpu_seconds": 1}})
+    box.start()
+except SandboxUnavailable as exc:
+    print(json.dumps({{"refused": str(exc)}}))
+else:
+    raw = box.run(hs.build_plan(hs.BENIGN_SGD))
+    loop = box.run(hs.build_plan("while True:\\n    pass\\n"), wall_seconds=30)
+    box.close()
+    print(json.dumps({{"exit_code": raw.exit_code, "output": raw.output, "loop": [loop.outcome, loop.exit_code, loop.cpu_seconds, loop.wall_seconds]}}))
+"""
+
+
+def _run_under_foreign_architecture(env_flag: str | None) -> dict:
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if FOREIGN_ARCH is None or not shutil.which("setarch"):
+        pytest.skip("needs setarch and a 32-bit personality of this machine")
+    env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "test-only-secret"}
+    if env_flag is not None:
+        env[INSECURE_ENV_FLAG] = env_flag
+    root = str(Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        ["setarch", FOREIGN_ARCH, sys.executable, "-c", FOREIGN_RUNNER.format(root=root)],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert os.path.exists(root)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_real_sandbox_refuses_to_grade_on_an_architecture_without_a_filter():
+    report = _run_under_foreign_architecture(None)
+    assert "refused" in report, report
+    assert FOREIGN_ARCH in report["refused"] and "seccomp filter" in report["refused"]
+    assert INSECURE_ENV_FLAG in report["refused"]
+
+
+def test_the_development_flag_still_grades_there_without_isolation_but_with_a_cpu_limit():
+    report = _run_under_foreign_architecture("1")
+    assert "refused" not in report, report
+    assert report["exit_code"] == 0, report["output"]
+    outcome, exit_code, cpu_seconds, wall_seconds = report["loop"]
+    # Ended by the kernel at 1 s of CPU (SIGXCPU, or SIGKILL that the zygote calls a timeout),
+    # long before the 30 s wall clock would have.
+    assert exit_code in (-9, -24) and outcome in ("exited", "timeout"), report["loop"]
+    assert cpu_seconds < 2 and wall_seconds < 20, report["loop"]

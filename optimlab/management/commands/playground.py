@@ -14,8 +14,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any, cast
 
-from django.core.management.base import BaseCommand, CommandError
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from optimlab import plots
 from optimlab.optimizers import get_optimizer
@@ -37,7 +39,7 @@ FIGURE_FORMATS = (".png", ".svg")
 class Command(BaseCommand):
     help = "Run one or more optimizers on a test problem; print JSON or draw the trajectories."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--problem", required=True, help="a problem name, e.g. rosenbrock")
         parser.add_argument(
             "--optimizer", action="append", required=True, help="an optimizer name; repeat for several"
@@ -66,7 +68,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object per optimizer")
         parser.add_argument("--output", help="write a figure to this .png or .svg file")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not options["json"] and not options["output"]:
             raise CommandError("nothing to do: give --json, or --output FILE.png / FILE.svg")
         output = Path(options["output"]) if options["output"] else None
@@ -101,7 +103,7 @@ class Command(BaseCommand):
                 }
                 if schedule is not None:
                     record["schedule"] = {"name": schedule.name, **schedule.params}
-                    record["lr"] = run.lr.tolist()
+                    record["lr"] = cast(np.ndarray, run.lr).tolist()  # a scheduled run records its lr
                 if clip is not None:
                     record["clip"] = clip
                 self.stdout.write(json.dumps(record))

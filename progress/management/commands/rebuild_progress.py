@@ -7,7 +7,7 @@ XP, streaks). Earned awards are kept; achievements the replay newly earns are ad
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from grading.models import Submission
+from grading import api as grading_api
 from progress.events import quiz_finished, reset_progress, submission_graded
 from quizzes.models import Attempt, AttemptStatus
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 for attempt in Attempt.objects.filter(student=student, status=AttemptStatus.FINISHED)
             ] + [
                 (submission.graded_at, submission_graded, submission)
-                for submission in Submission.objects.filter(student=student, status=Submission.Status.GRADED)
+                for submission in grading_api.graded_submissions_of(student)
             ]
             if not events:
                 continue

@@ -5,6 +5,7 @@ import replaces a bank's items by key), and quizzes are updated by slug.
 """
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,7 +17,7 @@ from quizzes.services.banks import bank_import
 from quizzes.services.demo import QuizDefinitionError, quiz_definitions_apply, quiz_definitions_parse
 
 # Demo logins, also documented in README.md. Not for production use.
-DEMO_USERS = (
+DEMO_USERS: tuple[dict[str, Any], ...] = (
     {"username": "instructor", "password": "descent-instructor", "instructor": True},
     {"username": "student", "password": "descent-student", "instructor": False},
 )

@@ -1,6 +1,7 @@
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+import grading.access
 from courses.services.courses import course_create, enrollment_join
 from grading.models import Submission
 from grading.services import (
@@ -10,6 +11,7 @@ from grading.services import (
     get_submission_for_user,
     last_source_for,
     submission_create,
+    submissions_for_instructor,
 )
 
 
@@ -113,3 +115,18 @@ def test_the_editor_starts_from_the_latest_submission(student):
     Submission.objects.create(student=student, exercise_slug="sgd", source="second")
     assert last_source_for(student, "sgd") == "second"
     assert last_source_for(student, "adam") is None
+
+
+def test_until_a_rule_says_whom_an_instructor_teaches_they_see_no_other_students_code(
+    student, instructor, monkeypatch
+):
+    # Grading does not know courses: the courses app registers the rule at start-up.
+    course = course_create(owner=instructor, name="Optimizers")
+    enrollment_join(student=student, code=course.code)
+    taught = Submission.objects.create(student=student, exercise_slug="sgd", source="x = 1")
+    own = Submission.objects.create(student=instructor, exercise_slug="adam", source="x = 3")
+    monkeypatch.setattr(grading.access, "_taught_students", None)
+    with pytest.raises(Submission.DoesNotExist):
+        get_submission_for_user(instructor, taught.pk)
+    assert get_submission_for_user(instructor, own.pk) == own
+    assert list(submissions_for_instructor(viewer=instructor)) == []

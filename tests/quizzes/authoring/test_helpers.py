@@ -1,10 +1,9 @@
-"""Small pieces the pages rely on: the try-it response shapes and the missing-component page."""
+"""Small pieces the pages rely on: the try-it response shapes and the spec YAML."""
 
 from django.http import QueryDict
-from django.urls import reverse
 
 from quizzes.forms_authoring import try_it_response
-from quizzes.services import authoring
+from quizzes.services import item_spec
 
 
 def test_ordering_positions_become_step_ids_in_order_with_blanks_last():
@@ -24,23 +23,10 @@ def test_table_cells_and_multiple_choices_keep_their_shapes():
 
 def test_spec_yaml_round_trips_and_empty_text_is_an_empty_spec():
     spec = {"answer": {"expr": "eta * g"}, "constraints": ["eta * g < 1"]}
-    assert authoring.parse_spec(authoring.spec_as_yaml(spec)) == (spec, [])
-    assert authoring.parse_spec("  \n") == ({}, [])
+    assert item_spec.parse_spec(item_spec.spec_as_yaml(spec)) == (spec, [])
+    assert item_spec.parse_spec("  \n") == ({}, [])
 
 
 def test_yaml_syntax_errors_name_the_line(db):
-    _, problems = authoring.parse_spec("answer: 1\nchoices: [a, b\n")
+    _, problems = item_spec.parse_spec("answer: 1\nchoices: [a, b\n")
     assert len(problems) == 1 and "line" in problems[0]
-
-
-def test_a_missing_engine_gives_a_clear_page_not_a_crash(instructor_client, calculation_item, monkeypatch):
-    real_find_spec = authoring.importlib.util.find_spec
-    monkeypatch.setattr(
-        authoring.importlib.util,
-        "find_spec",
-        lambda name, *args: None if name == "quizzes.engine" else real_find_spec(name, *args),
-    )
-    url = reverse("quizzes:author_item_preview", kwargs={"slug": "optimizers-core", "key": "sgd-update-size"})
-    response = instructor_client.get(url)
-    assert response.status_code == 503
-    assert "quiz engine" in response.text

@@ -3,7 +3,8 @@
 import pytest
 
 from quizzes.bankio import read_bank, write_bank
-from quizzes.bankio.gift import escape_gift, parse_gift
+from quizzes.bankio.gift import parse_gift
+from quizzes.bankio.gift_parts import escape_gift
 from quizzes.bankio.yaml_format import parse_yaml
 
 

@@ -1,0 +1,143 @@
+"""Answer keys: the trusted optimizer an exercise's `reference_optimizer` names.
+
+`reference_optimizer(name)` gives an optimlab optimizer, or one of `COMPOSED_REFERENCES` (plain
+optimlab SGD driven by an optimlab schedule or clipping) for exercises whose `step` takes
+hyperparameters no optimlab optimizer has. Trusted side only: the sandbox zygote refuses to start
+with this module loaded.
+"""
+
+import math
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from grading.cases import COUNT_HYPERPARAMETERS, with_count_types
+from optimlab.clipping import clip_by_global_norm
+from optimlab.optimizers import OPTIMIZERS, get_optimizer
+from optimlab.schedules import build_schedule
+
+
+@dataclass(frozen=True)
+class ComposedReference:
+    """An answer key made of optimlab parts (plain SGD plus a schedule or clipping), for exercises
+    whose contract has hyperparameters no single optimlab optimizer takes.
+
+    It offers what the exercise loader and the grader use of an optimlab `Optimizer`: `name`,
+    `hyperparameters`, `defaults`, `resolve_hyperparameters`, and pure `init`/`update`.
+    """
+
+    name: str
+    defaults: Mapping[str, float]
+    init: Callable[[np.ndarray], dict[str, Any]]
+    step: Callable[
+        [np.ndarray, np.ndarray, dict[str, Any], dict[str, float]], tuple[np.ndarray, dict[str, Any]]
+    ]
+    check: Callable[[dict[str, float]], None]  # raises ValueError on a combination that makes no sense
+
+    @property
+    def hyperparameters(self) -> tuple[str, ...]:
+        return tuple(self.defaults)
+
+    def resolve_hyperparameters(self, hp: Mapping[str, Any] | None = None) -> dict[str, float]:
+        hp = {} if hp is None else hp
+        if not isinstance(hp, Mapping):
+            raise ValueError(f"{self.name}: hyperparameters must be a mapping, got {type(hp).__name__}")
+        unknown = sorted(str(key) for key in hp if key not in self.defaults)
+        if unknown:
+            raise ValueError(
+                f"{self.name}: unknown hyperparameter(s) {', '.join(unknown)}; accepted: {', '.join(self.defaults)}"
+            )
+        resolved: dict[str, Any] = {}  # the caller's numbers as given (int or float)
+        for key, default in self.defaults.items():
+            value = hp.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+                raise ValueError(f"{self.name}: {key} must be a finite number, got {value!r}")
+            if key in COUNT_HYPERPARAMETERS and (not float(value).is_integer() or value < 1):
+                raise ValueError(f"{self.name}: {key} must be a whole number >= 1, got {value!r}")
+            if value < 0:
+                raise ValueError(f"{self.name}: {key} must be >= 0, got {value!r}")
+            resolved[key] = value
+        counted = with_count_types(resolved)
+        self.check(counted)
+        return counted
+
+    def update(
+        self,
+        params: np.ndarray,
+        grads: np.ndarray,
+        state: dict[str, Any],
+        hp: Mapping[str, Any] | None = None,
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        return self.step(params, grads, state, self.resolve_hyperparameters(hp))
+
+
+def _sgd_warmup_cosine() -> ComposedReference:
+    """SGD at the lr of optimlab's warmup-cosine schedule, t counted from 1 by its own state."""
+    sgd = get_optimizer("sgd")
+
+    def schedule(hp: dict[str, float]):
+        spec = {"name": "warmup-cosine", "lr": hp["lr"], "eta_min": hp["min_lr"]}
+        return build_schedule({**spec, "warmup_steps": hp["warmup_steps"], "total_steps": hp["total_steps"]})
+
+    def step(params, grads, state, hp):
+        t = state["t"] + 1
+        new_params, _ = sgd.update(params, grads, sgd.init(params), {"lr": schedule(hp).lr_at(t)})
+        return new_params, {"t": t}
+
+    return ComposedReference(
+        name="sgd-warmup-cosine",
+        defaults=MappingProxyType({"lr": 0.1, "warmup_steps": 10, "total_steps": 100, "min_lr": 0.0}),
+        init=lambda params: {"t": 0},
+        step=step,
+        check=schedule,  # build_schedule raises ValueError naming a bad combination (e.g. min_lr > lr)
+    )
+
+
+def _sgd_clip_norm() -> ComposedReference:
+    """SGD on the gradient clipped by its norm (torch's clip_grad_norm_, one array at a time)."""
+    sgd = get_optimizer("sgd")
+
+    def step(params, grads, state, hp):
+        (clipped,), _ = clip_by_global_norm([grads], hp["max_norm"])
+        return sgd.update(params, clipped, state, {"lr": hp["lr"]})
+
+    def check(hp: dict[str, float]) -> None:
+        if not hp["max_norm"] > 0:
+            raise ValueError(f"sgd-clip-norm: max_norm must be > 0, got {hp['max_norm']!r}")
+
+    return ComposedReference(
+        name="sgd-clip-norm",
+        defaults=MappingProxyType({"lr": 0.1, "max_norm": 1.0}),
+        init=sgd.init,
+        step=step,
+        check=check,
+    )
+
+
+COMPOSED_REFERENCES: Mapping[str, Callable[[], ComposedReference]] = MappingProxyType(
+    {"sgd-warmup-cosine": _sgd_warmup_cosine, "sgd-clip-norm": _sgd_clip_norm}
+)
+
+
+def reference_optimizer(name: str):
+    """The optimizer an exercise's `reference_optimizer` names: a composed one above, else optimlab's.
+
+    ValueError lists every known name.
+    """
+    if isinstance(name, str) and name in COMPOSED_REFERENCES:
+        return _composed_reference(name)
+    try:
+        return get_optimizer(name)
+    except ValueError:
+        known = ", ".join([*OPTIMIZERS, *COMPOSED_REFERENCES])
+        raise ValueError(f"unknown optimizer {name!r}; known: {known}") from None
+
+
+@cache
+def _composed_reference(name: str) -> ComposedReference:
+    return COMPOSED_REFERENCES[name]()

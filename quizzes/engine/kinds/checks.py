@@ -1,0 +1,172 @@
+"""Checks several kinds share: tolerances, misconceptions, template parameters and drawn variants.
+
+Each returns a list of "field: problem" strings, empty when the field is fine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from quizzes.engine.calculators import CALCULATORS
+from quizzes.engine.expressions import AUTHOR_FUNCTIONS, ExpressionError, parse_constraint, parse_expression
+from quizzes.engine.numbers import NumberFormatError, Tolerance, parse_number, yaml_number
+from quizzes.engine.result import Variant
+from quizzes.engine.templates import (
+    ValuesHook,
+    VariantError,
+    constraints_hold,
+    draw,
+    grid_size,
+    grid_value,
+    parameter_problems,
+)
+
+VARIANT_SAMPLES = 24
+MAX_CORNER_PARAMS = 6  # 2**6 corner combinations at most; beyond that, all-low and all-high only
+
+
+def is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def tolerance_problems(item: dict[str, Any], key: float | None = None) -> list[str]:
+    spec = item.get("tolerance")
+    if spec is None:
+        return []
+    if not isinstance(spec, dict):
+        return ["tolerance: must be a mapping {mode, value}"]
+    extra = sorted(set(spec) - {"mode", "value"})
+    problems = [f"tolerance.{field}: unknown field" for field in extra]
+    if "value" not in spec:
+        return [*problems, "tolerance.value: required"]
+    tolerance = Tolerance.from_spec(spec)
+    problems += [f"tolerance: {problem}" for problem in tolerance.problems()]
+    if not problems and key == 0 and tolerance.mode in {"relative", "sigfigs"}:
+        problems.append(f"tolerance: {tolerance.mode} tolerance around a key of 0 accepts only exactly 0")
+    return problems
+
+
+def number_or_none(value: Any) -> float | None:
+    try:
+        return float(parse_number(value))
+    except NumberFormatError:
+        return None
+
+
+def misconception_fields(misconception: dict[str, Any], where: str) -> list[str]:
+    problems = []
+    if "feedback" in misconception and not isinstance(misconception["feedback"], str):
+        problems.append(f"{where}.feedback: must be text")
+    extra = sorted(set(misconception) - {"answer", "feedback", "id"})
+    return problems + [f"{where}.{field}: unknown field" for field in extra]
+
+
+def params_problems(item: dict[str, Any]) -> list[str]:
+    params = item.get("params", {})
+    if params is None:
+        return []
+    if not isinstance(params, dict):
+        return ["params: must be a mapping name -> {choices} or {min, max, step}"]
+    problems = []
+    for name, spec in params.items():
+        problems += [f"params.{name}: {problem}" for problem in parameter_problems(name, spec)]
+    constraints = item.get("constraints", [])
+    if not isinstance(constraints, list):
+        return [*problems, "constraints: must be a list of conditions such as 'eta * g < 1'"]
+    names = tuple(sorted(str(name) for name in params))
+    for index, text in enumerate(constraints):
+        try:
+            parse_constraint(str(text), names)
+        except ExpressionError as error:
+            problems.append(f"constraints[{index}]: {error}")
+    return problems
+
+
+def definition_problems(definition: Any, where: str, names: tuple[str, ...]) -> list[str]:
+    """Static checks of `{expr}` / `{calc, args}` before any variant is drawn."""
+    if isinstance(definition, int | float) and not isinstance(definition, bool):
+        return [] if math.isfinite(definition) else [f"{where}: must be finite"]
+    if isinstance(definition, str):
+        definition = {"expr": definition}
+    if not isinstance(definition, dict) or ("expr" in definition) == ("calc" in definition):
+        return [f"{where}: needs exactly one of `expr` (an expression) or `calc` (a calculator name)"]
+    if "expr" in definition:
+        try:
+            parse_expression(str(definition["expr"]), names, tuple(AUTHOR_FUNCTIONS))
+        except ExpressionError as error:
+            return [f"{where}.expr: {error}"]
+        return [f"{where}.{field}: unknown field" for field in sorted(set(definition) - {"expr"})]
+    if definition["calc"] not in CALCULATORS:
+        return [
+            f"{where}.calc: unknown calculator {definition['calc']!r}; known: {', '.join(sorted(CALCULATORS))}"
+        ]
+    if not isinstance(definition.get("args", {}), dict):
+        return [f"{where}.args: must be a mapping"]
+    return [f"{where}.{field}: unknown field" for field in sorted(set(definition) - {"calc", "args"})]
+
+
+def corner_parameters(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """Parameter sets at the ends of every range (where division by zero and the like hide)."""
+    params_spec = item.get("params") or {}
+    ends = {}
+    for name in sorted(params_spec):
+        spec = params_spec[name]
+        if "choices" in spec:
+            ends[name] = list(
+                dict.fromkeys([yaml_number(spec["choices"][0]), yaml_number(spec["choices"][-1])])
+            )
+        else:
+            ends[name] = list(dict.fromkeys([grid_value(spec, 0), grid_value(spec, grid_size(spec) - 1)]))
+    if len(ends) > MAX_CORNER_PARAMS:
+        return [
+            {name: values[0] for name, values in ends.items()},
+            {name: values[-1] for name, values in ends.items()},
+        ]
+    return [dict(zip(ends, combination, strict=True)) for combination in itertools.product(*ends.values())]
+
+
+def variant_problems(item: dict[str, Any], values: ValuesHook) -> list[str]:
+    """Exercise the template: every corner of the parameter ranges that meets the constraints,
+    and a sample of seeded draws. Every computed value must be finite, and no misconception
+    may coincide with the key."""
+    tolerance = Tolerance.from_spec(item.get("tolerance"))
+    problems: list[str] = []
+    variants = []
+    for params in corner_parameters(item):
+        try:
+            if constraints_hold(item, params):
+                computed, wrong_answers = values(item, params)
+                variants.append(Variant(0, params, computed, wrong_answers))
+        except (VariantError, NotImplementedError) as error:
+            problems.append(f"{field_of(error)}: {error} (parameters {params})")
+            break
+    for seed in range(VARIANT_SAMPLES):
+        try:
+            variants.append(draw(item, seed, values))
+        except (VariantError, NotImplementedError) as error:
+            problems.append(f"{field_of(error)}: {error} (seed {seed})")
+            break
+    reported: set[int] = set()
+    for variant in variants:
+        key = variant.values.get("answer")
+        for index, wrong in enumerate(variant.misconception_answers):
+            if index in reported:
+                continue
+            if key is not None and wrong is not None and tolerance.accepts(key, wrong):
+                reported.add(index)
+                problems.append(
+                    f"misconceptions[{index}].answer: equals the key for parameters {variant.params}, "
+                    "so it cannot be told apart; add a constraint"
+                )
+    return list(dict.fromkeys(problems))
+
+
+def field_of(error: Exception) -> str:
+    text = str(error)
+    if "constraint" in text or "tries" in text:
+        return "constraints"
+    if text.startswith("table"):
+        return "table"
+    return "answer"

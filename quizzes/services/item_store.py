@@ -1,0 +1,113 @@
+"""Saving and deleting items and banks for the authoring pages.
+
+An item is checked like a bank import checks it before it is saved (atomically); deletes that
+would erase students' recorded answers are refused.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from quizzes import events
+from quizzes.bankio import BankProblem
+from quizzes.bankio.validation import check_items
+from quizzes.engine import draw_variant, render_item, validate_item
+from quizzes.models import AttemptItem, Bank, Item, Topic
+from quizzes.services.item_spec import COMMON_FIELDS
+
+
+class DeleteRefused(Exception):
+    """Deleting would destroy students' recorded attempts."""
+
+
+def item_problems(data: dict, *, bank: Bank, item: Item | None = None) -> list[str]:
+    """Everything wrong with `data` (an engine item dict) as an item of `bank`; [] when it can be saved.
+
+    The checks are the ones a bank import runs (common fields, then the engine's), so an item saved
+    here never fails a later export and re-import; then one variant is drawn and rendered, so a
+    template that breaks only at draw time is caught before students meet it.
+    """
+    problems = [_describe(problem) for problem in check_items([data], engine=validate_item)[0]]
+    clashing = Item.objects.filter(bank=bank, key=data.get("key"))
+    if item is not None:
+        clashing = clashing.exclude(pk=item.pk)
+    if clashing.exists():
+        problems.append(f"key: another item in this bank already uses the key `{data.get('key')}`")
+    if not problems:
+        try:
+            render_item(data, draw_variant(data, 1))
+        except (ValueError, ArithmeticError) as exc:  # VariantError is a ValueError
+            problems.append(f"drawing the variant for seed 1 failed: {exc}")
+    return problems
+
+
+def _describe(problem: BankProblem) -> str:
+    return f"{problem.location.field}: {problem.message}" if problem.location.field else problem.message
+
+
+def _topics_by_slug(slugs: list[str]) -> list[Topic]:
+    topics = []
+    for slug in slugs:
+        topic, _ = Topic.objects.get_or_create(
+            slug=slug, defaults={"name": slug.replace("-", " ").capitalize()}
+        )
+        topics.append(topic)
+    return topics
+
+
+@transaction.atomic
+def item_save(*, bank: Bank, data: dict, item: Item | None = None) -> Item:
+    """Create (item=None) or update an item from an engine dict that `item_problems` accepted."""
+    if item is None:
+        last = bank.items.order_by("-position").values_list("position", flat=True).first()
+        item = Item(bank=bank, position=0 if last is None else last + 1)
+    item.key = data["key"]
+    item.kind = data["kind"]
+    item.title = data.get("title", "")
+    item.stem = data["stem"]
+    item.explanation = data.get("explanation", "")
+    item.hints = list(data.get("hints", []))
+    item.difficulty = data.get("difficulty", 2)
+    item.spec = {name: value for name, value in data.items() if name not in COMMON_FIELDS}
+    created = item.pk is None
+    item.save()
+    item.topics.set(_topics_by_slug(list(data.get("topics", []))))
+    events.send_on_commit(events.item_edited, item_id=item.pk, bank_id=item.bank_id, created=created)
+    return item
+
+
+def item_attempt_count(item: Item) -> int:
+    return AttemptItem.objects.filter(item=item).count()
+
+
+def bank_attempt_count(bank: Bank) -> int:
+    return AttemptItem.objects.filter(item__bank=bank).count()
+
+
+def item_delete(item: Item) -> None:
+    used = item_attempt_count(item)
+    if used:
+        raise DeleteRefused(
+            f"{used} recorded answer(s) by students refer to this item; deleting it would erase "
+            "their graded work. Edit the item instead, or leave it out of quizzes."
+        )
+    try:
+        item.delete()
+    except ProtectedError as exc:  # an answer was recorded after the count above
+        raise DeleteRefused("Students' recorded answers now refer to this item; it was not deleted.") from exc
+
+
+def bank_delete(bank: Bank) -> None:
+    used = bank_attempt_count(bank)
+    if used:
+        raise DeleteRefused(
+            f"{used} recorded answer(s) by students refer to items of this bank; deleting the bank would "
+            "erase their graded work."
+        )
+    try:
+        bank.delete()
+    except ProtectedError as exc:  # an answer was recorded after the count above
+        raise DeleteRefused(
+            "Students' recorded answers now refer to this bank's items; it was not deleted."
+        ) from exc
