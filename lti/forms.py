@@ -44,7 +44,7 @@ class RegistrationForm(forms.ModelForm):
         return ids
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         # Set before the model's own validation, which checks the stored JSON list.
         self.instance.deployment_ids = json.dumps(cleaned.get("deployment_list") or [])
         issuer, client_id = cleaned.get("issuer"), cleaned.get("client_id")

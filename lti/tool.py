@@ -11,6 +11,7 @@ from pylti1p3.contrib.django import (
     DjangoOIDCLogin,
 )
 from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool
+from pylti1p3.message_launch import MessageLaunch
 from pylti1p3.registration import Registration
 
 USER_AGENT = "Descent LTI tool"
@@ -24,18 +25,17 @@ def launch_storage() -> DjangoCacheDataStorage:
     return DjangoCacheDataStorage(cache_name="default")
 
 
-def http_session() -> requests.Session:
+class _SessionWithTimeout(requests.Session):
     """Outgoing calls to platforms (JWKS, tokens, scores, rosters) time out instead of hanging a worker."""
-    session = requests.Session()
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        kwargs.setdefault("timeout", settings.LTI_HTTP_TIMEOUT_SECONDS)
+        return super().request(method, url, *args, **kwargs)
+
+
+def http_session() -> requests.Session:
+    session = _SessionWithTimeout()
     session.headers["User-Agent"] = USER_AGENT
-    timeout = settings.LTI_HTTP_TIMEOUT_SECONDS
-    original = session.request
-
-    def request_with_timeout(method, url, **kwargs):
-        kwargs.setdefault("timeout", timeout)
-        return original(method, url, **kwargs)
-
-    session.request = request_with_timeout  # type: ignore[method-assign]
     return session
 
 
@@ -51,7 +51,7 @@ def message_launch(request) -> DjangoMessageLaunch:
     return launch
 
 
-def restored_launch(request, launch_id: str) -> DjangoMessageLaunch:
+def restored_launch(request, launch_id: str) -> MessageLaunch:
     return DjangoMessageLaunch.from_cache(
         launch_id, request, tool_conf(), launch_data_storage=launch_storage(), requests_session=http_session()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -77,9 +78,9 @@ def launch(request: HttpRequest) -> HttpResponse:
         return _refused(request, f"This launch could not be verified: {error}")
     except RequestException as error:
         return _refused(request, f"The LMS's keys could not be fetched: {error}", status=502)
-    if not _consume_nonce(body):
+    if not _consume_nonce(dict(body)):
         return _refused(request, "This launch was already used. Open the activity again from your LMS.")
-    facts = launch_facts(body)
+    facts = launch_facts(dict(body))
     lti_tool = tool.tool_conf().get_lti_tool(facts.issuer, facts.client_id)
     try:
         account = account_for(
@@ -103,13 +104,13 @@ def launch(request: HttpRequest) -> HttpResponse:
     if context is None:
         return redirect("home")
     link = resource_link_for(context=context, facts=facts)
-    if link is not None and link.assignment_id:
+    if link is not None and link.assignment is not None:
         return redirect(_assignment_url(link.assignment))
     return redirect("courses:detail", course_id=context.course_id)
 
 
 def _assignment_url(assignment: Assignment) -> str:
-    if assignment.kind == AssignmentKind.QUIZ:
+    if assignment.kind == AssignmentKind.QUIZ and assignment.quiz is not None:
         return reverse("quizzes:detail", kwargs={"slug": assignment.quiz.slug})
     return reverse("grading:exercise", kwargs={"slug": assignment.exercise_slug})
 
@@ -133,7 +134,7 @@ def deep_link(request: HttpRequest, launch_id: str) -> HttpResponse:
         raise Http404("That launch has expired; start again from the LMS.") from None
     if not message_launch.is_deep_link_launch():
         raise Http404("Not a deep-linking launch.")
-    facts = launch_facts(message_launch.get_launch_data())
+    facts = launch_facts(dict(message_launch.get_launch_data()))
     if not facts.deep_link_return_url:
         raise Http404("The LMS gave no address to return the choice to.")
     lti_tool = tool.tool_conf().get_lti_tool(facts.issuer, facts.client_id)
@@ -209,7 +210,7 @@ def course_lms(request: HttpRequest, course_id: int) -> HttpResponse:
             except (LtiException, RequestException, ValueError) as error:
                 message = f"The roster could not be read: {error}"
         elif request.POST.get("action") == "retry":
-            counts = push_due_scores(now=timezone.now() + timezone.timedelta(days=1))
+            counts = push_due_scores(now=timezone.now() + timedelta(days=1))
             message = f"Scores sent: {counts['sent']}; still failing: {counts['failed']}."
     syncs = (
         ScoreSync.objects.filter(link__context__course=course)

@@ -24,7 +24,7 @@ def sync_roster(context: PlatformContext) -> dict[str, int]:
     registration = tool.registration_for(context.tool)
     service = NamesRolesProvisioningService(
         ServiceConnector(registration, tool.http_session()),
-        {"context_memberships_url": context.memberships_url, "service_versions": ["2.0"]},
+        {"context_memberships_url": context.memberships_url},
     )
     counts = {"members": 0, "learners": 0, "enrolled": 0}
     for member in service.get_members():

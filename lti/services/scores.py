@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -70,7 +71,7 @@ def record_score(
             },
         )
         syncs.append(sync)
-        transaction.on_commit(lambda pk=sync.pk: push_score(pk))
+        transaction.on_commit(partial(push_score, sync.pk))
     return syncs
 
 

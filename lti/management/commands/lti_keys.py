@@ -22,12 +22,13 @@ class Command(BaseCommand):
         if not name:
             raise CommandError("Name the key.")
         if action == "create":
-            key = create_tool_key(name)
-            self.stdout.write(f"created {key.name}")
+            created = create_tool_key(name)
+            self.stdout.write(f"created {created.name}")
             return
-        key = LtiToolKey.objects.filter(name=name).first()
-        if key is None:
+        existing = LtiToolKey.objects.filter(name=name).first()
+        if existing is None:
             raise CommandError(f"There is no key called {name!r}.")
+        key = existing
         if action == "rotate":
             if not new_name:
                 raise CommandError("Give the new key's name with --new-name.")
