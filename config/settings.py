@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "grading",
     "progress",
     "courses",
+    "pylti1p3.contrib.django.lti1p3_tool_config",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -219,3 +221,13 @@ RATELIMIT_IP_META_KEY = "throttling.client_ip"
 RATELIMIT_FAIL_OPEN = True
 # The most optimizer steps (optimizers x steps x dimension) one playground request may run.
 PLAYGROUND_WORK_LIMITS = {"user": 8000, "anonymous": 2400}
+
+# --- LTI 1.3 (the LMS launches Descent; see lti/) ---
+# Launches and logins over plain HTTP are refused unless this is off (development, tests).
+LTI_REQUIRE_HTTPS = env_bool("LTI_REQUIRE_HTTPS", not DEBUG)
+# Outgoing calls to a platform (its key set, tokens, scores, rosters) give up after this long.
+LTI_HTTP_TIMEOUT_SECONDS = env_int("LTI_HTTP_TIMEOUT_SECONDS", 10)
+# A platform's key set is fetched once and kept this long (a key it rotates in is fetched on a miss).
+LTI_JWKS_CACHE_SECONDS = env_int("LTI_JWKS_CACHE_SECONDS", 3600)
+# A used launch nonce is remembered this long, longer than any id_token lives, so replays fail.
+LTI_NONCE_SECONDS = env_int("LTI_NONCE_SECONDS", 2 * 3600)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("grading/", include("grading.urls")),
     path("progress/", include("progress.urls")),
     path("courses/", include("courses.urls")),
+    path("lti/", include("lti.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class LtiConfig(AppConfig):
+    name = "lti"
+    verbose_name = "LTI 1.3 (LMS integration)"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from grading import events as grading_events  # Django's registry idiom: apps are loaded now
+        from lti import receivers
+        from quizzes import events as quiz_events
+
+        quiz_events.attempt_finished.connect(
+            receivers.on_attempt_finished, dispatch_uid="lti-attempt-finished"
+        )
+        grading_events.submission_graded.connect(receivers.on_submission_graded, dispatch_uid="lti-graded")

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from lti.services.scores import push_due_scores
+
+
+class Command(BaseCommand):
+    help = "Send the scores waiting for the LMS gradebook whose retry time has come (run it every minute)."
+
+    def handle(self, *args, **options):
+        counts = push_due_scores()
+        self.stdout.write(f"sent {counts['sent']}, failed {counts['failed']}")
