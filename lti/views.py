@@ -24,6 +24,7 @@ from requests import RequestException
 
 from accounts.roles import instructor_required
 from courses.models import Assignment, AssignmentKind, Course
+from courses.services.access import get_course_for_instructor
 from lti import tool
 from lti.claims import TARGET_PARAMETER, LaunchRole, launch_facts
 from lti.forms import RegistrationForm
@@ -185,10 +186,10 @@ def deep_link(request: HttpRequest, launch_id: str) -> HttpResponse:
     )
 
 
-def _owned_context(request: HttpRequest, course_id: int) -> tuple[Course, list[PlatformContext]]:
-    course = get_object_or_404(Course, pk=course_id)
-    if course.owner_id != request.user.pk and not request.user.is_superuser:
-        raise Http404("No such course.")
+def _connected_course(request: HttpRequest, course_id: int) -> tuple[Course, list[PlatformContext]]:
+    """A course the user teaches (viewers may look; acting on it needs edit rights), with its LMS links."""
+    level = "edit" if request.method == "POST" else "view"
+    course = get_course_for_instructor(request.user, course_id, to=level)
     return course, list(PlatformContext.objects.filter(course=course).select_related("tool"))
 
 
@@ -196,7 +197,7 @@ def _owned_context(request: HttpRequest, course_id: int) -> tuple[Course, list[P
 @require_http_methods(["GET", "POST"])
 def course_lms(request: HttpRequest, course_id: int) -> HttpResponse:
     """The course's LMS connection: roster sync and every score's way to the LMS gradebook."""
-    course, contexts = _owned_context(request, course_id)
+    course, contexts = _connected_course(request, course_id)
     if not contexts:
         raise Http404("This course is not connected to an LMS.")
     message = ""

@@ -301,6 +301,34 @@ ROWS = [
     ),
     Row("courses:gradebook", kwargs={"course_id": course}, get=COURSE_VIEW, post=INSTRUCTORS_405),
     Row("courses:gradebook_csv", kwargs={"course_id": course}, get=COURSE_VIEW, post=INSTRUCTORS_405),
+    # LTI: the LMS's endpoints (plain HTTP is refused outside development), the tool's key set,
+    # deep linking (only within the instructor's own launch session), a course's LMS page, registrations
+    Row(
+        "lti:login",
+        get=outcomes("400 400 400 400 400 400 400 400"),
+        post=outcomes("400 400 400 400 400 400 400 400"),
+    ),
+    Row(
+        "lti:launch",
+        get=outcomes("405 405 405 405 405 405 405 405"),
+        post=outcomes("400 400 400 400 400 400 400 400"),
+    ),
+    Row("lti:jwks", get=EVERYONE, post=outcomes("405 405 405 405 405 405 405 405")),
+    Row(
+        "lti:deep_link",
+        kwargs={"launch_id": "not-this-session"},
+        get=outcomes("login 403 403 404 404 404 404 404"),
+        post=outcomes("login 403 403 404 404 404 404 404"),
+    ),
+    # The course has no LMS connection: those who may reach it learn only that (404), like everyone else.
+    Row(
+        "lti:course",
+        kwargs={"course_id": course},
+        get=outcomes("login 403 403 404 404 404 404 404"),
+        post=outcomes("login 403 403 404 404 404 404 404"),
+    ),
+    Row("lti:registrations", get=ADMIN_ONLY, post=outcomes("admin admin admin admin admin admin admin 400")),
+    Row("lti:registration_edit", kwargs={"tool_id": 987654}, get=ADMIN_ONLY_404, post=ADMIN_ONLY_404),
     # The admin's own pages (its per-model pages are generated below)
     Row("admin:index", get=ADMIN_ONLY, post=ADMIN_ONLY),
     Row("admin:login", get=outcomes("200 200 200 200 200 200 200 302"), post=EVERYONE),

@@ -154,3 +154,35 @@ def test_the_roster_sync_enrols_learners_who_never_launched(platform, connected_
     )
     assert enrolled == {"quiet-1", "quiet-2"}
     assert PlatformAccount.objects.get(subject="quiet-1").user.first_name == "Quinn"
+
+
+def test_finishing_a_quiz_sends_its_grade_to_the_lms_without_a_hand_on_the_keyboard(
+    platform, browser, tool_url, quiz_assignment
+):
+    from quizzes.models import Bank, Item, QuizRule
+    from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
+
+    quiz = quiz_assignment.quiz
+    owner = quiz_assignment.course.owner
+    bank = Bank.objects.create(slug="lti-bank", name="LTI bank", owner=owner)
+    for position, answer in enumerate((True, False)):
+        Item.objects.create(
+            bank=bank,
+            key=f"fact-{position}",
+            kind="truefalse",
+            stem="Fact?",
+            position=position,
+            spec={"answer": answer},
+        )
+    QuizRule.objects.create(quiz=quiz, bank=bank, count=2)
+    quiz.owner, quiz.published = owner, True
+    quiz.save()
+    student = _launch_learner(platform, browser, tool_url, quiz_assignment)
+    attempt = attempt_start(quiz=quiz, student=student)
+    first = attempt.attempt_items.select_related("item").order_by("position").first()
+    attempt_answer(attempt_item=first, student=student, response=first.item.spec["answer"])
+    attempt_finish(attempt=attempt)
+    [score] = platform.scores
+    assert score["userId"] == "student-42"
+    assert score["scoreGiven"] == 0.5 and score["scoreMaximum"] == 1.0
+    assert ScoreSync.objects.get().status == SyncStatus.SENT
