@@ -367,6 +367,10 @@ def admin_route() -> str:
 ADMIN_STAFF_OUTCOMES = {
     "admin:django_tasks_database_dbtaskresult_add": "403",
     "admin:django_tasks_database_dbtaskresult_delete": "403",
+    # Log-in lockout records are written by django-axes, never added by hand.
+    "admin:axes_accessattempt_add": "403",
+    "admin:axes_accesslog_add": "403",
+    "admin:axes_accessfailurelog_add": "403",
 }
 MISSING_OBJECT = "999999999"
 
