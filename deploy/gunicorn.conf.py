@@ -38,6 +38,8 @@ threads = _int("WEB_THREADS", 2)
 timeout = _int("WEB_TIMEOUT", 30)
 graceful_timeout = _int("WEB_GRACEFUL_TIMEOUT", 25)
 keepalive = 5
+# Import the site once in the master, before forking: workers start warm and share its memory.
+preload_app = os.environ.get("WEB_PRELOAD", "1") != "0"
 # Recycle workers now and then, so a slow leak can never grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
