@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import random
 import secrets
 import signal
 import socket
@@ -122,6 +123,7 @@ class Results:
     answers_posted: int = 0
     finished: int = 0
     wall: float = 0.0
+    server_cpu: float | None = None
 
     def error(self, kind: str, what: str) -> None:
         key = f"{kind}: {what}"
@@ -145,12 +147,20 @@ async def timed(
     return response
 
 
-async def student(number: int, base: str, password: str, quiz: str, results: Results) -> None:
+async def student(number: int, base: str, password: str, quiz: str, results: Results, think: float) -> None:
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    rng = random.Random(number)
+
+    async def pause() -> None:
+        """Reading a page or typing an answer: `think` seconds on average, 0.5x to 1.5x."""
+        if think > 0:
+            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
         try:
             await timed(results, "login page", client, "GET", "/accounts/login/", 200)
             token = client.cookies["csrftoken"]
+            await pause()
             await timed(
                 results,
                 "log-in",
@@ -166,6 +176,7 @@ async def student(number: int, base: str, password: str, quiz: str, results: Res
             )
             token = client.cookies["csrftoken"]  # rotated at log-in
             await timed(results, "quiz page", client, "GET", f"/quizzes/quiz/{quiz}/", 200)
+            await pause()
             started = await timed(
                 results,
                 "start",
@@ -181,10 +192,12 @@ async def student(number: int, base: str, password: str, quiz: str, results: Res
             answer_forms = [form for form in forms if "answer-form" in form["class"]]
             finish = next(form for form in forms if "finish-form" in form["class"])
             for form in answer_forms:
+                await pause()
                 data = {"csrfmiddlewaretoken": token, **answer_for(form)}
                 posted = await timed(results, "answer", client, "POST", form["action"], 302, data=data)
                 results.answers_posted += 1
                 await timed(results, "attempt page", client, "GET", posted.headers["location"], 200)
+            await pause()
             finished = await timed(
                 results, "finish", client, "POST", finish["action"], 302, data={"csrfmiddlewaretoken": token}
             )
@@ -210,13 +223,26 @@ async def warm_up(base: str, quiz: str, rounds: int = 3) -> None:
             )
 
 
-async def run_students(base: str, students: int, password: str, quiz: str, time_limit: float) -> Results:
+async def run_students(
+    base: str,
+    students: int,
+    password: str,
+    quiz: str,
+    time_limit: float,
+    think: float,
+    server_pid: int | None,
+) -> Results:
     await warm_up(base, quiz)
     results = Results()
-    tasks = [asyncio.create_task(student(n, base, password, quiz, results)) for n in range(1, students + 1)]
+    cpu_before = tree_cpu_seconds(server_pid)
+    tasks = [
+        asyncio.create_task(student(n, base, password, quiz, results, think)) for n in range(1, students + 1)
+    ]
     started = time.perf_counter()
     done, pending = await asyncio.wait(tasks, timeout=time_limit)
     results.wall = time.perf_counter() - started
+    if server_pid is not None:
+        results.server_cpu = tree_cpu_seconds(server_pid) - cpu_before
     for task in pending:
         task.cancel()
         results.error("time limit", f"student not done after {time_limit:g} s")
@@ -225,6 +251,29 @@ async def run_students(base: str, students: int, password: str, quiz: str, time_
 
 
 # -------------------------------------------------------------------------------------- servers
+
+
+def tree_cpu_seconds(root: int | None) -> float:
+    """CPU time (user + system) used so far by a process and all its living descendants (Linux)."""
+    if root is None:
+        return 0.0
+    parents, cpu = {}, {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, frontier = 0.0, [root]
+    while frontier:
+        pid = frontier.pop()
+        total += cpu.get(pid, 0.0)
+        frontier.extend(child for child, parent in parents.items() if parent == pid)
+    return total
 
 
 def free_port() -> int:
@@ -352,7 +401,7 @@ def production_stack(
                 "-c",
                 CREATE_STUDENTS.format(password=PASSWORD, prefix=USER_PREFIX, count=students),
             )
-            yield base, env, hasher.split()[-2:]
+            yield base, env, hasher.split()[-2:], server.pid
         finally:
             stop(server)
             log.close()
@@ -379,7 +428,7 @@ def runserver_stack(students: int, folder: Path) -> Iterator[tuple]:
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_serving(f"{base}/accounts/login/", server)
-        yield base, env, hasher.split()[-2:]
+        yield base, env, hasher.split()[-2:], server.pid
     finally:
         stop(server)
         log.close()
@@ -410,6 +459,12 @@ def report(results: Results, students: int, wall: float, stored: int | None) -> 
     total_errors = sum(results.errors.values())
     lines.append("")
     lines.append(f"students finished: {results.finished} of {students} in {wall:.1f} s")
+    if results.server_cpu is not None:
+        requests = sum(len(v) for v in results.samples.values())
+        lines.append(
+            f"server CPU (web processes): {results.server_cpu:.1f} s for {requests} requests "
+            f"({1000 * results.server_cpu / max(1, requests):.1f} ms per request)"
+        )
     lines.append(
         f"errors: {total_errors}" + "".join(f"\n  {key}: {n}" for key, n in sorted(results.errors.items()))
     )
@@ -433,6 +488,12 @@ def main() -> int:
         "--time-limit", type=float, default=600, help="seconds before unfinished students count as errors"
     )
     parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a student spends on a page before the next request",
+    )
+    parser.add_argument(
         "--web-workers", help="WEB_CONCURRENCY for the production stack (default: gunicorn config)"
     )
     args = parser.parse_args()
@@ -445,7 +506,7 @@ def main() -> int:
             host = urlsplit(args.url).hostname
             if host not in {"127.0.0.1", "localhost", "::1"}:
                 parser.error("--url must be on loopback (127.0.0.1 or localhost)")
-            stack = contextlib.nullcontext((args.url.rstrip("/"), None, ["?", ""]))
+            stack = contextlib.nullcontext((args.url.rstrip("/"), None, ["?", ""], None))
             label = args.url
         elif args.stack == "production":
             server = (
@@ -462,12 +523,18 @@ def main() -> int:
         else:
             stack = runserver_stack(args.students, folder)
             label = "make run (runserver, SQLite)"
-        with stack as (base, env, hasher):
-            print(f"{label}: {args.students} students take {args.quiz!r} at once against {base}", flush=True)
+        with stack as (base, env, hasher, server_pid):
+            pace = f", {args.think:g} s per page on average" if args.think else ", no pause between requests"
+            print(
+                f"{label}: {args.students} students take {args.quiz!r} at once{pace}, against {base}",
+                flush=True,
+            )
             if hasher[0] != "?":
                 print(f"password hasher: {hasher[0]} {hasher[1]}", flush=True)
             results = asyncio.run(
-                run_students(base, args.students, args.password, args.quiz, args.time_limit)
+                run_students(
+                    base, args.students, args.password, args.quiz, args.time_limit, args.think, server_pid
+                )
             )
             stored = None
             if env is not None:

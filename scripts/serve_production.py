@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import json
 import os
 import signal
 import subprocess
@@ -101,7 +102,13 @@ def production_environment(environ: dict[str, str]) -> dict[str, str]:
 
 
 def log(message: str) -> None:
-    print(f"serve: {message}", file=sys.stderr, flush=True)
+    """The supervisor's own lines: JSON like the rest of the logs unless LOG_FORMAT=text."""
+    if os.environ.get("LOG_FORMAT", "json") == "json":
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+        line = {"time": stamp, "level": "INFO", "logger": "serve", "message": message, "process": os.getpid()}
+        print(json.dumps(line), file=sys.stderr, flush=True)
+    else:
+        print(f"serve: {message}", file=sys.stderr, flush=True)
 
 
 def _die_with_parent() -> None:
