@@ -124,6 +124,7 @@ class Results:
     finished: int = 0
     wall: float = 0.0
     server_cpu: float | None = None
+    load_before: float = 0.0
 
     def error(self, kind: str, what: str) -> None:
         key = f"{kind}: {what}"
@@ -235,6 +236,7 @@ async def run_students(
     await warm_up(base, quiz)
     results = Results()
     cpu_before = tree_cpu_seconds(server_pid)
+    results.load_before = os.getloadavg()[0]
     tasks = [
         asyncio.create_task(student(n, base, password, quiz, results, think)) for n in range(1, students + 1)
     ]
@@ -459,6 +461,10 @@ def report(results: Results, students: int, wall: float, stored: int | None) -> 
     total_errors = sum(results.errors.values())
     lines.append("")
     lines.append(f"students finished: {results.finished} of {students} in {wall:.1f} s")
+    lines.append(
+        f"load average at the start / end: {results.load_before:.1f} / {os.getloadavg()[0]:.1f} "
+        f"({os.cpu_count()} CPUs, shared by the load generator, the server and the database)"
+    )
     if results.server_cpu is not None:
         requests = sum(len(v) for v in results.samples.values())
         lines.append(

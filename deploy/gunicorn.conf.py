@@ -37,7 +37,10 @@ threads = _int("WEB_THREADS", 2)
 # A request that runs longer than this is cut off: its worker is killed and replaced.
 timeout = _int("WEB_TIMEOUT", 30)
 graceful_timeout = _int("WEB_GRACEFUL_TIMEOUT", 25)
-keepalive = 5
+# Idle keep-alive connections stay open longer than clients and nginx keep them (nginx's upstream
+# keepalive_timeout is 60 s), so a client never sends a request on a connection the server is
+# just closing (that race shows as a reset connection; a POST is then not retried).
+keepalive = 75
 # Import the site once in the master, before forking: workers start warm and share its memory.
 preload_app = os.environ.get("WEB_PRELOAD", "1") != "0"
 # Recycle workers now and then, so a slow leak can never grow without bound.
