@@ -194,13 +194,18 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # The table is created by `migrate` (ops' post_migrate hook) and by `manage.py createcachetable`.
+    # ops.cache.DatabaseCache is Django's, with an increment that concurrent processes cannot lose.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "ops.cache.DatabaseCache",
             "LOCATION": "descent_cache",
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
         }
     }
+
+# django-ratelimit (when installed) warns about any cache it has not listed, including Django's own
+# RedisCache and the database cache above; both are shared by every process and count atomically.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # Behind a TLS-terminating proxy (deploy/nginx.conf): trust its X-Forwarded-Proto header. Opt-in,
 # because without such a proxy a client could claim HTTPS by sending the header itself.

@@ -88,5 +88,5 @@ def test_redis_url_switches_the_cache_to_djangos_redis_backend():
         "django.core.cache.backends.redis.RedisCache"
     )
     assert settings_value("settings.CACHES['default']['BACKEND']", {"SECRET_KEY": "x" * 50}) == (
-        "django.core.cache.backends.db.DatabaseCache"
+        "ops.cache.DatabaseCache"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -114,19 +115,36 @@ def test_a_page_cached_by_one_web_process_is_served_from_the_cache_by_the_other(
     assert cache_rows(env["DATABASE_URL"]) == stored
 
 
-def test_a_throttle_counter_is_one_count_across_processes(two_web_processes):
-    """Throttles count with cache.add/incr; two processes must add to one counter, not one each."""
+def test_a_throttle_counter_counts_every_hit_from_concurrent_processes(two_web_processes):
+    """Throttles count with cache.add/incr: two processes hammering one counter lose no count."""
     env, _ = two_web_processes
     bump = (
-        "from django.core.cache import cache; cache.add('throttle:login:amy', 0, 300);"
-        "print(cache.incr('throttle:login:amy'))"
+        "import time\n"
+        "from django.core.cache import cache\n"
+        "cache.add('throttle:login:amy', 0, 300)\n"
+        "time.sleep(max(0, {start} - time.time()))\n"
+        "for _ in range(40):\n"
+        "    cache.incr('throttle:login:amy')\n"
     )
-    counts = []
-    for _ in range(3):
-        result = stack.manage(env, "shell", "-c", bump)
-        assert result.returncode == 0, result.stderr
-        counts.append(int(result.stdout.split()[-1]))
-    assert counts == [1, 2, 3]
+    start = time.time() + 8  # both processes are up (Django loaded) before either counts
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "-c", bump.format(start=start)],
+            cwd=stack.ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for process in processes:
+        _, errors = process.communicate(timeout=120)
+        assert process.returncode == 0, errors
+    total = stack.manage(
+        env, "shell", "-c", "from django.core.cache import cache; print(cache.get('throttle:login:amy'))"
+    )
+    assert total.stdout.split()[-1] == "80"
 
 
 def test_backup_with_pg_dump_and_restore_with_pg_restore_after_a_drop(tmp_path):
