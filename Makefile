@@ -55,7 +55,8 @@ bench: setup
 	SECRET_KEY=bench-only-secret $(PY) benchmarks/run.py
 
 # 200 simulated students against the production stack on PostgreSQL (started on loopback by the
-# benchmark itself from DESCENT_TEST_POSTGRES_URL or BENCH_DATABASE_URL), or against BENCH_URL.
+# benchmark itself, on BENCH_DATABASE_URL or DESCENT_TEST_POSTGRES_URL); BENCH_ARGS passes options,
+# e.g. --stack runserver (the `make run` path), --students 50, --think 5, --url URL.
 bench-load: setup
 	$(PY) benchmarks/load.py $(BENCH_ARGS)
 
