@@ -330,13 +330,16 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 300
 
 
 def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """SIGTERM to the server's whole process group (it was started in a session of its own, so
+    runserver and the worker that scripts/serve.py starts go too), SIGKILL after a minute."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
 
 
 @contextlib.contextmanager
@@ -392,6 +395,7 @@ def production_stack(
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             base = f"http://127.0.0.1:{port}"
@@ -426,6 +430,7 @@ def runserver_stack(students: int, folder: Path) -> Iterator[tuple]:
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
