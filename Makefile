@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint contracts typecheck format setup demo bench clean
+.PHONY: run serve test test-sqlite test-postgres lint contracts typecheck format setup demo bench bench-load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@PYBIN=$$(scripts/find-python.sh) || exit 1; \
@@ -23,6 +23,11 @@ demo: setup
 run: demo
 	@echo "Serving Descent on http://$(HOST):$(PORT)/  (demo logins: see README.md)"
 	DJANGO_DEBUG=1 $(PY) scripts/serve.py --host $(HOST) --port $(PORT)
+
+# Production: gunicorn + supervised grading workers, DEBUG off, PostgreSQL. Needs SECRET_KEY,
+# ALLOWED_HOSTS and DATABASE_URL (README, "Deploying"); SERVE_ARGS passes options, e.g. --no-web.
+serve: setup
+	$(PY) scripts/serve_production.py $(SERVE_ARGS)
 
 test: setup
 	$(MAKE) --no-print-directory lint
@@ -58,6 +63,12 @@ format: setup
 
 bench: setup
 	SECRET_KEY=bench-only-secret $(PY) benchmarks/run.py
+
+# 200 simulated students against the production stack on PostgreSQL (started on loopback by the
+# benchmark itself, on BENCH_DATABASE_URL or DESCENT_TEST_POSTGRES_URL); BENCH_ARGS passes options,
+# e.g. --stack runserver (the `make run` path), --students 50, --think 5, --url URL.
+bench-load: setup
+	$(PY) benchmarks/load.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

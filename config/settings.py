@@ -1,6 +1,7 @@
 """Descent settings: one module, driven by the environment, loud about bad values."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -66,10 +67,15 @@ INSTALLED_APPS = [
     "courses",
     "pylti1p3.contrib.django.lti1p3_tool_config",
     "lti",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Production and deployment: a request id first, so every later log line carries it.
+    "ops.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "ops.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,6 +111,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # A kept connection is checked before reuse, so a database restart costs one retry, not errors.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -116,6 +124,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2id at OWASP's parameters first; older hashes (PBKDF2) still verify and are upgraded at log-in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.OwaspArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -135,19 +151,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default", "grading"],
-    }
-}
-
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "descent",
     }
 }
 
@@ -162,16 +171,135 @@ if not DEBUG:
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 
+# Serve static files straight from the app and project folders, so a fresh checkout works
+# without a collectstatic step. Production (`make serve` sets STATIC_MANIFEST=1) runs collectstatic
+# into STATIC_ROOT with compressed, content-hashed names that browsers may cache for ever.
+WHITENOISE_USE_FINDERS = True
+
+
+# ---------------------------------------------------------------------------------------------
+# Production and deployment (static files, shared state, proxy, security headers, logs). Everything here is
+# driven by the environment; README's "Deploying" section lists the production environment.
+# ---------------------------------------------------------------------------------------------
+
+if env_bool("STATIC_MANIFEST", False):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "ops.storage.StaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = False
+
+# Shared by every web process on every host: sessions in the database, and the cache (throttle
+# counters, cached pages and plots) in the database, or in Redis when REDIS_URL is set.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, object]]
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # The table is created by `migrate` (ops' post_migrate hook) and by `manage.py createcachetable`.
+    # ops.cache.DatabaseCache is Django's, with an increment that concurrent processes cannot lose.
+    CACHES = {
+        "default": {
+            "BACKEND": "ops.cache.DatabaseCache",
+            "LOCATION": "descent_cache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
+        }
+    }
+
+# django-ratelimit (when installed) warns about any cache it has not listed, including Django's own
+# RedisCache and the database cache above; both are shared by every process and count atomically.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# Behind a TLS-terminating proxy (deploy/nginx.conf): trust its X-Forwarded-Proto header. Opt-in,
+# because without such a proxy a client could claim HTTPS by sending the header itself.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Load balancers probe the health endpoints over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def _admin_path(raw: str) -> str:
+    cleaned = raw.strip().strip("/")
+    if not re.fullmatch(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*", cleaned):
+        raise ImproperlyConfigured(
+            f"ADMIN_PATH={raw!r} is not a URL path (letters, digits, '.', '_', '~', '-' and '/')"
+        )
+    return cleaned + "/"
+
+
+# Where the Django admin lives (default "admin/"); moving it keeps drive-by log-in attempts away.
+ADMIN_PATH = _admin_path(os.environ.get("ADMIN_PATH", "admin"))
+
+# Content-Security-Policy (Django's own middleware). Scripts only from this site, never inline:
+# there are no inline scripts, keep it so. Styles allow inline: the server-drawn SVG plots embedded
+# in grading results carry style attributes and a <style> element, and bars use style="--share:..".
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# Permissions-Policy (ops.headers): none of these browser features is used by any page.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+# Logs: one JSON object per line on stdout in production (text in development), each with the
+# request id of the request it belongs to. LOG_FORMAT=json|text overrides; LOG_LEVEL the level.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # One line per request (method, path, status, duration) when ACCESS_LOG is on (`make serve`).
+    "loggers": {
+        "descent.request": {"level": "INFO" if env_bool("ACCESS_LOG", False) else "WARNING"},
+    },
 }
-
-# Serve static files straight from the app and project folders, so a fresh checkout works
-# without a collectstatic step; production may still run collectstatic into STATIC_ROOT.
-WHITENOISE_USE_FINDERS = True
 
 # --- Throttles (throttling/; README "Throttles") -------------------------------------------
 # Log-in lockout by django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one username from one

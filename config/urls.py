@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -12,5 +13,5 @@ urlpatterns = [
     path("progress/", include("progress.urls")),
     path("courses/", include("courses.urls")),
     path("lti/", include("lti.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
 ]

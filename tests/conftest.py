@@ -11,6 +11,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# The site's cache lives in the database (or Redis) so that every process shares it; most tests
+# touch the cache without a database, so they get a per-process memory cache. The tests of the
+# shared cache (tests/ops) put the configured backend back.
+TEST_CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+
+
+@pytest.fixture(autouse=True)
+def memory_cache(settings):
+    settings.CACHES = TEST_CACHES
+
+
 @pytest.fixture(autouse=True)
 def throttles_off(settings):
     """Tests log in and post many times; the throttles' own tests turn them on with `throttles_on`."""

@@ -1,0 +1,559 @@
+"""Load benchmark: N simulated students take a quiz at once against a real server on loopback.
+
+Each student logs in, opens the quiz, starts an attempt, answers every item (following each
+redirect back to the attempt page, as a browser does), finishes and opens the review. All students
+start together. Printed: p50/p95/p99 per request type, errors, and answers posted against answers
+the database stored.
+
+    python benchmarks/load.py                      # production stack (make serve) on PostgreSQL
+    python benchmarks/load.py --stack runserver    # the `make run` path: runserver on SQLite
+    python benchmarks/load.py --url http://127.0.0.1:8000 --password PW   # a server you started
+
+The production stack needs a PostgreSQL server: --database-url, or BENCH_DATABASE_URL, or
+DESCENT_TEST_POSTGRES_URL; the benchmark makes a fresh database there and drops it afterwards.
+Servers it starts listen on 127.0.0.1 only and are stopped at the end; the run is bounded by
+--time-limit (a student not done by then counts as an error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-" + "student-pass"
+USER_PREFIX = "bench-"
+QUIZ = "warm-up-sgd"
+
+# The request types, in the order a student makes them.
+KINDS = ["login page", "log-in", "quiz page", "start", "attempt page", "answer", "finish", "review"]
+
+
+# --------------------------------------------------------------------------------------- pages
+
+
+class Forms(HTMLParser):
+    """Every <form> on a page: its action, classes and fields (name, type, value)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._current: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self._current = {
+                "action": attributes.get("action", ""),
+                "class": attributes.get("class", "") or "",
+                "fields": [],
+            }
+            self.forms.append(self._current)
+        elif tag in {"input", "textarea", "select"} and self._current is not None:
+            self._current["fields"].append(
+                (
+                    attributes.get("name"),
+                    (attributes.get("type") or tag).lower(),
+                    attributes.get("value") or "",
+                )
+            )
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+
+
+def forms_of(page: str) -> list[dict]:
+    parser = Forms()
+    parser.feed(page)
+    return parser.forms
+
+
+def answer_for(form: dict) -> dict[str, list[str]]:
+    """A plausible answer for any item widget: first option, a number, the steps as shown."""
+    data: dict[str, list[str]] = defaultdict(list)
+    chosen = set()
+    for name, kind, value in form["fields"]:
+        if not name or kind in {"submit", "button"}:
+            continue
+        if kind in {"radio", "checkbox"}:
+            if name not in chosen:
+                data[name].append(value)
+                chosen.add(name)
+        elif kind == "hidden":
+            data[name].append(value)
+        else:
+            data[name].append("0.5")
+    return dict(data)
+
+
+# ------------------------------------------------------------------------------------ students
+
+
+class StudentFailed(Exception):
+    pass
+
+
+@dataclass
+class Results:
+    samples: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: Counter = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)
+    answers_posted: int = 0
+    finished: int = 0
+    wall: float = 0.0
+    server_cpu: float | None = None
+    load_before: float = 0.0
+
+    def error(self, kind: str, what: str) -> None:
+        key = f"{kind}: {what}"
+        self.errors[key] += 1
+        self.examples.setdefault(key, what)
+
+
+async def timed(
+    results: Results, kind: str, client: httpx.AsyncClient, method: str, url: str, expect: int, **kwargs
+) -> httpx.Response:
+    started = time.perf_counter()
+    try:
+        response = await client.request(method, url, **kwargs)
+    except httpx.HTTPError as error:
+        results.error(kind, type(error).__name__)
+        raise StudentFailed from None
+    results.samples[kind].append(time.perf_counter() - started)
+    if response.status_code != expect:
+        results.error(kind, f"HTTP {response.status_code}")
+        raise StudentFailed
+    return response
+
+
+async def student(number: int, base: str, password: str, quiz: str, results: Results, think: float) -> None:
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    rng = random.Random(number)
+
+    async def pause() -> None:
+        """Reading a page or typing an answer: `think` seconds on average, 0.5x to 1.5x."""
+        if think > 0:
+            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        try:
+            await timed(results, "login page", client, "GET", "/accounts/login/", 200)
+            token = client.cookies["csrftoken"]
+            await pause()
+            await timed(
+                results,
+                "log-in",
+                client,
+                "POST",
+                "/accounts/login/",
+                302,
+                data={
+                    "username": f"{USER_PREFIX}{number:04d}",
+                    "password": password,
+                    "csrfmiddlewaretoken": token,
+                },
+            )
+            token = client.cookies["csrftoken"]  # rotated at log-in
+            await timed(results, "quiz page", client, "GET", f"/quizzes/quiz/{quiz}/", 200)
+            await pause()
+            started = await timed(
+                results,
+                "start",
+                client,
+                "POST",
+                f"/quizzes/quiz/{quiz}/start/",
+                302,
+                data={"csrfmiddlewaretoken": token},
+            )
+            attempt_url = started.headers["location"]
+            page = await timed(results, "attempt page", client, "GET", attempt_url, 200)
+            forms = forms_of(page.text)
+            answer_forms = [form for form in forms if "answer-form" in form["class"]]
+            finish = next(form for form in forms if "finish-form" in form["class"])
+            for form in answer_forms:
+                await pause()
+                data = {"csrfmiddlewaretoken": token, **answer_for(form)}
+                posted = await timed(results, "answer", client, "POST", form["action"], 302, data=data)
+                results.answers_posted += 1
+                await timed(results, "attempt page", client, "GET", posted.headers["location"], 200)
+            await pause()
+            finished = await timed(
+                results, "finish", client, "POST", finish["action"], 302, data={"csrfmiddlewaretoken": token}
+            )
+            await timed(results, "review", client, "GET", finished.headers["location"], 200)
+            results.finished += 1
+        except StudentFailed:
+            pass
+        except (KeyError, StopIteration) as error:
+            results.error("page", f"unexpected page ({error!r})")
+
+
+async def warm_up(base: str, quiz: str, rounds: int = 3) -> None:
+    """A server that has been up for a while has its templates and code paths warm in every worker;
+    a few untimed page views per worker bring a fresh one there before the timed run."""
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+        for _ in range(rounds):
+            await asyncio.gather(
+                *(
+                    client.get(path)
+                    for path in ["/accounts/login/", "/quizzes/", f"/quizzes/quiz/{quiz}/"] * 8
+                ),
+                return_exceptions=True,
+            )
+
+
+async def run_students(
+    base: str,
+    students: int,
+    password: str,
+    quiz: str,
+    time_limit: float,
+    think: float,
+    server_pid: int | None,
+) -> Results:
+    await warm_up(base, quiz)
+    results = Results()
+    cpu_before = tree_cpu_seconds(server_pid)
+    results.load_before = os.getloadavg()[0]
+    tasks = [
+        asyncio.create_task(student(n, base, password, quiz, results, think)) for n in range(1, students + 1)
+    ]
+    started = time.perf_counter()
+    done, pending = await asyncio.wait(tasks, timeout=time_limit)
+    results.wall = time.perf_counter() - started
+    if server_pid is not None:
+        results.server_cpu = tree_cpu_seconds(server_pid) - cpu_before
+    for task in pending:
+        task.cancel()
+        results.error("time limit", f"student not done after {time_limit:g} s")
+    await asyncio.gather(*pending, return_exceptions=True)
+    return results
+
+
+# -------------------------------------------------------------------------------------- servers
+
+
+def tree_cpu_seconds(root: int | None) -> float:
+    """CPU time (user + system) used so far by a process and all its living descendants (Linux)."""
+    if root is None:
+        return 0.0
+    parents, cpu = {}, {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, frontier = 0.0, [root]
+    while frontier:
+        pid = frontier.pop()
+        total += cpu.get(pid, 0.0)
+        frontier.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+CREATE_STUDENTS = """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+User = get_user_model()
+hashed = make_password({password!r})  # the site's own hasher (Argon2id), once for all
+users = User.objects.bulk_create(
+    [User(username=f"{prefix}{{n:04d}}", password=hashed) for n in range(1, {count} + 1)],
+    ignore_conflicts=True,
+)
+students = Group.objects.get(name="students")
+students.user_set.add(*User.objects.filter(username__startswith={prefix!r}))
+print(hashed.split("$")[0], hashed.split("$")[3] if hashed.startswith("argon2") else "")
+"""
+
+COUNT_STORED = """
+from quizzes.models import AttemptItem
+print(AttemptItem.objects.filter(attempt__student__username__startswith={prefix!r}, response__isnull=False).count())
+"""
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode} before serving")
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                if response.status == 200:
+                    return
+        except (OSError, urllib.error.HTTPError):
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{url} did not answer within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the server's whole process group (it was started in a session of its own, so
+    runserver and the worker that scripts/serve.py starts go too), SIGKILL after a minute."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+@contextlib.contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    import psycopg
+
+    name = f"descent_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path="/" + name))
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_environment(database_url: str, folder: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_"))}
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        # Plain HTTP on loopback: in production nginx terminates TLS in front of this server.
+        SECURE_COOKIES="0",
+        ACCESS_LOG="0",
+        LOG_LEVEL="WARNING",
+        STATIC_ROOT=str(folder / "static"),
+    )
+    env.update(extra)
+    return env
+
+
+@contextlib.contextmanager
+def production_stack(
+    database_server: str, students: int, folder: Path, web_workers: str | None
+) -> Iterator[tuple]:
+    with postgres_database(database_server) as database_url:
+        port = free_port()
+        extra = {"WEB_CONCURRENCY": web_workers} if web_workers else {}
+        env = server_environment(database_url, folder, **extra)
+        log = open(folder / "serve.log", "w")
+        # No grading workers: the students only take a quiz.
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "scripts/serve_production.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--grading-workers",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_serving(f"{base}/accounts/login/", server)
+            manage(env, "load_demo")
+            hasher = manage(
+                env,
+                "shell",
+                "-c",
+                CREATE_STUDENTS.format(password=PASSWORD, prefix=USER_PREFIX, count=students),
+            )
+            yield base, env, hasher.split()[-2:], server.pid
+        finally:
+            stop(server)
+            log.close()
+
+
+@contextlib.contextmanager
+def runserver_stack(students: int, folder: Path) -> Iterator[tuple]:
+    """What `make run` serves: runserver and a grading worker (scripts/serve.py), DEBUG on, SQLite."""
+    port = free_port()
+    env = server_environment(f"sqlite:///{folder / 'db.sqlite3'}", folder, DJANGO_DEBUG="1")
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    hasher = manage(
+        env, "shell", "-c", CREATE_STUDENTS.format(password=PASSWORD, prefix=USER_PREFIX, count=students)
+    )
+    log = open(folder / "serve.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "scripts/serve.py", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_serving(f"{base}/accounts/login/", server)
+        yield base, env, hasher.split()[-2:], server.pid
+    finally:
+        stop(server)
+        log.close()
+
+
+# -------------------------------------------------------------------------------------- report
+
+
+def percentile(values: list[float], q: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def report(results: Results, students: int, wall: float, stored: int | None) -> str:
+    lines = [
+        "| request | count | p50 (s) | p95 (s) | p99 (s) | max (s) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for kind in KINDS:
+        values = results.samples.get(kind)
+        if not values:
+            continue
+        lines.append(
+            f"| {kind} | {len(values)} | {percentile(values, 50):.3f} | {percentile(values, 95):.3f} "
+            f"| {percentile(values, 99):.3f} | {max(values):.3f} |"
+        )
+    total_errors = sum(results.errors.values())
+    lines.append("")
+    lines.append(f"students finished: {results.finished} of {students} in {wall:.1f} s")
+    lines.append(
+        f"load average at the start / end: {results.load_before:.1f} / {os.getloadavg()[0]:.1f} "
+        f"({os.cpu_count()} CPUs, shared by the load generator, the server and the database)"
+    )
+    if results.server_cpu is not None:
+        requests = sum(len(v) for v in results.samples.values())
+        lines.append(
+            f"server CPU (web processes): {results.server_cpu:.1f} s for {requests} requests "
+            f"({1000 * results.server_cpu / max(1, requests):.1f} ms per request)"
+        )
+    lines.append(
+        f"errors: {total_errors}" + "".join(f"\n  {key}: {n}" for key, n in sorted(results.errors.items()))
+    )
+    stored_text = "not checked (no database given)" if stored is None else str(stored)
+    lost = "" if stored is None else f" (lost: {results.answers_posted - stored})"
+    lines.append(f"answers posted: {results.answers_posted}, stored: {stored_text}{lost}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--stack", choices=["production", "runserver"], default="production")
+    parser.add_argument("--url", help="benchmark a running server instead (its students must exist)")
+    parser.add_argument(
+        "--password", default=PASSWORD, help="password of the bench-NNNN students (with --url)"
+    )
+    parser.add_argument("--database-url", help="PostgreSQL server for the production stack")
+    parser.add_argument("--quiz", default=QUIZ)
+    parser.add_argument(
+        "--time-limit", type=float, default=600, help="seconds before unfinished students count as errors"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a student spends on a page before the next request",
+    )
+    parser.add_argument(
+        "--web-workers", help="WEB_CONCURRENCY for the production stack (default: gunicorn config)"
+    )
+    args = parser.parse_args()
+    if args.students < 1:
+        parser.error("--students must be at least 1")
+
+    with tempfile.TemporaryDirectory(prefix="descent-load-") as tmp:
+        folder = Path(tmp)
+        if args.url:
+            host = urlsplit(args.url).hostname
+            if host not in {"127.0.0.1", "localhost", "::1"}:
+                parser.error("--url must be on loopback (127.0.0.1 or localhost)")
+            stack = contextlib.nullcontext((args.url.rstrip("/"), None, ["?", ""], None))
+            label = args.url
+        elif args.stack == "production":
+            server = (
+                args.database_url
+                or os.environ.get("BENCH_DATABASE_URL")
+                or os.environ.get("DESCENT_TEST_POSTGRES_URL")
+            )
+            if not server:
+                parser.error(
+                    "the production stack needs PostgreSQL: --database-url, BENCH_DATABASE_URL or DESCENT_TEST_POSTGRES_URL"
+                )
+            stack = production_stack(server, args.students, folder, args.web_workers)
+            label = "production stack (gunicorn, PostgreSQL)"
+        else:
+            stack = runserver_stack(args.students, folder)
+            label = "make run (runserver, SQLite)"
+        with stack as (base, env, hasher, server_pid):
+            pace = f", {args.think:g} s per page on average" if args.think else ", no pause between requests"
+            print(
+                f"{label}: {args.students} students take {args.quiz!r} at once{pace}, against {base}",
+                flush=True,
+            )
+            if hasher[0] != "?":
+                print(f"password hasher: {hasher[0]} {hasher[1]}", flush=True)
+            results = asyncio.run(
+                run_students(
+                    base, args.students, args.password, args.quiz, args.time_limit, args.think, server_pid
+                )
+            )
+            stored = None
+            if env is not None:
+                stored = int(manage(env, "shell", "-c", COUNT_STORED.format(prefix=USER_PREFIX)).split()[-1])
+        print(report(results, args.students, results.wall, stored))
+    lost = stored is not None and stored != results.answers_posted
+    return 1 if (sum(results.errors.values()) or lost) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
