@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from config import health
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -12,4 +13,6 @@ urlpatterns = [
     path("progress/", include("progress.urls")),
     path("courses/", include("courses.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]

@@ -19,7 +19,7 @@ def submit(student, worker_sandbox):
 
 
 def grade(submission: Submission) -> str:
-    outcome = tasks.grade_submission.call(submission.pk)
+    outcome = tasks.grade_submission(submission.pk)
     submission.refresh_from_db()
     return outcome
 
@@ -64,7 +64,7 @@ def test_without_a_sandbox_the_submission_goes_back_to_the_queue_unjudged(submit
     submission = submit("sgd", sgd.reference_source)
     with mock.patch.object(tasks, "get_sandbox", side_effect=SandboxUnavailable("no namespaces")):
         with pytest.raises(SandboxUnavailable):
-            tasks.grade_submission.call(submission.pk)
+            tasks.grade_submission(submission.pk)
     submission.refresh_from_db()
     assert (submission.status, submission.verdict, submission.attempts) == ("queued", None, 0)
 
