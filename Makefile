@@ -36,7 +36,7 @@ test-sqlite: setup
 
 test-postgres: setup
 	@echo "== database tests on PostgreSQL =="
-	SECRET_KEY=test-only-secret DATABASE_URL=$$DESCENT_TEST_POSTGRES_URL $(PY) -m pytest -m "not e2e" -p no:cacheprovider tests
+	SECRET_KEY=test-only-secret DATABASE_URL=$$DESCENT_TEST_POSTGRES_URL $(PY) -m pytest -m "not e2e and not own_postgres" -p no:cacheprovider tests
 
 lint: setup
 	$(VENV)/bin/ruff check .
