@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint format setup demo bench clean
+.PHONY: run test test-sqlite test-postgres lint format setup demo bench bench-fairness clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@PYBIN=$$(scripts/find-python.sh) || exit 1; \
@@ -48,6 +48,10 @@ format: setup
 
 bench: setup
 	SECRET_KEY=bench-only-secret $(PY) benchmarks/run.py
+
+# How long a second student waits behind one student's 50-submission burst (one worker).
+bench-fairness: setup
+	SECRET_KEY=bench-only-secret $(PY) benchmarks/run.py --only fairness
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
