@@ -54,12 +54,11 @@ def retry_transient(
     *,
     what: str,
     stop: threading.Event | None = None,
-    give_up_after: int | None = None,
     backoff: Backoff | None = None,
 ):
     """Run `action`, retrying it after transient database errors until it succeeds.
 
-    Gives up (re-raising the last error) when `stop` is set or after `give_up_after` failures.
+    Gives up (re-raising the last error) once `stop` is set.
     """
     backoff = backoff or Backoff()
     while True:
@@ -67,9 +66,7 @@ def retry_transient(
             return action()
         except TRANSIENT_ERRORS as error:
             drop_connection()
-            if (stop is not None and stop.is_set()) or (
-                give_up_after is not None and backoff.failures + 1 >= give_up_after
-            ):
+            if stop is not None and stop.is_set():
                 raise
             delay = backoff.next_delay()
             logger.warning("%s: database unavailable (%s); retrying in %.1f s", what, describe(error), delay)

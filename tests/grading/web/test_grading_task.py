@@ -1,5 +1,6 @@
 """The grading task end to end, run synchronously through the real sandbox."""
 
+import time
 from unittest import mock
 
 import pytest
@@ -91,3 +92,28 @@ def test_a_failing_progress_update_does_not_undo_the_grade(submit, sgd):
     with mock.patch("progress.events.submission_graded", side_effect=RuntimeError("progress is down")):
         assert grade(submission) == "graded"
     assert submission.status == "graded" and submission.passed
+
+
+SLEEPS = """
+import time
+
+def init_state(params):
+    return {}
+
+def step(params, grads, state, *, lr):
+    time.sleep(30)
+    return params - lr * grads, state
+"""
+
+
+def test_code_that_sleeps_holds_the_worker_only_for_the_cpu_limit_plus_a_small_margin(submit, settings):
+    from grading.grader import WALL_MARGIN_SECONDS
+
+    submission = submit("sgd", SLEEPS)
+    started = time.monotonic()
+    assert grade(submission) == "graded"
+    took = time.monotonic() - started
+    assert submission.verdict["sandbox_outcome"] == "timeout"
+    limit = settings.GRADING_CPU_SECONDS + WALL_MARGIN_SECONDS
+    assert f"at most {limit:g} s" in submission.verdict["message"]
+    assert took < limit + 1.0, f"a sleeping submission held the worker for {took:.1f} s"
