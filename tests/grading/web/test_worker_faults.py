@@ -33,7 +33,11 @@ def flaky(real, failures):
     return call
 
 
-def test_transient_database_errors_do_not_end_the_worker(student, sgd, worker_sandbox, caplog):
+def test_transient_database_errors_do_not_end_the_worker(
+    transactional_db, student, sgd, worker_sandbox, caplog
+):
+    # transactional_db: the worker drops its connection after an error, as it does in production,
+    # which a test wrapped in one big transaction could not survive on PostgreSQL.
     submission = Submission.objects.create(student=student, exercise_slug="sgd", source=sgd.reference_source)
     errors = [
         OperationalError("database is locked"),
