@@ -134,7 +134,11 @@ def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
     from grading.grader import grade_source, wall_limit
     from grading.sandbox.client import SandboxUnavailable
 
-    submission = Submission.objects.only("exercise_slug", "source").get(pk=claim.submission_id)
+    submission = retry_transient(
+        lambda: Submission.objects.only("exercise_slug", "source").get(pk=claim.submission_id),
+        what="reading a claimed submission",
+        stop=stop,
+    )
     with Heartbeat(claim, interval=max(lease_seconds() / 3, 0.2)):
         try:
             verdict = grade_source(

@@ -168,8 +168,8 @@ class GradingWorker:
             self.start_sandbox()
             return
         except TRANSIENT_ERRORS as error:
-            # Only when told to stop while the database was away: the lease expires and another
-            # worker grades it.
+            # Told to stop while the database was away: the claim cannot be given back, so its
+            # lease expires and another worker grades the submission.
             logger.warning("submission %s left to its lease: %s", claim.submission_id, describe(error))
             drop_connection()
             return
