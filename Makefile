@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-sqlite test-postgres lint contracts typecheck format setup demo bench bench-load clean
+.PHONY: run serve test test-sqlite test-postgres lint contracts typecheck format setup demo bench bench-load bench-fairness clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@PYBIN=$$(scripts/find-python.sh) || exit 1; \
@@ -41,7 +41,7 @@ test-sqlite: setup
 
 test-postgres: setup
 	@echo "== database tests on PostgreSQL =="
-	SECRET_KEY=test-only-secret DATABASE_URL=$$DESCENT_TEST_POSTGRES_URL $(PY) -m pytest -m "not e2e" -p no:cacheprovider tests
+	SECRET_KEY=test-only-secret DATABASE_URL=$$DESCENT_TEST_POSTGRES_URL $(PY) -m pytest -m "not e2e and not own_postgres" -p no:cacheprovider tests
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -69,6 +69,10 @@ bench: setup
 # e.g. --stack runserver (the `make run` path), --students 50, --think 5, --url URL.
 bench-load: setup
 	$(PY) benchmarks/load.py $(BENCH_ARGS)
+
+# How long a second student waits behind one student's 50-submission burst (one worker).
+bench-fairness: setup
+	SECRET_KEY=bench-only-secret $(PY) benchmarks/run.py --only fairness
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

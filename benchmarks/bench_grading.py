@@ -204,6 +204,14 @@ def _wait_until_finished(ids: list[int], *, timeout: float) -> float:
 
 
 def queue_timings() -> list[Figure]:
+    from django.test.utils import override_settings
+
+    # One student's submissions stand in for a class: lift the per-student cap on pending ones.
+    with override_settings(GRADING_MAX_PENDING_PER_EXERCISE=0):
+        return _queue_timings()
+
+
+def _queue_timings() -> list[Figure]:
     from django.contrib.auth import get_user_model
 
     from grading.models import Submission

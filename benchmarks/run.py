@@ -2,7 +2,7 @@
 
 Prints one table of figures (p50/p95 latencies, per-call times, throughput) with the targets from
 the issues next to them. It never fails on a missed target: these are measurements, not tests.
-Sections: quizzes, optimlab, grading; see docs/benchmarks.md for what each figure means.
+Sections: quizzes, optimlab, grading, fairness, progress, courses; see docs/benchmarks.md for what each figure means.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ SECTIONS = {
     "quizzes": "benchmarks.bench_quizzes",
     "optimlab": "benchmarks.bench_optimlab",
     "grading": "benchmarks.bench_grading",
+    "fairness": "benchmarks.bench_fairness",
     "progress": "benchmarks.progress",
     "courses": "benchmarks.courses",
 }

@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_tasks_db",
     "accounts",
     "quizzes",
     "optimlab",
@@ -153,12 +152,14 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "grading"],
-    }
-}
+# Grading queue (grading.services.queue, grading.services.throttle, grading.worker).
+# CPU seconds of one grading run; the wall limit is this plus half a second (grading.grader).
+GRADING_CPU_SECONDS = env_int("GRADING_CPU_SECONDS", 1)
+# How long a worker's claim lives without a heartbeat before another worker takes it over.
+GRADING_LEASE_SECONDS = env_int("GRADING_LEASE_SECONDS", 30)
+# Queued-or-running submissions a student may have per exercise (0: no limit).
+GRADING_MAX_PENDING_PER_EXERCISE = env_int("GRADING_MAX_PENDING_PER_EXERCISE", 2)
+# Submission posts a student may make per window (0: no limit); beyond, HTTP 429.
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

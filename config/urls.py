@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from config import health
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -14,4 +15,6 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("lti/", include("lti.urls")),
     path(settings.ADMIN_PATH, admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]

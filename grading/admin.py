@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from grading.models import Submission
+from grading.models import GradingWorker, Submission
 
 
 @admin.register(Submission)
@@ -14,7 +14,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         "source",
         "created_at",
         "attempts",
-        "enqueued_at",
+        "client_token",
         "claimed_by",
         "claimed_at",
         "heartbeat_at",
@@ -25,3 +25,27 @@ class SubmissionAdmin(admin.ModelAdmin):
         "grading_error",
     )
     list_select_related = ("student",)
+
+
+@admin.register(GradingWorker)
+class GradingWorkerAdmin(admin.ModelAdmin):
+    list_display = (
+        "worker_id",
+        "host",
+        "pid",
+        "started_at",
+        "beat_at",
+        "sandbox_ok",
+        "current_submission_id",
+    )
+    readonly_fields = (
+        "worker_id",
+        "host",
+        "pid",
+        "started_at",
+        "beat_at",
+        "sandbox_ok",
+        "sandbox_detail",
+        "current_submission_id",
+        "stopping",
+    )

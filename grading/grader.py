@@ -24,10 +24,17 @@ from grading.sandbox.client import RawRun, Sandbox, SandboxUnavailable
 from grading.sandbox.jail import Limits
 from grading.verdict import SandboxOutcome, Verdict, VerdictStatus
 
-# Plenty for a few thousand step calls (a correct submission needs tens of milliseconds).
-GRADING_WALL_SECONDS = 5.0
+# Time limits of one grading run (the whole suite of an exercise). Measured on a 2-core machine
+# (docs/benchmarks.md, "Grading limits"): the reference solutions need 17-31 ms of CPU for the
+# whole suite, an element-by-element pure-Python Adam 36 ms; one second of CPU is a 25-fold margin.
+GRADING_CPU_SECONDS = 1
+# The wall limit follows the CPU limit: past the CPU a run only needs the fork, the jail and the
+# result frame (a few ms on an idle machine; a CPU-bound run killed at 1 s of CPU ended 0.4-0.8 s
+# later on a saturated one, and is a timeout either way). So code that sleeps or blocks instead
+# of computing holds a worker for at most this long.
+WALL_MARGIN_SECONDS = 0.5
+GRADING_WALL_SECONDS = GRADING_CPU_SECONDS + WALL_MARGIN_SECONDS
 MAX_OUTPUT_CHARS = 8000
-CPU_LIMIT_SECONDS = Limits().cpu_seconds
 CONFINEMENT_FAILED = 97  # zygote.CONFINEMENT_FAILED: the jail could not be built
 HARNESS_CRASHED = 98  # zygote.CHILD_CRASHED: the harness itself died (e.g. out of memory)
 
@@ -52,12 +59,25 @@ def reference_runs(exercise_slug: str) -> tuple[ReferenceRun, ...]:
     return tuple(runs)
 
 
-def grade_source(exercise_slug: str, source: str, *, sandbox: Sandbox) -> Verdict:
+def grading_sandbox(cpu_seconds: int = GRADING_CPU_SECONDS) -> Sandbox:
+    """A sandbox (not started) with the grading CPU limit; pair it with `wall_limit(cpu_seconds)`."""
+    return Sandbox(wall_seconds=wall_limit(cpu_seconds), limits={"cpu_seconds": cpu_seconds})
+
+
+def wall_limit(cpu_seconds: int) -> float:
+    return cpu_seconds + WALL_MARGIN_SECONDS
+
+
+def grade_source(
+    exercise_slug: str, source: str, *, sandbox: Sandbox, wall_seconds: float | None = None
+) -> Verdict:
     exercise = get_exercise(exercise_slug)
     cases = cases_for(exercise.slug)
-    raw = sandbox.run(build_plan(exercise.slug, source), wall_seconds=GRADING_WALL_SECONDS)
+    wall_seconds = wall_seconds or GRADING_WALL_SECONDS
+    raw = sandbox.run(build_plan(exercise.slug, source), wall_seconds=wall_seconds)
     output = raw.output[:MAX_OUTPUT_CHARS] + ("\n… (output truncated)" if raw.output_truncated else "")
-    limit_hit = _limit_verdict(raw, output)
+    cpu_limit = sandbox.limits.get("cpu_seconds", Limits().cpu_seconds)
+    limit_hit = _limit_verdict(raw, output, wall_seconds=wall_seconds, cpu_limit=cpu_limit)
     if limit_hit:
         return limit_hit
     try:
@@ -85,16 +105,16 @@ def grade_source(exercise_slug: str, source: str, *, sandbox: Sandbox) -> Verdic
     return _score(exercise.slug, cases, parsed, output)
 
 
-def _limit_verdict(raw: RawRun, output: str) -> Verdict | None:
+def _limit_verdict(raw: RawRun, output: str, *, wall_seconds: float, cpu_limit: float) -> Verdict | None:
     """Verdicts decided by what the trusted zygote observed, before reading any result."""
     # The wall clock ran out, or the kernel's CPU-time limit fired (SIGXCPU, then SIGKILL at the hard limit).
     cpu_limit_hit = raw.exit_code == -signal.SIGXCPU or (
-        raw.exit_code == -signal.SIGKILL and raw.cpu_seconds >= CPU_LIMIT_SECONDS - 0.5
+        raw.exit_code == -signal.SIGKILL and raw.cpu_seconds >= max(cpu_limit - 0.5, 0.5 * cpu_limit)
     )
     if raw.outcome == "timeout" or (cpu_limit_hit and not raw.result_bytes):
         return Verdict.error(
             SandboxOutcome.TIMEOUT,
-            f"Your code ran out of time (the whole suite may take at most {GRADING_WALL_SECONDS:g} s; "
+            f"Your code ran out of time (the whole suite may take at most {wall_seconds:g} s; "
             "a correct step takes microseconds). Look for an endless loop or heavy work inside `step`.",
             output=output,
         )

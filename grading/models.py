@@ -1,13 +1,15 @@
-"""A student's code submission and its grading lifecycle.
+"""A student's code submission and its grading lifecycle, and the grading workers' own rows.
 
 A submission is graded by whichever worker claims it first. The claim is a lease: the worker
 refreshes `heartbeat_at` while it grades, and a claim whose heartbeat has gone stale (the worker
-died) can be taken over by another worker. `attempts` counts claims and doubles as a fencing
-token: a worker may only store its verdict while its claim is still the current one.
+died) is put back on the queue for another worker. `attempts` counts claims and doubles as a
+fencing token: a worker may only store its verdict while its claim is still the current one.
+The submission row is the job: there is no separate task table (see grading.services.queue).
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Submission(models.Model):
@@ -17,18 +19,20 @@ class Submission(models.Model):
         GRADED = "graded", "Graded"
         ERROR = "error", "Could not be graded"
 
+    PENDING = (Status.QUEUED, Status.RUNNING)
+
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
     )
     exercise_slug = models.SlugField(max_length=64)
     source = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # A random value the submit form carries (new per page load): a post retried with the same
+    # token finds the submission it already created instead of storing a duplicate.
+    client_token = models.CharField(max_length=64, blank=True, default="")
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0, help_text="How many times a worker claimed it.")
-    enqueued_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a grading task was last queued."
-    )
     claimed_by = models.CharField(max_length=96, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -47,6 +51,15 @@ class Submission(models.Model):
             models.Index(fields=["student", "exercise_slug", "-created_at"], name="grading_sub_student_ex"),
             models.Index(fields=["status", "heartbeat_at"], name="grading_sub_status_hb"),
             models.Index(fields=["exercise_slug", "-created_at"], name="grading_sub_exercise"),
+            # The fair scheduler asks, per queued submission, when its student was last served.
+            models.Index(fields=["student", "-claimed_at"], name="grading_sub_student_claim"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "client_token"],
+                condition=~Q(client_token=""),
+                name="grading_sub_one_per_client_token",
+            )
         ]
 
     def __str__(self) -> str:
@@ -55,3 +68,28 @@ class Submission(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.GRADED, self.Status.ERROR}
+
+
+class GradingWorker(models.Model):
+    """One running `manage.py grading_worker` process, as it last reported itself.
+
+    Written by the worker at start and every few seconds (`beat_at`); a row whose beat is older
+    than the lease belongs to a worker that died, and is pruned after a while. Operators read
+    these rows through /readyz and `manage.py queue_status`.
+    """
+
+    worker_id = models.CharField(max_length=96, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+    sandbox_ok = models.BooleanField(default=False, help_text="Whether the sandbox self-test passed.")
+    sandbox_detail = models.CharField(max_length=500, blank=True)
+    current_submission_id = models.BigIntegerField(null=True, blank=True)
+    stopping = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["worker_id"]
+
+    def __str__(self) -> str:
+        return self.worker_id

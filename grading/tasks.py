@@ -1,20 +1,22 @@
-"""The grading task, run by workers on the `grading` queue (`manage.py grading_worker`).
+"""Grading one claimed submission, as a worker does (`manage.py grading_worker`, grading.worker).
 
 Each worker process keeps one sandbox (a pre-warmed zygote), started lazily or by the worker at
-start-up, and restarted if it dies. The task is idempotent: it only grades what it manages to
-claim, and only stores a verdict while its claim is current (see grading.services.queue).
+start-up, and restarted if it dies. Grading is idempotent: a worker only grades what it managed
+to claim, and only stores a verdict while its claim is current (see grading.services.queue).
 """
 
 import logging
 import os
+import signal
 import socket
 import threading
 
+from django.conf import settings
 from django.db import connection
-from django.tasks import task
 
 from grading import events
 from grading.models import Submission
+from grading.resilience import TRANSIENT_ERRORS, describe, drop_connection, retry_transient
 from grading.services.queue import (
     Claim,
     claim_submission,
@@ -33,14 +35,21 @@ _sandbox = None
 _sandbox_lock = threading.Lock()
 
 
+def cpu_seconds() -> int:
+    """The CPU limit of one grading run (settings.GRADING_CPU_SECONDS, default grader's)."""
+    from grading.grader import GRADING_CPU_SECONDS
+
+    return int(getattr(settings, "GRADING_CPU_SECONDS", GRADING_CPU_SECONDS))
+
+
 def get_sandbox():
     """This process's sandbox, started (and self-tested) on first use; raises SandboxUnavailable."""
     global _sandbox
-    from grading.sandbox.client import Sandbox
+    from grading.grader import grading_sandbox
 
     with _sandbox_lock:
         if _sandbox is None:
-            sandbox = Sandbox()
+            sandbox = grading_sandbox(cpu_seconds())
             sandbox.start()  # fails closed: SandboxUnavailable says what is missing
             _sandbox = sandbox
         return _sandbox
@@ -52,6 +61,22 @@ def close_sandbox() -> None:
         sandbox, _sandbox = _sandbox, None
     if sandbox is not None:
         sandbox.close()
+
+
+def abort_sandbox() -> None:
+    """Kill this process's sandbox with the run it has in hand (safe from another thread).
+
+    The grading thread then sees SandboxUnavailable, gives its submission back to the queue, and
+    the sandbox is started afresh on next use. Used when a stopping worker's grace period ends.
+    """
+    sandbox = _sandbox
+    process = getattr(sandbox, "_process", None)  # the zygote; its runs share its process group
+    if process is None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def worker_id() -> str:
@@ -77,9 +102,16 @@ class Heartbeat:
     def _beat(self) -> None:
         try:
             while not self._stop.wait(self.interval):
-                if not heartbeat(self.claim):
-                    self.lost = True
-                    return
+                try:
+                    if not heartbeat(self.claim):
+                        self.lost = True
+                        return
+                except TRANSIENT_ERRORS as error:
+                    # The database is away: keep trying; a missed beat only shortens the lease.
+                    drop_connection()
+                    logger.warning(
+                        "heartbeat for submission %s failed: %s", self.claim.submission_id, describe(error)
+                    )
         except Exception:  # a heartbeat that fails only shortens the lease; grading goes on
             logger.exception("heartbeat for submission %s failed", self.claim.submission_id)
         finally:
@@ -94,28 +126,48 @@ class Heartbeat:
         self._thread.join()
 
 
-def grade_claimed(claim: Claim) -> str:
-    """Grade a submission this worker has claimed and store the verdict. Returns what happened."""
-    from grading.grader import grade_source
+def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
+    """Grade a submission this worker has claimed and store the verdict. Returns what happened.
+
+    A database that goes away while the verdict is stored is waited for (the claim is fenced, so
+    a late store is harmless); `stop` ends that wait when the worker is told to stop.
+    """
+    from grading.grader import grade_source, wall_limit
     from grading.sandbox.client import SandboxUnavailable
 
-    submission = Submission.objects.only("exercise_slug", "source").get(pk=claim.submission_id)
+    submission = retry_transient(
+        lambda: Submission.objects.only("exercise_slug", "source").get(pk=claim.submission_id),
+        what="reading a claimed submission",
+        stop=stop,
+    )
     with Heartbeat(claim, interval=max(lease_seconds() / 3, 0.2)):
         try:
-            verdict = grade_source(submission.exercise_slug, submission.source, sandbox=get_sandbox())
+            verdict = grade_source(
+                submission.exercise_slug,
+                submission.source,
+                sandbox=get_sandbox(),
+                wall_seconds=wall_limit(cpu_seconds()),
+            )
         except SandboxUnavailable as exc:
             # Fail closed: no verdict without isolation. Give the submission back for another worker
-            # (or for this one once its sandbox is back) and make the task fail loudly.
+            # (or for this one once its sandbox is back) and make the worker notice.
             close_sandbox()
-            release_submission(claim)
+            retry_transient(lambda: release_submission(claim), what="releasing a submission", stop=stop)
             logger.error("cannot grade submission %s: %s", claim.submission_id, exc)
             raise
         except Exception as exc:
             logger.exception("grading submission %s failed", claim.submission_id)
-            fail_submission(claim, f"The grader failed on this submission ({type(exc).__name__}).")
+            reason = f"The grader failed on this submission ({type(exc).__name__})."
+            retry_transient(
+                lambda: fail_submission(claim, reason), what="recording a grader error", stop=stop
+            )
             return "grader-error"
-    if not finish_submission(claim, verdict.to_dict()):
+    stored = retry_transient(
+        lambda: finish_submission(claim, verdict.to_dict()), what="storing a verdict", stop=stop
+    )
+    if not stored:
         return "claim-lost"
+    logger.info("submission %s graded (%s) by %s", claim.submission_id, verdict.status, claim.worker_id)
     notify_graded(claim.submission_id)
     return "graded"
 
@@ -129,9 +181,11 @@ def notify_graded(submission_id: int) -> None:
     events.send_on_commit(events.submission_graded, submission_id=submission_id)
 
 
-@task(queue_name="grading")
 def grade_submission(submission_id: int) -> str:
-    """Claim and grade one submission; a duplicate or late task finds nothing to claim and returns."""
+    """Claim and grade one given submission (tests, tools); the worker loop uses `claim_next`.
+
+    A submission that is graded or held by a live worker is left alone ("not-claimed").
+    """
     claim = claim_submission(submission_id, worker_id=worker_id())
     if claim is None:
         return "not-claimed"

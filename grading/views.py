@@ -1,7 +1,10 @@
 """Code exercise pages. Thin: rules live in grading.services, the editor in static/js/grading.js."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +24,15 @@ from grading.services import (
     submissions_for_instructor,
 )
 from grading.services.plots import plots_for
-from grading.services.submissions import submissions_of
+from grading.services.submissions import (
+    SubmissionLimitReached,
+    clean_client_token,
+    new_client_token,
+    submissions_of,
+)
 from throttling import check, retry_after
+
+logger = logging.getLogger("grading.views")
 
 HISTORY_LENGTH = 20
 INSTRUCTOR_PAGE_SIZE = 200
@@ -52,33 +62,57 @@ def exercises(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     exercise = _exercise_or_404(slug)
-    source = throttled = None
-    if request.method == "POST":
-        source = request.POST.get("source", "")
-        throttled = check(request, "submission")
-        if throttled is not None:
-            messages.error(request, f"{throttled.message} This code was not submitted; it is still below.")
-        else:
-            try:
-                submission = submission_create(student=request.user, exercise=exercise, source=source)
-            except SubmissionRejected as error:
-                # Keep what the student typed: the form is shown again with their code in it.
-                messages.error(request, str(error))
-            else:
-                return redirect("grading:submission", submission_id=submission.pk)
-    if source is None:
+    if request.method == "GET":
         source = last_source_for(request.user, exercise.slug) or exercise.starter_source
+        return _exercise_page(request, exercise, source, new_client_token())
+
+    # Whatever goes wrong below, the form comes back with the student's code in it.
+    source = request.POST.get("source", "")
+    token = request.POST.get("client_token", "")
+    throttled = check(request, "submission")
+    if throttled is not None:
+        messages.error(request, f"{throttled.message} Nothing was stored; your code is kept below.")
+        return retry_after(_exercise_page(request, exercise, source, token, status=429), throttled)
+    try:
+        submission = submission_create(
+            student=request.user, exercise=exercise, source=source, client_token=token
+        )
+    except SubmissionLimitReached as error:
+        messages.error(request, str(error))
+        return _exercise_page(request, exercise, source, new_client_token(), status=429)
+    except SubmissionRejected as error:
+        messages.error(request, str(error))
+        return _exercise_page(request, exercise, source, new_client_token(), status=400)
+    except DatabaseError:
+        logger.exception("storing a submission failed")
+        # The commit may or may not have reached the database: the form keeps the same token,
+        # so submitting again either stores it once or finds the one already stored.
+        messages.error(
+            request,
+            "Your submission could not be stored: the database did not answer. Submit again in a "
+            "moment; if the first attempt did get through, you will be taken to it, not to a copy.",
+        )
+        return _exercise_page(request, exercise, source, token, status=503)
+    return redirect("grading:submission", submission_id=submission.pk)
+
+
+def _exercise_page(request, exercise, source: str, client_token: str, *, status: int = 200) -> HttpResponse:
+    try:
+        history = list(submissions_of(request.user, exercise.slug)[:HISTORY_LENGTH])
+    except DatabaseError:  # the page still comes back, with the code, when the database does not
+        history = []
+    try:
+        client_token = clean_client_token(client_token) or new_client_token()
+    except SubmissionRejected:
+        client_token = new_client_token()
     context = {
         "exercise": exercise,
         "source": source,
-        "history": submissions_of(request.user, exercise.slug)[:HISTORY_LENGTH],
+        "history": history,
         "max_kb": MAX_SOURCE_BYTES // 1024,
+        "client_token": client_token,
     }
-    if throttled is not None:
-        return retry_after(render(request, "grading/exercise_detail.html", context, status=429), throttled)
-    return render(
-        request, "grading/exercise_detail.html", context, status=400 if request.method == "POST" else 200
-    )
+    return render(request, "grading/exercise_detail.html", context, status=status)
 
 
 @login_required

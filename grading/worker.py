@@ -1,64 +1,221 @@
-"""Start-up of a grading worker: the sandbox first, then the task loop (used by `manage.py grading_worker`).
+"""A grading worker process (`manage.py grading_worker`): sandbox first, then the claim loop.
 
 1. Start this process's sandbox, which runs its isolation self-test. If that fails the worker
-   refuses to run at all (fail closed): it logs the reason and exits without taking a single job,
-   so a misconfigured host can never grade submissions without isolation.
-2. Re-queue submissions abandoned by dead workers, then keep doing so from a background thread
-   (every half lease), because the task queue never retries the task of a killed worker.
-3. Run django_tasks_db's worker loop on the `grading` queue.
+   refuses to run at all (fail closed): it records the reason in its worker row, logs it and
+   exits without taking a single job, so a misconfigured host can never grade without isolation.
+2. Loop: claim the next submission in fair order (grading.services.queue.claim_next), grade it,
+   store the verdict; between jobs, refresh this worker's row, put the submissions of dead
+   workers back in the queue and prune the rows of workers long dead.
+3. A transient database error (a restart, a lost connection, "database is locked") never ends
+   the loop: the connection is dropped and the worker waits (capped exponential backoff) and
+   carries on. Anything else ends the process, and its supervisor starts a new one.
+4. SIGTERM or SIGINT: the worker finishes the submission in hand and exits. If that takes longer
+   than the grace period, it kills its sandbox, gives the submission back to the queue and exits.
 """
 
 import logging
+import os
+import signal
+import socket
 import threading
+import time
 
-from django.db import connection
+from django.utils import timezone
 
 from grading import tasks
-from grading.services.queue import lease_seconds, requeue_stale, set_lease_seconds
+from grading.resilience import TRANSIENT_ERRORS, Backoff, describe, drop_connection
+from grading.sandbox.client import SandboxUnavailable
+from grading.services.queue import claim_next, lease_seconds, requeue_stale, set_lease_seconds
+from grading.services.workers import (
+    beat_interval,
+    prune_dead_workers,
+    worker_beat,
+    worker_register,
+    worker_unregister,
+)
 
 logger = logging.getLogger("grading.worker")
 
-GRADING_QUEUE = "grading"
+DEFAULT_GRACE_SECONDS = 10.0
+PRUNE_EVERY_SECONDS = 60.0
 
 
 class WorkerRefused(Exception):
     """The worker must not take jobs; the message says why."""
 
 
-def start_sandbox() -> None:
-    from grading.sandbox.client import SandboxUnavailable
-
-    try:
-        sandbox = tasks.get_sandbox()
-    except SandboxUnavailable as exc:
-        raise WorkerRefused(f"grading worker refuses to start: {exc}") from None
-    logger.info("sandbox ready (%s)", sandbox.isolation or "no kernel isolation")
-
-
-class StaleSweeper:
-    """Re-queues abandoned submissions every `interval` seconds until stopped."""
-
-    def __init__(self, interval: float):
+class GradingWorker:
+    def __init__(
+        self,
+        *,
+        interval: float = 0.2,
+        max_tasks: int | None = None,
+        batch: bool = False,
+        worker_id: str | None = None,
+        grace: float = DEFAULT_GRACE_SECONDS,
+        backoff_cap: float = 5.0,
+    ):
         self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="grading-sweeper", daemon=True)
+        self.max_tasks = max_tasks
+        self.batch = batch
+        self.worker_id = worker_id or tasks.worker_id()
+        self.grace = grace
+        self.stop = threading.Event()
+        self.backoff = Backoff(cap=backoff_cap)
+        self.started_at = timezone.now()
+        self.sandbox_ok = False
+        self.sandbox_detail = ""
+        self.current: int | None = None
+        self.graded = 0
+        self._registered = False
+        self._due: dict[str, float] = {}
+        self._grace_timer: threading.Timer | None = None
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                requeued = requeue_stale()
-                if requeued:
-                    logger.warning("re-queued abandoned submissions %s", requeued)
-            except Exception:  # keep sweeping: a locked or restarting database is transient
-                logger.exception("sweep for abandoned submissions failed")
-            finally:
-                connection.close()
+    # -- start-up ---------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        self._thread.start()
+    def start_sandbox(self) -> None:
+        try:
+            sandbox = tasks.get_sandbox()
+        except SandboxUnavailable as exc:
+            self.sandbox_detail = str(exc)
+            self._record_refusal()
+            raise WorkerRefused(f"grading worker refuses to start: {exc}") from None
+        self.sandbox_ok = True
+        self.sandbox_detail = sandbox.isolation or "no kernel isolation"
+        logger.info("sandbox ready (%s)", self.sandbox_detail)
 
-    def stop(self) -> None:
-        self._stop.set()
+    def _record_refusal(self) -> None:
+        # Best effort: operators see the refusal in /readyz; the exit status says it anyway.
+        try:
+            self._register()
+        except Exception as error:
+            logger.warning("could not record the refusal: %s", describe(error))
+            drop_connection()
+
+    def _register(self) -> None:
+        worker_register(
+            worker_id=self.worker_id,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            sandbox_ok=self.sandbox_ok,
+            sandbox_detail=self.sandbox_detail,
+            started_at=self.started_at,
+        )
+        self._registered = True
+
+    def _install_signal_handlers(self) -> dict:
+        return {signum: signal.signal(signum, self._on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
+
+    def _on_signal(self, signum, frame) -> None:
+        if self.stop.is_set():
+            return
+        logger.warning("%s received: finishing the current job, then exiting", signal.Signals(signum).name)
+        self.stop.set()
+        if self.current is not None:
+            self._grace_timer = threading.Timer(self.grace, self._grace_expired)
+            self._grace_timer.daemon = True
+            self._grace_timer.start()
+
+    def _grace_expired(self) -> None:
+        # The job outlived the grace period: end its run; grade_claimed then gives it back.
+        logger.warning("grace period of %.0f s over: abandoning submission %s", self.grace, self.current)
+        tasks.abort_sandbox()
+
+    # -- the loop ---------------------------------------------------------------------------------
+
+    def run(self, *, handle_signals: bool = False) -> None:
+        """Take jobs until stopped; with `handle_signals`, SIGTERM and SIGINT stop it gracefully."""
+        self.start_sandbox()
+        previous = self._install_signal_handlers() if handle_signals else {}
+        try:
+            while not self.stop.is_set():
+                if self.max_tasks is not None and self.graded >= self.max_tasks:
+                    break
+                try:
+                    self._housekeeping()
+                    claim = claim_next(worker_id=self.worker_id)
+                except TRANSIENT_ERRORS as error:
+                    self._wait_for_database(error)
+                    continue
+                self.backoff.reset()
+                if claim is None:
+                    if self.batch:
+                        break
+                    self.stop.wait(self.interval)
+                    continue
+                self._grade(claim)
+        finally:
+            if self._grace_timer is not None:
+                self._grace_timer.cancel()
+            self._leave()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _grade(self, claim) -> None:
+        self.current = claim.submission_id
+        try:
+            self._beat(force=True)
+        except TRANSIENT_ERRORS:
+            drop_connection()  # the row is only for operators; grading goes on
+        try:
+            outcome = tasks.grade_claimed(claim, stop=self.stop)
+        except SandboxUnavailable as exc:
+            if self.stop.is_set():
+                return  # the grace period ran out and ended the run: the submission was given back
+            # The sandbox died or broke: restart it (with its self-test) before taking another job.
+            logger.error("sandbox lost (%s); restarting it", exc)
+            self.sandbox_ok = False
+            self.start_sandbox()
+            return
+        except TRANSIENT_ERRORS as error:
+            # Told to stop while the database was away: the claim cannot be given back, so its
+            # lease expires and another worker grades the submission.
+            logger.warning("submission %s left to its lease: %s", claim.submission_id, describe(error))
+            drop_connection()
+            return
+        finally:
+            self.current = None
+        self.graded += 1
+        logger.debug("submission %s: %s", claim.submission_id, outcome)
+
+    def _wait_for_database(self, error: BaseException) -> None:
+        drop_connection()
+        delay = self.backoff.next_delay()
+        logger.warning("database unavailable (%s); retrying in %.1f s", describe(error), delay)
+        self.stop.wait(delay)
+
+    def _every(self, name: str, seconds: float) -> bool:
+        now = time.monotonic()
+        if now < self._due.get(name, 0.0):
+            return False
+        self._due[name] = now + seconds
+        return True
+
+    def _beat(self, *, force: bool = False) -> None:
+        if not self._registered:
+            self._register()
+        if (force or self._every("beat", beat_interval())) and not worker_beat(
+            self.worker_id, current_submission_id=self.current, stopping=self.stop.is_set()
+        ):
+            self._register()  # pruned while the database was away, say
+
+    def _housekeeping(self) -> None:
+        self._beat()
+        if self._every("requeue", lease_seconds() / 2):
+            requeued = requeue_stale()
+            if requeued:
+                logger.warning("re-queued abandoned submissions %s", requeued)
+        if self._every("prune", PRUNE_EVERY_SECONDS):
+            prune_dead_workers()
+
+    def _leave(self) -> None:
+        if not self._registered:
+            return
+        try:
+            worker_unregister(self.worker_id)
+        except Exception as error:  # the row goes stale and is pruned by the others
+            logger.warning("could not remove this worker's row: %s", describe(error))
+            drop_connection()
 
 
 def run_worker(
@@ -68,32 +225,16 @@ def run_worker(
     max_tasks: int | None = None,
     batch: bool = False,
     worker_id: str | None = None,
-) -> None:
+    grace: float = DEFAULT_GRACE_SECONDS,
+    handle_signals: bool = True,
+) -> GradingWorker:
     """Run a grading worker in this process until it is stopped (raises WorkerRefused first if unsafe)."""
-    from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS
-    from django_tasks_db.management.commands.db_worker import Worker
-
     set_lease_seconds(lease)
-    start_sandbox()
-    requeued = requeue_stale()
-    if requeued:
-        logger.warning("re-queued abandoned submissions %s", requeued)
-    connection.close()
-    sweeper = StaleSweeper(interval=lease_seconds() / 2)
-    sweeper.start()
-    worker = Worker(
-        queue_names=[GRADING_QUEUE],
-        interval=interval,
-        batch=batch,
-        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-        startup_delay=False,
-        max_tasks=max_tasks,
-        worker_id=worker_id or tasks.worker_id(),
-        excluded_queue_names=[],
+    worker = GradingWorker(
+        interval=interval, max_tasks=max_tasks, batch=batch, worker_id=worker_id, grace=grace
     )
-    worker.configure_signals()
     try:
-        worker.run()
+        worker.run(handle_signals=handle_signals)
     finally:
-        sweeper.stop()
         tasks.close_sandbox()
+    return worker

@@ -301,6 +301,9 @@ ROWS = [
     ),
     Row("courses:gradebook", kwargs={"course_id": course}, get=COURSE_VIEW, post=INSTRUCTORS_405),
     Row("courses:gradebook_csv", kwargs={"course_id": course}, get=COURSE_VIEW, post=INSTRUCTORS_405),
+    # Health checks for load balancers and operators: no log-in, GET only
+    Row("healthz", get=EVERYONE, post=outcomes("405 405 405 405 405 405 405 405")),
+    Row("readyz", get=EVERYONE, post=outcomes("405 405 405 405 405 405 405 405")),
     # LTI: the LMS's endpoints (plain HTTP is refused outside development), the tool's key set,
     # deep linking (only within the instructor's own launch session), a course's LMS page, registrations
     Row(
@@ -365,8 +368,6 @@ def admin_route() -> str:
 
 # Admin pages whose staff outcome differs from the generated rule (read-only model admins).
 ADMIN_STAFF_OUTCOMES = {
-    "admin:django_tasks_database_dbtaskresult_add": "403",
-    "admin:django_tasks_database_dbtaskresult_delete": "403",
     # Log-in lockout records are written by django-axes, never added by hand.
     "admin:axes_accessattempt_add": "403",
     "admin:axes_accesslog_add": "403",

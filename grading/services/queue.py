@@ -1,13 +1,18 @@
-"""The grading lease: how workers claim submissions so that none is lost and none is graded twice.
+"""The grading queue: submissions are the jobs, claimed by workers under a lease, fairly.
 
-- A worker *claims* a submission with one conditional UPDATE: it succeeds only if the submission
-  is queued, or running under a claim whose heartbeat is older than the lease (its worker died).
+- A worker *claims* the next submission with `claim_next`: one transaction that picks a queued
+  submission (on PostgreSQL with `SELECT … FOR UPDATE SKIP LOCKED`, so concurrent workers never
+  wait for each other; on SQLite the transaction takes the write lock when it begins, see
+  `transaction_mode` in the settings) and marks it running under the worker's id.
+- The pick is fair between students: the queued submission whose student was served longest ago
+  (never served comes first) goes next, the oldest of that student's first. One student's burst
+  therefore delays another student by at most one grading slot.
 - While grading, the worker refreshes `heartbeat_at` (see `grading.tasks.Heartbeat`).
-- The verdict is stored with another conditional UPDATE that names the claim (worker id and
-  attempt number): if another worker took the submission over in the meantime, the late result
-  is discarded. So a submission is graded exactly once, whichever workers die on the way.
-- `requeue_stale` (run by workers at start and periodically) puts abandoned submissions back on
-  the task queue, because the task of a killed worker is never retried by the queue itself.
+- The verdict is stored with a conditional UPDATE that names the claim (worker id and attempt
+  number): if another worker took the submission over in the meantime, the late result is
+  discarded. So a submission is graded exactly once, whichever workers die on the way.
+- `requeue_stale` (run by every worker periodically) puts the submissions of dead workers (their
+  heartbeat is older than the lease) back in the queue.
 """
 
 import logging
@@ -15,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from grading.models import Submission
@@ -27,9 +32,6 @@ DEFAULT_LEASE_SECONDS = 30.0
 # A submission claimed this many times without a verdict is given up on: something about it
 # keeps taking its workers down, and retrying forever would starve everyone else.
 MAX_ATTEMPTS = 3
-# A queued submission whose task has not started after this many leases gets a fresh task
-# (its task may have been lost, e.g. enqueued by a process that died before writing it).
-STALE_QUEUED_LEASES = 5
 
 _lease_override: float | None = None
 
@@ -56,34 +58,21 @@ class Claim:
     attempt: int  # the submission's `attempts` after this claim: the fencing token
 
 
-def enqueue_grading(submission_id: int) -> None:
-    """Queue a grading task now (call it from `transaction.on_commit` when inside a transaction)."""
-    from grading.tasks import grade_submission  # the task module imports this one
-
-    Submission.objects.filter(pk=submission_id).update(enqueued_at=timezone.now())
-    grade_submission.enqueue(submission_id)
-
-
-def claim_submission(
-    submission_id: int, *, worker_id: str, lease: float | None = None, now: datetime | None = None
-) -> Claim | None:
-    """Take the submission for grading, or None if it is graded or held by a live worker."""
-    now = now or timezone.now()
-    stale_before = now - timedelta(seconds=lease or lease_seconds())
-    claimable = Q(status=Submission.Status.QUEUED) | Q(
-        status=Submission.Status.RUNNING, heartbeat_at__lt=stale_before
+def _take(submission_id: int, claimable: Q, *, worker_id: str, now: datetime) -> int | None:
+    """Mark the submission running under `worker_id` if it is still claimable; its new attempt number."""
+    updated = Submission.objects.filter(claimable, pk=submission_id).update(
+        status=Submission.Status.RUNNING,
+        claimed_by=worker_id,
+        claimed_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
     )
-    with transaction.atomic():
-        updated = Submission.objects.filter(claimable, pk=submission_id).update(
-            status=Submission.Status.RUNNING,
-            claimed_by=worker_id,
-            claimed_at=now,
-            heartbeat_at=now,
-            attempts=F("attempts") + 1,
-        )
-        if not updated:
-            return None
-        attempt = Submission.objects.filter(pk=submission_id).values_list("attempts", flat=True).get()
+    if not updated:
+        return None
+    return Submission.objects.filter(pk=submission_id).values_list("attempts", flat=True).get()
+
+
+def _claim_or_give_up(submission_id: int, attempt: int, *, worker_id: str, now: datetime) -> Claim | None:
     if attempt > MAX_ATTEMPTS:
         Submission.objects.filter(pk=submission_id, attempts=attempt).update(
             status=Submission.Status.ERROR,
@@ -93,6 +82,57 @@ def claim_submission(
         logger.error("submission %s given up after %s interrupted attempts", submission_id, attempt - 1)
         return None
     return Claim(submission_id=submission_id, worker_id=worker_id, attempt=attempt)
+
+
+def claim_submission(
+    submission_id: int, *, worker_id: str, lease: float | None = None, now: datetime | None = None
+) -> Claim | None:
+    """Take this submission for grading, or None if it is graded or held by a live worker."""
+    now = now or timezone.now()
+    stale_before = now - timedelta(seconds=lease or lease_seconds())
+    claimable = Q(status=Submission.Status.QUEUED) | Q(
+        status=Submission.Status.RUNNING, heartbeat_at__lt=stale_before
+    )
+    with transaction.atomic():
+        attempt = _take(submission_id, claimable, worker_id=worker_id, now=now)
+    if attempt is None:
+        return None
+    return _claim_or_give_up(submission_id, attempt, worker_id=worker_id, now=now)
+
+
+def fair_order():
+    """Queued submissions in the order workers take them: the student served longest ago first
+    (never served before anyone), then that student's oldest submission."""
+    last_served = Subquery(
+        Submission.objects.filter(student_id=OuterRef("student_id"), claimed_at__isnull=False)
+        .order_by("-claimed_at")
+        .values("claimed_at")[:1]
+    )
+    return (
+        Submission.objects.filter(status=Submission.Status.QUEUED)
+        .annotate(last_served=last_served)
+        .order_by(F("last_served").asc(nulls_first=True), "created_at", "id")
+    )
+
+
+def claim_next(*, worker_id: str, now: datetime | None = None) -> Claim | None:
+    """Claim the next submission in fair order; None when nothing is queued."""
+    while True:
+        now = now or timezone.now()
+        with transaction.atomic():
+            candidates = fair_order()
+            if connection.features.has_select_for_update_skip_locked:
+                # Rows another worker is claiming right now are skipped, not waited for.
+                candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+            submission_id = candidates.values_list("pk", flat=True).first()
+            if submission_id is None:
+                return None
+            attempt = _take(submission_id, Q(status=Submission.Status.QUEUED), worker_id=worker_id, now=now)
+        if attempt is None:
+            continue  # taken between the pick and the update (only without row locks): pick again
+        claim = _claim_or_give_up(submission_id, attempt, worker_id=worker_id, now=now)
+        if claim is not None:
+            return claim
 
 
 def _held(claim: Claim):
@@ -152,15 +192,13 @@ def release_submission(claim: Claim) -> bool:
 
 
 def requeue_stale(*, lease: float | None = None, now: datetime | None = None) -> list[int]:
-    """Put abandoned submissions back on the queue; returns their ids.
+    """Put the submissions of dead workers (heartbeat older than the lease) back in the queue.
 
-    Abandoned means running under a claim whose heartbeat is older than the lease, or queued for
-    several leases without a task having started. Safe to run from any number of workers at once:
-    the reset is conditional, and a duplicate task finds nothing to claim.
+    Safe to run from any number of workers at once: each reset is conditional on the heartbeat
+    it saw, and the claim that follows counts as a new attempt (the fencing token moves on).
     """
     now = now or timezone.now()
-    lease = lease or lease_seconds()
-    stale_before = now - timedelta(seconds=lease)
+    stale_before = now - timedelta(seconds=lease or lease_seconds())
     requeued = []
     stale_running = Submission.objects.filter(status=Submission.Status.RUNNING, heartbeat_at__lt=stale_before)
     for submission_id, beat in stale_running.values_list("id", "heartbeat_at"):
@@ -170,11 +208,4 @@ def requeue_stale(*, lease: float | None = None, now: datetime | None = None) ->
         if reset:
             logger.warning("submission %s: its worker stopped heartbeating; queued again", submission_id)
             requeued.append(submission_id)
-    forgotten_before = now - timedelta(seconds=lease * STALE_QUEUED_LEASES)
-    forgotten = Submission.objects.filter(status=Submission.Status.QUEUED).filter(
-        Q(enqueued_at__lt=forgotten_before) | Q(enqueued_at__isnull=True, created_at__lt=forgotten_before)
-    )
-    requeued.extend(pk for pk in forgotten.values_list("id", flat=True) if pk not in requeued)
-    for submission_id in requeued:
-        enqueue_grading(submission_id)
     return requeued

@@ -1,17 +1,20 @@
 """Creating submissions and reading them back with the right permissions."""
 
+import re
+import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 
 from accounts.roles import is_instructor
 from grading.access import limit_to_taught_work, taught_work_q
 from grading.exercises import get_exercise
 from grading.models import Submission
-from grading.services.queue import enqueue_grading
 
 MAX_SOURCE_BYTES = 64 * 1024
 
@@ -48,21 +51,84 @@ def clean_source(source: object) -> str:
     return source
 
 
-def submission_create(*, student, exercise, source: str) -> Submission:
-    """Store a submission and queue it for grading once the row is committed.
+class SubmissionLimitReached(SubmissionRejected):
+    """The student already has as many submissions of this exercise waiting as the queue allows."""
 
-    `exercise` is an Exercise or its slug. Raises SubmissionRejected (nothing stored) for an unknown
-    exercise, or source that is empty, not text, or larger than 64 KB.
+
+DEFAULT_MAX_PENDING_PER_EXERCISE = 2
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def max_pending_per_exercise() -> int:
+    """Queued-or-running submissions a student may have per exercise (0: no limit)."""
+    return int(getattr(settings, "GRADING_MAX_PENDING_PER_EXERCISE", DEFAULT_MAX_PENDING_PER_EXERCISE))
+
+
+def new_client_token() -> str:
+    """A value for the submit form's hidden `client_token` field, new on every page load."""
+    return secrets.token_urlsafe(18)
+
+
+def clean_client_token(token: object) -> str:
+    """The token, or "" when the post carries none; SubmissionRejected when it is malformed."""
+    if token is None or token == "":
+        return ""
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        raise SubmissionRejected("The form was damaged in transit; reload the page and submit again.")
+    return token
+
+
+def submission_create(*, student, exercise, source: str, client_token: str = "") -> Submission:
+    """Store a submission; the queue picks it up once the row is committed.
+
+    `exercise` is an Exercise or its slug. `client_token` makes the call idempotent: a retried
+    post with the token of a submission already stored returns that submission and stores
+    nothing. Raises SubmissionRejected (nothing stored) for an unknown exercise, source that is
+    empty, not text or larger than 64 KB, a malformed token, a token already used for different
+    code; SubmissionLimitReached when the student has too many submissions of this exercise
+    waiting to be graded.
     """
     slug = _exercise_slug(exercise)
     source = clean_source(source)
+    token = clean_client_token(client_token)
+    try:
+        with transaction.atomic():
+            # One submission at a time per student, on every process: the checks below and the
+            # insert cannot interleave with another post of the same student.
+            list(get_user_model().objects.select_for_update().filter(pk=student.pk).values_list("pk"))
+            if token:
+                earlier = Submission.objects.filter(student=student, client_token=token).first()
+                if earlier is not None:
+                    return _same_submission(earlier, slug, source)
+            limit = max_pending_per_exercise()
+            if limit and (
+                Submission.objects.filter(
+                    student=student, exercise_slug=slug, status__in=Submission.PENDING
+                ).count()
+                >= limit
+            ):
+                raise SubmissionLimitReached(
+                    f"You already have {limit} submissions of this exercise waiting to be graded. "
+                    "Wait for one of them to finish, then submit again: your code is kept below."
+                )
+            return Submission.objects.create(
+                student=student, exercise_slug=slug, source=source, client_token=token
+            )
+    except IntegrityError:
+        # Only the token's uniqueness can fail here: a concurrent post won the race.
+        if not token:
+            raise
+        earlier = Submission.objects.get(student=student, client_token=token)
+        return _same_submission(earlier, slug, source)
 
-    with transaction.atomic():
-        submission = Submission.objects.create(student=student, exercise_slug=slug, source=source)
-        # Enqueue only after commit: a worker must never pick up a task whose row it cannot see yet,
-        # and a rolled-back submission must not be graded.
-        transaction.on_commit(lambda: enqueue_grading(submission.pk))
-    return submission
+
+def _same_submission(earlier: Submission, slug: str, source: str) -> Submission:
+    if earlier.exercise_slug != slug or earlier.source != source:
+        raise SubmissionRejected(
+            "This page was already used to submit other code. Your code is kept below: "
+            "submit it again to send it as a new submission."
+        )
+    return earlier
 
 
 def get_submission_for_user(user, submission_id) -> Submission:

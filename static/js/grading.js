@@ -41,6 +41,22 @@
     }
   }
 
+  // One post per click: the button stays disabled while the post is under way. A retried post
+  // (a double click, a reload of the result) carries the same client_token, so the server finds
+  // the submission it already stored instead of making a second one.
+  function setUpSubmitOnce() {
+    var form = document.getElementById("submit-form");
+    if (!form) return;
+    var button = form.querySelector("button[type=submit]");
+    if (!button) return;
+    form.addEventListener("submit", function () {
+      // After the browser has collected the form's fields, so the post still carries them.
+      window.setTimeout(function () { button.disabled = true; }, 0);
+    });
+    // Coming back to the page (the back button restores it as it was): usable again.
+    window.addEventListener("pageshow", function () { button.disabled = false; });
+  }
+
   // The history table further down still shows "queued": give its row the finished badge.
   function updateHistoryBadge(box) {
     var result = box.querySelector(".result[data-submission]");
@@ -92,6 +108,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpEditor();
+    setUpSubmitOnce();
     setUpLiveStatus();
   });
 })();

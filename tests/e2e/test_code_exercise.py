@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from grading.worker import GradingWorker
 from tests.conftest import skip_unless_ci
 from tests.e2e.conftest import DEMO_STUDENT, log_in, save_screenshot
 
@@ -51,9 +52,7 @@ def step(params, grads, state, *, lr, beta1, beta2, eps):
 
 @pytest.fixture
 def grading_worker():
-    """Runs the real database-queue worker loop over whatever is queued, then returns."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
+    """Runs the real worker loop over whatever is queued, then returns."""
     from grading import tasks
     from grading.sandbox.client import SandboxUnavailable
 
@@ -63,16 +62,7 @@ def grading_worker():
         skip_unless_ci(f"this machine cannot run the grading sandbox: {error}")
 
     def drain() -> None:
-        Worker(
-            queue_names=["grading"],
-            interval=0.05,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="e2e-worker",
-            excluded_queue_names=[],
-        ).run()
+        GradingWorker(interval=0.05, batch=True, worker_id="e2e-worker").run()
 
     yield drain
     tasks.close_sandbox()

@@ -12,8 +12,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from grading.exercises import EXERCISES
-from grading.grader import grade_source
-from grading.sandbox.client import Sandbox, SandboxUnavailable
+from grading.grader import grade_source, grading_sandbox
+from grading.sandbox.client import SandboxUnavailable
 
 MAX_SOURCE_BYTES = 256 * 1024
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"unknown exercise {exercise!r}; known exercises: {', '.join(EXERCISES)}")
         sources = [(name, _read(name)) for name in files]  # check every file before grading any
         try:
-            with Sandbox() as sandbox:
+            with grading_sandbox() as sandbox:  # the workers' limits
                 for name, source in sources:
                     verdict = grade_source(exercise, source, sandbox=sandbox)
                     self._print(name, exercise, verdict, as_json=json)

@@ -1,15 +1,16 @@
-"""`manage.py grading_worker`: a worker for the `grading` queue that refuses to run without a sandbox.
+"""`manage.py grading_worker`: a grading worker that refuses to run without a sandbox.
 
-Prefer it to `manage.py db_worker --queue-name grading`: both run the same task, but this one
-starts and self-tests the sandbox before taking any job, exits non-zero (with the reason) when
-isolation is unavailable, and re-queues submissions abandoned by workers that died.
+It starts and self-tests the sandbox before taking any job, exits non-zero (with the reason) when
+isolation is unavailable, rides out database restarts, re-queues submissions abandoned by workers
+that died, and on SIGTERM finishes its current job (within --grace seconds) before exiting.
+Run as many as you like, on any number of hosts sharing the database.
 """
 
 import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from grading.worker import WorkerRefused, run_worker
+from grading.worker import DEFAULT_GRACE_SECONDS, WorkerRefused, run_worker
 
 
 def positive_float(text: str) -> float:
@@ -32,17 +33,28 @@ class Command(BaseCommand):
             default=None,
             help="How long a claim lives without a heartbeat (default: settings.GRADING_LEASE_SECONDS or 30).",
         )
-        parser.add_argument("--max-tasks", type=int, default=None, help="Exit after this many tasks.")
-        parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
         parser.add_argument(
-            "--worker-id", default=None, help="Identity for the task queue (default host:pid)."
+            "--grace",
+            type=positive_float,
+            default=DEFAULT_GRACE_SECONDS,
+            help="On SIGTERM, how long the current job may still run before it is given back.",
         )
+        parser.add_argument("--max-tasks", type=int, default=None, help="Exit after this many jobs.")
+        parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
+        parser.add_argument("--worker-id", default=None, help="Identity of this worker (default host:pid).")
 
-    def handle(self, *, interval, lease_seconds, max_tasks, batch, worker_id, verbosity, **options) -> None:
+    def handle(
+        self, *, interval, lease_seconds, grace, max_tasks, batch, worker_id, verbosity, **options
+    ) -> None:
         self._configure_logging(verbosity)
         try:
             run_worker(
-                interval=interval, lease=lease_seconds, max_tasks=max_tasks, batch=batch, worker_id=worker_id
+                interval=interval,
+                lease=lease_seconds,
+                max_tasks=max_tasks,
+                batch=batch,
+                worker_id=worker_id,
+                grace=grace,
             )
         except WorkerRefused as exc:
             logging.getLogger("grading.worker").critical("%s", exc)
@@ -51,5 +63,4 @@ class Command(BaseCommand):
     def _configure_logging(self, verbosity: int) -> None:
         # The site's root handler prints the records; the worker only makes its own loggers chattier.
         level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-        for name in ("grading", "django_tasks_db", "django.tasks"):
-            logging.getLogger(name).setLevel(level)
+        logging.getLogger("grading").setLevel(level)

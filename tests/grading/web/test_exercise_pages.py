@@ -82,7 +82,7 @@ def test_the_status_endpoint_follows_queued_running_graded(student_client, stude
     assert student_client.get(status_url).json()["status"] == "running"
     Submission.objects.filter(pk=submission.pk).update(status="queued")
 
-    tasks.grade_submission.call(submission.pk)
+    tasks.grade_submission(submission.pk)
     graded = student_client.get(status_url)
     assert graded["Cache-Control"] == "no-store"
     data = json.loads(graded.content)
@@ -98,7 +98,7 @@ def test_the_result_page_of_a_graded_submission_renders_without_polling(
     student_client, student, worker_sandbox, sgd
 ):
     submission = Submission.objects.create(student=student, exercise_slug="sgd", source=sgd.reference_source)
-    tasks.grade_submission.call(submission.pk)
+    tasks.grade_submission(submission.pk)
     page = student_client.get(reverse("grading:submission", args=[submission.pk])).content.decode()
     assert "data-status-url" not in page
     assert "Passed" in page and "100%" in page
@@ -108,7 +108,7 @@ def test_plots_are_drawn_once_per_submission(student_client, student, worker_san
     from grading.services import plots
 
     submission = Submission.objects.create(student=student, exercise_slug="sgd", source=sgd.reference_source)
-    tasks.grade_submission.call(submission.pk)
+    tasks.grade_submission(submission.pk)
     calls = []
     real = plots.build_plots
     monkeypatch.setattr(plots, "build_plots", lambda *a: calls.append(a) or real(*a))

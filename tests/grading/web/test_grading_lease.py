@@ -2,11 +2,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from grading.models import Submission
 from grading.services.queue import (
     MAX_ATTEMPTS,
+    claim_next,
     claim_submission,
     finish_submission,
     heartbeat,
@@ -62,20 +62,23 @@ def test_heartbeats_keep_a_claim_alive(queued):
     assert claim_submission(queued.pk, worker_id="w2", lease=LEASE, now=almost_stale) is None
 
 
-def test_sweep_requeues_submissions_of_dead_workers_with_a_new_task(queued):
-    claim_submission(queued.pk, worker_id="dead", lease=LEASE)
+def test_sweep_puts_submissions_of_dead_workers_back_in_the_queue(queued):
+    dead = claim_submission(queued.pk, worker_id="dead", lease=LEASE)
     assert requeue_stale(lease=LEASE) == []
-    requeued = requeue_stale(lease=LEASE, now=timezone.now() + timedelta(seconds=LEASE + 1))
+    later = timezone.now() + timedelta(seconds=LEASE + 1)
+    requeued = requeue_stale(lease=LEASE, now=later)
     assert requeued == [queued.pk]
     queued.refresh_from_db()
     assert queued.status == "queued"
-    assert DBTaskResult.objects.filter(queue_name="grading").count() == 1
+    taken_over = claim_next(worker_id="alive", now=later)
+    assert taken_over is not None and (taken_over.submission_id, taken_over.attempt) == (queued.pk, 2)
+    assert not finish_submission(dead, PASSED), "the dead worker's claim is fenced off"
 
 
-def test_sweep_gives_forgotten_queued_submissions_a_new_task(queued):
-    Submission.objects.filter(pk=queued.pk).update(enqueued_at=timezone.now() - timedelta(hours=1))
-    assert requeue_stale(lease=LEASE) == [queued.pk]
-    assert DBTaskResult.objects.count() == 1
+def test_a_queued_submission_needs_no_task_to_be_claimed(queued):
+    claim = claim_next(worker_id="w1")
+    assert claim is not None and claim.submission_id == queued.pk
+    assert claim_next(worker_id="w2") is None
 
 
 def test_a_submission_that_keeps_killing_workers_is_given_up(queued):

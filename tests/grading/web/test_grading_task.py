@@ -1,5 +1,6 @@
 """The grading task end to end, run synchronously through the real sandbox."""
 
+import time
 from unittest import mock
 
 import pytest
@@ -19,7 +20,7 @@ def submit(student, worker_sandbox):
 
 
 def grade(submission: Submission) -> str:
-    outcome = tasks.grade_submission.call(submission.pk)
+    outcome = tasks.grade_submission(submission.pk)
     submission.refresh_from_db()
     return outcome
 
@@ -64,7 +65,7 @@ def test_without_a_sandbox_the_submission_goes_back_to_the_queue_unjudged(submit
     submission = submit("sgd", sgd.reference_source)
     with mock.patch.object(tasks, "get_sandbox", side_effect=SandboxUnavailable("no namespaces")):
         with pytest.raises(SandboxUnavailable):
-            tasks.grade_submission.call(submission.pk)
+            tasks.grade_submission(submission.pk)
     submission.refresh_from_db()
     assert (submission.status, submission.verdict, submission.attempts) == ("queued", None, 0)
 
@@ -98,3 +99,28 @@ def test_a_failing_progress_update_does_not_undo_the_grade(submit, sgd, django_c
             assert grade(submission) == "graded"
     assert graded.call_count == 1  # the listener did run, and its failure stayed its own
     assert submission.status == "graded" and submission.passed
+
+
+SLEEPS = """
+import time
+
+def init_state(params):
+    return {}
+
+def step(params, grads, state, *, lr):
+    time.sleep(30)
+    return params - lr * grads, state
+"""
+
+
+def test_code_that_sleeps_holds_the_worker_only_for_the_cpu_limit_plus_a_small_margin(submit, settings):
+    from grading.grader import WALL_MARGIN_SECONDS
+
+    submission = submit("sgd", SLEEPS)
+    started = time.monotonic()
+    assert grade(submission) == "graded"
+    took = time.monotonic() - started
+    assert submission.verdict["sandbox_outcome"] == "timeout"
+    limit = settings.GRADING_CPU_SECONDS + WALL_MARGIN_SECONDS
+    assert f"at most {limit:g} s" in submission.verdict["message"]
+    assert took < limit + 1.0, f"a sleeping submission held the worker for {took:.1f} s"

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 import grading.access
 from courses.models import AssignmentKind
@@ -12,6 +11,7 @@ from grading.services import (
     MAX_SOURCE_BYTES,
     SubmissionRejected,
     best_scores_for,
+    claim_next,
     get_submission_for_user,
     last_source_for,
     submission_create,
@@ -19,20 +19,11 @@ from grading.services import (
 )
 
 
-def test_a_submission_is_stored_queued_and_enqueued_on_the_grading_queue_after_commit(
-    student, sgd, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        submission = submission_create(student=student, exercise=sgd, source=sgd.starter_source)
+def test_a_submission_is_stored_queued_and_is_the_next_job_of_the_grading_queue(student, sgd):
+    submission = submission_create(student=student, exercise=sgd, source=sgd.starter_source)
     assert submission.status == Submission.Status.QUEUED
-    assert not DBTaskResult.objects.exists(), "nothing may be enqueued before the row is committed"
-    for callback in callbacks:
-        callback()
-    task = DBTaskResult.objects.get()
-    assert task.queue_name == "grading"
-    assert task.args_kwargs["args"] == [submission.pk]
-    submission.refresh_from_db()
-    assert submission.enqueued_at is not None
+    claim = claim_next(worker_id="w1")
+    assert claim is not None and claim.submission_id == submission.pk
 
 
 def test_the_exercise_may_be_given_by_slug(student, django_capture_on_commit_callbacks):

@@ -61,7 +61,14 @@ class WorkerDatabase:
         self.sqlite_path = sqlite_path
 
     def env(self) -> dict[str, str]:
-        return dict(os.environ, DATABASE_URL=self.url, SECRET_KEY="crash-test-only", DJANGO_DEBUG="0")
+        # A generous CPU limit: the submission below spins for two seconds on purpose.
+        return dict(
+            os.environ,
+            DATABASE_URL=self.url,
+            SECRET_KEY="crash-test-only",
+            DJANGO_DEBUG="0",
+            GRADING_CPU_SECONDS="5",
+        )
 
     def manage(self, *args: str, stdin: str = "") -> str:
         done = subprocess.run(
@@ -95,17 +102,6 @@ class WorkerDatabase:
             "verdict": verdict,
             "graded_at": row[4],
         }
-
-    def successful_task_results(self) -> list:
-        query = "SELECT return_value FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'"
-        if self.sqlite_path:
-            with sqlite3.connect(self.sqlite_path, timeout=20) as db:
-                rows = db.execute(query).fetchall()
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(query)
-                rows = cursor.fetchall()
-        return [json.loads(value) if isinstance(value, str) else value for (value,) in rows]
 
 
 @pytest.fixture
@@ -182,11 +178,8 @@ def test_a_worker_killed_mid_grade_leaves_the_submission_to_another_worker(worke
         assert graded["claimed_by"].endswith(f":{second.pid}"), "the dead worker cannot have finished it"
         assert graded["attempts"] == 2
         assert graded["verdict"]["status"] == "passed", graded["verdict"]["message"]
-        # Exactly one task stored a verdict; any other task for it found nothing to claim.
-        time.sleep(1.5)  # give a duplicate task, if any, time to run
-        outcomes = worker_database.successful_task_results()
-        assert outcomes.count("graded") == 1
-        assert set(outcomes) <= {"graded", "not-claimed"}
+        # Exactly one worker stored a verdict, once.
+        time.sleep(1.5)  # give a duplicate grading, if there were one, time to happen
         assert worker_database.submission(submission_id)["graded_at"] == graded["graded_at"]
     finally:
         for process in (first, second):
@@ -199,3 +192,5 @@ def test_a_worker_killed_mid_grade_leaves_the_submission_to_another_worker(worke
                     process.wait()
     log = (tmp_path / "second.log").read_text()
     assert "queued again" in log or "re-queued" in log
+    logs = log + (tmp_path / "first.log").read_text()
+    assert logs.count(f"submission {submission_id} graded") == 1, logs

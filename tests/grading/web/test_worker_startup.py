@@ -3,6 +3,7 @@ from unittest import mock
 import pytest
 
 from grading import worker
+from grading.models import GradingWorker
 from grading.sandbox.client import SandboxUnavailable
 
 
@@ -12,11 +13,13 @@ def test_the_worker_refuses_to_take_jobs_when_the_sandbox_self_test_fails(db):
         "get_sandbox",
         side_effect=SandboxUnavailable("sandbox self-test failed: network: allowed"),
     )
-    loop = mock.patch("django_tasks_db.management.commands.db_worker.Worker.run")
-    with failing, loop as run_loop:
+    claims = mock.patch.object(worker, "claim_next")
+    with failing, claims as claim_next:
         with pytest.raises(worker.WorkerRefused, match="network: allowed"):
-            worker.run_worker(lease=5)
-    run_loop.assert_not_called()
+            worker.run_worker(lease=5, handle_signals=False)
+    claim_next.assert_not_called()
+    refused = GradingWorker.objects.get()
+    assert not refused.sandbox_ok and "network: allowed" in refused.sandbox_detail
 
 
 def test_the_worker_command_exits_non_zero_with_the_reason(db, capsys):
