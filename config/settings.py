@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "courses",
     "pylti1p3.contrib.django.lti1p3_tool_config",
     "lti",
+    "ninja",  # serves the API docs page's assets from our own static files (no CDN)
+    "api",
 ]
 
 MIDDLEWARE = [

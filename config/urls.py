@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from api.api import api
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -12,5 +13,7 @@ urlpatterns = [
     path("progress/", include("progress.urls")),
     path("courses/", include("courses.urls")),
     path("lti/", include("lti.urls")),
+    path("api/v1/", api.urls),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ import grimp
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = (
     "accounts",
+    "api",
     "config",
     "courses",
     "grading",
