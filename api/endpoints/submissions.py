@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from api.errors import Rejected, throttle
 from api.schemas import ErrorOut, SubmissionIn, SubmissionOut, ValidationErrorOut, VerdictOut
@@ -24,14 +24,14 @@ def _visible(request: HttpRequest, submission_id: int) -> Submission:
     "/submissions",
     response={201: SubmissionOut, 400: ValidationErrorOut | ErrorOut, 429: ErrorOut},
 )
-def create_submission(request: HttpRequest, payload: SubmissionIn) -> tuple[int, Submission]:
+def create_submission(request: HttpRequest, payload: SubmissionIn) -> Status[Submission]:
     """Submit code for an exercise; it is graded in the background (poll its status)."""
     throttle(request, "submission")
     try:
         submission = submission_create(student=request.user, exercise=payload.exercise, source=payload.source)
     except SubmissionRejected as error:
         raise Rejected(str(error)) from None
-    return 201, submission
+    return Status(201, submission)
 
 
 @router.get("/submissions/{submission_id}", response={200: SubmissionOut, 404: ErrorOut})
