@@ -32,7 +32,11 @@ class SessionAuth(APIKeyCookie):
     param_name = settings.SESSION_COOKIE_NAME
 
     def __init__(self) -> None:
-        super().__init__(csrf=False)  # checked below, once we know the session is a logged-in one
+        super().__init__(csrf=True)  # also tells the docs page to send the CSRF token
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # The CSRF check waits for `authenticate`: an anonymous caller should hear 401, not "CSRF failed".
+        return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not request.user.is_authenticated:
