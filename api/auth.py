@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -23,8 +23,10 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token.strip())
-        if user is not None:
-            request.user = user  # what the services and the throttles read
+        if user is None:
+            # A presented token that does not work is refused outright, never replaced by the session.
+            raise AuthenticationError()
+        request.user = user  # what the services and the throttles read
         return user
 
 

@@ -31,6 +31,11 @@ def test_a_revoked_token_is_refused(people):
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert "token" in response.json()["detail"]
+    # Not even alongside a logged-in session: a token that was presented and does not work is refused.
+    browser = Client()
+    browser.force_login(people["student"])
+    assert browser.get("/api/v1/attempts", **headers).status_code == 401
+    assert browser.get("/api/v1/attempts").status_code == 200
 
 
 def test_an_unknown_or_malformed_token_is_refused(db):
