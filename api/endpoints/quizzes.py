@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router
 from ninja.pagination import paginate
 
 from api.endpoints.common import Pages, instructors_only
 from api.schemas import AttemptResultOut, ErrorOut, OwnAttemptOut, QuizOut
-from quizzes.models import Attempt, Quiz
+from quizzes.models import Attempt, AttemptStatus, Quiz
 from quizzes.services.access import OWN, get_quiz_for_user, quizzes_for_user
+from quizzes.services.attempts import attempt_close_if_expired
 
 router = Router(tags=["quizzes"])
 
@@ -35,7 +37,12 @@ def quiz_attempts(request: HttpRequest, slug: str) -> QuerySet[Attempt]:
 @router.get("/attempts", response=list[OwnAttemptOut])
 @paginate(Pages)
 def my_attempts(request: HttpRequest) -> QuerySet[Attempt]:
-    """Your own quiz attempts, newest first."""
+    """Your own quiz attempts, newest first (a timed attempt whose time is up is finished first, as on the pages)."""
+    running = Attempt.objects.filter(
+        student_id=request.user.pk, status=AttemptStatus.IN_PROGRESS, deadline__lt=timezone.now()
+    ).select_related("quiz")
+    for attempt in running:
+        attempt_close_if_expired(attempt=attempt)
     return (
         Attempt.objects.filter(student_id=request.user.pk)
         .select_related("quiz")

@@ -103,9 +103,10 @@ def test_import_into_bank_with_one_broken_item_writes_nothing_and_locates_the_pr
     assert list(Item.objects.filter(bank=bank).values_list("key", "stem")) == before
 
 
-def test_a_viewer_cannot_import_into_the_bank(api_as, bank):
-    response = api_as("viewer").post("/banks/api-bank/import", {"format": "yaml", "text": NEW_YAML})
-    assert response.status_code == 404
+def test_import_into_bank_is_refused_to_viewers_outsiders_and_students(api_as, bank):
+    for name, status in (("viewer", 404), ("outsider", 404), ("student", 403)):
+        response = api_as(name).post("/banks/api-bank/import", {"format": "yaml", "text": NEW_YAML})
+        assert response.status_code == status, name
     assert bank.items.count() == 2
 
 

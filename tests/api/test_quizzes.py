@@ -1,6 +1,8 @@
+from datetime import timedelta
+
 import pytest
 
-from quizzes.models import Quiz, QuizRule
+from quizzes.models import Attempt, Quiz, QuizRule
 from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
 
 
@@ -48,3 +50,20 @@ def test_my_attempts_lists_only_the_callers_own_attempts(api_as, quiz, people):
     body = api_as("student").get("/attempts").json()
     assert body["count"] == 1
     assert body["items"][0]["id"] == mine.pk and body["items"][0]["quiz"] == "api-quiz"
+
+
+def test_my_attempts_finishes_a_timed_attempt_whose_time_is_up(api_as, quiz, people):
+    attempt = attempt_start(quiz=quiz, student=people["student"])
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=attempt.started_at - timedelta(minutes=1))
+    [row] = api_as("student").get("/attempts").json()["items"]
+    assert row["status"] == "finished" and row["finished_at"] is not None
+
+
+def test_quiz_attempts_pages_through_the_attempts(api_as, quiz, people):
+    for name in ("student", "other"):
+        attempt_start(quiz=quiz, student=people[name])
+    api = api_as("owner")
+    first = api.get("/quizzes/api-quiz/attempts", {"page_size": 1}).json()
+    second = api.get("/quizzes/api-quiz/attempts", {"page_size": 1, "page": 2}).json()
+    assert first["count"] == 2
+    assert {first["items"][0]["student"], second["items"][0]["student"]} == {"stan", "oona"}
