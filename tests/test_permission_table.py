@@ -353,6 +353,7 @@ ROWS = [
     Row("api_v1:list_bank_items", kwargs={"slug": bank}, get=API_BANK_VIEW, post=ALL_405),
     Row("api_v1:export_bank", kwargs={"slug": bank}, get=API_BANK_VIEW, post=ALL_405),
     Row("api_v1:import_into_bank", kwargs={"slug": bank}, get=ALL_405, post=API_BAD_BODY),
+    Row("api_v1:import_file_into_bank", kwargs={"slug": bank}, get=ALL_405, post=API_BAD_BODY),
     Row("api_v1:list_quizzes", get=API_INSTRUCTORS, post=ALL_405),
     Row("api_v1:quiz_attempts", kwargs={"slug": quiz}, get=API_QUIZ_OWN, post=ALL_405),
     Row("api_v1:my_attempts", get=API_LOGGED_IN, post=ALL_405),

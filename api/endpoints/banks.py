@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import File, Form, Query, Router, UploadedFile
 from ninja.pagination import paginate
 
 from api.endpoints.common import Pages, instructors_only
@@ -19,7 +19,7 @@ from api.schemas import (
     ImportRefusedOut,
     ItemOut,
 )
-from quizzes.bankio import BankProblem, Skipped
+from quizzes.bankio import BankProblem, Skipped, format_for_filename
 from quizzes.models import Bank, Item
 from quizzes.services.access import EDIT, VIEW, banks_for_user, get_bank_for_user
 from quizzes.services.bank_export import export_filename
@@ -75,24 +75,25 @@ def export_bank(request: HttpRequest, slug: str, format: Query[BankFormat] = "ya
     }
 
 
-@router.post("/banks/{slug}/import", response={200: ImportOut, 400: ImportRefusedOut, 404: ErrorOut})
-def import_into_bank(request: HttpRequest, slug: str, payload: ImportIn) -> dict:
-    """Import a bank file into this bank (edit rights). All or nothing: with any problem, nothing is
-    written and the answer (400) lists every problem with where it is."""
+def _editable_bank(request: HttpRequest, slug: str) -> Bank:
     instructors_only(request)
-    bank = get_bank_for_user(request.user, slug, to=EDIT)
-    if len(payload.text.encode("utf-8", errors="surrogatepass")) > MAX_IMPORT_BYTES:
+    return get_bank_for_user(request.user, slug, to=EDIT)
+
+
+def _import(request: HttpRequest, bank: Bank, *, text: str, fmt: str, filename: str, replace: bool) -> dict:
+    """The page's import into a bank the caller may edit: all or nothing, every problem located."""
+    if len(text.encode("utf-8", errors="surrogatepass")) > MAX_IMPORT_BYTES:
         raise Rejected(
             f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.", problems=[], skipped=[]
         )
     editable = banks_for_user(request.user, to=EDIT)
     report = bank_import(
-        text=payload.text,
-        fmt=payload.format,
-        filename=payload.filename,
+        text=text,
+        fmt=fmt,
+        filename=filename,
         bank_slug=bank.slug,
         owner=request.user,
-        replace=payload.replace,
+        replace=replace,
         may_write=lambda target: editable.filter(pk=target.pk).exists(),
     )
     if not report.ok:
@@ -109,3 +110,50 @@ def import_into_bank(request: HttpRequest, slug: str, payload: ImportIn) -> dict
         "notes": report.notes,
         "summary": report.summary(),
     }
+
+
+@router.post("/banks/{slug}/import", response={200: ImportOut, 400: ImportRefusedOut, 404: ErrorOut})
+def import_into_bank(request: HttpRequest, slug: str, payload: ImportIn) -> dict:
+    """Import a bank file's text (JSON body) into this bank (edit rights). All or nothing: with any
+    problem, nothing is written and the answer (400) lists every problem with where it is."""
+    bank = _editable_bank(request, slug)
+    return _import(
+        request,
+        bank,
+        text=payload.text,
+        fmt=payload.format,
+        filename=payload.filename,
+        replace=payload.replace,
+    )
+
+
+@router.post("/banks/{slug}/import-file", response={200: ImportOut, 400: ImportRefusedOut, 404: ErrorOut})
+def import_file_into_bank(
+    request: HttpRequest,
+    slug: str,
+    file: File[UploadedFile],
+    format: Form[BankFormat | None] = None,
+    replace: Form[bool] = True,
+) -> dict:
+    """The same import from an uploaded file (multipart `file`); the format comes from its name
+    (.yaml, .xml, .gift) unless `format` is given."""
+    bank = _editable_bank(request, slug)
+    filename = file.name or ""
+    fmt = format or format_for_filename(filename)
+    if fmt is None:
+        raise Rejected(
+            f"Cannot tell the format of {filename!r} from its name: give format (yaml, moodle-xml or gift).",
+            problems=[],
+            skipped=[],
+        )
+    if file.size is not None and file.size > MAX_IMPORT_BYTES:
+        raise Rejected(
+            f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.", problems=[], skipped=[]
+        )
+    try:
+        text = file.read().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise Rejected(
+            f"The file is not UTF-8 text (byte {error.start} cannot be read).", problems=[], skipped=[]
+        ) from None
+    return _import(request, bank, text=text, fmt=fmt, filename=filename, replace=replace)

@@ -114,3 +114,31 @@ def test_import_into_bank_reports_missing_fields_with_400(api_as, bank):
     response = api_as("owner").post("/banks/api-bank/import", {"text": NEW_YAML})
     assert response.status_code == 400
     assert {"field": "format", "message": "Field required"} in response.json()["errors"]
+
+
+def _upload(api, slug, name, content, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(name, content)
+    return api.client.post(f"/api/v1/banks/{slug}/import-file", {"file": upload, **fields}, **api._headers())
+
+
+def test_import_file_into_bank_reads_the_format_from_the_file_name(api_as, bank):
+    response = _upload(api_as("owner"), "api-bank", "new.yaml", NEW_YAML.encode())
+    assert response.status_code == 200, response.content
+    assert list(bank.items.values_list("key", flat=True)) == ["three"]
+
+
+def test_import_file_into_bank_refuses_a_file_that_is_not_utf8_and_writes_nothing(api_as, bank):
+    response = _upload(api_as("owner"), "api-bank", "new.yaml", b"\xff\xfe" + NEW_YAML.encode("utf-16-le"))
+    assert response.status_code == 400
+    assert "UTF-8" in response.json()["detail"]
+    unnamed = _upload(api_as("owner"), "api-bank", "bank.docx", NEW_YAML.encode())
+    assert unnamed.status_code == 400 and "format" in unnamed.json()["detail"]
+    assert bank.items.count() == 2
+
+
+def test_import_file_into_bank_is_refused_to_a_viewer_before_the_file_is_read(api_as, bank):
+    response = _upload(api_as("viewer"), "api-bank", "bank.txt", b"\xff")
+    assert response.status_code == 404
+    assert bank.items.count() == 2
