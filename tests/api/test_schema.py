@@ -51,3 +51,5 @@ def test_the_docs_page_loads_its_assets_from_the_site_itself(db):
     # No inline script to allow: the page's only <script> bodies are JSON data.
     inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
     assert all('type="application/json"' in attributes for attributes in inline), inline
+    # "Try it out" from a logged-in browser sends the CSRF token the session needs.
+    assert 'data-api-csrf="true"' in html
