@@ -20,6 +20,7 @@ from api.schemas import (
     ItemOut,
 )
 from quizzes.bankio import BankProblem, Skipped, format_for_filename
+from quizzes.forms_authoring import ImportForm
 from quizzes.models import Bank, Item
 from quizzes.services.access import EDIT, VIEW, banks_for_user, get_bank_for_user
 from quizzes.services.bank_export import export_filename
@@ -27,8 +28,7 @@ from quizzes.services.banks import bank_export_result, bank_import
 
 router = Router(tags=["banks"])
 
-# The upload limit of the import page.
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_BYTES = ImportForm.MAX_BYTES  # the import page's limit
 
 
 def _skipped(skipped: list[Skipped]) -> list[dict]:

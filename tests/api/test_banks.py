@@ -142,3 +142,11 @@ def test_import_file_into_bank_is_refused_to_a_viewer_before_the_file_is_read(ap
     response = _upload(api_as("viewer"), "api-bank", "bank.txt", b"\xff")
     assert response.status_code == 404
     assert bank.items.count() == 2
+
+
+def test_import_into_bank_answers_413_in_json_for_a_body_beyond_the_sites_limit(api_as, bank, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = api_as("owner").post("/banks/api-bank/import", {"format": "yaml", "text": "#" * 2048})
+    assert response.status_code == 413
+    assert "file upload" in response.json()["detail"]
+    assert bank.items.count() == 2
