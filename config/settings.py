@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "pylti1p3.contrib.django.lti1p3_tool_config",
     "lti",
     "ops",
+    "ninja",  # serves the API docs page's assets from our own static files (no CDN)
+    "api",
 ]
 
 MIDDLEWARE = [

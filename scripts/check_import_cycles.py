@@ -17,9 +17,11 @@ import grimp
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = (
     "accounts",
+    "api",
     "config",
     "courses",
     "grading",
+    "ops",
     "optimlab",
     "progress",
     "quizzes",

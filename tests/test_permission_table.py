@@ -36,6 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.services import user_create
+from api.services.tokens import token_create
 from courses.models import AssignmentKind, CourseShare
 from courses.services.courses import assignment_create, course_create, enrollment_join
 from grading.models import Submission
@@ -73,6 +74,16 @@ ADMIN_ONLY_405 = outcomes("                  admin  admin   admin  admin admin  
 ADMIN_ONLY_403 = outcomes("                  admin  admin   admin  admin admin  admin  admin    403")
 ADMIN_ONLY_404 = outcomes("                  admin  admin   admin  admin admin  admin  admin    404")
 LOGIN_405 = outcomes("                       login  405     405    405   405    405    405      405")
+# The JSON API answers 401 (not a redirect) to callers who are neither logged in nor send a token.
+ALL_405 = outcomes("                         405    405     405    405   405    405    405      405")
+API_LOGGED_IN = outcomes("                   401    200     200    200   200    200    200      200")
+API_INSTRUCTORS = outcomes("                 401    403     403    200   200    200    200      200")
+API_BANK_VIEW = outcomes("                   401    403     403    200   200    200    404      200")
+API_QUIZ_OWN = outcomes("                    401    403     403    200   404    404    404      200")
+API_COURSE_VIEW = outcomes("                 401    403     403    200   200    200    404      200")
+API_SUBMISSION = outcomes("                  401    200     404    200   200    200    404      200")
+# An empty form is not the JSON body these expect: refused (400) before anything is looked up.
+API_BAD_BODY = outcomes("                    401    400     400    400   400    400    400      400")
 
 
 @dataclass
@@ -332,6 +343,36 @@ ROWS = [
     ),
     Row("lti:registrations", get=ADMIN_ONLY, post=outcomes("admin admin admin admin admin admin admin 400")),
     Row("lti:registration_edit", kwargs={"tool_id": 987654}, get=ADMIN_ONLY_404, post=ADMIN_ONLY_404),
+    # The JSON API (api/): its schema and docs are public; every endpoint is scoped like the pages
+    # ninja names its mount point; nothing is served there
+    Row(
+        "api_v1:api-root",
+        get=outcomes("404 404 404 404 404 404 404 404"),
+        post=outcomes("404 404 404 404 404 404 404 404"),
+    ),
+    Row("api_v1:openapi-json", get=EVERYONE, post=ALL_405),
+    Row("api_v1:openapi-view", get=EVERYONE, post=ALL_405),
+    Row("api_v1:list_banks", get=API_INSTRUCTORS, post=ALL_405),
+    Row("api_v1:list_bank_items", kwargs={"slug": bank}, get=API_BANK_VIEW, post=ALL_405),
+    Row("api_v1:export_bank", kwargs={"slug": bank}, get=API_BANK_VIEW, post=ALL_405),
+    Row("api_v1:import_into_bank", kwargs={"slug": bank}, get=ALL_405, post=API_BAD_BODY),
+    Row("api_v1:import_file_into_bank", kwargs={"slug": bank}, get=ALL_405, post=API_BAD_BODY),
+    Row("api_v1:list_quizzes", get=API_INSTRUCTORS, post=ALL_405),
+    Row("api_v1:quiz_attempts", kwargs={"slug": quiz}, get=API_QUIZ_OWN, post=ALL_405),
+    Row("api_v1:my_attempts", get=API_LOGGED_IN, post=ALL_405),
+    Row("api_v1:create_submission", get=ALL_405, post=API_BAD_BODY),
+    Row("api_v1:submission_status", kwargs={"submission_id": submission}, get=API_SUBMISSION, post=ALL_405),
+    Row("api_v1:submission_verdict", kwargs={"submission_id": submission}, get=API_SUBMISSION, post=ALL_405),
+    Row("api_v1:course_gradebook_json", kwargs={"course_id": course}, get=API_COURSE_VIEW, post=ALL_405),
+    Row("api_v1:course_gradebook_csv", kwargs={"course_id": course}, get=API_COURSE_VIEW, post=ALL_405),
+    # API tokens: each user's own page; a token is revoked only by its owner
+    Row("api:tokens", get=LOGGED_IN, post=outcomes("login 400 400 400 400 400 400 400")),
+    Row(
+        "api:token_revoke",
+        kwargs=lambda world: {"token_id": world.token.pk},
+        get=LOGIN_405,
+        post=outcomes("login 404 404 302 404 404 404 404"),
+    ),
     # The admin's own pages (its per-model pages are generated below)
     Row("admin:index", get=ADMIN_ONLY, post=ADMIN_ONLY),
     Row("admin:login", get=outcomes("200 200 200 200 200 200 200 302"), post=EVERYONE),
@@ -515,6 +556,7 @@ class World:
         Submission.objects.filter(pk=self.submission.pk).update(
             created_at=enrollment.joined_at + timedelta(seconds=1)
         )
+        self.token = token_create(user=owner, name="table token").token
         from django.contrib.contenttypes.models import ContentType
 
         self.bank_content_type = ContentType.objects.get_for_model(Bank).pk

@@ -1,0 +1,28 @@
+"""The API object: version 1, mounted at /api/v1/ by config.urls."""
+
+from __future__ import annotations
+
+from django.views.decorators.http import require_safe
+from ninja import NinjaAPI
+
+from api import errors
+from api.auth import AUTH
+from api.endpoints import banks, gradebook, quizzes, submissions
+
+api = NinjaAPI(
+    title="Descent API",
+    version="1",
+    description=(
+        "Quiz banks, quizzes and attempt results, code submissions and course gradebooks, under the "
+        "same permission rules and throttles as the site's pages. Authenticate with "
+        "`Authorization: Bearer <token>` (tokens are made on /api/tokens/) or, from the site's own "
+        "pages, with the session and the `X-CSRFToken` header. Lists are paginated with `page` and "
+        "`page_size`."
+    ),
+    auth=AUTH,
+    urls_namespace="api_v1",
+    docs_decorator=require_safe,  # the schema and the docs page are read-only
+)
+errors.install(api)
+for module in (banks, quizzes, submissions, gradebook):
+    api.add_router("/", module.router)

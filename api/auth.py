@@ -1,0 +1,53 @@
+"""Who is calling: a bearer token (`Authorization: Bearer dsc_...`), or the site's session.
+
+The session serves same-site browser code: it needs Django's CSRF token (the `X-CSRFToken` header)
+for every unsafe method, as the site's forms do. A bearer token is never sent by a browser on its
+own, so requests carrying one need no CSRF token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from api.services.tokens import user_for_token
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token.strip())
+        if user is None:
+            # A presented token that does not work is refused outright, never replaced by the session.
+            raise AuthenticationError()
+        request.user = user  # what the services and the throttles read
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)  # also tells the docs page to send the CSRF token
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # The CSRF check waits for `authenticate`: an anonymous caller should hear 401, not "CSRF failed".
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        if request.method not in SAFE_METHODS and check_csrf(request) is not None:
+            raise HttpError(
+                403, "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header."
+            )
+        return request.user
+
+
+AUTH = [TokenAuth(), SessionAuth()]

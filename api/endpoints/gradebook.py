@@ -1,0 +1,66 @@
+"""A course's gradebook, as JSON or as the page's CSV file."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Router
+
+from api.endpoints.common import instructors_only
+from api.schemas import ErrorOut, GradebookOut
+from courses.services.access import VIEW, get_course_for_instructor
+from courses.services.gradebook import course_gradebook
+from courses.services.gradebook_csv import gradebook_csv
+
+router = Router(tags=["gradebook"])
+
+
+@router.get("/courses/{course_id}/gradebook", response={200: GradebookOut, 404: ErrorOut})
+def course_gradebook_json(request: HttpRequest, course_id: int) -> dict:
+    """Per enrolled student and assignment: best and latest score (0 to 1), attempts, completion, lateness."""
+    instructors_only(request)
+    course = get_course_for_instructor(request.user, course_id, to=VIEW)
+    book = course_gradebook(course=course)
+    return {
+        "course_id": course.pk,
+        "course": course.name,
+        "assignments": [
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "target": a.quiz.slug if a.is_quiz and a.quiz else a.exercise_slug,
+                "label": a.target_label,
+                "opens_at": a.opens_at,
+                "due_at": a.due_at,
+            }
+            for a in book.assignments
+        ],
+        "rows": [
+            {
+                "student": row.username,
+                "joined_at": row.joined_at,
+                "cells": [
+                    {"assignment_id": a.pk, **vars(cell)}
+                    for a, cell in zip(book.assignments, row.cells, strict=True)
+                ],
+            }
+            for row in book.rows
+        ],
+    }
+
+
+@router.get(
+    "/courses/{course_id}/gradebook.csv",
+    response={200: None, 404: ErrorOut},
+    openapi_extra={"responses": {200: {"description": "The gradebook as CSV", "content": {"text/csv": {}}}}},
+)
+def course_gradebook_csv(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The same CSV file the gradebook page offers (UTF-8 with BOM, percentages, formula-safe)."""
+    instructors_only(request)
+    course = get_course_for_instructor(request.user, course_id, to=VIEW)
+    response = HttpResponse(
+        gradebook_csv(course_gradebook(course=course)), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"gradebook-course-{course.pk}-{timezone.now():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

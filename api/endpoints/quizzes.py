@@ -1,0 +1,50 @@
+"""Quizzes you author, the results of their attempts, and your own attempts."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+from ninja.pagination import paginate
+
+from api.endpoints.common import Pages, instructors_only
+from api.schemas import AttemptResultOut, ErrorOut, OwnAttemptOut, QuizOut
+from quizzes.models import Attempt, AttemptStatus, Quiz
+from quizzes.services.access import OWN, get_quiz_for_user, quizzes_for_user
+from quizzes.services.attempts import attempt_close_if_expired
+
+router = Router(tags=["quizzes"])
+
+
+@router.get("/quizzes", response=list[QuizOut])
+@paginate(Pages)
+def list_quizzes(request: HttpRequest) -> QuerySet[Quiz]:
+    """The quizzes you own (a quiz has no co-authors); every quiz for superusers."""
+    instructors_only(request)
+    return quizzes_for_user(request.user).order_by("slug")
+
+
+@router.get("/quizzes/{slug}/attempts", response={200: list[AttemptResultOut], 404: ErrorOut})
+@paginate(Pages)
+def quiz_attempts(request: HttpRequest, slug: str) -> QuerySet[Attempt]:
+    """Every attempt at a quiz you own: per student and attempt number, its status, score and finish."""
+    instructors_only(request)
+    quiz = get_quiz_for_user(request.user, slug, to=OWN)
+    return Attempt.objects.filter(quiz=quiz).select_related("student").order_by("student__username", "number")
+
+
+@router.get("/attempts", response=list[OwnAttemptOut])
+@paginate(Pages)
+def my_attempts(request: HttpRequest) -> QuerySet[Attempt]:
+    """Your own quiz attempts, newest first (a timed attempt whose time is up is finished first, as on the pages)."""
+    running = Attempt.objects.filter(
+        student_id=request.user.pk, status=AttemptStatus.IN_PROGRESS, deadline__lt=timezone.now()
+    ).select_related("quiz")
+    for attempt in running:
+        attempt_close_if_expired(attempt=attempt)
+    return (
+        Attempt.objects.filter(student_id=request.user.pk)
+        .select_related("quiz")
+        .order_by("-started_at", "-id")
+    )

@@ -1,0 +1,188 @@
+"""What the API sends and accepts (pydantic models through django-ninja)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+BankFormat = Literal["yaml", "moodle-xml", "gift"]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: list[FieldError]
+
+
+class BankOut(Schema):
+    slug: str
+    name: str
+    description: str
+    owner: str | None
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_owner(bank: Any) -> str | None:
+        return bank.owner.username if bank.owner_id else None
+
+
+class ItemOut(Schema):
+    key: str
+    kind: str
+    title: str
+    stem: str
+    explanation: str
+    difficulty: int
+    position: int
+    topics: list[str]
+
+    @staticmethod
+    def resolve_topics(item: Any) -> list[str]:
+        return [topic.slug for topic in item.topics.all()]
+
+
+class LocationOut(Schema):
+    file: str = ""
+    item_index: int | None = None
+    item_key: str | None = None
+    field: str = ""
+    line: int | None = None
+
+
+class SkippedOut(Schema):
+    name: str
+    type: str
+    reason: str
+    location: LocationOut
+
+
+class ProblemOut(Schema):
+    message: str
+    location: LocationOut
+    text: str  # the location and the message as one line
+
+
+class ExportOut(Schema):
+    bank: str
+    format: BankFormat
+    filename: str
+    text: str
+    skipped: list[SkippedOut]  # items this format cannot express: left out of `text`
+    notes: list[str]
+
+
+class ImportIn(Schema):
+    format: BankFormat
+    text: str = Field(..., description="The bank file's text (UTF-8).")
+    filename: str = Field("", max_length=255, description="Only used to name locations in problems.")
+    replace: bool = Field(True, description="Delete the bank's items that the file does not have.")
+
+
+class ImportOut(Schema):
+    bank: str
+    created: int
+    updated: int
+    deleted: int
+    kept: list[str]
+    skipped: list[SkippedOut]
+    notes: list[str]
+    summary: str
+
+
+class ImportRefusedOut(Schema):
+    detail: str
+    problems: list[ProblemOut]
+    skipped: list[SkippedOut]
+
+
+class QuizOut(Schema):
+    slug: str
+    title: str
+    published: bool
+    max_attempts: int | None
+    time_limit_minutes: int | None
+    grading_policy: str
+
+
+class AttemptResultOut(Schema):
+    id: int
+    student: str = Field(..., alias="student.username")
+    number: int
+    status: str
+    score: float | None
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class OwnAttemptOut(Schema):
+    id: int
+    quiz: str = Field(..., alias="quiz.slug")
+    number: int
+    status: str
+    score: float | None
+    started_at: datetime
+    deadline: datetime | None
+    finished_at: datetime | None
+
+
+class SubmissionIn(Schema):
+    exercise: str = Field(..., max_length=64, description="The exercise's slug, e.g. 'sgd'.")
+    source: str = Field(..., description="Python source defining init_state and step.")
+
+
+class SubmissionOut(Schema):
+    id: int
+    exercise: str = Field(..., alias="exercise_slug")
+    student: str = Field(..., alias="student.username")
+    status: str
+    finished: bool = Field(..., alias="is_finished")
+    score: float | None
+    passed: bool
+    created_at: datetime
+    graded_at: datetime | None
+
+
+class VerdictOut(SubmissionOut):
+    verdict: dict[str, Any] | None  # the grader's stored verdict; empty until graded
+    grading_error: str
+
+
+class AssignmentOut(Schema):
+    id: int
+    kind: str
+    target: str  # the quiz's slug or the exercise's slug
+    label: str
+    opens_at: datetime
+    due_at: datetime
+
+
+class CellOut(Schema):
+    assignment_id: int
+    best: float | None
+    latest: float | None
+    attempts: int
+    completed_at: datetime | None
+    late: bool
+
+
+class GradebookRowOut(Schema):
+    student: str
+    joined_at: datetime
+    cells: list[CellOut]
+
+
+class GradebookOut(Schema):
+    course_id: int
+    course: str
+    assignments: list[AssignmentOut]
+    rows: list[GradebookRowOut]
