@@ -64,8 +64,26 @@ def mistake_trajectories(exercise_slug: str) -> dict[str, tuple[np.ndarray, ...]
     return trajectories
 
 
+def _blow_up(rows: np.ndarray) -> int:
+    """The first row holding a non-finite number (len(rows) when there is none)."""
+    bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))
+    return int(bad[0]) if bad.size else len(rows)
+
+
+def _same_run(student: np.ndarray, expected: np.ndarray) -> bool:
+    """Equal within tolerance up to the step where both blow up, if they do, at the same step.
+
+    Past an overflow the numbers are an accident of how the arithmetic was written (`p + lr*g`
+    and `2p - (p - lr*g)` overflow differently), so a mistake that blows up is recognised by
+    taking the same finite steps and blowing up at the same step."""
+    if student.shape != expected.shape:
+        return False
+    end = _blow_up(expected)
+    return _blow_up(student) == end and trajectories_match(student[:end], expected[:end])
+
+
 def _matches(rows_per_case: Sequence[np.ndarray], expected: Sequence[np.ndarray]) -> bool:
-    return all(trajectories_match(s, m) for s, m in zip(rows_per_case, expected, strict=True))
+    return all(_same_run(s, m) for s, m in zip(rows_per_case, expected, strict=True))
 
 
 @cache
