@@ -97,7 +97,7 @@ def family_trajectories(exercise_slug: str) -> tuple[tuple[Family, Variant, tupl
     reference = load_reference(exercise_slug)
     cases = cases_for(exercise_slug)
     reference_rows = [simulate(case, reference.init, reference.step).rows for case in cases]
-    found = []
+    found: list[tuple[Family, Variant, tuple[np.ndarray, ...]]] = []
     for family in ALL_FAMILIES:
         for variant in family.variants(reference):
             rows = tuple(simulate(case, variant.init, variant.step).rows for case in cases)

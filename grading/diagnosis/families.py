@@ -375,7 +375,7 @@ class _BetaSwapper(ast.NodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         beta = _one_minus(node)
-        if beta in self.betas:
+        if beta is not None and beta in self.betas:
             return ast.Name(id=beta, ctx=ast.Load())
         if isinstance(node.op, ast.Pow):
             return node
@@ -406,15 +406,18 @@ def _betas_swapped(reference: Reference) -> list[Variant]:
     return [variant for variant in variants if variant is not None]
 
 
+def _no_decay(hp: dict[str, float]) -> dict[str, float]:
+    return {**hp, "weight_decay": 0.0}
+
+
 def _decay_the_wrong_way(reference: Reference) -> list[Variant]:
     if "weight_decay" not in reference.hyperparameters:
         return []
     step = reference.step
-    no_decay = lambda hp: {**hp, "weight_decay": 0.0}  # noqa: E731
     if reference.optimizer in DECOUPLED_DECAY:
 
         def coupled(p: np.ndarray, g: np.ndarray, s: Any, hp: dict[str, float]) -> tuple[Any, Any]:
-            return step(p, g + hp["weight_decay"] * p, s, no_decay(hp))
+            return step(p, g + hp["weight_decay"] * p, s, _no_decay(hp))
 
         return [
             Variant(
@@ -425,7 +428,7 @@ def _decay_the_wrong_way(reference: Reference) -> list[Variant]:
         ]
 
     def decoupled(p: np.ndarray, g: np.ndarray, s: Any, hp: dict[str, float]) -> tuple[Any, Any]:
-        return step(p * (1 - hp["lr"] * hp["weight_decay"]), g, s, no_decay(hp))
+        return step(p * (1 - hp["lr"] * hp["weight_decay"]), g, s, _no_decay(hp))
 
     return [
         Variant(
@@ -501,6 +504,7 @@ def _arguments(step: ast.FunctionDef) -> list[str]:
 def _never_used(step: ast.FunctionDef, position: int | None, keyword: str | None) -> str | None:
     """The argument's name if `step` never reads it (by position among params/grads/state, or by keyword)."""
     positional = [arg.arg for arg in step.args.args]
+    name: str | None
     if position is not None:
         if len(positional) <= position:
             return None
