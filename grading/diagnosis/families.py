@@ -73,6 +73,7 @@ class Variant:
     label: str  # shown to the student: what exactly is wrong
     init: InitFunction
     step: StepFunction
+    source: str = ""  # for a rewrite of the reference's source: the rewritten file
 
 
 @dataclass(frozen=True)
@@ -196,8 +197,9 @@ def _source_variant(reference: Reference, label: str, transformer: ast.NodeTrans
     tree = ast.fix_missing_locations(transformer.visit(tree))
     if ast.dump(tree) == original:
         return None
-    init, step = _load(ast.unparse(tree), f"{reference.slug} {label}")
-    return Variant(label, init, step)
+    source = ast.unparse(tree)
+    init, step = _load(source, f"{reference.slug} {label}")
+    return Variant(label, init, step, source)
 
 
 # ---------------------------------------------------------------- the families
@@ -284,26 +286,41 @@ def _is_call_to(node: ast.AST, name: str) -> bool:
     )
 
 
-class _DropSqrt(ast.NodeTransformer):
+class _PowerRewrite(ast.NodeTransformer):
+    """Rewrite every occurrence of a power (or only the `only`-th, counted from 0, in source order).
+
+    `occurrences` says how many there were, so the caller can try each one on its own."""
+
+    def __init__(self, only: int | None = None) -> None:
+        self.only = only
+        self.occurrences = 0
+
+    def _take(self) -> bool:
+        index = self.occurrences
+        self.occurrences += 1
+        return self.only is None or self.only == index
+
+
+class _DropSqrt(_PowerRewrite):
     def visit_Call(self, node: ast.Call) -> ast.AST:
+        hit = _is_call_to(node, "sqrt") and self._take()
         self.generic_visit(node)
-        return node.args[0] if _is_call_to(node, "sqrt") else node
+        return node.args[0] if hit else node
 
 
-class _ExtraSqrt(ast.NodeTransformer):
+class _ExtraSqrt(_PowerRewrite):
     def visit_Call(self, node: ast.Call) -> ast.AST:
+        hit = _is_call_to(node, "sqrt") and self._take()
         self.generic_visit(node)
-        if _is_call_to(node, "sqrt"):
-            return ast.Call(func=node.func, args=[node], keywords=[])
-        return node
+        return ast.Call(func=node.func, args=[node], keywords=[]) if hit else node
 
 
-class _AbsForSquare(ast.NodeTransformer):
-    """`g * g` and `g ** 2` become `np.abs(g)` (the first moment-free mistake: |g| for g²)."""
+class _AbsForSquare(_PowerRewrite):
+    """`g * g`, `c * g * g` and `g ** 2` become `np.abs(g)` (|g| where g² belongs)."""
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
-        self.generic_visit(node)
-        squared = None
+        squared: ast.expr | None = None
+        scaled = False
         if isinstance(node.op, ast.Mult) and ast.dump(node.left) == ast.dump(node.right):
             squared = node.left
         elif isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 2:
@@ -312,12 +329,15 @@ class _AbsForSquare(ast.NodeTransformer):
             isinstance(node.op, ast.Mult)
             and isinstance(node.left, ast.BinOp)
             and isinstance(node.left.op, ast.Mult)
-            and isinstance(node.right, ast.Name)
             and ast.dump(node.left.right) == ast.dump(node.right)
         ):
-            return ast.BinOp(left=node.left.left, op=ast.Mult(), right=_absolute(node.right))
-        if squared is None or not isinstance(squared, ast.Name):
+            squared, scaled = node.right, True
+        if not isinstance(squared, ast.Name) or not self._take():
+            self.generic_visit(node)
             return node
+        if scaled:
+            assert isinstance(node.left, ast.BinOp)
+            return ast.BinOp(left=self.visit(node.left.left), op=ast.Mult(), right=_absolute(squared))
         return _absolute(squared)
 
 
@@ -326,15 +346,30 @@ def _absolute(name: ast.Name) -> ast.Call:
     return ast.Call(func=absolute, args=[name], keywords=[])
 
 
+def _every_and_each(
+    reference: Reference, label: str, rewrite: Callable[[int | None], _PowerRewrite]
+) -> list[Variant | None]:
+    """The rewrite applied everywhere, and (when there are several places) at each place alone."""
+    everywhere = rewrite(None)
+    variants = [_source_variant(reference, label, everywhere)]
+    if everywhere.occurrences > 1:
+        variants += [_source_variant(reference, label, rewrite(i)) for i in range(everywhere.occurrences)]
+    return variants
+
+
 def _wrong_power(reference: Reference) -> list[Variant]:
     candidates = [
-        _source_variant(reference, "the square root is missing", _DropSqrt()),
-        _source_variant(reference, "a square root is taken twice", _ExtraSqrt()),
-        _source_variant(
-            reference, "an absolute value |g| stands where the square g² belongs", _AbsForSquare()
+        *_every_and_each(reference, "a square root is missing", _DropSqrt),
+        *_every_and_each(reference, "a square root is taken twice", _ExtraSqrt),
+        *_every_and_each(
+            reference, "an absolute value |g| stands where the square g² belongs", _AbsForSquare
         ),
     ]
-    return [variant for variant in candidates if variant is not None]
+    unique: dict[str, Variant] = {}
+    for variant in candidates:
+        if variant is not None:
+            unique.setdefault(variant.source, variant)
+    return list(unique.values())
 
 
 def _one_minus(node: ast.AST) -> str | None:
@@ -687,7 +722,7 @@ FAMILIES: tuple[Family, ...] = (
         "`beta1` belongs to the gradient's average, `beta2` to the squared gradient's.",
         _betas_swapped,
         _locate_betas,
-        frozenset({"swapped-betas", "swapped-beta"}),
+        frozenset({"swapped-betas", "swapped-beta", "lion-sign-of-stored-momentum"}),
     ),
     Family(
         "weight-decay-wrong-coupling",

@@ -28,8 +28,10 @@ NOT_APPLICABLE = {
     *((slug, "wrong-power") for slug in ("sgd", "momentum", "momentum-ema", "nesterov", "sgd-warmup-cosine")),
     # one beta and no (1 − β) weight (PyTorch momentum), or no beta at all
     *((slug, "beta-roles-swapped") for slug in ("sgd", "momentum", "nesterov", "adagrad", "sgd-warmup-cosine", "sgd-clip-norm")),
-    # only AdamW has a weight_decay among today's exercises
-    *((slug, "weight-decay-wrong-coupling") for slug in EXERCISES if slug != "adamw"),
+    # Lion's sign step has neither a counter nor a power
+    ("lion", "step-counter-off-by-one"), ("lion", "wrong-power"),
+    # only AdamW and Lion have a weight_decay
+    *((slug, "weight-decay-wrong-coupling") for slug in EXERCISES if slug not in {"adamw", "lion"}),
 }  # fmt: skip
 
 
@@ -49,9 +51,9 @@ def line_of(source, text):
     return next(number for number, line in enumerate(source.splitlines(), 1) if text in line)
 
 
-def buggy(slug, old, new, count=1):
+def buggy(slug, old, new):
     source = get_exercise(slug).reference_source
-    assert source.count(old) == count, (slug, old)
+    assert old in source, (slug, old)
     return source.replace(old, new)
 
 
@@ -117,6 +119,11 @@ HAND_WRITTEN = [
     ("sgd-clip-norm", "wrong-power", "np.sqrt(np.sum(grads * grads))", "np.sum(grads * grads)"),
     ("amsgrad", "beta-roles-swapped", "beta1 * state[\"m\"] + (1 - beta1)", "(1 - beta1) * state[\"m\"] + beta1"),
     ("rmsprop", "beta-roles-swapped", "beta * state[\"v\"] + (1 - beta)", "(1 - beta) * state[\"v\"] + beta"),
+    ("radam", "step-counter-off-by-one", '"t": 0}', '"t": 1}'),
+    ("radam", "wrong-power", "(np.sqrt(v) + eps)", "(v + eps)"),
+    ("radam", "sign-flipped", "params - lr * m_hat", "params + lr * m_hat"),  # both branches
+    ("lion", "beta-roles-swapped", 'np.sign(beta1 * state["m"] + (1 - beta1) * grads)', 'np.sign(beta2 * state["m"] + (1 - beta2) * grads)'),
+    ("lion", "lr-not-used", "params - lr * (direction", "params - (direction"),
     ("nadam", "beta-roles-swapped", 'beta2 * state["v"] + (1 - beta2)', '(1 - beta2) * state["v"] + beta2'),
 ]  # fmt: skip
 
@@ -126,6 +133,14 @@ def test_a_hand_written_mistake_is_named_by_its_family(slug, family, old, new):
     source = buggy(slug, old, new)
     names = [m.name for m in diagnosed(slug, source)]
     assert names and set(names) <= names_for(FAMILY_BY_NAME[family]), names
+
+
+def test_lion_with_coupled_decay_is_named():
+    source = buggy("lion", "(1 - beta1) * grads)", "(1 - beta1) * (grads + weight_decay * params))")
+    source = source.replace("lr * (direction + weight_decay * params)", "lr * direction")
+    source = source.replace("(1 - beta2) * grads", "(1 - beta2) * (grads + weight_decay * params)")
+    (match,) = diagnosed("lion", source)
+    assert match.name == "weight-decay-wrong-coupling"
 
 
 def test_a_catalogued_mistake_keeps_priority_over_its_family():
