@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -808,7 +808,3 @@ def describe_unknown_method(
             "Work that first step out on paper from the statement's equations and compare it with yours."
         ),
     }
-
-
-def family_names() -> Sequence[str]:
-    return [family.name for family in ALL_FAMILIES]
