@@ -17,6 +17,7 @@ import numpy as np
 
 from grading import scoring
 from grading.diagnosis import diagnose
+from grading.diagnosis.families import describe_unknown_method
 from grading.exercises import get_exercise
 from grading.plans import Case, build_plan, cases_for, simulate
 from grading.reference import reference_optimizer
@@ -102,7 +103,7 @@ def grade_source(
     stopped = _stopping_verdict(parsed, output)
     if stopped:
         return stopped
-    return _score(exercise.slug, cases, parsed, output)
+    return _score(exercise.slug, cases, parsed, output, source)
 
 
 def _limit_verdict(raw: RawRun, output: str, *, wall_seconds: float, cpu_limit: float) -> Verdict | None:
@@ -193,7 +194,9 @@ def _stopping_verdict(parsed: scoring.ParsedRun, output: str) -> Verdict | None:
     return None
 
 
-def _score(slug: str, cases: tuple[Case, ...], parsed: scoring.ParsedRun, output: str) -> Verdict:
+def _score(
+    slug: str, cases: tuple[Case, ...], parsed: scoring.ParsedRun, output: str, source: str
+) -> Verdict:
     references = reference_runs(slug)
     results = [
         scoring.score_problem(run, ref.rows, ref.losses)
@@ -212,25 +215,47 @@ def _score(slug: str, cases: tuple[Case, ...], parsed: scoring.ParsedRun, output
             output=output,
             problems=[r.record for r in results],
         )
-    mistakes = diagnose(slug, [run.rows for run in parsed.cases]) if len(parsed.cases) == len(cases) else []
+    complete = len(parsed.cases) == len(cases)
+    diagnosis = (
+        [m.to_dict() for m in diagnose(slug, [run.rows for run in parsed.cases], source)] if complete else []
+    )
+    if complete and not diagnosis:
+        diagnosis = _unknown_method(parsed, results, references)
     return Verdict(
         status=VerdictStatus.FAILED,
         score=score,
         fidelity=fidelity,
         convergence=convergence,
-        message=_failure_message(results, mistakes),
+        message=_failure_message(results, diagnosis),
         sandbox_outcome=SandboxOutcome.COMPLETED,
         step_calls=parsed.step_calls,
-        diagnosis=[m.to_dict() for m in mistakes],
+        diagnosis=diagnosis,
         output=output,
         problems=[r.record for r in results],
     )
 
 
-def _failure_message(results: list[scoring.ProblemResult], mistakes: list) -> str:
+def _unknown_method(
+    parsed: scoring.ParsedRun, results: list[scoring.ProblemResult], references: tuple[ReferenceRun, ...]
+) -> list[dict[str, str]]:
+    """The "follows none" entry, said only when no problem agrees with the reference (a submission that gets
+    some problems exactly right implements the method, with a slip elsewhere) and every problem
+    ran to the end."""
+    if any(r.agrees for r in results) or any(run.error for run in parsed.cases):
+        return []
+    for run, result, reference in zip(parsed.cases, results, references, strict=True):
+        step = result.record["first_divergent_step"]
+        if step:
+            return [describe_unknown_method(run.case.title, run.rows, reference.rows, step)]
+    return []
+
+
+def _failure_message(results: list[scoring.ProblemResult], diagnosis: list[dict[str, str]]) -> str:
     parts = []
-    if mistakes:
-        parts.append(f"This looks like a known mistake: **{mistakes[0].title}**.")
+    if diagnosis and diagnosis[0]["name"] == "no-known-method":
+        parts.append(f"**{diagnosis[0]['title']}**.")
+    elif diagnosis:
+        parts.append(f"This looks like a known mistake: **{diagnosis[0]['title']}**.")
     first = next((r.record for r in results if not r.agrees), None)
     if first is not None:
         if first["first_divergent_step"] is not None:

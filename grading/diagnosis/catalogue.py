@@ -284,9 +284,9 @@ CATALOGUE: tuple[Mistake, ...] = (
     Mistake(
         "decay-not-scaled-by-lr",
         "Weight decay not scaled by the learning rate",
-        "You shrink the parameters by $(1-\\lambda)$; PyTorch's AdamW uses $(1-\\eta\\lambda)$, so the "
-        "decay follows the learning rate (and its schedule).",
-        files=_files({"adamw": "adamw_decay_not_scaled_by_lr.py"}),
+        "You shrink the parameters by $(1-\\lambda)$; PyTorch's AdamW (and Lion) use $(1-\\eta\\lambda)$, "
+        "so the decay follows the learning rate (and its schedule).",
+        files=_files({"adamw": "adamw_decay_not_scaled_by_lr.py", "lion": "lion_decay_not_scaled_by_lr.py"}),
     ),
     Mistake(
         "decay-after-step",
@@ -344,6 +344,66 @@ CATALOGUE: tuple[Mistake, ...] = (
         "$\\Pi_t = \\mu_1\\cdots\\mu_t$ (and $\\Pi_t\\,\\mu_{t+1}$ for the momentum term): keep that "
         "running product in the state, starting at 1.",
         files=_files({"nadam": "nadam_beta1_power_correction.py"}),
+    ),
+    # ------------------------------------------------------------------ RAdam
+    Mistake(
+        "radam-eps-after-bias-correction",
+        "ε added after the bias correction (Adam's order)",
+        "You divide by $\\sqrt{\\hat v_t} + \\epsilon$ as Adam does. torch's RAdam adds ε to the raw "
+        "$\\sqrt{v_t}$ and multiplies by $\\sqrt{1-\\beta_2^t}$ afterwards, which makes ε about "
+        "$1/\\sqrt{1-\\beta_2^t}$ times larger early on; it shows when gradients are tiny. Use "
+        "$\\sqrt{1-\\beta_2^t}/(\\sqrt{v_t} + \\epsilon)$.",
+        files=_files({"radam": "radam_eps_after_bias_correction.py"}),
+    ),
+    Mistake(
+        "radam-without-rectification",
+        "Adaptive step without the rectification r_t",
+        "After the switch your steps are Adam's: the factor $r_t$ is missing. It starts well below 1 "
+        "and rises towards 1, damping the adaptive steps while $v_t$ averages only a few squared "
+        "gradients. Multiply the adaptive step by $r_t$.",
+        files=_files({"radam": "radam_without_rectification.py"}),
+    ),
+    Mistake(
+        "radam-rho-without-bias-correction",
+        "ρ_t computed without dividing by 1 − β2^t",
+        "Your $\\rho_t = \\rho_\\infty - 2t\\beta_2^t$ is close to $\\rho_\\infty$ from the first step, so "
+        "you take adaptive steps at once. The length of the approximated average is "
+        "$\\rho_t = \\rho_\\infty - 2t\\beta_2^t/(1-\\beta_2^t)$: about 1 at $t = 1$, above 5 only "
+        "after a few steps.",
+        files=_files({"radam": "radam_rho_without_bias_correction.py"}),
+    ),
+    Mistake(
+        "radam-momentum-step-uncorrected",
+        "Early momentum steps use m_t instead of m̂_t",
+        "While $\\rho_t \\le 5$ your step is $\\eta\\, m_t$, which is $1-\\beta_1^t$ times too short "
+        "(10× on the first step). The un-adapted branch steps along the bias-corrected "
+        "$\\hat m_t = m_t/(1-\\beta_1^t)$.",
+        files=_files({"radam": "radam_momentum_step_uncorrected.py"}),
+    ),
+    # ------------------------------------------------------------------ Lion
+    Mistake(
+        "lion-sign-of-stored-momentum",
+        "Step along the sign of the updated momentum (β2 instead of β1)",
+        "You update $m$ with $\\beta_2$ first and step along $\\operatorname{sign}(m_t)$. Lion's step "
+        "uses a *different* interpolation, $c_t = \\beta_1 m_{t-1} + (1-\\beta_1) g_t$, built from the "
+        "old momentum; $\\beta_2$ only updates the momentum that is kept, after the step.",
+        files=_files({"lion": "lion_sign_of_stored_momentum.py"}),
+    ),
+    Mistake(
+        "lion-without-sign",
+        "The sign is missing",
+        "Your step follows $c_t$ itself, so its size follows the gradient's. Lion steps along "
+        "$\\operatorname{sign}(c_t)$: every coordinate moves by exactly $\\eta$ (plus the decay), "
+        "whatever the gradient's size. Use `np.sign`.",
+        files=_files({"lion": "lion_without_sign.py"}),
+    ),
+    Mistake(
+        "lion-decay-inside-sign",
+        "Weight decay inside the sign",
+        "You take $\\operatorname{sign}(c_t + \\lambda\\theta)$, so the decay can only flip the direction "
+        "and never shrinks by $\\eta\\lambda\\theta$. The decay is added *outside*: "
+        "$\\theta - \\eta(\\operatorname{sign}(c_t) + \\lambda\\theta)$.",
+        files=_files({"lion": "lion_decay_inside_sign.py"}),
     ),
     # ------------------------------------------------------------------ learning-rate schedule
     Mistake(

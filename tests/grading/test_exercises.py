@@ -3,10 +3,12 @@
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grading.exercises import EXERCISES, EXERCISES_DIR, ExerciseFormatError, get_exercise
 from grading.exercises.loader import load_exercise
+from grading.grader import reference_runs
 from grading.plans import build_plan, cases_for, total_step_calls
 
 REQUIRED = {"sgd", "momentum", "momentum-ema", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}
@@ -31,6 +33,13 @@ def test_suite_stays_small_enough_to_grade_quickly(slug):
     assert 300 <= total_step_calls(slug) <= 3000
     plan = build_plan(slug, "source")
     assert [case["id"] for case in plan["cases"]] == [case.id for case in cases_for(slug)]
+
+
+@pytest.mark.parametrize("slug", sorted(EXERCISES))
+def test_the_reference_never_blows_up_on_its_own_suite(slug):
+    # A reference that diverges leaves the convergence score without a target (NaN scores).
+    for case, run in zip(cases_for(slug), reference_runs(slug), strict=True):
+        assert np.isfinite(run.losses).all(), case.id
 
 
 def test_momentum_family_suites_change_the_learning_rate_between_steps():

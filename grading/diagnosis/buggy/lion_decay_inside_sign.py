@@ -1,0 +1,14 @@
+"""Lion with the weight decay inside the sign: sign(c + λθ) instead of sign(c) + λθ."""
+
+import numpy as np
+
+
+def init_state(params):
+    return {"m": np.zeros_like(params)}
+
+
+def step(params, grads, state, *, lr, beta1, beta2, weight_decay):
+    direction = np.sign(beta1 * state["m"] + (1 - beta1) * grads + weight_decay * params)
+    new_params = params - lr * direction
+    m = beta2 * state["m"] + (1 - beta2) * grads
+    return new_params, {"m": m}

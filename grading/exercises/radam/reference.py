@@ -1,0 +1,22 @@
+import numpy as np
+
+RHO_THRESHOLD = 5.0  # below this, the variance estimate is too uncertain to adapt the step
+
+
+def init_state(params):
+    return {"m": np.zeros_like(params), "v": np.zeros_like(params), "t": 0}
+
+
+def step(params, grads, state, *, lr, beta1, beta2, eps):
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * grads
+    v = beta2 * state["v"] + (1 - beta2) * grads * grads
+    m_hat = m / (1 - beta1**t)
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+    if rho_t > RHO_THRESHOLD:
+        r = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+        new_params = params - lr * m_hat * r * np.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
+    else:
+        new_params = params - lr * m_hat
+    return new_params, {"m": m, "v": v, "t": t}
