@@ -28,7 +28,11 @@ def item_problems(data: dict, *, bank: Bank, item: Item | None = None) -> list[s
     here never fails a later export and re-import; then one variant is drawn and rendered, so a
     template that breaks only at draw time is caught before students meet it.
     """
-    problems = [_describe(problem) for problem in check_items([data], engine=validate_item)[0]]
+    others = Item.objects.filter(bank=bank).values_list("key", flat=True)
+    if item is not None:
+        others = others.exclude(pk=item.pk)
+    checked = check_items([data], engine=validate_item, other_keys=list(others))
+    problems = [_describe(problem) for problem in checked[0]]
     clashing = Item.objects.filter(bank=bank, key=data.get("key"))
     if item is not None:
         clashing = clashing.exclude(pk=item.pk)
