@@ -6,6 +6,12 @@ tabs cannot answer an item twice or start two attempts with the same number.
 
 An attempt whose deadline has passed is finished automatically the next time anything touches
 it (`attempt_close_if_expired`), so there is no background job to forget.
+
+Nothing a student types is lost. What they type is kept as the item's *draft* (`attempt_save_draft`,
+sent by the page as they type), which is never checked or shown a verdict on its own. Finish checks
+every draft still pending and records it as the item's answer (a draft the engine cannot read stays
+unanswered, and the review says so). With immediate feedback an item's own Submit is final; with
+feedback at the end nothing is revealed before Finish, so answers may change until then.
 """
 
 from __future__ import annotations

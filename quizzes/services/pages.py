@@ -72,6 +72,8 @@ class MissedItem:
 
     correct_answer: str
     explanation: str
+    # What the student typed but the engine could not read at Finish (so it was not scored).
+    unreadable_draft: str = ""
 
 
 @dataclass
@@ -167,14 +169,19 @@ def results_visible(attempt: Attempt) -> bool:
 def missed_item(attempt_item: AttemptItem) -> MissedItem:
     """Key and filled explanation for an unanswered item. Call only once its attempt is finished."""
     item = attempt_item.item_data()
+    draft = attempt_item.draft if isinstance(attempt_item.draft, str) and attempt_item.draft.strip() else ""
     try:
         variant = rebuild_variant(item, attempt_item.variant or None)
         return MissedItem(
-            correct_answer=answer_key(item, variant), explanation=filled_explanation(item, variant)
+            correct_answer=answer_key(item, variant),
+            explanation=filled_explanation(item, variant),
+            unreadable_draft=draft,
         )
     except (ValueError, TypeError, KeyError, ArithmeticError):
         # The item was edited into a broken state after the attempt: its explanation still helps.
-        return MissedItem(correct_answer="", explanation=str(item.get("explanation") or ""))
+        return MissedItem(
+            correct_answer="", explanation=str(item.get("explanation") or ""), unreadable_draft=draft
+        )
 
 
 def correct_choice_ids(item: dict[str, Any]) -> set[str] | None:

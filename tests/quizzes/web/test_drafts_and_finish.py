@@ -140,7 +140,9 @@ def test_a_typed_but_not_submitted_answer_counts_at_finish(feedback_mode, make_i
     assert attempt.score == 1.0
 
 
-def test_an_unreadable_draft_stays_unanswered_at_finish(make_item, make_quiz, student):
+def test_an_unreadable_draft_stays_unanswered_at_finish_and_the_review_says_why(
+    make_item, make_quiz, student, student_client
+):
     make_item("numeric")
     attempt = attempt_start(quiz=make_quiz(), student=student)
     attempt_save_draft(attempt_item=first_item(attempt), student=student, response="zero point four")
@@ -148,6 +150,8 @@ def test_an_unreadable_draft_stays_unanswered_at_finish(make_item, make_quiz, st
     row = first_item(attempt)
     assert row.answered_at is None and row.score == 0.0
     assert attempt.score == 0.0
+    review = student_client.get(reverse("quizzes:review", args=[attempt.pk])).content.decode()
+    assert "You typed <code>zero point four</code>, which could not be read" in review
 
 
 def test_with_immediate_feedback_finish_never_replaces_a_submitted_answer(make_item, make_quiz, student):

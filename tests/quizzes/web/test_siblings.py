@@ -15,8 +15,8 @@ from quizzes.engine import validate_item
 from quizzes.models import Bank, Item
 from quizzes.selection import draw_items, max_without_siblings, rule_candidates
 from quizzes.services.attempts import attempt_start
-from quizzes.services.banks import bank_export, bank_export_result, bank_import
-from quizzes.services.item_store import item_problems
+from quizzes.services.banks import bank_export, bank_export_result, bank_import, bank_validate
+from quizzes.services.item_store import item_delete, item_problems
 from quizzes.services.quiz_authoring import RuleSpec, rule_checks, rule_warnings
 
 BANKS = Path(__file__).resolve().parents[3] / "content" / "banks"
@@ -173,3 +173,12 @@ def test_moodle_xml_and_gift_exports_report_that_siblings_are_not_carried(fmt, n
 def test_the_demo_restatements_named_in_the_issue_are_siblings(bank_file, first, second):
     items = {item["key"]: item for item in yaml.safe_load((BANKS / bank_file).read_text())["items"]}
     assert second in items[first].get("siblings", []) or first in items[second].get("siblings", [])
+
+
+def test_deleting_an_item_removes_it_from_its_siblings_so_the_bank_stays_valid(make_item, bank):
+    keeper = make_item("truefalse", "keeper", siblings=["gone", "other"])
+    make_item("truefalse", "other")
+    item_delete(make_item("truefalse", "gone"))
+    keeper.refresh_from_db()
+    assert keeper.spec["siblings"] == ["other"]
+    assert bank_validate(bank=bank) == []
