@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from quizzes.engine.common import stable_id
 from quizzes.models import Attempt, AttemptItem, Bank, Quiz, QuizRule
-from tests.e2e.conftest import DEMO_STUDENT, log_in
+from tests.e2e.conftest import DEMO_STUDENT, log_in, save_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -145,7 +145,7 @@ def test_previous_next_and_the_focus_moves_to_the_feedback(page, demo_content):
     assert "item=1" in page.url and page.locator("#feedback-1").is_visible()
 
 
-def test_the_review_marks_each_choice_and_the_students_pick(page, demo_content):
+def test_the_review_marks_each_choice_and_the_students_pick(page, demo_content, tmp_path):
     quiz = make_quiz(
         "marks-in-review", bank="concepts-adaptive", kinds=["single"], count=1, feedback_mode="end"
     )
@@ -167,3 +167,4 @@ def test_the_review_marks_each_choice_and_the_students_pick(page, demo_content):
     assert "✓ correct choice" in key.inner_text() and "Your answer" not in key.inner_text()
     options = page.locator(f"#item-{only.position} label.option")
     assert options.count() == page.locator(f"#item-{only.position} .choice-mark").count()
+    save_screenshot(page, tmp_path, "review-choice-marks")
