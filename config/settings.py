@@ -339,6 +339,7 @@ RATELIMITS = {
     "signup": {"user": None, "anonymous": "50/h"},  # a class signing up together shares one address
     "password_change": {"user": "5/15m", "anonymous": None},
     "answer": {"user": "30/m", "anonymous": None},
+    "draft": {"user": "120/m", "anonymous": None},  # saved as a student types, at most every 1.5 s per item
     "preview": {"user": "120/m", "anonymous": None},
     "submission": {"user": "6/m", "anonymous": None},
     "playground": {"user": "30/m", "anonymous": "10/m"},

@@ -230,6 +230,10 @@ class AttemptItem(models.Model):
     result = models.JSONField(null=True, blank=True, help_text="The engine's CheckResult as a dict.")
     score = models.FloatField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # What the student has typed but not submitted, saved as they type. It never counts by itself:
+    # finishing the attempt checks it (quizzes.services.attempts.attempt_finish).
+    draft = models.JSONField(null=True, blank=True, help_text="Typed but not yet submitted response.")
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "position"]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("quiz/<slug:slug>/start/", student.quiz_start, name="start"),
     path("attempts/<int:attempt_id>/", student.attempt_page, name="attempt"),
     path("attempts/<int:attempt_id>/items/<int:position>/answer/", student.item_answer, name="answer"),
+    path("attempts/<int:attempt_id>/items/<int:position>/draft/", student.item_draft, name="draft"),
     path(
         "attempts/<int:attempt_id>/items/<int:position>/preview/",
         student.preview_expression,

@@ -158,9 +158,15 @@ ROWS = [
         post=LOGIN_405,
     ),
     Row(
+        "quizzes:draft",
+        kwargs={"attempt_id": attempt, "position": 1},
+        get=outcomes("login 405 405 405 405 405 405 405"),
+        post=outcomes("login 400 404 404 404 404 404 404"),  # item 1 is answered: its draft is refused
+    ),
+    Row(
         "quizzes:finish",
         kwargs={"attempt_id": attempt},
-        get=outcomes("login 405 405 405 405 405 405 405"),
+        get=outcomes("login 200 404 404 404 404 404 404"),
         post=outcomes("login 302 404 404 404 404 404 404"),
     ),
     Row(

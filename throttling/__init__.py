@@ -38,6 +38,7 @@ REASONS = {
     "signup": "Many accounts have been created from your network in a short time.",
     "password_change": "You have tried to change your password many times in a short time.",
     "answer": "You have sent many answers in a short time.",
+    "draft": "Your typing was saved many times in a short time.",
     "preview": "Previews were asked for faster than they can be checked.",
     "submission": "You have submitted code many times in a short time.",
     "playground": "The playground has run many new comparisons for you in a short time.",

@@ -49,5 +49,9 @@ def dump_gift(*, slug: str, name: str, description: str = "", items: list[dict[s
             "GIFT holds no hints and one category per question: hints and extra topics were left out"
         )
     result.notes.append("GIFT has no difficulty field; difficulties were not exported")
+    if any(item.get("siblings") for item in items):
+        result.notes.append(
+            "GIFT has no sibling field: which items restate one another (never drawn together) was not exported"
+        )
     result.text = "\n".join(lines).rstrip() + "\n"
     return result

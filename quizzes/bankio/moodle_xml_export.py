@@ -55,6 +55,11 @@ def dump_moodle_xml(
         quiz.append(ET.Comment(f" not exported: {_comment_safe(str(skipped))} "))
     if any(item.get("difficulty") is not None for item in items):
         result.notes.append("Moodle XML has no difficulty field; difficulties were not exported")
+    if any(item.get("siblings") for item in items):
+        result.notes.append(
+            "Moodle XML has no sibling field: which items restate one another (never drawn together) "
+            "was not exported"
+        )
     ET.indent(quiz, space="  ")
     result.text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
     return result

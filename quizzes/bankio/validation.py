@@ -128,13 +128,16 @@ def check_items(
     file: str = "",
     item_lines: dict[int, dict[str, int]] | None = None,
     engine: EngineValidator | None = None,
+    other_keys: Iterable[str] = (),
 ) -> tuple[list[BankProblem], list[str]]:
     """Every problem in `items` (common fields, duplicate keys, then the engine's checks) and notes.
 
     `engine` defaults to the quiz engine's `validate_item`; an item whose common fields are broken, or that
-    holds values JSON cannot store, is not passed to the engine.
+    holds values JSON cannot store, is not passed to the engine. `siblings` may name the keys of `items`
+    and `other_keys` (the bank's other items, when one item is checked alone); any other is reported.
     """
     item_lines = item_lines or {}
+    items = list(items)
     notes: list[str] = []
     problems: list[BankProblem] = []
     if engine is None:
@@ -169,7 +172,34 @@ def check_items(
         problems += unstorable
         if not unstorable:
             problems += engine_problems(item, index, engine, file=file, lines=lines)
+    known = set(first_index_of_key) | set(other_keys)
+    problems += sibling_key_problems(items, known, file=file, item_lines=item_lines)
     return problems, notes
+
+
+def sibling_key_problems(
+    items: list, known: set[str], *, file: str = "", item_lines: dict[int, dict[str, int]] | None = None
+) -> list[BankProblem]:
+    """Every `siblings` entry that names no item of the bank (siblings are symmetric: naming one side is enough)."""
+    problems = []
+    for index, item in enumerate(items):
+        siblings = item.get("siblings") if isinstance(item, dict) else None
+        if not isinstance(siblings, list):
+            continue
+        lines = (item_lines or {}).get(index, {})
+        for sibling in siblings:
+            if isinstance(sibling, str) and sibling not in known:
+                location = Location(
+                    file=file,
+                    item_index=index,
+                    item_key=item.get("key") if isinstance(item.get("key"), str) else None,
+                    field="siblings",
+                    line=_line_for("siblings", lines),
+                )
+                problems.append(
+                    BankProblem(location, f"unknown sibling key {sibling!r}: no item of this bank has it")
+                )
+    return problems
 
 
 def engine_problems(item: dict, index: int, engine: EngineValidator, *, file: str = "", lines=None):

@@ -18,7 +18,7 @@ from quizzes.engine.templates import VariantError, placeholder_names, placeholde
 from quizzes.engine.variants import draw_variant
 
 KINDS = tuple(kind.value for kind in ItemKind)
-COMMON_FIELDS = {"key", "kind", "title", "topics", "difficulty", "stem", "explanation", "hints"}
+COMMON_FIELDS = {"key", "kind", "title", "topics", "difficulty", "stem", "explanation", "hints", "siblings"}
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -71,7 +71,22 @@ def _common_problems(item: dict[str, Any]) -> list[str]:
     difficulty = item.get("difficulty", 2)
     if isinstance(difficulty, bool) or not isinstance(difficulty, int) or not 1 <= difficulty <= 5:
         problems.append("difficulty: must be a whole number from 1 to 5")
+    problems += _sibling_problems(item)
     return problems
+
+
+def _sibling_problems(item: dict[str, Any]) -> list[str]:
+    """`siblings`: keys of items of the same bank that restate this one (never drawn together).
+
+    Whether those keys exist is a question about the whole bank, checked by bank validation."""
+    siblings = item.get("siblings", [])
+    if not isinstance(siblings, list) or not all(isinstance(s, str) and KEY_RE.match(s) for s in siblings):
+        return ["siblings: must be a list of item keys (lowercase letters, digits, '-')"]
+    if item.get("key") in siblings:
+        return ["siblings: an item cannot be its own sibling"]
+    if len(set(siblings)) != len(siblings):
+        return ["siblings: a key is listed twice"]
+    return []
 
 
 # --- placeholders -----------------------------------------------------------------------------

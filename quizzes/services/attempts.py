@@ -6,10 +6,17 @@ tabs cannot answer an item twice or start two attempts with the same number.
 
 An attempt whose deadline has passed is finished automatically the next time anything touches
 it (`attempt_close_if_expired`), so there is no background job to forget.
+
+Nothing a student types is lost. What they type is kept as the item's *draft* (`attempt_save_draft`,
+sent by the page as they type), which is never checked or shown a verdict on its own. Finish checks
+every draft still pending and records it as the item's answer (a draft the engine cannot read stays
+unanswered, and the review says so). With immediate feedback an item's own Submit is final; with
+feedback at the end nothing is revealed before Finish, so answers may change until then.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -20,7 +27,7 @@ from django.utils import timezone
 from quizzes import events
 from quizzes.engine import check_answer, draw_variant, variant_seed
 from quizzes.engine.result import INVALID, CheckResult, Variant
-from quizzes.models import Attempt, AttemptItem, AttemptStatus, GradingPolicy, Quiz
+from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, GradingPolicy, Quiz
 from quizzes.selection import draw_items, selection_seed
 from quizzes.services.versions import item_version_current
 
@@ -43,6 +50,29 @@ class AttemptClosed(AttemptError):
 
 class AlreadyAnswered(AttemptError):
     pass
+
+
+# A draft is what a form posts (a choice id, a text of at most MAX_TEXT_LENGTH, table cells...);
+# anything larger as JSON is not a draft a student typed.
+MAX_DRAFT_CHARS = 20_000
+
+
+def answers_change_until_finish(quiz: Quiz) -> bool:
+    """With feedback at the end nothing is revealed before Finish, so an answer may change until then."""
+    return quiz.feedback_mode == FeedbackMode.END
+
+
+def is_blank(response: Any) -> bool:
+    """True for a response with nothing in it: no text, no pick, only empty table cells."""
+    if response is None:
+        return True
+    if isinstance(response, str):
+        return not response.strip()
+    if isinstance(response, (list, tuple)):
+        return len(response) == 0
+    if isinstance(response, dict):
+        return all(is_blank(value) for value in response.values())
+    return False
 
 
 def item_uid(item) -> str:
@@ -170,42 +200,121 @@ def attempt_answer(
             raise AttemptError("This question was just updated by your instructor; please answer it again.")
         if is_expired(locked_attempt, now):
             raise AttemptClosed("Time is up: this answer arrived after the deadline and was not saved.")
-        locked_item.response = response
-        locked_item.result = result.to_dict()
-        locked_item.score = result.score
-        locked_item.answered_at = now
-        locked_item.save(update_fields=["response", "result", "score", "answered_at"])
-        events.send_on_commit(
-            events.answer_checked,
-            attempt_item_id=locked_item.pk,
-            attempt_id=locked_attempt.pk,
-            student_id=locked_attempt.student_id,
-            score=result.score,
-        )
+        _record_answer(locked_attempt, locked_item, response, result, now)
 
     attempt_item.response, attempt_item.result = locked_item.response, locked_item.result
     attempt_item.score, attempt_item.answered_at = locked_item.score, locked_item.answered_at
+    attempt_item.draft, attempt_item.draft_saved_at = None, None
     return result
+
+
+def _record_answer(
+    attempt: Attempt, attempt_item: AttemptItem, response: Any, result: CheckResult, now: datetime
+) -> None:
+    """Store a checked answer on a locked row; the draft it replaces is cleared."""
+    attempt_item.response = response
+    attempt_item.result = result.to_dict()
+    attempt_item.score = result.score
+    attempt_item.answered_at = now
+    attempt_item.draft = None
+    attempt_item.draft_saved_at = None
+    attempt_item.save(update_fields=["response", "result", "score", "answered_at", "draft", "draft_saved_at"])
+    events.send_on_commit(
+        events.answer_checked,
+        attempt_item_id=attempt_item.pk,
+        attempt_id=attempt.pk,
+        student_id=attempt.student_id,
+        score=result.score,
+    )
 
 
 def _ensure_answerable(attempt: Attempt, attempt_item: AttemptItem) -> None:
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("This attempt is finished; answers can no longer change.")
-    if attempt_item.answered_at is not None:
+    if attempt_item.answered_at is not None and not answers_change_until_finish(attempt.quiz):
         raise AlreadyAnswered("This question is already answered; each answer is final.")
 
 
-def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
-    """Close the attempt: unanswered items score 0, then the mean and the attempt penalty apply.
+def attempt_save_draft(
+    *, attempt_item: AttemptItem, student, response: Any, now: datetime | None = None
+) -> datetime:
+    """Keep what the student has typed so far, unchecked; returns when it was saved.
 
-    Finishing twice is harmless: the second call returns the attempt unchanged.
+    A draft is never scored on its own: Finish checks it (`attempt_finish`), and with immediate
+    feedback only the item's own Submit reveals a verdict. Refused like an answer once the attempt is
+    closed or the item's answer is final; a draft larger than MAX_DRAFT_CHARS is refused.
     """
     now = now or timezone.now()
+    attempt = attempt_item.attempt
+    if attempt.student_id != student.pk:
+        raise AttemptError("This is not your attempt.")
+    if len(json.dumps(response)) > MAX_DRAFT_CHARS:
+        raise AttemptError("This answer is too long to save.")
+    if attempt_close_if_expired(attempt=attempt, now=now):
+        raise AttemptClosed("Time is up: the attempt was finished at its deadline, so this was not saved.")
+    with transaction.atomic():
+        locked_attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+        locked_item = AttemptItem.objects.select_for_update().get(pk=attempt_item.pk)
+        _ensure_answerable(locked_attempt, locked_item)
+        locked_item.draft = response
+        locked_item.draft_saved_at = now
+        locked_item.save(update_fields=["draft", "draft_saved_at"])
+    attempt_item.draft, attempt_item.draft_saved_at = response, now
+    return now
+
+
+def pending_draft(attempt_item: AttemptItem, quiz: Quiz) -> Any | None:
+    """The draft Finish would check for this item, or None when it has none that counts."""
+    if is_blank(attempt_item.draft):
+        return None
+    if attempt_item.answered_at is None:
+        return attempt_item.draft
+    if answers_change_until_finish(quiz) and attempt_item.draft != attempt_item.response:
+        return attempt_item.draft
+    return None
+
+
+def unanswered_positions(attempt: Attempt) -> list[int]:
+    """Positions of items with neither an answer nor anything typed (they will score 0 at Finish)."""
+    return [
+        attempt_item.position
+        for attempt_item in attempt.attempt_items.order_by("position")
+        if attempt_item.answered_at is None and is_blank(attempt_item.draft)
+    ]
+
+
+def _check_drafts(attempt: Attempt) -> dict[int, tuple[Any, int | None, CheckResult]]:
+    """Check every pending draft before any lock is taken (the engine may take a moment)."""
+    checked = {}
+    for attempt_item in attempt.attempt_items.select_related("version", "item__bank"):
+        draft = pending_draft(attempt_item, attempt.quiz)
+        if draft is None:
+            continue
+        result = check_answer(attempt_item.item_data(), Variant.from_dict(attempt_item.variant), draft)
+        checked[attempt_item.pk] = (draft, attempt_item.version_id, result)
+    return checked
+
+
+def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Close the attempt: drafts become answers, unanswered items score 0, then the mean and penalty apply.
+
+    Every draft still pending (typed but never submitted, or, with feedback at the end, a changed
+    answer) is checked and recorded as the item's answer; a draft the engine cannot read stays
+    unanswered. Finishing twice is harmless: the second call returns the attempt unchanged.
+    """
+    now = now or timezone.now()
+    checked = _check_drafts(attempt) if attempt.status == AttemptStatus.IN_PROGRESS else {}
     with transaction.atomic():
         locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
         if locked.status == AttemptStatus.FINISHED:
             _copy_outcome(locked, attempt)
             return attempt
+        answered_at = min(now, locked.deadline) if locked.deadline else now
+        for row in AttemptItem.objects.select_for_update().filter(pk__in=list(checked)):
+            draft, version_id, result = checked[row.pk]
+            # Only the draft that was checked, against the version that was checked, counts.
+            if result.status != INVALID and row.draft == draft and row.version_id == version_id:
+                _record_answer(locked, row, draft, result, answered_at)
         AttemptItem.objects.filter(attempt=locked, answered_at__isnull=True).update(score=0.0)
         # Every item has a score now (unanswered ones were just given 0).
         scores = [

@@ -15,6 +15,7 @@ from quizzes.bankio.validation import check_items
 from quizzes.engine import draw_variant, render_item, validate_item
 from quizzes.models import AttemptItem, Bank, Item, Topic
 from quizzes.services.item_spec import COMMON_FIELDS
+from quizzes.services.versions import item_version_current
 
 
 class DeleteRefused(Exception):
@@ -28,7 +29,11 @@ def item_problems(data: dict, *, bank: Bank, item: Item | None = None) -> list[s
     here never fails a later export and re-import; then one variant is drawn and rendered, so a
     template that breaks only at draw time is caught before students meet it.
     """
-    problems = [_describe(problem) for problem in check_items([data], engine=validate_item)[0]]
+    others = Item.objects.filter(bank=bank).values_list("key", flat=True)
+    if item is not None:
+        others = others.exclude(pk=item.pk)
+    checked = check_items([data], engine=validate_item, other_keys=list(others))
+    problems = [_describe(problem) for problem in checked[0]]
     clashing = Item.objects.filter(bank=bank, key=data.get("key"))
     if item is not None:
         clashing = clashing.exclude(pk=item.pk)
@@ -93,9 +98,26 @@ def item_delete(item: Item) -> None:
             "their graded work. Edit the item instead, or leave it out of quizzes."
         )
     try:
-        item.delete()
+        with transaction.atomic():
+            _forget_sibling(item)
+            item.delete()
     except ProtectedError as exc:  # an answer was recorded after the count above
         raise DeleteRefused("Students' recorded answers now refer to this item; it was not deleted.") from exc
+
+
+def _forget_sibling(item: Item) -> None:
+    """Drop a deleted item's key from the `siblings` of the bank's other items, so the bank stays valid."""
+    for other in Item.objects.filter(bank_id=item.bank_id).exclude(pk=item.pk):
+        siblings = other.spec.get("siblings") if isinstance(other.spec, dict) else None
+        if isinstance(siblings, list) and item.key in siblings:
+            remaining = [key for key in siblings if key != item.key]
+            other.spec = (
+                {**other.spec, "siblings": remaining}
+                if remaining
+                else {name: value for name, value in other.spec.items() if name != "siblings"}
+            )
+            other.save(update_fields=["spec", "updated_at"])
+            item_version_current(item=other)
 
 
 def bank_delete(bank: Bank) -> None:

@@ -14,13 +14,29 @@ from typing import Any
 
 from quizzes.engine import answer_key, render_item
 from quizzes.engine.common import explanation as filled_explanation
+from quizzes.engine.common import stable_id
+from quizzes.engine.kinds import ItemKind
 from quizzes.engine.result import Variant, Widget
 from quizzes.engine.variants import rebuild_variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, Quiz
-from quizzes.services.attempts import attempts_left, penalty_factor, quiz_grade_for, seconds_left
+from quizzes.services.attempts import (
+    answers_change_until_finish,
+    attempts_left,
+    is_blank,
+    penalty_factor,
+    quiz_grade_for,
+    seconds_left,
+    unanswered_positions,
+)
 from quizzes.services.responses import WidgetState, widget_state
 
 TRUE_FALSE_OPTIONS = (("true", "True"), ("false", "False"))
+
+# Stated on every multiple-choice item (the rule is quizzes/engine/kinds/choices.py's).
+MULTIPLE_SCORING_RULE = (
+    "Scoring: the share of the correct choices you tick, minus the share of the wrong choices you "
+    "tick, never below 0. Ticking every box scores 0."
+)
 
 
 @dataclass
@@ -56,6 +72,8 @@ class MissedItem:
 
     correct_answer: str
     explanation: str
+    # What the student typed but the engine could not read at Finish (so it was not scored).
+    unreadable_draft: str = ""
 
 
 @dataclass
@@ -69,6 +87,18 @@ class ItemPanel:
     result: dict[str, Any] | None = None
     errors: list[str] = field(default_factory=list)
     missed: MissedItem | None = None
+    # The choices' ids that are correct, set only when the key may be shown (result or missed).
+    correct_ids: set[str] | None = None
+    draft_saved_at: Any = None
+
+    @property
+    def changeable(self) -> bool:
+        """Answered, and with feedback at the end the answer may still change until Finish."""
+        return self.answered and not self.locked
+
+    @property
+    def scoring_rule(self) -> str:
+        return MULTIPLE_SCORING_RULE if self.rendered.get("kind") == ItemKind.MULTIPLE else ""
 
     @property
     def position(self) -> int:
@@ -90,7 +120,16 @@ class ItemPanel:
             pairs = [{"id": value, "text": label} for value, label in TRUE_FALSE_OPTIONS]
         else:
             pairs = self.rendered.get("choices") or []
-        return [{**choice, "checked": choice["id"] in self.state.selected} for choice in pairs]
+        marks = self.correct_ids
+        return [
+            {
+                **choice,
+                "checked": choice["id"] in self.state.selected,
+                # None while the key is hidden; then True (a correct choice) or False.
+                "correct": None if marks is None else choice["id"] in marks,
+            }
+            for choice in pairs
+        ]
 
     @property
     def table_rows(self) -> list[dict[str, Any]]:
@@ -130,14 +169,29 @@ def results_visible(attempt: Attempt) -> bool:
 def missed_item(attempt_item: AttemptItem) -> MissedItem:
     """Key and filled explanation for an unanswered item. Call only once its attempt is finished."""
     item = attempt_item.item_data()
+    draft = attempt_item.draft if isinstance(attempt_item.draft, str) and attempt_item.draft.strip() else ""
     try:
         variant = rebuild_variant(item, attempt_item.variant or None)
         return MissedItem(
-            correct_answer=answer_key(item, variant), explanation=filled_explanation(item, variant)
+            correct_answer=answer_key(item, variant),
+            explanation=filled_explanation(item, variant),
+            unreadable_draft=draft,
         )
     except (ValueError, TypeError, KeyError, ArithmeticError):
         # The item was edited into a broken state after the attempt: its explanation still helps.
-        return MissedItem(correct_answer="", explanation=str(item.get("explanation") or ""))
+        return MissedItem(
+            correct_answer="", explanation=str(item.get("explanation") or ""), unreadable_draft=draft
+        )
+
+
+def correct_choice_ids(item: dict[str, Any]) -> set[str] | None:
+    """The ids of the correct choices of a single, multiple or true/false item; None for other kinds."""
+    kind = item.get("kind")
+    if kind == ItemKind.TRUEFALSE:
+        return {"true" if item.get("answer") else "false"}
+    if kind in {ItemKind.SINGLE, ItemKind.MULTIPLE}:
+        return {stable_id("c", choice) for choice in item.get("choices") or [] if choice.get("correct")}
+    return None
 
 
 def rendered_item(attempt_item: AttemptItem) -> dict[str, Any]:
@@ -155,11 +209,13 @@ def item_panels(
     """Panels for the attempt's items (or only `positions`).
 
     `drafts` are unsaved responses to show again by position (an invalid answer, a reordered
-    list); `errors` the messages that go with them.
+    list); `errors` the messages that go with them. Otherwise an open item shows its saved draft
+    (what the student typed last), else its answer.
     """
     drafts, errors = drafts or {}, errors or {}
     reveal = results_visible(attempt)
     finished = attempt.status == AttemptStatus.FINISHED
+    changeable = not finished and answers_change_until_finish(attempt.quiz)
     attempt_items = attempt.attempt_items.select_related("item__bank", "version").prefetch_related(
         "item__topics"
     )
@@ -170,16 +226,25 @@ def item_panels(
         attempt_item.attempt = attempt
         rendered = rendered_item(attempt_item)
         answered = attempt_item.answered_at is not None
-        response = attempt_item.response if answered else drafts.get(attempt_item.position)
+        locked = finished or (answered and not changeable)
+        response = attempt_item.response
+        if attempt_item.position in drafts:
+            response = drafts[attempt_item.position]
+        elif not locked and not is_blank(attempt_item.draft):
+            response = attempt_item.draft
+        result = attempt_item.result if answered and reveal else None
+        missed = missed_item(attempt_item) if finished and not answered else None
         panels.append(
             ItemPanel(
                 attempt_item=attempt_item,
                 rendered=rendered,
                 state=widget_state(rendered, response),
-                locked=answered or attempt.status == AttemptStatus.FINISHED,
-                result=attempt_item.result if answered and reveal else None,
+                locked=locked,
+                result=result,
                 errors=errors.get(attempt_item.position, []),
-                missed=missed_item(attempt_item) if finished and not answered else None,
+                missed=missed,
+                correct_ids=correct_choice_ids(attempt_item.item_data()) if result or missed else None,
+                draft_saved_at=None if locked else attempt_item.draft_saved_at,
             )
         )
     return panels
@@ -194,4 +259,5 @@ def attempt_progress(attempt: Attempt) -> dict[str, Any]:
         "answered_positions": {position for position, answered_at in positions if answered_at is not None},
         "positions": [position for position, _ in positions],
         "seconds_left": seconds_left(attempt),
+        "unanswered": unanswered_positions(attempt),
     }

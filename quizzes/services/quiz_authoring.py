@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from quizzes.models import Bank, Item, ItemKind, Quiz, QuizRule
-from quizzes.selection import draw_items, rule_candidates
+from quizzes.selection import draw_items, max_without_siblings, rule_candidates
 
 
 class QuizDeleteRefused(Exception):
@@ -55,10 +55,16 @@ class RuleCheck:
     number: int  # 1-based, as the page shows it
     spec: RuleSpec
     matching: int
+    # The most of the matching items one attempt may hold, siblings never together (= matching without any).
+    drawable: int | None = None
 
     @property
     def short(self) -> bool:
         return self.matching < self.spec.count
+
+    @property
+    def short_because_of_siblings(self) -> bool:
+        return self.drawable is not None and self.drawable < self.spec.count <= self.matching
 
     @property
     def description(self) -> str:
@@ -73,6 +79,12 @@ class RuleCheck:
     @property
     def warning(self) -> str | None:
         """A sentence for the instructor when the rule cannot draw its full count, else None."""
+        if self.short_because_of_siblings:
+            return (
+                f"Rule {self.number} asks for {self.spec.count} and {self.matching} items match it "
+                f"({self.description}), but some are siblings (restatements of one another), which are "
+                f"never drawn into one attempt: attempts will get at most {self.drawable} from this rule."
+            )
         if not self.short:
             return None
         noun = "item matches" if self.matching == 1 else "items match"
@@ -113,10 +125,18 @@ def rule_checks(specs: list[RuleSpec], *, quiz: Quiz | None = None) -> list[Rule
 
     With `quiz`, rules draw only from the banks its owner may view, as its attempts do.
     """
-    return [
-        RuleCheck(number=number, spec=spec, matching=len(rule_candidates(spec.as_rule(quiz=quiz))))
-        for number, spec in enumerate(specs, start=1)
-    ]
+    checks = []
+    for number, spec in enumerate(specs, start=1):
+        candidates = rule_candidates(spec.as_rule(quiz=quiz))
+        checks.append(
+            RuleCheck(
+                number=number,
+                spec=spec,
+                matching=len(candidates),
+                drawable=max_without_siblings(candidates),
+            )
+        )
+    return checks
 
 
 def rule_warnings(specs: list[RuleSpec], *, quiz: Quiz | None = None) -> list[str]:

@@ -10,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quizzes.engine import preview_expression as engine_preview
 from quizzes.engine.kinds import ItemKind
@@ -22,8 +23,10 @@ from quizzes.services.attempts import (
     AttemptError,
     attempt_answer,
     attempt_finish,
+    attempt_save_draft,
     attempt_start,
     penalty_factor,
+    unanswered_positions,
 )
 from quizzes.services.pages import attempt_progress, item_panels, quiz_summary, rendered_item
 from quizzes.services.responses import MAX_TEXT_LENGTH, MOVE_FIELD, ORDER_FIELD, reorder, response_from_form
@@ -54,11 +57,11 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("quizzes:attempt", attempt_id=attempt.pk)
 
 
-def _item_url(attempt: Attempt, position: int) -> str:
+def _item_url(attempt: Attempt, position: int, *, anchor: str = "item") -> str:
     url = reverse("quizzes:attempt", kwargs={"attempt_id": attempt.pk})
     if attempt.quiz.one_item_per_page:
         url += f"?item={position}"
-    return f"{url}#item-{position}"
+    return f"{url}#{anchor}-{position}"
 
 
 def _attempt_page(
@@ -84,6 +87,9 @@ def _attempt_page(
         "current": position,
         "next_position": position + 1
         if position is not None and position + 1 in progress["positions"]
+        else None,
+        "previous_position": position - 1
+        if position is not None and position - 1 in progress["positions"]
         else None,
     }
     return render(request, "quizzes/attempt.html", context)
@@ -149,13 +155,50 @@ def item_answer(request: HttpRequest, attempt_id: int, position: int) -> HttpRes
         return _attempt_page(
             request, attempt, position=position, drafts={position: response}, errors={position: errors}
         )
-    return redirect(_item_url(attempt, position))
+    # The page opens at the item's feedback, which quiz.js focuses (it has tabindex=-1).
+    return redirect(_item_url(attempt, position, anchor="feedback"))
 
 
 @login_required
 @require_POST
+@throttle("draft", json=True)
+def item_draft(request: HttpRequest, attempt_id: int, position: int) -> JsonResponse:
+    """Keep what the student typed so far (sent by quiz.js as they type); checks nothing."""
+    attempt_item = get_attempt_item_for_user(request.user, attempt_id, position)
+    rendered = rendered_item(attempt_item)
+    response = response_from_form(rendered, request.POST)
+    try:
+        saved_at = attempt_save_draft(attempt_item=attempt_item, student=request.user, response=response)
+    except AttemptClosed as error:
+        return JsonResponse({"ok": False, "error": str(error), "closed": True}, status=409)
+    except AttemptError as error:
+        return JsonResponse({"ok": False, "error": str(error)}, status=400)
+    local = timezone.localtime(saved_at)
+    return JsonResponse({"ok": True, "saved_at": local.strftime("%H:%M"), "iso": local.isoformat()})
+
+
+FINISH_CHECK_FIELD = "check"  # the no-JavaScript Finish button: show what is unanswered first
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def attempt_finish_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """GET (or POST from the plain Finish button): the confirm page listing unanswered items.
+    POST without `check`: finish; drafts are checked and become answers."""
     attempt = get_attempt_for_user(request.user, attempt_id)
+    if attempt.status == AttemptStatus.FINISHED:
+        return redirect("quizzes:review", attempt_id=attempt.pk)
+    if request.method == "GET" or FINISH_CHECK_FIELD in request.POST:
+        unanswered = unanswered_positions(attempt)
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse({"unanswered": unanswered, "total": attempt.attempt_items.count()})
+        context = {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "unanswered": [(position, _item_url(attempt, position)) for position in unanswered],
+            "progress": attempt_progress(attempt),
+        }
+        return render(request, "quizzes/attempt_finish.html", context)
     attempt_finish(attempt=attempt)
     return redirect("quizzes:review", attempt_id=attempt.pk)
 

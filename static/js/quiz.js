@@ -107,13 +107,112 @@
     });
   }
 
-  // --- forms: confirm finishing early; ignore a second click while an answer is on its way ----
-  function setupForms(root) {
-    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
-      form.addEventListener("submit", function (event) {
-        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  // --- drafts: what a student types is saved as they type (1.5 s after typing stops, and on
+  // change or leaving the field), unchecked; Finish checks it. The state is shown next to Submit.
+  var DRAFT_DELAY_MS = 1500;
+  var drafts = [];
+
+  function setupDraft(form) {
+    var url = form.dataset.draftUrl;
+    var status = form.querySelector(".save-state");
+    if (!url || !status) return;
+    var timer = null, dirty = false, inflight = null;
+    function show(text, state) {
+      status.textContent = "";
+      status.dataset.state = state;
+      status.appendChild(document.createTextNode(text));
+      if (state === "failed") {
+        var retry = document.createElement("button");
+        retry.type = "button";
+        retry.className = "retry-save link-button";
+        retry.textContent = "retry";
+        retry.addEventListener("click", function () { dirty = true; save(); });
+        status.appendChild(retry);
+      }
+    }
+    function body() {
+      var data = new FormData(form);
+      data.delete("move");
+      return data;
+    }
+    function save() {
+      clearTimeout(timer);
+      timer = null;
+      if (!dirty) return inflight || Promise.resolve(true);
+      dirty = false;
+      show("Saving…", "saving");
+      var previous = inflight || Promise.resolve(true);
+      inflight = previous.then(function () {
+        return fetch(url, {
+          method: "POST", body: body(), credentials: "same-origin",
+          headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" }
+        }).then(function (response) {
+          return response.json().then(function (data) {
+            if (response.ok && data.ok) { show("Saved " + data.saved_at, "saved"); return true; }
+            dirty = true;
+            show("Not saved: " + (data.error || "the server refused it") + " ", "failed");
+            return false;
+          });
+        }).catch(function () {
+          dirty = true;
+          show("Not saved: no connection. ", "failed");
+          return false;
+        });
       });
+      return inflight;
+    }
+    function schedule() {
+      dirty = true;
+      clearTimeout(timer);
+      timer = setTimeout(save, DRAFT_DELAY_MS);
+    }
+    form.addEventListener("input", schedule);
+    form.addEventListener("change", function () { dirty = true; save(); });
+    form.addEventListener("focusout", function () { if (dirty) save(); });
+    form.addEventListener("click", function (event) {
+      if (event.target.closest("button.move")) schedule();  // an ordering step moved
     });
+    form.addEventListener("dragend", schedule);
+    form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; });
+    drafts.push({ flush: save });
+  }
+
+  function flushDrafts() {
+    return Promise.all(drafts.map(function (draft) { return draft.flush(); }));
+  }
+
+  // --- Finish: save every typed answer, then name the unanswered questions before confirming ---
+  function setupFinish(form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (form.dataset.sending) return;
+      form.dataset.sending = "1";
+      function toCheckPage() {  // the confirm page, as without JavaScript
+        var check = document.createElement("input");
+        check.type = "hidden"; check.name = "check"; check.value = "1";
+        form.appendChild(check);
+        form.submit();
+      }
+      flushDrafts().then(function () {
+        return fetch(form.dataset.statusUrl, {
+          credentials: "same-origin", headers: { Accept: "application/json" }
+        }).then(function (response) { return response.json(); });
+      }).then(function (data) {
+        var missing = data.unanswered || [];
+        if (missing.length) {
+          var names = missing.length === 1 ? "Question " + missing[0] + " has"
+            : "Questions " + missing.slice(0, -1).join(", ") + " and " + missing[missing.length - 1] + " have";
+          var text = names + " no answer and will score 0 (" + (data.total - missing.length) + " of " +
+            data.total + " answered). Finish anyway?";
+          if (!window.confirm(text)) { delete form.dataset.sending; return; }
+        }
+        form.submit();  // without the button's `check`: finishes
+      }).catch(toCheckPage);
+    });
+  }
+
+  // --- forms: ignore a second click while an answer is on its way ------------------------------
+  function setupForms(root) {
     root.querySelectorAll("form.answer-form").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         if (form.dataset.sending) { event.preventDefault(); return; }
@@ -122,10 +221,20 @@
     });
   }
 
+  // --- after answering, the page opens at the item's feedback: move the focus there ----------
+  function focusFeedback() {
+    var match = /^#(feedback-\d+)$/.exec(window.location.hash);
+    var target = match && document.getElementById(match[1]);
+    if (target && target.getAttribute("tabindex") === "-1") target.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".quiz-timer[data-seconds-left]").forEach(startTimer);
     document.querySelectorAll("input.expression-input[data-preview-url]").forEach(setupEcho);
     document.querySelectorAll("ol.ordering").forEach(setupOrdering);
     setupForms(document);
+    document.querySelectorAll("form.answer-form[data-draft-url]").forEach(setupDraft);
+    document.querySelectorAll("form.finish-form[data-status-url]").forEach(setupFinish);
+    focusFeedback();
   });
 })();
