@@ -93,6 +93,21 @@ class ItemPanel:
         return [{**choice, "checked": choice["id"] in self.state.selected} for choice in pairs]
 
     @property
+    def match_rows(self) -> list[dict[str, Any]]:
+        """A matching item's prompts, each with the shared options and the student's pick marked."""
+        options = self.rendered.get("choices") or []
+        return [
+            {
+                **prompt,
+                "options": [
+                    {**option, "selected": self.state.matches.get(prompt["id"]) == option["id"]}
+                    for option in options
+                ],
+            }
+            for prompt in self.rendered.get("prompts") or []
+        ]
+
+    @property
     def table_rows(self) -> list[dict[str, Any]]:
         """Rows of named cells with the student's values and, once revealed, each cell's verdict."""
         table = self.rendered.get("table") or {}
