@@ -136,7 +136,8 @@ def parse_gift(text: str, *, filename: str = "") -> ParsedBank:
             "topics": [topic] if topic else [],
             "difficulty": 2,
             "stem": stem,
-            "explanation": reader.general_feedback or _fallback_explanation(kind, item, reader),
+            "explanation": reader.general_feedback
+            or ("" if kind == ItemKind.DESCRIPTION else _fallback_explanation(kind, item, reader)),
             "hints": [],
             **item,
         }
@@ -184,9 +185,8 @@ class _QuestionReader:
             self.text_format = match.group(1)
             offset += match.end()
         opening = _find_unescaped(text, "{", offset)
-        if opening == -1:
-            self.skip("description", "a text without answers is not a question", offset)
-            return None
+        if opening == -1:  # a text without answers is a description
+            return {"kind": ItemKind.DESCRIPTION.value, "stem": self.markdown(text[offset:])}
         closing = _find_unescaped(text, "}", opening + 1)
         if closing == -1:
             self.problem("the answer block opened with '{' is never closed", opening)
@@ -217,8 +217,7 @@ class _QuestionReader:
         if parsed is None:
             return None
         if any(_find_unescaped(answer.text, "->") != -1 for answer in parsed):
-            self.skip("matching", "matching questions have no equivalent in Descent", offset)
-            return None
+            return self.read_matching(parsed, offset)
         if all(answer.marker == "=" for answer in parsed):
             return self.read_short_answer(parsed, offset)
         return self.read_choices(parsed, offset)
@@ -285,10 +284,49 @@ class _QuestionReader:
         return self.numeric_item(answers, offset)
 
     def read_short_answer(self, answers: list[_Answer], offset: int) -> dict | None:
-        if any(_numeric_answer(_unescape(answer.text)) is None for answer in answers):
-            self.skip("shortanswer", "text short answers are not supported; only numbers are", offset)
-            return None
-        return self.numeric_item(answers, offset)
+        """All-number answers make a numeric item (as before); any text makes a shortanswer item."""
+        if all(_numeric_answer(_unescape(answer.text)) is not None for answer in answers):
+            return self.numeric_item(answers, offset)
+        accepted = []
+        for answer in answers:
+            text = _unescape(answer.text).strip()
+            if not text:
+                self.note(f"an empty answer ({answer.weight:g}%) was left out: it can never match")
+                continue
+            weight = min(100.0, max(0.0, answer.weight))
+            if weight != answer.weight:
+                self.note(
+                    f"answer {text!r}: weight {answer.weight:g}% is outside 0..100 and became {weight:g}%"
+                )
+            entry: dict = {"text": text}
+            if weight < 100:
+                entry["fraction"] = round(weight / 100, 7)
+            if answer.feedback:
+                entry["feedback"] = answer.feedback
+            accepted.append(entry)
+        return {"kind": ItemKind.SHORTANSWER.value, "answers": accepted}
+
+    def read_matching(self, answers: list[_Answer], offset: int) -> dict | None:
+        """`=prompt -> answer` pairs; an empty prompt makes a distractor."""
+        pairs, distractors = [], []
+        for answer in answers:
+            arrow = _find_unescaped(answer.text, "->")
+            if answer.marker != "=" or arrow == -1:
+                self.problem("every matching answer must be written '=prompt -> answer'", offset)
+                return None
+            if answer.feedback or answer.weight != 100:
+                self.note("matching pairs carry no feedback or weight in GIFT; those were left out")
+            prompt = self.markdown(answer.text[:arrow])
+            target = _unescape(answer.text[arrow + 2 :]).strip()
+            if prompt:
+                pairs.append({"prompt": prompt, "answer": target})
+            elif target not in distractors:
+                distractors.append(target)
+        item: dict = {"kind": ItemKind.MATCHING.value, "pairs": pairs}
+        if distractors:
+            item["distractors"] = distractors
+        item["shuffle"] = True
+        return item
 
     def numeric_item(self, answers: list[_Answer], offset: int) -> dict | None:
         key = None

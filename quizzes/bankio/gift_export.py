@@ -36,6 +36,13 @@ def dump_gift(*, slug: str, name: str, description: str = "", items: list[dict[s
             current_topic = topic
         lost_details = lost_details or bool(item.get("hints")) or len(item.get("topics", [])) > 1
         title = escape_gift(item.get("title") or item["key"])
+        if not question.braces:  # a description: the text alone
+            lines += [
+                f"// {item['key']} ({item['kind']})",
+                f"::{title}::[markdown]{escape_gift(question.stem)}",
+                "",
+            ]
+            continue
         lines += [
             f"// {item['key']} ({item['kind']})",
             f"::{title}::[markdown]{escape_gift(question.stem)} {{",

@@ -37,8 +37,9 @@ def dump_moodle_xml(
         _text_child(question, "name", item.get("title") or item["key"], fmt=None)
         _text_child(question, "questiontext", body.stem, fmt="markdown")
         _text_child(question, "generalfeedback", body.explanation, fmt="markdown")
-        ET.SubElement(question, "defaultgrade").text = "1"
-        ET.SubElement(question, "penalty").text = "0.3333333"
+        unscored = body.qtype == "description"  # Moodle gives a description no mark and no penalty
+        ET.SubElement(question, "defaultgrade").text = "0" if unscored else "1"
+        ET.SubElement(question, "penalty").text = "0" if unscored else "0.3333333"
         ET.SubElement(question, "hidden").text = "0"
         ET.SubElement(question, "idnumber").text = item["key"]
         question.extend(body.children)

@@ -12,6 +12,8 @@ from typing import Any
 from quizzes.engine.kinds.base import BaseKind, FormData, ItemDict, ItemKind
 from quizzes.engine.result import CORRECT, CheckResult, Variant, Widget
 
+NO_KEY = "No answer: a description is only read, never scored."
+
 
 class DescriptionKind(BaseKind):
     kind = ItemKind.DESCRIPTION
@@ -23,13 +25,15 @@ class DescriptionKind(BaseKind):
 """
 
     def check(self, item: ItemDict, variant: Variant, response: Any) -> CheckResult:
-        return CheckResult(CORRECT, 1.0, [], correct_answer="", explanation=self.explanation(item, variant))
+        return CheckResult(
+            CORRECT, 1.0, [], correct_answer=NO_KEY, explanation=self.explanation(item, variant)
+        )
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
         return ""
 
     def answer_key(self, item: ItemDict, variant: Variant) -> str:
-        return ""
+        return NO_KEY
 
     def response_from_form(self, rendered: dict[str, Any], form: FormData) -> Any:
         return ""
