@@ -117,6 +117,7 @@ def parse_gift(text: str, *, filename: str = "") -> ParsedBank:
     result = ParsedBank()
     taken: set[str] = set()
     topic: str | None = None
+    text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the first question
     for block in _blocks(text):
         line = block.line_at(0)
         if block.text.startswith("$CATEGORY:"):

@@ -33,6 +33,7 @@ from quizzes.engine.kinds import ItemKind
 def parse_moodle_xml(text: str, *, filename: str = "") -> ParsedBank:
     """Items from a Moodle XML export. Unsupported question types are listed in `.skipped`."""
     result = ParsedBank()
+    text = text.removeprefix("\ufeff")  # a byte-order mark left by the decoding
     try:
         root = SafeET.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
