@@ -276,8 +276,13 @@ class _QuestionReader:
     def read_numeric(self, body: str, offset: int) -> dict | None:
         """`{#v:tol}`, `{#low..high}` or several `=`-answers: the first full-marks one is the key."""
         if _find_unescaped(body, "=") == -1:
-            value, *feedback = _split_unescaped(body, "#")
+            # `{#3:2}`, optionally followed by wrong answers: `{#3:2 ~#Completely wrong}` (Moodle's own form).
+            first, *wrong = _split_unescaped(body, "~")
+            value, *feedback = _split_unescaped(first, "#")
             answers = [_Answer(100.0, value.strip(), self.markdown("#".join(feedback)), "=")]
+            for other in wrong:
+                text, *feedback = _split_unescaped(other, "#")
+                answers.append(_Answer(0.0, text.strip(), self.markdown("#".join(feedback)), "~"))
         else:
             answers = self.split_answers(body, offset)
             if answers is None:
@@ -334,6 +339,11 @@ class _QuestionReader:
         misconceptions = []
         for answer in answers:
             text = _unescape(answer.text)
+            if not text.strip() and answer.weight <= 0:
+                # `~#feedback`: feedback for any other answer, which a numeric item has no place for.
+                if answer.feedback:
+                    self.note(f"the feedback for any other answer ({answer.feedback!r}) was left out")
+                continue
             number = _numeric_answer(text)
             if number is None:
                 self.problem(f"{text!r} is not a number, 'value:tolerance' or 'low..high'", offset)

@@ -164,3 +164,21 @@ def test_our_own_items_of_the_new_kinds_survive_moodle_xml_and_gift(fixture_text
             assert copy["stem"] == source["stem"].strip()
             for field in ("answers", "pairs", "distractors"):
                 assert copy.get(field) == source.get(field), (fmt, field)
+
+
+def test_moodle_s_numeric_gift_with_a_catch_all_wrong_answer_is_accepted_and_the_loss_reported():
+    parsed = read_bank(
+        "::Range::What is 3, give or take 2? {#3:2~#Completely wrong}", "gift", filename="r.gift"
+    )
+
+    assert parsed.problems == []
+    (item,) = parsed.items
+    assert (item["answer"], item["tolerance"]) == (3, {"mode": "absolute", "value": 2})
+    assert any("'Range'" in note and "Completely wrong" in note for note in parsed.notes)
+
+
+def test_a_numbered_wrong_answer_after_the_tilde_becomes_a_misconception():
+    parsed = read_bank("::Sum::What is 1 + 2? {#3 ~5#You multiplied and added 2.}", "gift", filename="s.gift")
+
+    assert parsed.problems == []
+    assert parsed.items[0]["misconceptions"] == [{"answer": 5, "feedback": "You multiplied and added 2."}]
