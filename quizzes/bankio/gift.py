@@ -1,10 +1,12 @@
 """GIFT, Moodle's plain-text question format: the subset that maps onto our kinds, both ways.
 
 Supported: multiple choice (`=right ~wrong`), multiple answers (`~%50%right ~%-50%wrong`), true/false
-(`{T}`, `{FALSE}`), numeric (`{#0.02:0.001}`, ranges `{#1..5}`, several `=` answers), `::title::`,
+(`{T}`, `{FALSE}`), numeric (`{#0.02:0.001}`, ranges `{#1..5}`, several `=` answers, `{#3:2~#wrong}`),
+short text answers (`{=RMSProp =%50%AdaGrad}`), matching (`{=a -> b = -> distractor}`), descriptions
+(a text with no answer braces), a leading byte-order mark, `::title::`,
 `$CATEGORY:`, per-answer feedback `#...`, general feedback `####...`, format tags like `[markdown]`,
-escapes `\\~ \\= \\# \\{ \\} \\: \\\\` and `\\n`, and `//` comment lines. Matching, essays, descriptions and
-text short answers are reported in `ParsedBank.skipped` with their line, and the rest is imported.
+escapes `\\~ \\= \\# \\{ \\} \\: \\\\` and `\\n`, and `//` comment lines. Essays are reported in
+`ParsedBank.skipped` with their line, and the rest is imported.
 Writing is in `gift_export`; each kind's answers and fallback explanation are in `bankio/kinds/`.
 """
 

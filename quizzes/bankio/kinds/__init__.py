@@ -3,7 +3,8 @@
     formats_for(ItemKind.NUMERIC).moodle_writer(item, result)
 
 symbolic and table items have no equivalent in either format, so they have no module here and are
-reported as skipped. `choices.py` holds what single and multiple share.
+reported as skipped. Moodle's shortanswer is read by `shortanswer.py`, which hands an all-number one to
+`numeric.py`. `choices.py` holds what single and multiple share.
 """
 
 from quizzes.bankio.kinds import (
