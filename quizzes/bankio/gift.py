@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from quizzes.bankio.errors import BankProblem, Location, ParsedBank, Skipped
 from quizzes.bankio.html_text import html_to_markdown
 from quizzes.bankio.kinds import formats_for
+from quizzes.bankio.kinds.choices import choices_from_percents
 from quizzes.bankio.naming import category_parts, slugify, unique_slug
 from quizzes.engine.kinds import ItemKind
 
@@ -244,21 +245,22 @@ class _QuestionReader:
         return parsed
 
     def read_choices(self, answers: list[_Answer], offset: int) -> dict:
+        """One `=` answer worth 100% makes a single item (other weights are partial credit, as in
+        Moodle); otherwise a multiple one. Every weight is kept (see `bankio/kinds/choices.py`)."""
         full = [answer for answer in answers if answer.weight >= 100]
-        partial = [answer for answer in answers if 0 < answer.weight < 100]
-        multiple = bool(partial) or len(full) > 1
-        if multiple and len({answer.weight for answer in answers if answer.weight > 0}) > 1:
-            self.note("unequal answer weights became equal ones (right picks minus wrong picks)")
-        choices = []
-        for answer in answers:
-            choice: dict = {"text": self.markdown(answer.text)}
-            if answer.weight > 0:
-                choice["correct"] = True
-            if answer.feedback:
-                choice["feedback"] = answer.feedback
-            choices.append(choice)
-        kind = ItemKind.MULTIPLE if multiple else ItemKind.SINGLE
-        return {"kind": kind.value, "choices": choices, "shuffle": True}
+        single = len(full) == 1 and full[0].marker == "=" or not any(a.weight > 0 for a in answers)
+        weights = [answer.weight for answer in answers]
+        if len(full) > 1 and all(weight >= 100 or weight <= 0 for weight in weights):
+            # `{=a =b ~c}`: Moodle accepts any one of the full-mark answers; ours needs all ticked.
+            self.note("several answers are worth 100%: here every one of them must be ticked")
+            weights = [(100 if weight >= 100 else -100) / len(full) for weight in weights]
+        item = choices_from_percents(
+            [self.markdown(answer.text) for answer in answers],
+            weights,
+            [answer.feedback for answer in answers],
+            single=single,
+        )
+        return {**item, "shuffle": True}
 
     def read_truefalse(self, head: list[str], offset: int) -> dict:
         answer = head[0].strip().upper() in ("T", "TRUE")

@@ -182,3 +182,71 @@ def test_a_numbered_wrong_answer_after_the_tilde_becomes_a_misconception():
 
     assert parsed.problems == []
     assert parsed.items[0]["misconceptions"] == [{"answer": 5, "feedback": "You multiplied and added 2."}]
+
+
+SCORING_GIFT = """::Sum rule::Which keep an average of squared gradients? {
+\t~%50%RMSProp
+\t~%50%Adam
+\t~%0%Momentum#It averages the gradients themselves.
+\t~%-100%Plain SGD
+\t####Both adaptive methods do.
+}
+
+::Partial single::Which optimizer averages squared gradients without momentum? {
+\t=RMSProp
+\t~%50%AdaGrad#It sums them instead.
+\t~%-25%SGD
+\t~Momentum
+\t####RMSProp.
+}
+"""
+
+
+def _scoring_items(fmt):
+    parsed = read_bank(SCORING_GIFT, "gift", filename="scoring.gift")
+    assert parsed.problems == []
+    if fmt == "gift":
+        return parsed
+    exported = write_bank(fmt=fmt, slug="s", name="n", items=parsed.items)
+    return read_bank(exported.text, fmt, filename="again")
+
+
+@pytest.mark.parametrize("fmt", ["gift", "moodle-xml", "yaml"])
+def test_moodle_s_sum_rule_zero_and_negative_fractions_survive_every_format(fmt):
+    by_title = _by_title(_scoring_items(fmt))
+    multiple = by_title["Sum rule"]
+
+    assert multiple["kind"] == "multiple" and multiple["scoring"] == "fractions"
+    assert [c.get("fraction") for c in multiple["choices"]] == [None, None, None, -1.0]
+    assert [c.get("correct", False) for c in multiple["choices"]] == [True, True, False, False]
+
+
+@pytest.mark.parametrize("fmt", ["gift", "moodle-xml", "yaml"])
+def test_partial_credit_on_single_choice_stays_single_choice_in_every_format(fmt):
+    single = _by_title(_scoring_items(fmt))["Partial single"]
+
+    assert single["kind"] == "single" and "scoring" not in single
+    assert [c.get("fraction") for c in single["choices"]] == [None, 0.5, -0.25, None]
+    assert single["choices"][1]["feedback"] == "It sums them instead."
+
+
+def test_scoring_round_trips_exactly_through_moodle_xml_and_gift():
+    first = read_bank(SCORING_GIFT, "gift", filename="scoring.gift")
+    for fmt in ("moodle-xml", "gift", "yaml"):
+        exported = write_bank(fmt=fmt, slug="s", name="n", items=first.items)
+        again = read_bank(exported.text, fmt, filename="again")
+        assert [i["choices"] for i in again.items] == [i["choices"] for i in first.items], fmt
+        assert [i.get("scoring") for i in again.items] == [i.get("scoring") for i in first.items], fmt
+
+
+def test_exported_moodle_xml_writes_each_fraction_as_moodle_reads_it():
+    first = read_bank(SCORING_GIFT, "gift", filename="scoring.gift")
+    root = ET.fromstring(write_bank(fmt="moodle-xml", slug="s", name="n", items=first.items).text)
+    questions = {q.findtext("name/text"): q for q in root.iter("question")}
+
+    multiple = questions["Sum rule"]
+    assert multiple.findtext("single") == "false"
+    assert [a.get("fraction") for a in multiple.findall("answer")] == ["50", "50", "0", "-100"]
+    single = questions["Partial single"]
+    assert single.findtext("single") == "true"
+    assert [a.get("fraction") for a in single.findall("answer")] == ["100", "50", "-25", "0"]
