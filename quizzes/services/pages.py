@@ -194,7 +194,10 @@ def item_panels(
                 locked=answered or attempt.status == AttemptStatus.FINISHED,
                 result=attempt_item.result if answered and reveal else None,
                 errors=errors.get(attempt_item.position, []),
-                missed=missed_item(attempt_item) if finished and not answered else None,
+                # A description asks nothing, so it is never "not answered".
+                missed=missed_item(attempt_item)
+                if finished and not answered and rendered["input"] != Widget.NONE
+                else None,
             )
         )
     return panels

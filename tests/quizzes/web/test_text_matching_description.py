@@ -59,3 +59,15 @@ def test_the_matching_widget_lists_every_prompt_with_every_answer_and_keeps_a_pi
     page = student_client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
     assert f'name="match-{momentum}"' in page
     assert f'value="{options["A sum of past gradients"]}" selected' in page
+
+
+def test_the_review_does_not_call_a_description_unanswered(make_item, make_quiz, student, student_client):
+    make_item("description")
+    make_item("shortanswer")
+    attempt = attempt_start(quiz=make_quiz(), student=student)
+    attempt_finish(attempt=attempt)
+
+    review = student_client.get(reverse("quizzes:review", args=[attempt.pk])).content.decode()
+
+    assert review.count("was not answered") == 1  # the short answer only
+    assert "Question text for description-item." in review
