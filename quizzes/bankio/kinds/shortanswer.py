@@ -72,7 +72,15 @@ def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any
     return item
 
 
+def _numbers_only_note(item: dict[str, Any], result: ExportResult) -> None:
+    if all(parse_float(str(answer["text"]).strip()) is not None for answer in item["answers"]):
+        result.notes.append(
+            f"{item['key']}: every accepted answer is a number, so an import reads it back as a numeric item"
+        )
+
+
 def write_moodle(item: dict[str, Any], result: ExportResult) -> MoodleQuestion:
+    _numbers_only_note(item, result)
     children = [simple_element("usecase", "1" if item.get("case_sensitive") else "0")]
     for answer in item["answers"]:
         fraction = float(answer.get("fraction", 1.0))
@@ -90,6 +98,7 @@ def write_moodle(item: dict[str, Any], result: ExportResult) -> MoodleQuestion:
 
 
 def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
+    _numbers_only_note(item, result)
     if item.get("case_sensitive"):
         result.notes.append(
             f"{item['key']}: GIFT cannot mark a short answer case-sensitive; Moodle will ignore case"

@@ -250,3 +250,23 @@ def test_exported_moodle_xml_writes_each_fraction_as_moodle_reads_it():
     single = questions["Partial single"]
     assert single.findtext("single") == "true"
     assert [a.get("fraction") for a in single.findall("answer")] == ["100", "50", "-25", "0"]
+
+
+@pytest.mark.parametrize("fmt", ["moodle-xml", "gift"])
+def test_a_short_answer_of_numbers_only_is_reported_as_coming_back_numeric(fmt):
+    item = {
+        "key": "window",
+        "kind": "shortanswer",
+        "title": "Window",
+        "topics": [],
+        "difficulty": 2,
+        "stem": "How many steps does beta = 0.9 average over, roughly?",
+        "explanation": "About 1/(1 - beta) = 10.",
+        "hints": [],
+        "answers": [{"text": "10"}],
+    }
+
+    exported = write_bank(fmt=fmt, slug="s", name="n", items=[item])
+
+    assert any(note.startswith("window:") and "numeric item" in note for note in exported.notes)
+    assert read_bank(exported.text, fmt, filename="again").items[0]["kind"] == "numeric"
