@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from courses.stats import ItemSums
-from quizzes.engine.kinds import ItemKind
+from quizzes.engine.kinds import UNSCORED_KINDS, ItemKind
 
 CHOICE_KINDS = (ItemKind.SINGLE, ItemKind.MULTIPLE, ItemKind.TRUEFALSE)
 
@@ -33,7 +33,7 @@ def attempt_item_sums(rows: Iterable[ScoredItem]) -> dict[int, ItemSums]:
 
     A missing score counts as 0, as when the attempt was finished with the item unanswered.
     """
-    rows = list(rows)
+    rows = [row for row in rows if row.kind not in UNSCORED_KINDS]  # descriptions have no score
     total = sum(row.score or 0.0 for row in rows)
     sums: dict[int, ItemSums] = {}
     for row in rows:

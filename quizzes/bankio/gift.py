@@ -1,10 +1,12 @@
 """GIFT, Moodle's plain-text question format: the subset that maps onto our kinds, both ways.
 
 Supported: multiple choice (`=right ~wrong`), multiple answers (`~%50%right ~%-50%wrong`), true/false
-(`{T}`, `{FALSE}`), numeric (`{#0.02:0.001}`, ranges `{#1..5}`, several `=` answers), `::title::`,
+(`{T}`, `{FALSE}`), numeric (`{#0.02:0.001}`, ranges `{#1..5}`, several `=` answers, `{#3:2~#wrong}`),
+short text answers (`{=RMSProp =%50%AdaGrad}`), matching (`{=a -> b = -> distractor}`), descriptions
+(a text with no answer braces), a leading byte-order mark, `::title::`,
 `$CATEGORY:`, per-answer feedback `#...`, general feedback `####...`, format tags like `[markdown]`,
-escapes `\\~ \\= \\# \\{ \\} \\: \\\\` and `\\n`, and `//` comment lines. Matching, essays, descriptions and
-text short answers are reported in `ParsedBank.skipped` with their line, and the rest is imported.
+escapes `\\~ \\= \\# \\{ \\} \\: \\\\` and `\\n`, and `//` comment lines. Essays are reported in
+`ParsedBank.skipped` with their line, and the rest is imported.
 Writing is in `gift_export`; each kind's answers and fallback explanation are in `bankio/kinds/`.
 """
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from quizzes.bankio.errors import BankProblem, Location, ParsedBank, Skipped
 from quizzes.bankio.html_text import html_to_markdown
 from quizzes.bankio.kinds import formats_for
+from quizzes.bankio.kinds.choices import choices_from_percents
 from quizzes.bankio.naming import category_parts, slugify, unique_slug
 from quizzes.engine.kinds import ItemKind
 
@@ -117,6 +120,7 @@ def parse_gift(text: str, *, filename: str = "") -> ParsedBank:
     result = ParsedBank()
     taken: set[str] = set()
     topic: str | None = None
+    text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the first question
     for block in _blocks(text):
         line = block.line_at(0)
         if block.text.startswith("$CATEGORY:"):
@@ -136,7 +140,8 @@ def parse_gift(text: str, *, filename: str = "") -> ParsedBank:
             "topics": [topic] if topic else [],
             "difficulty": 2,
             "stem": stem,
-            "explanation": reader.general_feedback or _fallback_explanation(kind, item, reader),
+            "explanation": reader.general_feedback
+            or ("" if kind == ItemKind.DESCRIPTION else _fallback_explanation(kind, item, reader)),
             "hints": [],
             **item,
         }
@@ -184,9 +189,8 @@ class _QuestionReader:
             self.text_format = match.group(1)
             offset += match.end()
         opening = _find_unescaped(text, "{", offset)
-        if opening == -1:
-            self.skip("description", "a text without answers is not a question", offset)
-            return None
+        if opening == -1:  # a text without answers is a description
+            return {"kind": ItemKind.DESCRIPTION.value, "stem": self.markdown(text[offset:])}
         closing = _find_unescaped(text, "}", opening + 1)
         if closing == -1:
             self.problem("the answer block opened with '{' is never closed", opening)
@@ -217,8 +221,7 @@ class _QuestionReader:
         if parsed is None:
             return None
         if any(_find_unescaped(answer.text, "->") != -1 for answer in parsed):
-            self.skip("matching", "matching questions have no equivalent in Descent", offset)
-            return None
+            return self.read_matching(parsed, offset)
         if all(answer.marker == "=" for answer in parsed):
             return self.read_short_answer(parsed, offset)
         return self.read_choices(parsed, offset)
@@ -242,21 +245,22 @@ class _QuestionReader:
         return parsed
 
     def read_choices(self, answers: list[_Answer], offset: int) -> dict:
+        """One `=` answer worth 100% makes a single item (other weights are partial credit, as in
+        Moodle); otherwise a multiple one. Every weight is kept (see `bankio/kinds/choices.py`)."""
         full = [answer for answer in answers if answer.weight >= 100]
-        partial = [answer for answer in answers if 0 < answer.weight < 100]
-        multiple = bool(partial) or len(full) > 1
-        if multiple and len({answer.weight for answer in answers if answer.weight > 0}) > 1:
-            self.note("unequal answer weights became equal ones (right picks minus wrong picks)")
-        choices = []
-        for answer in answers:
-            choice: dict = {"text": self.markdown(answer.text)}
-            if answer.weight > 0:
-                choice["correct"] = True
-            if answer.feedback:
-                choice["feedback"] = answer.feedback
-            choices.append(choice)
-        kind = ItemKind.MULTIPLE if multiple else ItemKind.SINGLE
-        return {"kind": kind.value, "choices": choices, "shuffle": True}
+        single = len(full) == 1 and full[0].marker == "=" or not any(a.weight > 0 for a in answers)
+        weights = [answer.weight for answer in answers]
+        if len(full) > 1 and all(weight >= 100 or weight <= 0 for weight in weights):
+            # `{=a =b ~c}`: Moodle accepts any one of the full-mark answers; ours needs all ticked.
+            self.note("several answers are worth 100%: here every one of them must be ticked")
+            weights = [(100 if weight >= 100 else -100) / len(full) for weight in weights]
+        item = choices_from_percents(
+            [self.markdown(answer.text) for answer in answers],
+            weights,
+            [answer.feedback for answer in answers],
+            single=single,
+        )
+        return {**item, "shuffle": True}
 
     def read_truefalse(self, head: list[str], offset: int) -> dict:
         answer = head[0].strip().upper() in ("T", "TRUE")
@@ -276,8 +280,13 @@ class _QuestionReader:
     def read_numeric(self, body: str, offset: int) -> dict | None:
         """`{#v:tol}`, `{#low..high}` or several `=`-answers: the first full-marks one is the key."""
         if _find_unescaped(body, "=") == -1:
-            value, *feedback = _split_unescaped(body, "#")
+            # `{#3:2}`, optionally followed by wrong answers: `{#3:2 ~#Completely wrong}` (Moodle's own form).
+            first, *wrong = _split_unescaped(body, "~")
+            value, *feedback = _split_unescaped(first, "#")
             answers = [_Answer(100.0, value.strip(), self.markdown("#".join(feedback)), "=")]
+            for other in wrong:
+                text, *feedback = _split_unescaped(other, "#")
+                answers.append(_Answer(0.0, text.strip(), self.markdown("#".join(feedback)), "~"))
         else:
             answers = self.split_answers(body, offset)
             if answers is None:
@@ -285,16 +294,60 @@ class _QuestionReader:
         return self.numeric_item(answers, offset)
 
     def read_short_answer(self, answers: list[_Answer], offset: int) -> dict | None:
-        if any(_numeric_answer(_unescape(answer.text)) is None for answer in answers):
-            self.skip("shortanswer", "text short answers are not supported; only numbers are", offset)
-            return None
-        return self.numeric_item(answers, offset)
+        """All-number answers make a numeric item (as before); any text makes a shortanswer item."""
+        if all(_numeric_answer(_unescape(answer.text)) is not None for answer in answers):
+            return self.numeric_item(answers, offset)
+        accepted = []
+        for answer in answers:
+            text = _unescape(answer.text).strip()
+            if not text:
+                self.note(f"an empty answer ({answer.weight:g}%) was left out: it can never match")
+                continue
+            weight = min(100.0, max(0.0, answer.weight))
+            if weight != answer.weight:
+                self.note(
+                    f"answer {text!r}: weight {answer.weight:g}% is outside 0..100 and became {weight:g}%"
+                )
+            entry: dict = {"text": text}
+            if weight < 100:
+                entry["fraction"] = round(weight / 100, 7)
+            if answer.feedback:
+                entry["feedback"] = answer.feedback
+            accepted.append(entry)
+        return {"kind": ItemKind.SHORTANSWER.value, "answers": accepted}
+
+    def read_matching(self, answers: list[_Answer], offset: int) -> dict | None:
+        """`=prompt -> answer` pairs; an empty prompt makes a distractor."""
+        pairs, distractors = [], []
+        for answer in answers:
+            arrow = _find_unescaped(answer.text, "->")
+            if answer.marker != "=" or arrow == -1:
+                self.problem("every matching answer must be written '=prompt -> answer'", offset)
+                return None
+            if answer.feedback or answer.weight != 100:
+                self.note("matching pairs carry no feedback or weight in GIFT; those were left out")
+            prompt = self.markdown(answer.text[:arrow])
+            target = _unescape(answer.text[arrow + 2 :]).strip()
+            if prompt:
+                pairs.append({"prompt": prompt, "answer": target})
+            elif target not in distractors:
+                distractors.append(target)
+        item: dict = {"kind": ItemKind.MATCHING.value, "pairs": pairs}
+        if distractors:
+            item["distractors"] = distractors
+        item["shuffle"] = True
+        return item
 
     def numeric_item(self, answers: list[_Answer], offset: int) -> dict | None:
         key = None
         misconceptions = []
         for answer in answers:
             text = _unescape(answer.text)
+            if not text.strip() and answer.weight <= 0:
+                # `~#feedback`: feedback for any other answer, which a numeric item has no place for.
+                if answer.feedback:
+                    self.note(f"the feedback for any other answer ({answer.feedback!r}) was left out")
+                continue
             number = _numeric_answer(text)
             if number is None:
                 self.problem(f"{text!r} is not a number, 'value:tolerance' or 'low..high'", offset)

@@ -1,7 +1,7 @@
 """Our items as GIFT, for the kinds GIFT can express.
 
-Single and multiple choice (multiple answers with equal ±100/n weights, matching our score), true/false
-and numeric; a calculation becomes one fixed numeric variant. Ordering, symbolic and table items are
+Single and multiple choice (multiple answers with equal ±100/n weights, matching our score), true/false,
+numeric, short text answers, matching and descriptions (bare text); a calculation becomes one fixed numeric variant. Ordering, symbolic and table items are
 reported in `ExportResult.skipped` (and as `//` comments). Text is Markdown (`[markdown]`), escaped so
 that the reader in `gift` gives it back unchanged. GIFT has no hints, no difficulty and one category
 per question (the item's first topic); the notes say so.
@@ -36,6 +36,13 @@ def dump_gift(*, slug: str, name: str, description: str = "", items: list[dict[s
             current_topic = topic
         lost_details = lost_details or bool(item.get("hints")) or len(item.get("topics", [])) > 1
         title = escape_gift(item.get("title") or item["key"])
+        if not question.braces:  # a description: the text alone
+            lines += [
+                f"// {item['key']} ({item['kind']})",
+                f"::{title}::[markdown]{escape_gift(question.stem)}",
+                "",
+            ]
+            continue
         lines += [
             f"// {item['key']} ({item['kind']})",
             f"::{title}::[markdown]{escape_gift(question.stem)} {{",

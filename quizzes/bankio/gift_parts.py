@@ -17,6 +17,7 @@ class GiftQuestion(NamedTuple):
     stem: str
     answers: list[str]  # one GIFT answer per line, already escaped
     explanation: str
+    braces: bool = True  # false: a description, written as bare text
 
 
 def with_feedback(text: str, feedback: str) -> str:

@@ -3,7 +3,8 @@
 Parsing goes through defusedxml with DTDs forbidden, so entity-expansion ("billion laughs") and
 external-entity files are refused with a clear problem instead of exhausting memory or reading files.
 
-Import: multichoice (single/multiple), truefalse, shortanswer (numeric answers only), numerical,
+Import: multichoice (single/multiple), truefalse, shortanswer (all-number ones become numeric items),
+numerical, matching, description,
 ordering (the qtype_ordering plugin: each answer's fraction is its position) and category records
 (the category's last segment becomes a topic of the questions after it). Every other type is reported
 by name in `ParsedBank.skipped` and the rest of the file is imported.
@@ -24,6 +25,7 @@ from quizzes.bankio.kinds import MOODLE_READERS, formats_for
 from quizzes.bankio.moodle_parts import QuestionContext, element_markdown, text_of_element
 from quizzes.bankio.naming import MAX_TOPIC_LENGTH, category_parts, slugify, unique_slug
 from quizzes.bankio.validation import is_slug
+from quizzes.engine.kinds import ItemKind
 
 # -- reading -----------------------------------------------------------------------------------------
 
@@ -31,6 +33,7 @@ from quizzes.bankio.validation import is_slug
 def parse_moodle_xml(text: str, *, filename: str = "") -> ParsedBank:
     """Items from a Moodle XML export. Unsupported question types are listed in `.skipped`."""
     result = ParsedBank()
+    text = text.removeprefix("\ufeff")  # a byte-order mark left by the decoding
     try:
         root = SafeET.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as error:
@@ -82,7 +85,7 @@ def parse_moodle_xml(text: str, *, filename: str = "") -> ParsedBank:
             "difficulty": 2,
             "stem": _markdown_of(question, "questiontext"),
             "explanation": _markdown_of(question, "generalfeedback")
-            or _fallback_explanation(kind, item, context),
+            or ("" if kind == ItemKind.DESCRIPTION else _fallback_explanation(kind, item, context)),
             "hints": [hint for hint in map(element_markdown, question.findall("hint")) if hint],
         }
         result.item_lines[len(result.items)] = {"": line} if line else {}

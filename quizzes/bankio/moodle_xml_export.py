@@ -3,7 +3,8 @@
 Text is written with format="markdown" (which Moodle supports), so nothing is lost to an HTML
 conversion; the item key goes into <idnumber> and topics into <tags>, which our import reads back.
 Multiple-answer items get +100/n for each right choice and −100/n for each wrong one, exactly our
-right-minus-wrong score. Calculation items become one fixed numerical variant; symbolic and table
+right-minus-wrong score. Short text answers, matching and descriptions map to Moodle's shortanswer,
+matching and description (default grade 0). Calculation items become one fixed numerical variant; symbolic and table
 items have no Moodle equivalent and are reported in `ExportResult.skipped` (and as XML comments).
 """
 
@@ -37,8 +38,9 @@ def dump_moodle_xml(
         _text_child(question, "name", item.get("title") or item["key"], fmt=None)
         _text_child(question, "questiontext", body.stem, fmt="markdown")
         _text_child(question, "generalfeedback", body.explanation, fmt="markdown")
-        ET.SubElement(question, "defaultgrade").text = "1"
-        ET.SubElement(question, "penalty").text = "0.3333333"
+        unscored = body.qtype == "description"  # Moodle gives a description no mark and no penalty
+        ET.SubElement(question, "defaultgrade").text = "0" if unscored else "1"
+        ET.SubElement(question, "penalty").text = "0" if unscored else "0.3333333"
         ET.SubElement(question, "hidden").text = "0"
         ET.SubElement(question, "idnumber").text = item["key"]
         question.extend(body.children)

@@ -54,7 +54,9 @@ def check_common_fields(item: object, index: int, *, file: str = "", lines: dict
         return [BankProblem(at(""), f"an item must be a mapping of fields, not {_type_name(item)}")]
 
     problems: list[BankProblem] = []
-    for name in ("key", "kind", "stem", "explanation"):
+    # A description shows only its stem: its explanation may be empty.
+    texts = ("stem",) if item.get("kind") == ItemKind.DESCRIPTION else ("stem", "explanation")
+    for name in ("key", "kind", *texts):
         if name not in item:
             problems.append(BankProblem(at(name), f"the required field '{name}' is missing"))
 
@@ -64,9 +66,11 @@ def check_common_fields(item: object, index: int, *, file: str = "", lines: dict
         )
     if "kind" in item and item["kind"] not in KINDS:
         problems.append(BankProblem(at("kind"), f"unknown kind {item['kind']!r}; known: {', '.join(KINDS)}"))
-    for name in ("stem", "explanation"):
+    for name in texts:
         if name in item and (not isinstance(item[name], str) or not item[name].strip()):
             problems.append(BankProblem(at(name), "must be non-empty Markdown text"))
+    if "explanation" in item and not isinstance(item["explanation"], str):
+        problems.append(BankProblem(at("explanation"), "must be Markdown text"))
     if "title" in item and not isinstance(item["title"], str):
         problems.append(BankProblem(at("title"), f"must be text, not {_type_name(item['title'])}"))
     elif len(item.get("title", "")) > MAX_TITLE_LENGTH:

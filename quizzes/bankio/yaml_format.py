@@ -21,13 +21,13 @@ BANK_FIELDS = ("slug", "name", "description")
 
 # Kind-specific fields in the order the format documentation presents them; others follow sorted.
 SPEC_FIELD_ORDER = (
-    "choices", "shuffle", "steps", "params", "symbols", "table", "answer", "feedback_true", "feedback_false",
-    "tolerance", "units", "constraints", "misconceptions",
+    "choices", "shuffle", "steps", "pairs", "distractors", "answers", "case_sensitive", "params", "symbols",
+    "table", "answer", "feedback_true", "feedback_false", "tolerance", "units", "constraints", "misconceptions",
 )  # fmt: skip
 # Inside nested mappings (choices, tolerance, params, answers, tables): the documented order.
 NESTED_FIELD_ORDER = (
-    "text", "correct", "answer", "expr", "calc", "args", "mode", "value", "choices", "min", "max", "step",
-    "rows", "columns", "feedback",
+    "text", "prompt", "correct", "fraction", "answer", "expr", "calc", "args", "mode", "value", "choices",
+    "min", "max", "step", "rows", "columns", "feedback",
 )  # fmt: skip
 
 # YAML 1.1 (PyYAML) reads `1e-3` as a string; the format documentation writes tolerances that way,

@@ -37,6 +37,9 @@ class Widget(StrEnum):
     NUMBER = "number"
     EXPRESSION = "expression"
     TABLE = "table"
+    TEXT = "text"
+    MATCHING = "matching"
+    NONE = "none"
 
 
 @dataclass
@@ -79,6 +82,7 @@ class RenderedItem:
 
     `input` tells the template which widget to show (a `Widget` value).
     `choices` / `steps` are lists of {"id", "text"} (Markdown text, placeholders filled).
+    `prompts` are a matching item's left-hand entries ({"id", "text"}); its options are in `choices`.
     `table` is {"rows": [{"step": i, "cells": [cell names]}], "columns": [...]}.
     """
 
@@ -93,6 +97,7 @@ class RenderedItem:
     table: dict[str, Any] | None = None
     units: str = ""
     symbols: list[str] = field(default_factory=list)
+    prompts: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +112,7 @@ class RenderedItem:
             "table": self.table,
             "units": self.units,
             "symbols": list(self.symbols),
+            "prompts": [dict(prompt) for prompt in self.prompts],
         }
 
 

@@ -58,7 +58,10 @@ def _common_problems(item: dict[str, Any]) -> list[str]:
         problems.append(f"kind: must be one of {', '.join(KINDS)}, not {item.get('kind')!r}")
     if not is_text(item.get("stem")):
         problems.append("stem: required text")
-    if not is_text(item.get("explanation")):
+    if item.get("kind") == ItemKind.DESCRIPTION:
+        if "explanation" in item and not isinstance(item["explanation"], str):
+            problems.append("explanation: must be text")
+    elif not is_text(item.get("explanation")):
         problems.append("explanation: required text (shown after answering)")
     if "title" in item and not isinstance(item["title"], str):
         problems.append("title: must be text")
@@ -105,6 +108,15 @@ def _texts_with_placeholders(item: dict[str, Any]) -> list[tuple[str, str]]:
                 (f"choices[{index}].text", choice.get("text")),
                 (f"choices[{index}].feedback", choice.get("feedback")),
             ]
+    for index, pair in enumerate(item.get("pairs") or []):
+        if isinstance(pair, dict):
+            texts += [
+                (f"pairs[{index}].prompt", pair.get("prompt")),
+                (f"pairs[{index}].answer", pair.get("answer")),
+            ]
+    for index, answer in enumerate(item.get("answers") or []):
+        if isinstance(answer, dict):
+            texts.append((f"answers[{index}].feedback", answer.get("feedback")))
     for index, step in enumerate(item.get("steps") or []):
         texts.append((f"steps[{index}]", step.get("text") if isinstance(step, dict) else step))
     texts += [("feedback_true", item.get("feedback_true")), ("feedback_false", item.get("feedback_false"))]
@@ -115,7 +127,7 @@ def _texts_with_placeholders(item: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 # Texts shown before the student answers; the rest (explanation, feedback) may show the key.
-_STUDENT_FACING = ("stem", "title", "hints", "choices[", "steps[")
+_STUDENT_FACING = ("stem", "title", "hints", "choices[", "steps[", "pairs[")
 
 
 def _placeholder_problems(item: dict[str, Any]) -> list[str]:

@@ -29,7 +29,7 @@ from quizzes.engine import check_answer, draw_variant, variant_seed
 from quizzes.engine.result import INVALID, CheckResult, Variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, GradingPolicy, Quiz
 from quizzes.selection import draw_items, selection_seed
-from quizzes.services.versions import item_version_current
+from quizzes.services.versions import counted_items, item_version_current
 
 
 class AttemptError(Exception):
@@ -318,7 +318,8 @@ def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         AttemptItem.objects.filter(attempt=locked, answered_at__isnull=True).update(score=0.0)
         # Every item has a score now (unanswered ones were just given 0).
         scores = [
-            cast(float, s) for s in AttemptItem.objects.filter(attempt=locked).values_list("score", flat=True)
+            cast(float, s)
+            for s in counted_items(AttemptItem.objects.filter(attempt=locked)).values_list("score", flat=True)
         ]
         locked.raw_score = sum(scores) / len(scores) if scores else 0.0
         locked.score = locked.raw_score * penalty_factor(locked.quiz, locked.number)

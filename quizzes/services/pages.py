@@ -132,6 +132,21 @@ class ItemPanel:
         ]
 
     @property
+    def match_rows(self) -> list[dict[str, Any]]:
+        """A matching item's prompts, each with the shared options and the student's pick marked."""
+        options = self.rendered.get("choices") or []
+        return [
+            {
+                **prompt,
+                "options": [
+                    {**option, "selected": self.state.matches.get(prompt["id"]) == option["id"]}
+                    for option in options
+                ],
+            }
+            for prompt in self.rendered.get("prompts") or []
+        ]
+
+    @property
     def table_rows(self) -> list[dict[str, Any]]:
         """Rows of named cells with the student's values and, once revealed, each cell's verdict."""
         table = self.rendered.get("table") or {}
@@ -233,7 +248,12 @@ def item_panels(
         elif not locked and not is_blank(attempt_item.draft):
             response = attempt_item.draft
         result = attempt_item.result if answered and reveal else None
-        missed = missed_item(attempt_item) if finished and not answered else None
+        # A description asks nothing, so it is never "not answered".
+        missed = (
+            missed_item(attempt_item)
+            if finished and not answered and rendered["input"] != Widget.NONE
+            else None
+        )
         panels.append(
             ItemPanel(
                 attempt_item=attempt_item,

@@ -42,12 +42,13 @@ def reorder(step_ids: list[str], move: str) -> list[str]:
 
 @dataclass
 class WidgetState:
-    """What an item's inputs show: the picked choices, typed text, table cells or step order."""
+    """What an item's inputs show: the picked choices, typed text, table cells, step order or matches."""
 
     selected: set[str] = field(default_factory=set)
     text: str = ""
     cells: dict[str, str] = field(default_factory=dict)
     steps: list[dict[str, str]] = field(default_factory=list)
+    matches: dict[str, str] = field(default_factory=dict)
 
 
 def widget_state(rendered: dict[str, Any], response: Any) -> WidgetState:
@@ -65,6 +66,8 @@ def widget_state(rendered: dict[str, Any], response: Any) -> WidgetState:
         ordered = [by_id[step_id] for step_id in response if step_id in by_id]
         # Steps missing from a tampered or partial order keep their shuffled place at the end.
         state.steps = ordered + [step for step in state.steps if step not in ordered]
+    elif widget == Widget.MATCHING and isinstance(response, dict):
+        state.matches = {str(prompt): str(option) for prompt, option in response.items()}
     elif widget == Widget.TABLE and isinstance(response, dict):
         state.cells = {str(name): str(value) for name, value in response.items()}
     elif isinstance(response, str):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from quizzes import events
 from quizzes.engine import check_answer, draw_variant
+from quizzes.engine.kinds import UNSCORED_KINDS
 from quizzes.engine.result import Variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, Item, ItemVersion, Regrade
 
@@ -83,10 +84,17 @@ def regrade_preview(*, item: Item, to_version: ItemVersion) -> list[RegradeRow]:
     return [_row(attempt_item, to_version, siblings) for attempt_item in attempt_items]
 
 
+def counted_items(attempt_items):
+    """The attempt items an attempt's mean counts: descriptions (unscored kinds) are left out."""
+    return attempt_items.exclude(item__kind__in=UNSCORED_KINDS)
+
+
 def _sibling_scores(attempt_ids: list[int]) -> dict[int, dict[int, float | None]]:
     """Attempt id -> {attempt item id: score} for every item of those attempts."""
     scores: dict[int, dict[int, float | None]] = {}
-    rows = AttemptItem.objects.filter(attempt_id__in=attempt_ids).values_list("attempt_id", "pk", "score")
+    rows = counted_items(AttemptItem.objects.filter(attempt_id__in=attempt_ids)).values_list(
+        "attempt_id", "pk", "score"
+    )
     for attempt_id, pk, score in rows:
         scores.setdefault(attempt_id, {})[pk] = score
     return scores
@@ -120,7 +128,8 @@ def _row(attempt_item: AttemptItem, to_version: ItemVersion, siblings) -> Regrad
         return row
     if attempt.status == AttemptStatus.FINISHED:
         scores = dict(siblings.get(attempt.pk, {}))
-        scores[attempt_item.pk] = row.new_score
+        if attempt_item.pk in scores:  # an unscored item (a description) stays out of the mean
+            scores[attempt_item.pk] = row.new_score
         raw = sum(score or 0.0 for score in scores.values()) / len(scores) if scores else 0.0
         row.new_attempt_score = raw * _penalty(attempt)
     return row
@@ -179,7 +188,9 @@ def regrade_apply(*, item: Item, to_version: ItemVersion, by) -> Regrade:
             )
         quiz_students = set()
         for attempt in Attempt.objects.filter(pk__in=touched).select_related("quiz"):
-            scores = list(AttemptItem.objects.filter(attempt=attempt).values_list("score", flat=True))
+            scores = list(
+                counted_items(AttemptItem.objects.filter(attempt=attempt)).values_list("score", flat=True)
+            )
             attempt.raw_score = sum(score or 0.0 for score in scores) / len(scores) if scores else 0.0
             attempt.score = attempt.raw_score * _penalty(attempt)
             attempt.save(update_fields=["raw_score", "score"])

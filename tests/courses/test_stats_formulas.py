@@ -15,6 +15,7 @@ import math
 
 import pytest
 
+from courses.running_sums import ScoredItem, attempt_item_sums
 from courses.stats import (
     ItemSums,
     cronbach_alpha,
@@ -94,3 +95,16 @@ def test_option_tally_counts_each_kind_of_response():
     assert multiple == {"c-a": 3, "c-b": 2, "c-c": 0}
     truefalse = tally_choices("truefalse", ["true", "false"], [(True, 2), ("false", 3), (False, 1)])
     assert truefalse == {"true": 2, "false": 4}
+
+
+def test_a_description_adds_nothing_to_the_item_statistics_sums():
+    rows = [
+        ScoredItem(1, "shortanswer", 1.0, "RMSProp", answered=True),
+        ScoredItem(2, "matching", 0.5, {}, answered=True),
+        ScoredItem(3, "description", 0.0),
+    ]
+
+    sums = attempt_item_sums(rows)
+
+    assert set(sums) == {1, 2}  # the description is neither an item nor part of the rest of the test
+    assert sums[1].sum_r == 0.5 and sums[2].sum_r == 1.0

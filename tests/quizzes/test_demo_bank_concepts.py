@@ -30,7 +30,10 @@ BANK_DIR = Path(__file__).resolve().parents[2] / "content" / "banks"
 BANK_FILES = sorted(BANK_DIR.glob("concepts*.yaml"))
 
 # The task's floors for the conceptual part of the demo bank.
-MINIMUM_PER_KIND = {"single": 18, "multiple": 18, "truefalse": 18, "ordering": 12, "numeric": 20}
+MINIMUM_PER_KIND = {
+    "single": 18, "multiple": 18, "truefalse": 18, "ordering": 12, "numeric": 20,
+    "shortanswer": 1, "matching": 1, "description": 1,
+}  # fmt: skip
 MINIMUM_ITEMS = 90
 # Topic slugs listed in docs/bank-format.md; a typo would silently create a new topic on import.
 KNOWN_TOPICS = {
@@ -39,7 +42,16 @@ KNOWN_TOPICS = {
     "rmsprop", "adam", "bias-correction", "adamw", "weight-decay", "schedules", "warmup",
     "gradient-clipping", "diagnosing-training", "tuning",
 }  # fmt: skip
-CONCEPT_KINDS = {"single", "multiple", "truefalse", "ordering", "numeric"}
+CONCEPT_KINDS = {
+    "single",
+    "multiple",
+    "truefalse",
+    "ordering",
+    "numeric",
+    "shortanswer",
+    "matching",
+    "description",
+}
 
 
 def load_banks() -> list[dict]:

@@ -3,16 +3,37 @@
     formats_for(ItemKind.NUMERIC).moodle_writer(item, result)
 
 symbolic and table items have no equivalent in either format, so they have no module here and are
-reported as skipped. `choices.py` holds what single and multiple share.
+reported as skipped. Moodle's shortanswer is read by `shortanswer.py`, which hands an all-number one to
+`numeric.py`. `choices.py` holds what single and multiple share.
 """
 
-from quizzes.bankio.kinds import calculation, multiple, numeric, ordering, single, truefalse
+from quizzes.bankio.kinds import (
+    calculation,
+    description,
+    matching,
+    multiple,
+    numeric,
+    ordering,
+    shortanswer,
+    single,
+    truefalse,
+)
 from quizzes.bankio.kinds.base import KindFormats, MoodleReader
 from quizzes.engine.kinds import ItemKind
 
 FORMATS: dict[ItemKind, KindFormats] = {
     module.FORMATS.kind: module.FORMATS
-    for module in (single, multiple, truefalse, ordering, numeric, calculation)
+    for module in (
+        single,
+        multiple,
+        truefalse,
+        ordering,
+        numeric,
+        calculation,
+        shortanswer,
+        matching,
+        description,
+    )
 }
 # Moodle question type -> the reader of the kind that imports it.
 MOODLE_READERS: dict[str, MoodleReader] = {

@@ -132,7 +132,8 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
 FORMATS = KindFormats(
     kind=ItemKind.NUMERIC,
     fallback_explanation=fallback_explanation,
-    moodle_readers={"numerical": read_numerical, "shortanswer": read_shortanswer},
+    # Moodle's shortanswer is read by `shortanswer.py`, which hands all-number ones to read_shortanswer.
+    moodle_readers={"numerical": read_numerical},
     moodle_writer=write_moodle,
     gift_writer=write_gift,
 )

@@ -8,6 +8,6 @@ holds validation pieces several kinds share; `choices.py` what single and multip
 """
 
 from quizzes.engine.kinds.base import ItemKind, KindHandler
-from quizzes.engine.kinds.registry import HANDLERS, find_handler, handler_for
+from quizzes.engine.kinds.registry import HANDLERS, UNSCORED_KINDS, find_handler, handler_for
 
-__all__ = ["HANDLERS", "ItemKind", "KindHandler", "find_handler", "handler_for"]
+__all__ = ["HANDLERS", "UNSCORED_KINDS", "ItemKind", "KindHandler", "find_handler", "handler_for"]

@@ -22,6 +22,7 @@ ItemDict = dict[str, Any]
 ANSWER_FIELD = "answer"
 ORDER_FIELD = "order"
 CELL_PREFIX = "cell-"
+MATCH_PREFIX = "match-"
 # Longest text accepted in a typed answer: generous for formulas, small enough to store.
 MAX_TEXT_LENGTH = 500
 
@@ -37,6 +38,9 @@ class ItemKind(StrEnum):
     CALCULATION = "calculation"
     SYMBOLIC = "symbolic"
     TABLE = "table"
+    SHORTANSWER = "shortanswer"
+    MATCHING = "matching"
+    DESCRIPTION = "description"
 
     @property
     def label(self) -> str:
@@ -52,6 +56,9 @@ _LABELS = {
     ItemKind.CALCULATION: "Calculation template",
     ItemKind.SYMBOLIC: "Symbolic expression",
     ItemKind.TABLE: "Multi-step table",
+    ItemKind.SHORTANSWER: "Short text answer",
+    ItemKind.MATCHING: "Matching",
+    ItemKind.DESCRIPTION: "Description (no answer)",
 }
 
 
@@ -71,6 +78,7 @@ class KindHandler(Protocol):
     widget: Widget  # RenderedItem.input: which input the page shows
     example: str  # a commented YAML spec a new item of this kind starts from
     templated: bool  # the key can depend on drawn template parameters
+    scored: bool  # false: never scored, left out of an attempt's mean and of item statistics
 
     def problems(self, item: ItemDict) -> list[str]:
         """Every problem of the kind-specific fields, as "field: problem"."""
@@ -113,6 +121,7 @@ class BaseKind:
     widget: Widget
     example: str
     templated: bool = False
+    scored: bool = True
 
     def problems(self, item: ItemDict) -> list[str]:
         return []

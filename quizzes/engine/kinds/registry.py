@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from quizzes.engine.kinds import calculation, multiple, numeric, ordering, single, symbolic, table, truefalse
+from quizzes.engine.kinds import (
+    calculation,
+    description,
+    matching,
+    multiple,
+    numeric,
+    ordering,
+    shortanswer,
+    single,
+    symbolic,
+    table,
+    truefalse,
+)
 from quizzes.engine.kinds.base import ItemKind, KindHandler
 
-_MODULES = (single, multiple, truefalse, ordering, numeric, calculation, symbolic, table)
+_MODULES = (
+    single,
+    multiple,
+    truefalse,
+    ordering,
+    numeric,
+    calculation,
+    symbolic,
+    table,
+    shortanswer,
+    matching,
+    description,
+)
 HANDLERS: dict[ItemKind, KindHandler] = {module.HANDLER.kind: module.HANDLER for module in _MODULES}
 
 HANDLER_VALUES = frozenset(kind.value for kind in HANDLERS)
+UNSCORED_KINDS = frozenset(kind.value for kind, handler in HANDLERS.items() if not handler.scored)
 
 
 def handler_for(kind: object) -> KindHandler:

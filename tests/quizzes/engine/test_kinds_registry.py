@@ -32,7 +32,7 @@ def test_the_database_choices_are_the_engine_kinds_with_their_labels():
 
 
 def _item_from_example(kind: ItemKind) -> dict:
-    spec = yaml.safe_load(handler_for(kind).example)
+    spec = yaml.safe_load(handler_for(kind).example) or {}  # a description's example is comments only
     return {
         "key": f"example-{kind.value}",
         "kind": kind.value,

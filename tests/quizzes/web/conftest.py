@@ -40,7 +40,22 @@ SPECS = {
     },
     "symbolic": {"symbols": ["beta", "eta", "g0", "g1"], "answer": "beta*eta*g0 + eta*g1"},
     "table": {key: sample_items.table()[key] for key in ("table", "tolerance")},
+    "shortanswer": {
+        "answers": [
+            {"text": "RMSProp"},
+            {"text": "AdaGrad", "fraction": 0.5, "feedback": "It sums the squares instead."},
+        ]
+    },
+    "matching": {
+        "pairs": [
+            {"prompt": "Momentum", "answer": "A sum of past gradients"},
+            {"prompt": "RMSProp", "answer": "An average of squared gradients"},
+        ],
+        "distractors": ["A step size that doubles"],
+    },
 }
+# Kinds a student never answers: kept out of SPECS, which the answering tests go through.
+UNANSWERED_SPECS = {"description": {}}
 
 # Items whose stem uses their template parameters.
 STEMS = {
@@ -75,7 +90,7 @@ def make_item(bank):
             stem=STEMS.get(kind, f"Question text for {key}."),
             explanation=explanation_marker(key),
             hints=["First hint", "Second hint"],
-            spec={**SPECS[kind], **spec_overrides},
+            spec={**{**SPECS, **UNANSWERED_SPECS}[kind], **spec_overrides},
         )
         for slug in topics:
             item.topics.add(Topic.objects.get_or_create(slug=slug, defaults={"name": slug})[0])

@@ -33,6 +33,12 @@ def correct_form(attempt_item) -> dict:
         return {"order": _by_text(rendered["steps"], spec["steps"])}
     if kind == "numeric":
         return {"answer": "0.0371"}
+    if kind == "shortanswer":
+        return {"answer": "  rmsprop "}
+    if kind == "matching":
+        options = {choice["text"]: choice["id"] for choice in rendered["choices"]}
+        prompts = {prompt["text"]: prompt["id"] for prompt in rendered["prompts"]}
+        return {f"match-{prompts[pair['prompt']]}": options[pair["answer"]] for pair in spec["pairs"]}
     if kind == "calculation":
         return {"answer": repr(attempt_item.variant["values"]["answer"])}
     if kind == "symbolic":
