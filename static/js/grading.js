@@ -18,6 +18,11 @@
         CM.indentUnit.of("    "),
         CM.keymap.of([CM.indentWithTab]),
         CM.EditorView.lineWrapping,
+        // The editor is named by the form's visible label and described by the keyboard help.
+        CM.EditorView.contentAttributes.of({
+          "aria-labelledby": "source-label",
+          "aria-describedby": textarea.getAttribute("aria-describedby") || "",
+        }),
       ],
     });
     textarea.parentNode.insertBefore(view.dom, textarea);
@@ -90,8 +95,28 @@
     schedule();
   }
 
+  // "line 12" in a result links to #L12 of the submitted code: open the listing that holds the
+  // line, then move focus to it (the link works without this too; browsers open the listing).
+  function setUpLineLinks() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a.line-ref");
+      if (!link) return;
+      var line = document.getElementById("L" + link.dataset.line);
+      if (!line) return;
+      event.preventDefault();
+      var listing = line.closest("details");
+      if (listing) listing.open = true;
+      if (window.history && window.history.replaceState) window.history.replaceState(null, "", "#L" + link.dataset.line);
+      line.setAttribute("tabindex", "-1");
+      line.classList.add("line-target");
+      line.focus();
+      line.scrollIntoView({ block: "center" });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpEditor();
     setUpLiveStatus();
+    setUpLineLinks();
   });
 })();
