@@ -25,8 +25,17 @@
         }),
       ],
     });
-    textarea.parentNode.insertBefore(view.dom, textarea);
+    // Escape, then Tab, leaves the editor (Tab alone indents). CodeMirror does this itself unless
+    // Escape is taken by something else (closing the completion list): listen before it does.
+    view.dom.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") view.setTabFocusMode(2000);
+    }, true);
+    // The class carries the editor's font: it must be there before the editor measures its lines.
     view.dom.classList.add("code-editor");
+    textarea.parentNode.insertBefore(view.dom, textarea);
+    // Line heights (and so the gutter's numbers) are measured in the editor's font: measure again
+    // once fonts have arrived.
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { view.requestMeasure(); });
     textarea.hidden = true;
     // The form still posts the textarea: copy the editor's text into it on submit.
     form.addEventListener("submit", function () { textarea.value = view.state.doc.toString(); });
