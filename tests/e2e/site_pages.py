@@ -45,7 +45,7 @@ NOT_PAGES = {
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
-KINDS_BANK = "calculations-momentum.yaml"  # has a 4-column table item
+KINDS_BANKS = ("calculations-momentum.yaml", "concepts-momentum.yaml")  # every kind, 4-column tables
 KINDS = ("single", "multiple", "truefalse", "ordering", "numeric", "calculation", "symbolic", "table")
 
 
@@ -68,13 +68,16 @@ def build_world():
 
     world = World()
     owner, student = world.users["owner"], world.users["student"]
-    text = (Path(settings.BASE_DIR) / "content" / "banks" / KINDS_BANK).read_text(encoding="utf-8")
-    report = bank_import(text=text, fmt="yaml", filename=KINDS_BANK, owner=owner)
-    assert report.ok, report.problems
+    for name in KINDS_BANKS:
+        text = (Path(settings.BASE_DIR) / "content" / "banks" / name).read_text(encoding="utf-8")
+        report = bank_import(text=text, fmt="yaml", filename=name, owner=owner)
+        assert report.ok, report.problems
     kinds_quiz = Quiz.objects.create(slug="every-kind", title="Every kind", owner=owner)
     for position, kind in enumerate(KINDS):
         QuizRule.objects.create(quiz=kinds_quiz, kinds=[kind], count=1, position=position)
     world.kinds_attempt = attempt_start(quiz=kinds_quiz, student=student)
+    drawn = set(world.kinds_attempt.attempt_items.values_list("item__kind", flat=True))
+    assert drawn == set(KINDS), f"the every-kind attempt drew {sorted(drawn)}"
     finished = Quiz.objects.create(slug="finished-quiz", title="A finished quiz", owner=owner)
     for position, kind in enumerate(KINDS):
         QuizRule.objects.create(quiz=finished, kinds=[kind], count=1, position=position)

@@ -9,12 +9,9 @@ import re
 
 import pytest
 
-from tests.conftest import skip_unless_ci
-from tests.e2e.conftest import DEMO_STUDENT, log_in, save_screenshot
+from tests.e2e.conftest import DEMO_STUDENT, GRADING_TIMEOUT_MS, log_in, save_screenshot
 
 pytestmark = pytest.mark.e2e
-
-GRADING_TIMEOUT_MS = 30_000
 
 ADAM_WITHOUT_BIAS_CORRECTION = """\
 import numpy as np
@@ -47,35 +44,6 @@ def step(params, grads, state, *, lr, beta1, beta2, eps):
     params -= lr * m_hat / (np.sqrt(v_hat) + eps)
     return params, state
 """
-
-
-@pytest.fixture
-def grading_worker():
-    """Runs the real database-queue worker loop over whatever is queued, then returns."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    from grading import tasks
-    from grading.sandbox.client import SandboxUnavailable
-
-    try:
-        tasks.get_sandbox()
-    except SandboxUnavailable as error:
-        skip_unless_ci(f"this machine cannot run the grading sandbox: {error}")
-
-    def drain() -> None:
-        Worker(
-            queue_names=["grading"],
-            interval=0.05,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="e2e-worker",
-            excluded_queue_names=[],
-        ).run()
-
-    yield drain
-    tasks.close_sandbox()
 
 
 def set_editor_text(page, source: str) -> None:

@@ -12,8 +12,7 @@ from accounts.services import user_create
 from grading.models import Submission
 from quizzes.models import Attempt, AttemptStatus, Bank, Item, Quiz, QuizRule
 from quizzes.services.versions import item_version_current
-from tests.e2e.conftest import log_in
-from tests.e2e.test_code_exercise import GRADING_TIMEOUT_MS, grading_worker  # noqa: F401 (a fixture)
+from tests.e2e.conftest import GRADING_TIMEOUT_MS, log_in
 
 pytestmark = pytest.mark.e2e
 
