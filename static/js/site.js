@@ -10,10 +10,15 @@
       if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
       else box.removeAttribute("tabindex");
     });
-    // Code blocks that scroll sideways take focus too (those that always do say so with tabindex).
-    document.querySelectorAll("main pre:not([tabindex='0'])").forEach(function (block) {
-      if (block.scrollWidth > block.clientWidth + 1) block.setAttribute("tabindex", "0");
-      else if (block.getAttribute("tabindex") === "0") block.removeAttribute("tabindex");
+    // Code blocks that scroll sideways take focus too (those with their own tabindex keep it).
+    document.querySelectorAll("main pre:not([tabindex]), main pre[data-scroll-focus]").forEach(function (block) {
+      if (block.scrollWidth > block.clientWidth + 1) {
+        block.setAttribute("tabindex", "0");
+        block.setAttribute("data-scroll-focus", "");
+      } else {
+        block.removeAttribute("tabindex");
+        block.removeAttribute("data-scroll-focus");
+      }
     });
   }
 
