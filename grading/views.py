@@ -71,7 +71,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     token = request.POST.get("client_token", "")
     throttled = check(request, "submission")
     if throttled is not None:
-        messages.error(request, f"{throttled.message} Nothing was stored; your code is kept below.")
+        messages.error(request, f"{throttled.message} This code was not submitted; it is still below.")
         return retry_after(_exercise_page(request, exercise, source, token, status=429), throttled)
     try:
         submission = submission_create(

@@ -134,14 +134,79 @@ def sgd_steps_to(target: float) -> int | None:
 # ---------------------------------------------------------------------------------------- the list
 
 
+# ------------------------------------------------------------------------------------------- icons
+
+# Each achievement's icon: a 24×24 drawing (SVG elements, stroked in the current text colour) and
+# the words a screen reader says for it. Drawn here rather than as emoji, which show as empty boxes
+# where no emoji font is installed.
+ICONS: dict[str, tuple[str, str]] = {
+    "footprints": (
+        "footprints",
+        '<ellipse cx="8" cy="8" rx="2.5" ry="4"/><ellipse cx="16" cy="15" rx="2.5" ry="4"/>'
+        '<path d="M6.5 15.5h3M14.5 22h3"/>',
+    ),
+    "target": (
+        "a target hit in the centre",
+        '<circle cx="12" cy="12" r="9"/><circle cx="12" cy="12" r="5"/><circle cx="12" cy="12" r="1.5"/>',
+    ),
+    "abacus": (
+        "an abacus",
+        '<rect x="3" y="3" width="18" height="18" rx="2"/><path d="M3 9h18M3 15h18"/>'
+        '<circle cx="8" cy="9" r="1.5"/><circle cx="14" cy="9" r="1.5"/><circle cx="10" cy="15" r="1.5"/>'
+        '<circle cx="17" cy="15" r="1.5"/>',
+    ),
+    "check": ("a tick in a circle", '<circle cx="12" cy="12" r="9"/><path d="M7.5 12.5l3 3 6-7"/>'),
+    "scales": (
+        "balanced scales",
+        '<path d="M12 3v18M7 21h10M4 7h16M4 7l-2.5 6h5zM20 7l-2.5 6h5z"/>',
+    ),
+    "rocket": (
+        "a rocket",
+        '<path d="M12 2c3 2.5 4.5 6 4.5 10l-2 4h-5l-2-4C7.5 8 9 4.5 12 2z"/><circle cx="12" cy="9" r="1.8"/>'
+        '<path d="M9.5 16l-2.5 4M14.5 16l2.5 4M12 17v5"/>',
+    ),
+    "trophy": (
+        "a trophy",
+        '<path d="M7 3h10v6a5 5 0 0 1-10 0zM7 5H3.5a3.5 3.5 0 0 0 3.5 5M17 5h3.5a3.5 3.5 0 0 1-3.5 5'
+        'M12 14v4M8 21h8M9 18h6v3H9z"/>',
+    ),
+    "mountain": ("a mountain with a flag on top", '<path d="M2 21l7-11 4 5 3-4 6 10zM9 10V3l4 2-4 2"/>'),
+    "flame": (
+        "a flame",
+        '<path d="M12 2c1 4 6 6 6 12a6 6 0 0 1-12 0c0-3 1.5-5 3-6 0 2 1 3 2 3.5C11 9 10.5 5 12 2z"/>',
+    ),
+    "calendar": (
+        "a calendar",
+        '<rect x="3" y="5" width="18" height="16" rx="2"/><path d="M3 10h18M8 3v4M16 3v4M7 14h2M11 14h2M15 14h2'
+        'M7 17h2M11 17h2"/>',
+    ),
+    "medal": (
+        "a medal",
+        '<path d="M8 2l4 7 4-7M5 2h6M13 2h6"/><circle cx="12" cy="15" r="6"/><path d="M12 12.5v5M11 13.5l1-1"/>',
+    ),
+    "compass": (
+        "a compass",
+        '<circle cx="12" cy="12" r="9"/><path d="M15.5 8.5l-2 5-5 2 2-5z"/>',
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Achievement:
     slug: str
     name: str
     description: str
-    icon: str
+    icon: str  # a key of ICONS
     criterion: Callable[[EventContext], bool]
     events: frozenset[str]
+
+    @property
+    def icon_label(self) -> str:
+        return ICONS[self.icon][0]
+
+    @property
+    def icon_drawing(self) -> str:
+        return ICONS[self.icon][1]
 
 
 def _achievement(slug, name, description, icon, criterion, *events) -> Achievement:
@@ -149,26 +214,38 @@ def _achievement(slug, name, description, icon, criterion, *events) -> Achieveme
 
 
 ACHIEVEMENTS: tuple[Achievement, ...] = (
-    _achievement("first-quiz", "First steps", "Finish your first quiz.", "👣", finished_first_quiz, QUIZ),
     _achievement(
-        "perfect-quiz", "Flawless", "Answer every question of a quiz fully right.", "🎯", perfect_quiz, QUIZ
+        "first-quiz", "First steps", "Finish your first quiz.", "footprints", finished_first_quiz, QUIZ
+    ),
+    _achievement(
+        "perfect-quiz",
+        "Flawless",
+        "Answer every question of a quiz fully right.",
+        "target",
+        perfect_quiz,
+        QUIZ,
     ),
     _achievement(
         "ten-calculations",
         "Number cruncher",
         "Get 10 different calculation questions right.",
-        "🧮",
+        "abacus",
         ten_calculations_right,
         QUIZ,
     ),
     _achievement(
-        "first-pass", "It converges", "Pass your first code exercise.", "✅", first_exercise_passed, EXERCISE
+        "first-pass",
+        "It converges",
+        "Pass your first code exercise.",
+        "check",
+        first_exercise_passed,
+        EXERCISE,
     ),
     _achievement(
         "bias-corrected",
         "Bias corrected",
         "Pass the Adam exercise after a submission diagnosed as missing bias correction.",
-        "⚖️",
+        "scales",
         passed_after_missing_bias_correction,
         EXERCISE,
     ),
@@ -177,7 +254,7 @@ ACHIEVEMENTS: tuple[Achievement, ...] = (
         "Faster than SGD",
         "Write a momentum method that reaches the minimum of the ill-conditioned quadratic "
         "in fewer steps than plain SGD.",
-        "🚀",
+        "rocket",
         momentum_faster_than_sgd,
         EXERCISE,
     ),
@@ -185,7 +262,7 @@ ACHIEVEMENTS: tuple[Achievement, ...] = (
         "every-optimizer",
         "Every optimizer",
         "Pass every code exercise.",
-        "🏆",
+        "trophy",
         every_exercise_passed,
         EXERCISE,
     ),
@@ -193,7 +270,7 @@ ACHIEVEMENTS: tuple[Achievement, ...] = (
         "persistence",
         "Persistence",
         "Pass an exercise after three failed submissions of it.",
-        "🧗",
+        "mountain",
         passed_after_three_failures,
         EXERCISE,
     ),
@@ -201,7 +278,7 @@ ACHIEVEMENTS: tuple[Achievement, ...] = (
         "streak-3",
         "Three weeks running",
         "Practise in three consecutive weeks.",
-        "🔥",
+        "flame",
         three_week_streak,
         QUIZ,
         EXERCISE,
@@ -210,7 +287,7 @@ ACHIEVEMENTS: tuple[Achievement, ...] = (
         "streak-8",
         "Habit formed",
         "Practise in eight consecutive weeks.",
-        "📅",
+        "calendar",
         eight_week_streak,
         QUIZ,
         EXERCISE,
@@ -219,7 +296,7 @@ ACHIEVEMENTS: tuple[Achievement, ...] = (
         "first-mastery",
         "Mastered",
         "Reach the mastered level on any concept.",
-        "🥇",
+        "medal",
         first_concept_mastered,
         QUIZ,
         EXERCISE,
@@ -228,7 +305,7 @@ ACHIEVEMENTS: tuple[Achievement, ...] = (
         "all-rounder",
         "All-rounder",
         "Be at least familiar with every concept.",
-        "🧭",
+        "compass",
         familiar_with_everything,
         QUIZ,
         EXERCISE,

@@ -17,7 +17,7 @@ class AchievementNoticeMiddleware:
     def __call__(self, request):
         if self._is_page_view(request):
             for achievement in pop_new_achievements(request.user):
-                messages.success(request, f"{achievement.icon} Achievement earned: {achievement.name}")
+                messages.success(request, f"Achievement earned: {achievement.name}")
         return self.get_response(request)
 
     @staticmethod

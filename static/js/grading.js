@@ -18,10 +18,24 @@
         CM.indentUnit.of("    "),
         CM.keymap.of([CM.indentWithTab]),
         CM.EditorView.lineWrapping,
+        // The editor is named by the form's visible label and described by the keyboard help.
+        CM.EditorView.contentAttributes.of({
+          "aria-labelledby": "source-label",
+          "aria-describedby": textarea.getAttribute("aria-describedby") || "",
+        }),
       ],
     });
-    textarea.parentNode.insertBefore(view.dom, textarea);
+    // Escape, then Tab, leaves the editor (Tab alone indents). CodeMirror does this itself unless
+    // Escape is taken by something else (closing the completion list): listen before it does.
+    view.dom.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") view.setTabFocusMode(2000);
+    }, true);
+    // The class carries the editor's font: it must be there before the editor measures its lines.
     view.dom.classList.add("code-editor");
+    textarea.parentNode.insertBefore(view.dom, textarea);
+    // Line heights (and so the gutter's numbers) are measured in the editor's font: measure again
+    // once fonts have arrived.
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { view.requestMeasure(); });
     textarea.hidden = true;
     // The form still posts the textarea: copy the editor's text into it on submit.
     form.addEventListener("submit", function () { textarea.value = view.state.doc.toString(); });
@@ -106,9 +120,29 @@
     schedule();
   }
 
+  // "line 12" in a result links to #L12 of the submitted code: open the listing that holds the
+  // line, then move focus to it (the link works without this too; browsers open the listing).
+  function setUpLineLinks() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a.line-ref");
+      if (!link) return;
+      var line = document.getElementById("L" + link.dataset.line);
+      if (!line) return;
+      event.preventDefault();
+      var listing = line.closest("details");
+      if (listing) listing.open = true;
+      if (window.history && window.history.replaceState) window.history.replaceState(null, "", "#L" + link.dataset.line);
+      line.setAttribute("tabindex", "-1");
+      line.classList.add("line-target");
+      line.focus();
+      line.scrollIntoView({ block: "center" });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpEditor();
     setUpSubmitOnce();
     setUpLiveStatus();
+    setUpLineLinks();
   });
 })();

@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
 ]
 # Long enough for a cold server thread and the plots; short enough that a broken page fails quickly.
 DEFAULT_TIMEOUT_MS = 15_000
+# How long a page may wait for the grading worker's verdict.
+GRADING_TIMEOUT_MS = 30_000
 
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 DEMO_STUDENT = ("student", "descent-student")
@@ -100,3 +102,22 @@ def save_screenshot(page, folder: Path, name: str) -> Path:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def grading_worker():
+    """Runs the real worker loop over whatever is queued, then returns."""
+    from grading import tasks
+    from grading.sandbox.client import SandboxUnavailable
+    from grading.worker import GradingWorker
+
+    try:
+        tasks.get_sandbox()
+    except SandboxUnavailable as error:
+        skip_unless_ci(f"this machine cannot run the grading sandbox: {error}")
+
+    def drain() -> None:
+        GradingWorker(interval=0.05, batch=True, worker_id="e2e-worker").run()
+
+    yield drain
+    tasks.close_sandbox()

@@ -9,13 +9,9 @@ import re
 
 import pytest
 
-from grading.worker import GradingWorker
-from tests.conftest import skip_unless_ci
-from tests.e2e.conftest import DEMO_STUDENT, log_in, save_screenshot
+from tests.e2e.conftest import DEMO_STUDENT, GRADING_TIMEOUT_MS, log_in, save_screenshot
 
 pytestmark = pytest.mark.e2e
-
-GRADING_TIMEOUT_MS = 30_000
 
 ADAM_WITHOUT_BIAS_CORRECTION = """\
 import numpy as np
@@ -48,24 +44,6 @@ def step(params, grads, state, *, lr, beta1, beta2, eps):
     params -= lr * m_hat / (np.sqrt(v_hat) + eps)
     return params, state
 """
-
-
-@pytest.fixture
-def grading_worker():
-    """Runs the real worker loop over whatever is queued, then returns."""
-    from grading import tasks
-    from grading.sandbox.client import SandboxUnavailable
-
-    try:
-        tasks.get_sandbox()
-    except SandboxUnavailable as error:
-        skip_unless_ci(f"this machine cannot run the grading sandbox: {error}")
-
-    def drain() -> None:
-        GradingWorker(interval=0.05, batch=True, worker_id="e2e-worker").run()
-
-    yield drain
-    tasks.close_sandbox()
 
 
 def set_editor_text(page, source: str) -> None:

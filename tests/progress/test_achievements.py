@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from grading.exercises import EXERCISES
-from progress.achievements import ACHIEVEMENTS, sgd_steps_to
+from progress.achievements import ACHIEVEMENTS, ICONS, sgd_steps_to
 from progress.events import quiz_finished, submission_graded
 from progress.models import Award
 from tests.progress.conftest import MONDAY
@@ -25,6 +25,15 @@ def test_achievements_are_well_formed():
     for achievement in ACHIEVEMENTS:
         assert achievement.name and achievement.description and achievement.icon
         assert achievement.events <= {"quiz", "exercise"} and achievement.events
+
+
+def test_every_achievement_icon_is_a_drawing_with_words_for_it():
+    for achievement in ACHIEVEMENTS:
+        assert achievement.icon in ICONS, achievement.slug
+        assert achievement.icon_label.strip()
+        assert achievement.icon_drawing.lstrip().startswith("<") and "<script" not in achievement.icon_drawing
+        # Drawn shapes only: no characters that need an emoji font.
+        assert all(ord(char) < 0x2000 for char in achievement.icon_drawing), achievement.slug
 
 
 def test_first_quiz_is_awarded_once(student, make_item, finished_attempt):

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
+from progress.achievements import ACHIEVEMENTS
 from progress.events import quiz_finished, submission_graded
 from progress.models import Award, StudentProgress
 from quizzes.models import Quiz, QuizRule
@@ -62,6 +63,13 @@ def test_profile_lists_achievements_with_dates_and_xp(student, student_client, m
     page = student_client.get(reverse("progress:profile")).content.decode()
     assert "Earned <time" in page and "4 Mar 2025" in page
     assert "10 XP" in page and "Level 1" in page
+
+
+def test_profile_draws_achievement_icons_as_svg_with_a_text_alternative(student, student_client):
+    page = student_client.get(reverse("progress:profile")).content.decode()
+    assert page.count('<svg class="icon"') == len(ACHIEVEMENTS)
+    assert 'role="img" aria-label="footprints"' in page
+    assert "👣" not in page
 
 
 def test_leaderboard_is_opt_in(student, second_student, student_client, graded_submission):
