@@ -29,6 +29,11 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 @admin.register(GradingWorker)
 class GradingWorkerAdmin(admin.ModelAdmin):
+    """Workers write their own rows (heartbeats); people only read them."""
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
     list_display = (
         "worker_id",
         "host",

@@ -415,6 +415,8 @@ def admin_route() -> str:
 
 # Admin pages whose staff outcome differs from the generated rule (read-only model admins).
 ADMIN_STAFF_OUTCOMES = {
+    # Grading workers write their own rows.
+    "admin:grading_gradingworker_add": "403",
     # Log-in lockout records are written by django-axes, never added by hand.
     "admin:axes_accessattempt_add": "403",
     "admin:axes_accesslog_add": "403",

@@ -9,6 +9,8 @@ submissions, the playground with results.
 
 Skipped, with the reason:
 - the Django admin (`admin:*`): Django's own pages, only for staff, who are not one of the roles;
+- `healthz`, `readyz`, and the JSON API (`api_v1:*`): JSON for machines, not pages; the API's docs
+  page (`api_v1:openapi-view`) is the Swagger UI library's own markup, not ours;
 - `lti:jwks`: JSON, not a page; `lti:login`, `lti:launch`: reached only from an LMS (400 otherwise);
 - `grading:submission_status`, `grading:submission_result`: a JSON poll and an HTML fragment that
   the submission page fetches and shows (audited there);
@@ -33,6 +35,8 @@ ACTOR = {"anonymous": "anon", "student": "student", "instructor": "owner"}
 PASSWORD = "pass-word-123"  # the permission table's users' password
 
 NOT_PAGES = {
+    "healthz",
+    "readyz",
     "lti:jwks",
     "lti:login",
     "lti:launch",
@@ -146,7 +150,7 @@ def pages_for(role: str, world) -> list[SitePage]:
     actor = ACTOR[role]
     pages = []
     for row in ALL_ROWS:
-        if row.name.startswith("admin") or row.name in NOT_PAGES or "/" in row.name:
+        if row.name.startswith(("admin", "api_v1:")) or row.name in NOT_PAGES or "/" in row.name:
             continue
         if row.get[actor] != "200":
             continue
