@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -147,7 +148,7 @@ class ImportForm(forms.Form):
     MAX_BYTES = 5 * 1024 * 1024
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data
         upload, text = cleaned.get("file"), cleaned.get("text", "")
         if upload and text.strip():
             raise ValidationError("Upload a file or paste text, not both.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -68,7 +70,8 @@ class RuleForm(forms.Form):
         """`banks`: the banks the author may draw from (the pages pass those the user may view)."""
         super().__init__(*args, **kwargs)
         if banks is not None:
-            self.fields["bank"].queryset = banks.order_by("name")
+            bank_field = cast(forms.ModelChoiceField, self.fields["bank"])
+            bank_field.queryset = banks.order_by("name")
 
     def clean_topics(self) -> list[str]:
         slugs = [part.strip() for part in self.cleaned_data["topics"].split(",") if part.strip()]
@@ -93,6 +96,10 @@ class RuleForm(forms.Form):
 
 
 class BaseRuleFormSet(forms.BaseFormSet):
+    if TYPE_CHECKING:  # Django's own helper, which the type stubs leave out as private
+
+        def _should_delete_form(self, form: forms.Form) -> bool: ...
+
     def rule_specs(self) -> list[RuleSpec]:
         """The kept rules in page order: blank extra rows and rows marked for deletion are left out.
 
@@ -113,7 +120,10 @@ class BaseRuleFormSet(forms.BaseFormSet):
             raise ValidationError("A quiz needs at least one rule, or it has no questions to draw.")
 
 
-RuleFormSet = forms.formset_factory(RuleForm, formset=BaseRuleFormSet, extra=1, can_delete=True)
+RuleFormSet = cast(
+    type[BaseRuleFormSet],
+    forms.formset_factory(RuleForm, formset=BaseRuleFormSet, extra=1, can_delete=True),
+)
 
 
 def rule_initial(specs: list[RuleSpec]) -> list[dict]:

@@ -14,7 +14,7 @@ import sys
 import threading
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from grading.sandbox import selftest
 from grading.sandbox.jail import Limits
@@ -58,7 +58,7 @@ class Sandbox:
             raise ValueError(f"unknown sandbox limits {unknown}; known: {[f.name for f in fields(Limits)]}")
         if not all(type(value) is int and value > 0 for value in self.limits.values()):
             raise ValueError(f"sandbox limits must be positive integers: {self.limits}")
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self.isolation = ""
 
@@ -75,7 +75,7 @@ class Sandbox:
         )
         self._process = process
         try:
-            hello, _ = read_frame(process.stdout.fileno(), max_payload=0)
+            hello, _ = read_frame(_pipe_out(process).fileno(), max_payload=0)
         except (EOFError, ProtocolError) as exc:
             self.close()
             raise SandboxUnavailable(f"the sandbox process did not start: {exc}") from None
@@ -162,12 +162,12 @@ class Sandbox:
         with self._lock:
             assert self._process is not None
             try:
-                write_all(self._process.stdin.fileno(), encode_frame(header, plan))
+                write_all(_pipe_in(self._process).fileno(), encode_frame(header, plan))
                 answer_within = float(request.get("wall_seconds", self.wall_seconds)) + ANSWER_GRACE_SECONDS
-                if not select.select([self._process.stdout], [], [], answer_within)[0]:
+                if not select.select([_pipe_out(self._process)], [], [], answer_within)[0]:
                     self._kill()
                     raise SandboxUnavailable(f"the sandbox process did not answer within {answer_within:g} s")
-                header, payload = read_frame(self._process.stdout.fileno(), max_payload=64 * 1024 * 1024)
+                header, payload = read_frame(_pipe_out(self._process).fileno(), max_payload=64 * 1024 * 1024)
             except (BrokenPipeError, EOFError, ProtocolError) as exc:
                 self.close()
                 raise SandboxUnavailable(f"lost the sandbox process: {exc}") from None
@@ -192,7 +192,7 @@ class Sandbox:
         except ProcessLookupError:
             pass
         process.wait()
-        for stream in (process.stdin, process.stdout):
+        for stream in (_pipe_in(process), _pipe_out(process)):
             stream.close()
 
     def close(self) -> None:
@@ -200,7 +200,7 @@ class Sandbox:
         if process is None:
             return
         try:
-            write_all(process.stdin.fileno(), encode_frame({"op": "exit"}))
+            write_all(_pipe_in(process).fileno(), encode_frame({"op": "exit"}))
         except OSError:
             pass
         try:
@@ -208,12 +208,22 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        for stream in (process.stdin, process.stdout):
+        for stream in (_pipe_in(process), _pipe_out(process)):
             stream.close()
 
     def __enter__(self) -> "Sandbox":
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# The zygote is always started with stdin=PIPE and stdout=PIPE, so these streams exist; the casts
+# only tell the type checker so and check nothing at run time.
+def _pipe_in(process: subprocess.Popen[bytes]) -> IO[bytes]:
+    return cast(IO[bytes], process.stdin)
+
+
+def _pipe_out(process: subprocess.Popen[bytes]) -> IO[bytes]:
+    return cast(IO[bytes], process.stdout)

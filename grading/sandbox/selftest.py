@@ -13,6 +13,7 @@ child for it (SIGSYS).
 
 import ctypes
 import os
+from collections.abc import Callable
 from typing import Any
 
 from grading.sandbox import seccomp
@@ -47,7 +48,7 @@ def prepare(fixtures: dict[str, Any]) -> dict[str, Any]:
     return dict(fixtures, socket=socket, mmap=mmap, libc=ctypes.CDLL(None, use_errno=True))
 
 
-def _succeeded(action) -> bool:
+def _succeeded(action: Callable[[], object]) -> bool:
     try:
         action()
     except BaseException:
@@ -71,12 +72,12 @@ def _write_outside_scratch() -> None:
         handle.write("x")
 
 
-def _connect(socket_module) -> None:
+def _connect(socket_module: Any) -> None:
     with socket_module.create_connection(("127.0.0.1", 9), timeout=0.5):
         pass
 
 
-def _socket(socket_module) -> None:
+def _socket(socket_module: Any) -> None:
     socket_module.socket(socket_module.AF_INET, socket_module.SOCK_STREAM).close()
 
 
@@ -159,7 +160,7 @@ _PROT_READ, _PROT_WRITE, _PROT_EXEC = 1, 2, 4
 _MAP_PRIVATE, _MAP_ANONYMOUS = 0x02, 0x20
 
 
-def _memfd_exec_mapping(mmap_module) -> None:
+def _memfd_exec_mapping(mmap_module: Any) -> None:
     """The classic way to run code without a file: an anonymous file mapped executable."""
     fd = os.memfd_create("probe")
     try:
@@ -169,7 +170,7 @@ def _memfd_exec_mapping(mmap_module) -> None:
         os.close(fd)
 
 
-def _anonymous_exec_mapping(mmap_module) -> None:
+def _anonymous_exec_mapping(mmap_module: Any) -> None:
     mmap_module.mmap(-1, 4096, prot=_PROT_READ | _PROT_WRITE | _PROT_EXEC).close()
 
 

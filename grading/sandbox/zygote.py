@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -60,19 +61,19 @@ PRIVILEGED = os.geteuid() == 0
 ISOLATED = jail.isolation_available()[0]
 
 
-def build_problem(name: str, args: dict):
+def build_problem(name: str, args: dict[str, Any]) -> Any:
     from grading import suite  # imported by main() before any fork
 
     return suite.build_problem(name, args)
 
 
 def _child(
-    plan: dict,
+    plan: dict[str, Any],
     out_w: int,
     res_w: int,
     jail_dir: str,
     limits: jail.Limits,
-    host_fixtures: dict | None,
+    host_fixtures: dict[str, Any] | None,
     syscall_probe: str | None = None,
 ) -> None:
     """Runs in the forked child; never returns."""
@@ -117,8 +118,8 @@ def _flush_output() -> None:
 
 
 def run_in_child(
-    request: dict, jail_dir: str, probe: bool = False, syscall_probe: str | None = None
-) -> tuple[dict, bytes]:
+    request: dict[str, Any], jail_dir: str, probe: bool = False, syscall_probe: str | None = None
+) -> tuple[dict[str, Any], bytes]:
     limits = jail.Limits(**request.get("limits", {}))
     wall_seconds = float(request.get("wall_seconds", 10))
     max_output = int(request.get("max_output", 64 * 1024))
@@ -170,7 +171,7 @@ def _cpu_limit_killed(exit_code: int, cpu_seconds: float, limits: jail.Limits) -
     )
 
 
-def _confinement_failed(message: str, started: float) -> tuple[dict, bytes]:
+def _confinement_failed(message: str, started: float) -> tuple[dict[str, Any], bytes]:
     header = {
         "outcome": "exited",
         "exit_code": CONFINEMENT_FAILED,
@@ -183,7 +184,9 @@ def _confinement_failed(message: str, started: float) -> tuple[dict, bytes]:
     return header, b""
 
 
-def _supervise(pid: int, out_r: int, res_r: int, deadline: float, max_output: int, max_result: int) -> dict:
+def _supervise(
+    pid: int, out_r: int, res_r: int, deadline: float, max_output: int, max_result: int
+) -> dict[str, Any]:
     """Collect output and result until the child exits, killing it on any limit."""
     pidfd = os.pidfd_open(pid)
     selector = selectors.DefaultSelector()
@@ -239,7 +242,7 @@ def _read_some(fd: int) -> bytes | None:
         return None
 
 
-def serve_in_supervisor(request: dict, jail_dir: str, probe: bool) -> None:
+def serve_in_supervisor(request: dict[str, Any], jail_dir: str, probe: bool) -> None:
     """Serve one request from a forked supervisor, so that the plan, the output and the result
     of this run never enter the zygote's memory (and so never reach a later child)."""
     pid = os.fork()

@@ -288,9 +288,10 @@ class _QuestionReader:
                 text, *feedback = _split_unescaped(other, "#")
                 answers.append(_Answer(0.0, text.strip(), self.markdown("#".join(feedback)), "~"))
         else:
-            answers = self.split_answers(body, offset)
-            if answers is None:
+            split = self.split_answers(body, offset)
+            if split is None:
                 return None
+            answers = split
         return self.numeric_item(answers, offset)
 
     def read_short_answer(self, answers: list[_Answer], offset: int) -> dict | None:

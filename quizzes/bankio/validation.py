@@ -7,6 +7,7 @@ the kind-specific content, which only the quiz engine understands (`quizzes.engi
 import math
 import re
 from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from quizzes.bankio.errors import BankProblem, Location
 from quizzes.bankio.naming import MAX_KEY_LENGTH, MAX_TOPIC_LENGTH
@@ -175,7 +176,8 @@ def check_items(
         ]
         problems += unstorable
         if not unstorable:
-            problems += engine_problems(item, index, engine, file=file, lines=lines)
+            # check_common_fields reported nothing, so the item is a mapping.
+            problems += engine_problems(cast(dict[str, Any], item), index, engine, file=file, lines=lines)
     known = set(first_index_of_key) | set(other_keys)
     problems += sibling_key_problems(items, known, file=file, item_lines=item_lines)
     return problems, notes

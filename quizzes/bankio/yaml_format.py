@@ -141,9 +141,10 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int | None]) -> int:
     inside its own anchor (a cycle) cannot be stored as JSON at all and raises _RecursiveAlias.
     """
     if id(node) in memo:
-        if memo[id(node)] is None:
+        size = memo[id(node)]
+        if size is None:
             raise _RecursiveAlias(node.start_mark.line + 1)
-        return memo[id(node)]
+        return size
     memo[id(node)] = None  # in progress
     if isinstance(node, yaml.MappingNode):
         children = [child for pair in node.value for child in pair]
@@ -212,9 +213,9 @@ def _read_top_level(data: object, lines: dict[tuple, int], result: ParsedBank, f
             problem(("bank", "name"), "must be non-empty text")
         if not isinstance(bank.get("description", ""), str):
             problem(("bank", "description"), "must be text")
-        result.slug = bank.get("slug") if isinstance(bank.get("slug"), str) else ""
-        result.name = bank.get("name") if isinstance(bank.get("name"), str) else ""
-        result.description = bank.get("description") if isinstance(bank.get("description"), str) else ""
+        result.slug = _text_or_empty(bank.get("slug"))
+        result.name = _text_or_empty(bank.get("name"))
+        result.description = _text_or_empty(bank.get("description"))
 
     items = data.get("items")
     if not isinstance(items, list):
@@ -269,3 +270,7 @@ def _field_order(mapping: dict, preferred: tuple[str, ...]) -> list:
     known = [name for name in preferred if name in mapping]
     rest = sorted((name for name in mapping if name not in preferred), key=str)
     return known + rest
+
+
+def _text_or_empty(value: object) -> str:
+    return value if isinstance(value, str) else ""

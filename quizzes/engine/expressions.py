@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from typing import cast
 
 import sympy
 from sympy.parsing.sympy_parser import parse_expr
@@ -89,7 +90,7 @@ def tokenize(
             char = text[position]
             raise ExpressionError(f"Unexpected character {char!r} at position {position + 1}.")
         position = match.end()
-        kind = match.lastgroup
+        kind = cast(str, match.lastgroup)  # every alternative of the pattern is a named group
         value = match.group()
         if kind == "space":
             continue
@@ -140,8 +141,8 @@ def _split_into_symbols(name: str, candidates: tuple[str, ...]) -> list[str] | N
     for start in range(len(name) - 1, -1, -1):
         for candidate in candidates:
             end = start + len(candidate)
-            if candidate and name.startswith(candidate, start) and splits[end] is not None:
-                splits[start] = [candidate, *splits[end]]
+            if candidate and name.startswith(candidate, start) and (rest := splits[end]) is not None:
+                splits[start] = [candidate, *rest]
                 break
     return splits[0]
 

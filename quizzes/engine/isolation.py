@@ -186,7 +186,7 @@ class _Worker:
         except OSError as error:  # BrokenPipeError: it died while idle
             raise WorkerGone from error
 
-    def receive(self, deadline: float) -> dict | None:
+    def receive(self, deadline: float) -> dict[str, Any] | None:
         """The worker's reply, or None if the deadline passed. WorkerGone if it died."""
         frame = _read_frame(self.from_worker.fileno(), deadline, MAX_REPLY_BYTES)
         return None if frame is None else json.loads(frame)
@@ -299,7 +299,7 @@ class _Pool:
             _FORGOTTEN.append(worker)
         self.workers, self.idle = [], []
 
-    def run(self, request: bytes, description: str) -> dict:
+    def run(self, request: bytes, description: str) -> dict[str, Any]:
         """The worker's reply to `request`, or a reply saying why there is none."""
         started = time.monotonic()
         deadline = started + CALL_SECONDS
@@ -356,7 +356,7 @@ class _Pool:
             return reply
         return {"invalid": FAILED_MESSAGE, "reason": "error"}
 
-    def _died(self, status: int | None, description: str, started: float) -> dict:
+    def _died(self, status: int | None, description: str, started: float) -> dict[str, Any]:
         cpu_limit = status == -signal.SIGXCPU
         log.warning(
             "An expression worker died after %.2f s (exit %s%s) and was replaced: %s",
@@ -416,7 +416,7 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 atexit.register(shutdown)
 
 
-def _describe(item: dict, text: Any) -> str:
+def _describe(item: dict[str, Any], text: Any) -> str:
     shown = repr(text[:200]) if isinstance(text, str) else f"a {type(text).__name__}"
     return f"{item.get('kind')} item {str(item.get('key'))[:80]!r}, input {shown}"
 
@@ -427,12 +427,12 @@ def _student_text(text: Any) -> Any:
     return None  # anything else is not an expression; the worker says "Enter an expression."
 
 
-def isolated(item: dict) -> bool:
+def isolated(item: dict[str, Any]) -> bool:
     """Whether checks and previews of `item` run in a worker."""
     return isinstance(item, dict) and item.get("kind") in ISOLATED_KINDS
 
 
-def check_answer(item: dict, variant, response: Any):
+def check_answer(item: dict[str, Any], variant: Variant, response: Any) -> CheckResult:
     """`judging.check_in_process` in a worker, within CALL_SECONDS; an invalid result if not."""
 
     request = pickle.dumps(("check", item, variant.to_dict(), _student_text(response)))
@@ -444,7 +444,7 @@ def check_answer(item: dict, variant, response: Any):
     return CheckResult(INVALID, 0.0, [reply.get("invalid") or FAILED_MESSAGE])
 
 
-def preview_expression(item: dict, text: Any) -> dict:
+def preview_expression(item: dict[str, Any], text: Any) -> dict[str, Any]:
     """`judging.preview_in_process` in a worker: {"ok", "latex", "error"}, never raises."""
     request = pickle.dumps(("preview", item, None, _student_text(text)))
     reply = _pool().run(request, _describe(item, text))
@@ -465,7 +465,7 @@ def _rebuilt_error(name: str, message: str) -> Exception:
 # --- the worker's side ----------------------------------------------------------------------
 
 
-def _handle(request: bytes) -> dict:
+def _handle(request: bytes) -> dict[str, Any]:
 
     operation, item, variant, text = pickle.loads(request)
     if operation == "check":

@@ -116,7 +116,7 @@ def to_latex(expression: sympy.Basic, order: str | None = None) -> str:
     return sympy.latex(expression, symbol_names=names, order=order)
 
 
-def latex_as_written(item: dict, text: Any) -> str:
+def latex_as_written(item: dict[str, Any], text: Any) -> str:
     """LaTeX of an expression in the order it was typed (the author's key, a student's answer).
 
     Falls back to SymPy's normalised form if the written form cannot be built.
@@ -128,7 +128,7 @@ def latex_as_written(item: dict, text: Any) -> str:
         return to_latex(parse_key(item, text))
 
 
-def symbols_of(item: dict) -> tuple[str, ...]:
+def symbols_of(item: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(symbol) for symbol in item.get("symbols") or [])
 
 
@@ -154,7 +154,7 @@ def _ascii_greek_to_symbols(text: str, symbols: tuple[str, ...]) -> str:
     """`lambda` typed out becomes `lam` when the item calls it that; unknown names are left for
     the parser, whose message lists the symbols."""
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         try:
             return greek_symbol(match.group(1), symbols)
         except ExpressionError:
@@ -242,7 +242,7 @@ def _brace_group(text: str, position: int, command: str) -> tuple[str, int]:
     raise ExpressionError(f"Unbalanced braces after {command}: a '{{' is never closed.")
 
 
-def student_plain_text(item: dict, text: Any) -> str:
+def student_plain_text(item: dict[str, Any], text: Any) -> str:
     """A student's input in the parser's plain syntax (LaTeX and Greek letters rewritten)."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("Enter an expression.")
@@ -253,18 +253,18 @@ def student_plain_text(item: dict, text: Any) -> str:
     return _ascii_greek_to_symbols(plain, symbols).strip()
 
 
-def parse_student_expression(item: dict, text: Any) -> sympy.Expr:
+def parse_student_expression(item: dict[str, Any], text: Any) -> sympy.Expr:
     return parse_expression(student_plain_text(item, text), symbols_of(item), tuple(STUDENT_FUNCTIONS))
 
 
-def parse_key(item: dict, definition: Any) -> sympy.Expr:
+def parse_key(item: dict[str, Any], definition: Any) -> sympy.Expr:
     return parse_expression(str(definition), symbols_of(item), tuple(STUDENT_FUNCTIONS))
 
 
 # --- equivalence --------------------------------------------------------------------------
 
 
-def _sample_value(expression: sympy.Expr, point: dict) -> complex | None:
+def _sample_value(expression: sympy.Expr, point: dict[str, Any]) -> complex | None:
     try:
         value = complex(expression.xreplace(point).evalf(20))
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -356,7 +356,7 @@ def compare(first: sympy.Expr, second: sympy.Expr, salt: str) -> tuple[bool, str
 # --- echoing a student's input ---------------------------------------------------------------
 
 
-def preview(item: dict, text: str) -> dict:
+def preview(item: dict[str, Any], text: str) -> dict[str, Any]:
     """The student's expression echoed as they wrote it (not reordered), or what to fix."""
     try:
         plain = student_plain_text(item, text)

@@ -1,6 +1,7 @@
 """Instructor pages for one item: create, edit, delete, and preview with seeds and a try-it form."""
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.db import IntegrityError
@@ -104,7 +105,7 @@ def item_preview(request, slug: str, key: str):
     data = item.to_dict()
     seed_form = SeedForm(request.POST if request.method == "POST" else (request.GET or {"seed": 1}))
     seed = seed_form.cleaned_data["seed"] if seed_form.is_valid() else 1
-    context = {
+    context: dict[str, Any] = {
         "bank": item.bank,
         "item": item,
         "seed_form": seed_form,
