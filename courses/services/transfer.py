@@ -90,12 +90,19 @@ def _when(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _required_when(value: str | None, where: str) -> datetime:
+    parsed = _parse_when(value, where)
+    if parsed is None:
+        raise TransferError(f"section {where!r}: a date and time is missing")
+    return parsed
+
+
 def _parse_when(value: str | None, where: str) -> datetime | None:
     if value is None:
         return None
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
-        raise TransferError(f"{where}: {value!r} is not a date and time")
+        raise TransferError(f"section {where!r}: {value!r} is not a date and time")
     return parsed
 
 
@@ -366,18 +373,18 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
             raise TransferError(f"section 'banks': bank {row['slug']!r} could not be imported: {detail}")
         bank = Bank.objects.get(slug=slug)
         banks[row["slug"]] = bank
-        for item in bank.items.all():
-            items[(row["slug"], item.key)] = item
+        for stored in bank.items.all():
+            items[(row["slug"], stored.key)] = stored
         ItemVersion.objects.filter(item__bank=bank).delete()  # just made by the import; replaced below
         for key, numbered in row["versions"].items():
-            item = items.get((row["slug"], key))
-            if item is None:
+            versioned = items.get((row["slug"], key))
+            if versioned is None:
                 raise TransferError(
                     f"section 'banks': versions name item {key!r} that bank {row['slug']!r} lacks"
                 )
             for version in numbered:
                 versions[(row["slug"], key, version["number"])] = ItemVersion.objects.create(
-                    item=item, number=version["number"], data=version["data"], author=owner
+                    item=versioned, number=version["number"], data=version["data"], author=owner
                 )
     counts["banks"] = len(banks)
     counts["items"] = len(items)
@@ -436,18 +443,18 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
     counts["enrolments"] = len(enrolled)
 
     for row in sections["assignments"]:
-        quiz = None
+        assigned: Quiz | None = None
         if row["kind"] == AssignmentKind.QUIZ:
-            quiz = quizzes.get(row["quiz"])
-            if quiz is None:
+            assigned = quizzes.get(row["quiz"])
+            if assigned is None:
                 raise TransferError(f"section 'assignments': quiz {row['quiz']!r} is not in the file")
         Assignment.objects.create(
             course=course,
             kind=row["kind"],
-            quiz=quiz,
-            exercise_slug=row["exercise"] if quiz is None else "",
-            opens_at=_parse_when(row["opens_at"], "assignments"),
-            due_at=_parse_when(row["due_at"], "assignments"),
+            quiz=assigned,
+            exercise_slug=row["exercise"] if assigned is None else "",
+            opens_at=_required_when(row["opens_at"], "assignments"),
+            due_at=_required_when(row["due_at"], "assignments"),
         )
     counts["assignments"] = len(sections["assignments"])
 
@@ -469,8 +476,8 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
         )
         Attempt.objects.filter(pk=attempt.pk).update(started_at=_parse_when(row["started_at"], "attempts"))
         for entry in row["items"]:
-            item = items.get((entry["bank"], entry["key"]))
-            if item is None:
+            drawn = items.get((entry["bank"], entry["key"]))
+            if drawn is None:
                 raise TransferError(
                     f"section 'attempts': item {entry['bank']}/{entry['key']} is not in the file"
                 )
@@ -483,7 +490,7 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
                     )
             AttemptItem.objects.create(
                 attempt=attempt,
-                item=item,
+                item=drawn,
                 version=version,
                 position=entry["position"],
                 seed=entry["seed"],
