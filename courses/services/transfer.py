@@ -25,13 +25,25 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, models, transaction
 from django.utils.dateparse import parse_datetime
 
 from courses.codes import new_code
 from courses.models import Assignment, AssignmentKind, Course, CourseShare, Enrollment
 from grading.models import Submission
-from quizzes.models import Attempt, AttemptItem, Bank, Item, ItemVersion, Quiz, QuizRule
+from quizzes.models import (
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    Bank,
+    FeedbackMode,
+    GradingPolicy,
+    Item,
+    ItemVersion,
+    Quiz,
+    QuizRule,
+    ShareRole,
+)
 from quizzes.services.banks import MAX_BANK_SLUG_LENGTH, bank_export, bank_import
 
 FORMAT = "descent-course"
@@ -88,6 +100,12 @@ def section_digest(value: Any) -> str:
 
 def _when(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _choice(value: Any, allowed: type[models.TextChoices], where: str) -> str:
+    if value not in allowed.values:
+        raise TransferError(f"section {where!r}: {value!r} is not one of {', '.join(allowed.values)}")
+    return value
 
 
 def _required_when(value: str | None, where: str) -> datetime:
@@ -303,8 +321,10 @@ def import_course(*, text: str | bytes, owner=None, rename_conflicts: bool = Fal
     try:
         with transaction.atomic():
             _write(sections, owner=owner, users=users, rename=rename_conflicts, report=report)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise TransferError(f"the file's contents do not fit the format: {error!r}") from None
+    except DatabaseError as error:
+        raise TransferError(f"the database refused the import: {error}") from None
     return report
 
 
@@ -400,8 +420,8 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
             time_limit_minutes=row["time_limit_minutes"],
             max_attempts=row["max_attempts"],
             penalty_per_extra_attempt=row["penalty_per_extra_attempt"],
-            grading_policy=row["grading_policy"],
-            feedback_mode=row["feedback_mode"],
+            grading_policy=_choice(row["grading_policy"], GradingPolicy, "quizzes"),
+            feedback_mode=_choice(row["feedback_mode"], FeedbackMode, "quizzes"),
             one_item_per_page=row["one_item_per_page"],
         )
         for rule in row["rules"]:
@@ -428,7 +448,9 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
         if user is None:
             report.skip(row["username"], f"{row['role']} share")
         elif user.pk != owner.pk:
-            CourseShare.objects.create(course=course, user=user, role=row["role"])
+            CourseShare.objects.create(
+                course=course, user=user, role=_choice(row["role"], ShareRole, "sharing")
+            )
     enrolled = set()
     for row in sections["enrolments"]:
         user = users.get(row["username"])
@@ -444,7 +466,7 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
 
     for row in sections["assignments"]:
         assigned: Quiz | None = None
-        if row["kind"] == AssignmentKind.QUIZ:
+        if _choice(row["kind"], AssignmentKind, "assignments") == AssignmentKind.QUIZ:
             assigned = quizzes.get(row["quiz"])
             if assigned is None:
                 raise TransferError(f"section 'assignments': quiz {row['quiz']!r} is not in the file")
@@ -464,11 +486,13 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
         if user is None:
             report.skip(row["username"], f"attempt {row['number']} at {row['quiz']}")
             continue
+        if row["quiz"] not in quizzes:
+            raise TransferError(f"section 'attempts': quiz {row['quiz']!r} is not in the file")
         attempt = Attempt.objects.create(
             quiz=quizzes[row["quiz"]],
             student=user,
             number=row["number"],
-            status=row["status"],
+            status=_choice(row["status"], AttemptStatus, "attempts"),
             deadline=_parse_when(row["deadline"], "attempts"),
             finished_at=_parse_when(row["finished_at"], "attempts"),
             raw_score=row["raw_score"],
@@ -511,7 +535,7 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
         if user is None:
             report.skip(row["username"], f"submission for {row['exercise']}")
             continue
-        status = row["status"]
+        status = _choice(row["status"], Submission.Status, "submissions")
         if status == Submission.Status.RUNNING:
             status = Submission.Status.QUEUED  # its worker is on the other site: grade it here
         submission = Submission.objects.create(

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from courses.models import Assignment, AssignmentKind, Course, CourseShare, Enrollment
 from courses.services.courses import assignment_create, course_share_set
-from courses.services.transfer import TransferError, export_course, import_course
+from courses.services.transfer import TransferError, export_course, import_course, section_digest
 from grading.models import Submission
 from quizzes.models import Attempt, AttemptItem, Bank, Item, ItemVersion, Quiz, QuizRule
 from quizzes.services.versions import item_version_current
@@ -213,3 +213,40 @@ def test_an_import_needs_an_owner_who_exists_here(full_course):
     with pytest.raises(TransferError, match="owner 'iris' has no account here"):
         import_course(text=text)
     assert not Quiz.objects.exists()
+
+
+def _resealed(document: dict) -> str:
+    """The document with checksums recomputed, as someone editing the file on purpose would."""
+    document["checksums"]["sha256"] = {
+        name: section_digest(value) for name, value in document["sections"].items()
+    }
+    return json.dumps(document)
+
+
+def test_a_resealed_file_with_impossible_values_is_refused_and_writes_nothing(full_course):
+    document = export_course(course=full_course)
+    document["sections"]["attempts"][0]["status"] = "graded-by-me"
+    counts = (Course.objects.count(), Quiz.objects.count(), Attempt.objects.count())
+    with pytest.raises(TransferError, match="section 'attempts': 'graded-by-me' is not one of"):
+        import_course(text=_resealed(document), rename_conflicts=True)
+    assert (Course.objects.count(), Quiz.objects.count(), Attempt.objects.count()) == counts
+
+
+def test_a_resealed_file_with_a_missing_field_is_refused_with_a_message(full_course):
+    document = export_course(course=full_course)
+    del document["sections"]["submissions"][0]["source"]
+    with pytest.raises(TransferError, match="do not fit the format"):
+        import_course(text=_resealed(document), rename_conflicts=True)
+    assert Course.objects.count() == 1
+
+
+def test_the_import_command_gives_the_course_to_the_named_owner(full_course, make_user, tmp_path):
+    path = tmp_path / "course.json"
+    call_command("export_course", str(full_course.pk), "--output", str(path))
+    make_user("nina", instructor=True)
+    call_command("import_course", str(path), "--owner", "nina", "--rename-conflicts")
+    copy = Course.objects.get(owner__username="nina")
+    assert copy.assignments.count() == 2
+    assert Quiz.objects.get(slug="momentum-check-2").owner.username == "nina"
+    with pytest.raises(CommandError, match="No user named 'nobody'"):
+        call_command("import_course", str(path), "--owner", "nobody", "--rename-conflicts")
