@@ -250,3 +250,14 @@ def test_the_import_command_gives_the_course_to_the_named_owner(full_course, mak
     assert Quiz.objects.get(slug="momentum-check-2").owner.username == "nina"
     with pytest.raises(CommandError, match="No user named 'nobody'"):
         call_command("import_course", str(path), "--owner", "nobody", "--rename-conflicts")
+
+
+def test_an_export_warns_about_bank_items_an_import_would_refuse(full_course, tmp_path, capsys):
+    Item.objects.filter(key="adam-bias").update(explanation="")
+    path = tmp_path / "course.json"
+    call_command("export_course", str(full_course.pk), "--output", str(path))
+    warnings = capsys.readouterr().err
+    assert "Warning: bank 'course-tests'" in warnings and "adam-bias" in warnings
+    with pytest.raises(CommandError, match="bank 'course-tests' could not be imported"):
+        call_command("import_course", str(path), "--rename-conflicts")
+    assert Course.objects.count() == 1

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from courses.models import Course
-from courses.services.transfer import export_course_text
+from courses.services.transfer import export_course, export_problems, serialise
 
 
 class Command(BaseCommand):
@@ -21,12 +21,24 @@ class Command(BaseCommand):
         course = Course.objects.filter(pk=options["course_id"]).first()
         if course is None:
             raise CommandError(f"No course with the id {options['course_id']}.")
-        text = export_course_text(course=course)
+        document = export_course(course=course)
+        text = serialise(document)
         if options["output"] == "-":
             self.stdout.write(text, ending="")
-            return
-        target = Path(options["output"])
-        partial = target.with_name(target.name + ".partial")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(target)  # never leave a half-written export under the real name
-        self.stderr.write(f"Course {course.pk} ({course.name}) written to {target}.")
+        else:
+            target = Path(options["output"])
+            partial = target.with_name(target.name + ".partial")
+            try:
+                partial.write_text(text, encoding="utf-8")
+                partial.replace(target)  # never leave a half-written export under the real name
+            except OSError as error:
+                partial.unlink(missing_ok=True)
+                raise CommandError(f"Cannot write {target}: {error.strerror}.") from None
+            self.stderr.write(f"Course {course.pk} ({course.name}) written to {target}.")
+        problems = export_problems(document)
+        for problem in problems:
+            self.stderr.write(f"Warning: {problem}")
+        if problems:
+            self.stderr.write(
+                "import_course will refuse this file until those items are fixed and re-exported."
+            )
