@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "grading",
     "progress",
     "courses",
-    "pylti1p3.contrib.django.lti1p3_tool_config",
+    "lti.apps.PlatformRegistrationsConfig",  # pylti1p3's platform registrations and tool keys
     "lti",
     "ops",
     "ninja",  # serves the API docs page's assets from our own static files (no CDN)

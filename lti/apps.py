@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from pylti1p3.contrib.django.lti1p3_tool_config.apps import PyLTI1p3ToolConfig
 
 
 class LtiConfig(AppConfig):
@@ -15,3 +16,10 @@ class LtiConfig(AppConfig):
             receivers.on_attempt_finished, dispatch_uid="lti-attempt-finished"
         )
         grading_events.submission_graded.connect(receivers.on_submission_graded, dispatch_uid="lti-graded")
+
+
+class PlatformRegistrationsConfig(PyLTI1p3ToolConfig):
+    """pylti1p3's registration models, keeping the integer ids its own migration creates (the site's
+    default is BigAutoField, which would otherwise ask for a migration inside the library)."""
+
+    default_auto_field = "django.db.models.AutoField"

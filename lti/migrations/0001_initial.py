@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("courses", "0002_item_running_sums"),
-        ("lti1p3_tool_config", "0002_alter_ltitool_id_alter_ltitoolkey_id"),
+        ("lti1p3_tool_config", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
