@@ -170,7 +170,6 @@ class BaseKind:
         variant: Variant,
         score: float,
         feedback: list[str],
-        *,
         correct_answer: str,
         details: dict[str, Any],
     ) -> CheckResult:

@@ -150,14 +150,8 @@ class ChoiceKind(BaseKind):
         if self.kind == ItemKind.MULTIPLE and 0 < score < 1:
             missed = len(correct_ids) - len(right)
             feedback.append(f"{len(right)} right, {len(wrong)} wrong, {missed} correct choice(s) missed.")
-        return self.result_for_score(
-            item,
-            variant,
-            score,
-            feedback,
-            correct_answer=answer_text,
-            details={"picked": picked, "right": right, "wrong": wrong},
-        )
+        details = {"picked": picked, "right": right, "wrong": wrong}
+        return self.result_for_score(item, variant, score, feedback, answer_text, details)
 
     def correct_ids(self, item: ItemDict) -> list[str]:
         return [stable_id("c", choice) for choice in item["choices"] if choice.get("correct")]

@@ -122,14 +122,8 @@ shuffle: true          # shuffle the prompts too (the answers are always shuffle
         ]
         score = len(right) / len(pairs)
         feedback = [] if score >= 1 else [f"{len(right)} of {len(pairs)} matched right."]
-        return self.result_for_score(
-            item,
-            variant,
-            score,
-            feedback,
-            correct_answer=correct_answer,
-            details={"right": right, "pairs": len(pairs)},
-        )
+        details = {"right": right, "pairs": len(pairs)}
+        return self.result_for_score(item, variant, score, feedback, correct_answer, details)
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
         return {prompt_id(pair): option_id(pair["answer"]) for pair in item["pairs"]}

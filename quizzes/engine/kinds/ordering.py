@@ -78,14 +78,8 @@ steps:
         feedback = (
             [] if score >= 1.0 else [f"{kept} of {len(pairs)} consecutive pairs are in the right order."]
         )
-        return self.result_for_score(
-            item,
-            variant,
-            score,
-            feedback,
-            correct_answer=correct_answer,
-            details={"pairs_in_order": kept, "pairs": len(pairs)},
-        )
+        details = {"pairs_in_order": kept, "pairs": len(pairs)}
+        return self.result_for_score(item, variant, score, feedback, correct_answer, details)
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
         return [stable_id("s", step) for step in item["steps"]]

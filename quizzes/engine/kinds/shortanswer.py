@@ -117,14 +117,8 @@ case_sensitive: false  # default false
         best = max(matching, key=fraction_of, default=None)  # max keeps the first of equal fractions
         score = fraction_of(best) if best is not None else 0.0
         feedback = [fill(str(best["feedback"]), variant.values)] if best and best.get("feedback") else []
-        return self.result_for_score(
-            item,
-            variant,
-            score,
-            feedback,
-            correct_answer=correct_answer,
-            details={"matched": best["text"] if best is not None else None},
-        )
+        details = {"matched": best["text"] if best is not None else None}
+        return self.result_for_score(item, variant, score, feedback, correct_answer, details)
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
         return next(example_text(a["text"]) for a in item["answers"] if fraction_of(a) >= 1)

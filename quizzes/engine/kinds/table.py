@@ -124,14 +124,8 @@ params: {}                             # optional, as for calculation items
         wrong = [name for name, entry in results.items() if entry["status"] in {"wrong", "empty"}]
         if wrong:
             feedback.append(f"Not accepted: {', '.join(wrong)}.")
-        return self.result_for_score(
-            item,
-            variant,
-            score,
-            feedback,
-            correct_answer=_markdown_table(item, key),
-            details={"cells": results, "order": names},
-        )
+        details = {"cells": results, "order": names}
+        return self.result_for_score(item, variant, score, feedback, _markdown_table(item, key), details)
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
         return {name: repr(float(variant.values[name])) for name in cell_names(item)}
