@@ -232,11 +232,6 @@ def assignment_statistics(request: HttpRequest, course_id: int, assignment_id: i
 def course_sharing(request: HttpRequest, course_id: int) -> HttpResponse:
     """The owner's page for who else teaches (co-teachers may edit) or views the course."""
     course = get_course_for_instructor(request.user, course_id, to=OWN)
-    return sharing_page(
-        request,
-        remove=lambda user_id: course_share_remove(course=course, user_id=user_id),
-        share=lambda **fields: course_share_set(course=course, **fields),
-        back=redirect("courses:sharing", course_id=course.pk),
-        template="courses/sharing.html",
-        context={"course": course, "shares": course.shares.select_related("user")},
-    )
+    back = redirect("courses:sharing", course_id=course.pk)
+    template = "courses/sharing.html"
+    return sharing_page(request, {"course": course}, course_share_set, course_share_remove, back, template)

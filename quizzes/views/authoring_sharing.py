@@ -19,22 +19,19 @@ from quizzes.services.sharing import ShareError, bank_share_remove, bank_share_s
 
 def sharing_page(
     request: HttpRequest,
-    *,
-    remove: Callable[[int], bool],
-    share: Callable[..., Any],
+    shared: dict[str, Any],
+    share_set: Callable[..., Any],
+    share_remove: Callable[..., bool],
     back: HttpResponse,
     template: str,
-    context: dict[str, Any],
 ) -> HttpResponse:
-    """List the shares, remove one (POST `remove`) or add one (the share form).
-
-    `remove(user_id)` says whether a share went; `share(username=..., role=...)` returns the
-    share or raises `ShareError`; `back` is the redirect to this page after a change.
-    """
+    """List the shares of the one thing `shared` names (e.g. {"bank": bank}), remove one (POST
+    `remove`) or add one (the share form), through that thing's `share_set` and `share_remove`
+    services; `back` is the redirect to this page after a change."""
     form = ShareForm()
     if request.method == "POST" and request.POST.get("remove"):
         try:
-            removed = remove(int(request.POST["remove"]))
+            removed = share_remove(**shared, user_id=int(request.POST["remove"]))
         except ValueError:
             removed = False
         if removed:
@@ -44,24 +41,21 @@ def sharing_page(
         form = ShareForm(request.POST)
         if form.is_valid():
             try:
-                added = share(**form.cleaned_data)
+                added = share_set(**shared, **form.cleaned_data)
             except ShareError as error:
                 form.add_error("username", str(error))
             else:
                 messages.success(request, f"Shared with {added.user.username} ({added.get_role_display()}).")
                 return back
-    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
+    (thing,) = shared.values()
+    context = {**shared, "form": form, "shares": thing.shares.select_related("user")}
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 @instructor_required
 @require_http_methods(["GET", "POST"])
 def bank_sharing(request, slug: str):
     bank = get_bank_for_user(request.user, slug, to=OWN)
-    return sharing_page(
-        request,
-        remove=lambda user_id: bank_share_remove(bank=bank, user_id=user_id),
-        share=lambda **fields: bank_share_set(bank=bank, **fields),
-        back=redirect("quizzes:author_bank_sharing", slug=bank.slug),
-        template="quizzes/author_bank_sharing.html",
-        context={"bank": bank, "shares": bank.shares.select_related("user")},
-    )
+    back = redirect("quizzes:author_bank_sharing", slug=bank.slug)
+    template = "quizzes/author_bank_sharing.html"
+    return sharing_page(request, {"bank": bank}, bank_share_set, bank_share_remove, back, template)
