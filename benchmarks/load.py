@@ -372,60 +372,20 @@ def server_environment(database_url: str, folder: Path, **extra: str) -> dict[st
     return env
 
 
-@contextlib.contextmanager
-def production_stack(
-    database_server: str, students: int, folder: Path, web_workers: str | None
-) -> Iterator[tuple]:
-    with postgres_database(database_server) as database_url:
-        port = free_port()
-        extra = {"WEB_CONCURRENCY": web_workers} if web_workers else {}
-        env = server_environment(database_url, folder, **extra)
-        log = open(folder / "serve.log", "w")
-        # No grading workers: the students only take a quiz.
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "scripts/serve_production.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--grading-workers",
-                "0",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_serving(f"{base}/accounts/login/", server)
-            manage(env, "load_demo")
-            hasher = manage(
-                env,
-                "shell",
-                "-c",
-                CREATE_STUDENTS.format(password=PASSWORD, prefix=USER_PREFIX, count=students),
-            )
-            yield base, env, hasher.split()[-2:], server.pid
-        finally:
-            stop(server)
-            log.close()
-
-
-@contextlib.contextmanager
-def runserver_stack(students: int, folder: Path) -> Iterator[tuple]:
-    """What `make run` serves: runserver and a grading worker (scripts/serve.py), DEBUG on, SQLite."""
-    port = free_port()
-    env = server_environment(f"sqlite:///{folder / 'db.sqlite3'}", folder, DJANGO_DEBUG="1")
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
-    hasher = manage(
+def create_students(env: dict[str, str], students: int) -> list[str]:
+    """Make the benchmark's students; the last two words the shell prints (the password hasher)."""
+    printed = manage(
         env, "shell", "-c", CREATE_STUDENTS.format(password=PASSWORD, prefix=USER_PREFIX, count=students)
     )
+    return printed.split()[-2:]
+
+
+@contextlib.contextmanager
+def serving(command: list[str], env: dict[str, str], folder: Path, port: int) -> Iterator[tuple]:
+    """Start the server `command` (logging to serve.log), wait for its login page; its base URL and process."""
     log = open(folder / "serve.log", "w")
     server = subprocess.Popen(
-        [sys.executable, "scripts/serve.py", "--port", str(port)],
+        command,
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -435,13 +395,46 @@ def runserver_stack(students: int, folder: Path) -> Iterator[tuple]:
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_serving(f"{base}/accounts/login/", server)
-        yield base, env, hasher.split()[-2:], server.pid
+        yield base, server
     finally:
         stop(server)
         log.close()
 
 
-# -------------------------------------------------------------------------------------- report
+@contextlib.contextmanager
+def production_stack(
+    database_server: str, students: int, folder: Path, web_workers: str | None
+) -> Iterator[tuple]:
+    with postgres_database(database_server) as database_url:
+        port = free_port()
+        extra = {"WEB_CONCURRENCY": web_workers} if web_workers else {}
+        env = server_environment(database_url, folder, **extra)
+        # No grading workers: the students only take a quiz.
+        command = [
+            sys.executable,
+            "scripts/serve_production.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--grading-workers",
+            "0",
+        ]
+        with serving(command, env, folder, port) as (base, server):
+            manage(env, "load_demo")
+            hasher = create_students(env, students)
+            yield base, env, hasher, server.pid
+
+
+@contextlib.contextmanager
+def runserver_stack(students: int, folder: Path) -> Iterator[tuple]:
+    """What `make run` serves: runserver and a grading worker (scripts/serve.py), DEBUG on, SQLite."""
+    port = free_port()
+    env = server_environment(f"sqlite:///{folder / 'db.sqlite3'}", folder, DJANGO_DEBUG="1")
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    hasher = create_students(env, students)
+    command = [sys.executable, "scripts/serve.py", "--port", str(port)]
+    with serving(command, env, folder, port) as (base, server):
+        yield base, env, hasher, server.pid
 
 
 def percentile(values: list[float], q: int) -> float:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from grading import api as grading_api
-from quizzes.models import ShareRole
+from quizzes.models import Share
 
 
 class Course(models.Model):
@@ -31,7 +31,7 @@ class Course(models.Model):
         return self.name
 
 
-class CourseShare(models.Model):
+class CourseShare(Share):
     """A person other than the owner who co-teaches (edits) or only views a course.
 
     Roles are those of banks (`quizzes.models.ShareRole`): "editor" or "viewer".
@@ -39,15 +39,12 @@ class CourseShare(models.Model):
 
     course = models.ForeignKey(Course, related_name="shares", on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="course_shares", on_delete=models.CASCADE)
-    role = models.CharField(max_length=8, choices=ShareRole.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+
+    shared_field = "course"
 
     class Meta:
         ordering = ["course", "user__username"]
         constraints = [models.UniqueConstraint(fields=["course", "user"], name="unique_course_share")]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.role} of {self.course}"
 
 
 class Enrollment(models.Model):

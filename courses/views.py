@@ -41,9 +41,8 @@ from courses.services.courses import (
 from courses.services.gradebook import course_gradebook
 from courses.services.gradebook_csv import gradebook_csv
 from courses.services.item_stats import quiz_item_statistics
-from quizzes.forms_sharing import ShareForm
 from quizzes.models import Quiz
-from quizzes.services.sharing import ShareError
+from quizzes.views.authoring_sharing import sharing_page
 
 
 @login_required
@@ -233,24 +232,6 @@ def assignment_statistics(request: HttpRequest, course_id: int, assignment_id: i
 def course_sharing(request: HttpRequest, course_id: int) -> HttpResponse:
     """The owner's page for who else teaches (co-teachers may edit) or views the course."""
     course = get_course_for_instructor(request.user, course_id, to=OWN)
-    form = ShareForm()
-    if request.method == "POST" and request.POST.get("remove"):
-        try:
-            removed = course_share_remove(course=course, user_id=int(request.POST["remove"]))
-        except ValueError:
-            removed = False
-        if removed:
-            messages.success(request, "No longer shared with that person.")
-        return redirect("courses:sharing", course_id=course.pk)
-    if request.method == "POST":
-        form = ShareForm(request.POST)
-        if form.is_valid():
-            try:
-                share = course_share_set(course=course, **form.cleaned_data)
-            except ShareError as error:
-                form.add_error("username", str(error))
-            else:
-                messages.success(request, f"Shared with {share.user.username} ({share.get_role_display()}).")
-                return redirect("courses:sharing", course_id=course.pk)
-    context = {"course": course, "form": form, "shares": course.shares.select_related("user")}
-    return render(request, "courses/sharing.html", context, status=400 if form.errors else 200)
+    back = redirect("courses:sharing", course_id=course.pk)
+    template = "courses/sharing.html"
+    return sharing_page(request, {"course": course}, course_share_set, course_share_remove, back, template)

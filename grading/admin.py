@@ -27,6 +27,10 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_select_related = ("student",)
 
 
+# What a worker said of itself at start-up and since: shown in the list and on its page.
+WORKER_STATE = ("worker_id", "host", "pid", "started_at", "beat_at", "sandbox_ok")
+
+
 @admin.register(GradingWorker)
 class GradingWorkerAdmin(admin.ModelAdmin):
     """Workers write their own rows (heartbeats); people only read them."""
@@ -34,23 +38,5 @@ class GradingWorkerAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
 
-    list_display = (
-        "worker_id",
-        "host",
-        "pid",
-        "started_at",
-        "beat_at",
-        "sandbox_ok",
-        "current_submission_id",
-    )
-    readonly_fields = (
-        "worker_id",
-        "host",
-        "pid",
-        "started_at",
-        "beat_at",
-        "sandbox_ok",
-        "sandbox_detail",
-        "current_submission_id",
-        "stopping",
-    )
+    list_display = (*WORKER_STATE, "current_submission_id")
+    readonly_fields = (*WORKER_STATE, "sandbox_detail", "current_submission_id", "stopping")

@@ -221,10 +221,22 @@ def draw_runs(
 def trajectory_figure(
     problem: Problem, runs: Sequence[RunResult], labels: Sequence[str] | None = None
 ) -> Figure:
-    fig = Figure(figsize=(6.0, 4.8))
-    ax = fig.add_subplot()
-    draw_trajectories(ax, problem, runs, labels)
-    fig.subplots_adjust(left=0.11, right=0.97, top=0.92, bottom=0.11)
+    margins = {"left": 0.11, "right": 0.97, "top": 0.92, "bottom": 0.11}
+    return one_axes_figure(draw_trajectories, (6.0, 4.8), margins, problem, runs, labels)
+
+
+def one_axes_figure(
+    draw: Callable[[Axes, Problem, Sequence[RunResult], Sequence[str] | None], None],
+    size: tuple[float, float],
+    margins: dict[str, float],
+    problem: Problem,
+    runs: Sequence[RunResult],
+    labels: Sequence[str] | None,
+) -> Figure:
+    """A figure of one plot that `draw` fills, of `size` inches, with `margins` around it."""
+    fig = Figure(figsize=size)
+    draw(fig.add_subplot(), problem, runs, labels)
+    fig.subplots_adjust(**margins)
     return fig
 
 
@@ -363,11 +375,8 @@ def plain_label(value: float, _position: object = None) -> str:
 
 
 def loss_figure(problem: Problem, runs: Sequence[RunResult], labels: Sequence[str] | None = None) -> Figure:
-    fig = Figure(figsize=(6.0, 3.6))
-    ax = fig.add_subplot()
-    draw_loss(ax, problem, runs, labels)
-    fig.subplots_adjust(left=0.13, right=0.97, top=0.9, bottom=0.14)
-    return fig
+    margins = {"left": 0.13, "right": 0.97, "top": 0.9, "bottom": 0.14}
+    return one_axes_figure(draw_loss, (6.0, 3.6), margins, problem, runs, labels)
 
 
 def overview_figure(

@@ -51,20 +51,36 @@ class Bank(models.Model):
         return self.name
 
 
-class BankShare(models.Model):
+class Share(models.Model):
+    """What a share of a bank or a course has in common: a role and when it was given.
+
+    A concrete share adds `user` and the foreign key named by `shared_field` to what is shared.
+    """
+
+    role = models.CharField(max_length=8, choices=ShareRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    shared_field = ""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        user = self.user  # type: ignore[attr-defined]  # every concrete share has its user
+        return f"{user} {self.role} of {getattr(self, self.shared_field)}"
+
+
+class BankShare(Share):
     """A person other than the owner who may edit (co-author) or only view (viewer) a bank."""
 
     bank = models.ForeignKey(Bank, related_name="shares", on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="bank_shares", on_delete=models.CASCADE)
-    role = models.CharField(max_length=8, choices=ShareRole.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+
+    shared_field = "bank"
 
     class Meta:
         ordering = ["bank", "user__username"]
         constraints = [models.UniqueConstraint(fields=["bank", "user"], name="unique_bank_share")]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.role} of {self.bank}"
 
 
 class Item(models.Model):

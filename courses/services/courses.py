@@ -15,8 +15,7 @@ from accounts.roles import is_instructor
 from courses.codes import new_code, normalise_code
 from courses.models import Assignment, AssignmentKind, Course, CourseShare, Enrollment
 from grading import api as grading_api
-from quizzes.models import ShareRole
-from quizzes.services.sharing import ShareError, share_target
+from quizzes.services.sharing import share_remove, share_set
 
 MAX_CODE_TRIES = 20
 
@@ -147,14 +146,8 @@ def assignment_state(assignment: Assignment, now: datetime | None = None) -> str
 
 def course_share_set(*, course: Course, username: str, role: str) -> CourseShare:
     """Share the course with an instructor as co-teacher or viewer (changing the role if already shared)."""
-    if role not in ShareRole.values:
-        raise ShareError("Choose co-author or viewer.")
-    user = share_target(username=username, owner_id=course.owner_id)
-    with transaction.atomic():
-        share, _ = CourseShare.objects.update_or_create(course=course, user=user, defaults={"role": role})
-    return share
+    return share_set(CourseShare, owner_id=course.owner_id, username=username, role=role, course=course)
 
 
 def course_share_remove(*, course: Course, user_id: int) -> bool:
-    deleted, _ = CourseShare.objects.filter(course=course, user_id=user_id).delete()
-    return bool(deleted)
+    return share_remove(CourseShare, user_id=user_id, course=course)

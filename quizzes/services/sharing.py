@@ -27,16 +27,27 @@ def share_target(*, username: str, owner_id: int | None):
     return user
 
 
-def bank_share_set(*, bank: Bank, username: str, role: str) -> BankShare:
-    """Share the bank with an instructor as co-author or viewer (changing the role if already shared)."""
+def share_set(share_model, *, owner_id: int | None, username: str, role: str, **shared):
+    """Share what `shared` names (e.g. bank=...) with an instructor through `share_model`
+    (a share model with `user` and `role`), changing the role if already shared."""
     if role not in ShareRole.values:
         raise ShareError("Choose co-author or viewer.")
-    user = share_target(username=username, owner_id=bank.owner_id)
+    user = share_target(username=username, owner_id=owner_id)
     with transaction.atomic():
-        share, _ = BankShare.objects.update_or_create(bank=bank, user=user, defaults={"role": role})
+        share, _ = share_model.objects.update_or_create(user=user, defaults={"role": role}, **shared)
     return share
 
 
-def bank_share_remove(*, bank: Bank, user_id: int) -> bool:
-    deleted, _ = BankShare.objects.filter(bank=bank, user_id=user_id).delete()
+def share_remove(share_model, *, user_id: int, **shared) -> bool:
+    """Stop sharing what `shared` names with that user; whether there was such a share."""
+    deleted, _ = share_model.objects.filter(user_id=user_id, **shared).delete()
     return bool(deleted)
+
+
+def bank_share_set(*, bank: Bank, username: str, role: str) -> BankShare:
+    """Share the bank with an instructor as co-author or viewer (changing the role if already shared)."""
+    return share_set(BankShare, owner_id=bank.owner_id, username=username, role=role, bank=bank)
+
+
+def bank_share_remove(*, bank: Bank, user_id: int) -> bool:
+    return share_remove(BankShare, user_id=user_id, bank=bank)

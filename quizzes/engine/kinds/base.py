@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from quizzes.engine.common import explanation, hidden_names
-from quizzes.engine.result import CheckResult, RenderedItem, Variant, Widget
+from quizzes.engine.result import CheckResult, RenderedItem, Variant, Widget, status_for_score
 from quizzes.engine.templates import fill, plain_values
 
 ItemDict = dict[str, Any]
@@ -163,6 +163,25 @@ class BaseKind:
 
     def check(self, item: ItemDict, variant: Variant, response: Any) -> CheckResult:
         raise NotImplementedError
+
+    def result_for_score(
+        self,
+        item: ItemDict,
+        variant: Variant,
+        score: float,
+        feedback: list[str],
+        correct_answer: str,
+        details: dict[str, Any],
+    ) -> CheckResult:
+        """The result of a checked answer worth `score` (0 to 1), with the item's explanation."""
+        return CheckResult(
+            status_for_score(score),
+            score,
+            feedback,
+            correct_answer=correct_answer,
+            explanation=self.explanation(item, variant),
+            details=details,
+        )
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
         raise NotImplementedError

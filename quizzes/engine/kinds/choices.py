@@ -18,7 +18,7 @@ from typing import Any
 from quizzes.engine.common import shuffled, stable_id
 from quizzes.engine.kinds.base import BaseKind, ItemDict, ItemKind
 from quizzes.engine.kinds.checks import is_text
-from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, status_for_score
+from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant
 from quizzes.engine.templates import fill
 
 CHOICE_FIELDS = frozenset({"text", "correct", "feedback", "id", "fraction"})
@@ -150,14 +150,8 @@ class ChoiceKind(BaseKind):
         if self.kind == ItemKind.MULTIPLE and 0 < score < 1:
             missed = len(correct_ids) - len(right)
             feedback.append(f"{len(right)} right, {len(wrong)} wrong, {missed} correct choice(s) missed.")
-        return CheckResult(
-            status_for_score(score),
-            score,
-            feedback,
-            correct_answer=answer_text,
-            explanation=self.explanation(item, variant),
-            details={"picked": picked, "right": right, "wrong": wrong},
-        )
+        details = {"picked": picked, "right": right, "wrong": wrong}
+        return self.result_for_score(item, variant, score, feedback, answer_text, details)
 
     def correct_ids(self, item: ItemDict) -> list[str]:
         return [stable_id("c", choice) for choice in item["choices"] if choice.get("correct")]

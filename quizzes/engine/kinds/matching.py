@@ -13,7 +13,7 @@ from typing import Any
 from quizzes.engine.common import shuffled, stable_id
 from quizzes.engine.kinds.base import MATCH_PREFIX, BaseKind, FormData, ItemDict, ItemKind
 from quizzes.engine.kinds.checks import is_text
-from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, Widget, status_for_score
+from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, Widget
 from quizzes.engine.templates import fill
 
 PAIR_FIELDS = frozenset({"prompt", "answer"})
@@ -122,14 +122,8 @@ shuffle: true          # shuffle the prompts too (the answers are always shuffle
         ]
         score = len(right) / len(pairs)
         feedback = [] if score >= 1 else [f"{len(right)} of {len(pairs)} matched right."]
-        return CheckResult(
-            status_for_score(score),
-            score,
-            feedback,
-            correct_answer=correct_answer,
-            explanation=self.explanation(item, variant),
-            details={"right": right, "pairs": len(pairs)},
-        )
+        details = {"right": right, "pairs": len(pairs)}
+        return self.result_for_score(item, variant, score, feedback, correct_answer, details)
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
         return {prompt_id(pair): option_id(pair["answer"]) for pair in item["pairs"]}

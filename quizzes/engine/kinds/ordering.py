@@ -10,7 +10,7 @@ from typing import Any
 from quizzes.engine.common import shuffled, stable_id
 from quizzes.engine.kinds.base import ORDER_FIELD, BaseKind, FormData, ItemDict, ItemKind
 from quizzes.engine.kinds.checks import is_text
-from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, Widget, status_for_score
+from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, Widget
 from quizzes.engine.templates import fill
 
 
@@ -78,14 +78,8 @@ steps:
         feedback = (
             [] if score >= 1.0 else [f"{kept} of {len(pairs)} consecutive pairs are in the right order."]
         )
-        return CheckResult(
-            status_for_score(score),
-            score,
-            feedback,
-            correct_answer=correct_answer,
-            explanation=self.explanation(item, variant),
-            details={"pairs_in_order": kept, "pairs": len(pairs)},
-        )
+        details = {"pairs_in_order": kept, "pairs": len(pairs)}
+        return self.result_for_score(item, variant, score, feedback, correct_answer, details)
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
         return [stable_id("s", step) for step in item["steps"]]

@@ -14,7 +14,7 @@ from typing import Any
 
 from quizzes.engine.kinds.base import BaseKind, ItemDict, ItemKind
 from quizzes.engine.kinds.checks import is_text
-from quizzes.engine.result import INVALID, CheckResult, Variant, Widget, status_for_score
+from quizzes.engine.result import INVALID, CheckResult, Variant, Widget
 from quizzes.engine.templates import fill
 
 ANSWER_FIELDS = frozenset({"text", "fraction", "feedback"})
@@ -117,14 +117,8 @@ case_sensitive: false  # default false
         best = max(matching, key=fraction_of, default=None)  # max keeps the first of equal fractions
         score = fraction_of(best) if best is not None else 0.0
         feedback = [fill(str(best["feedback"]), variant.values)] if best and best.get("feedback") else []
-        return CheckResult(
-            status_for_score(score),
-            score,
-            feedback,
-            correct_answer=correct_answer,
-            explanation=self.explanation(item, variant),
-            details={"matched": best["text"] if best is not None else None},
-        )
+        details = {"matched": best["text"] if best is not None else None}
+        return self.result_for_score(item, variant, score, feedback, correct_answer, details)
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
         return next(example_text(a["text"]) for a in item["answers"] if fraction_of(a) >= 1)

@@ -25,7 +25,7 @@ from quizzes.engine import tables
 from quizzes.engine.kinds.base import CELL_PREFIX, MAX_TEXT_LENGTH, BaseKind, FormData, ItemDict, ItemKind
 from quizzes.engine.kinds.checks import params_problems, tolerance_problems, variant_problems
 from quizzes.engine.numbers import NumberFormatError, Tolerance, format_number, parse_number
-from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, Widget, status_for_score
+from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, Widget
 from quizzes.engine.tables import carried_values, cell_names, columns_of, dependency_order, row_count
 
 CARRIED_FORWARD_CREDIT = 1.0
@@ -124,14 +124,8 @@ params: {}                             # optional, as for calculation items
         wrong = [name for name, entry in results.items() if entry["status"] in {"wrong", "empty"}]
         if wrong:
             feedback.append(f"Not accepted: {', '.join(wrong)}.")
-        return CheckResult(
-            status_for_score(score),
-            score,
-            feedback,
-            correct_answer=_markdown_table(item, key),
-            explanation=self.explanation(item, variant),
-            details={"cells": results, "order": names},
-        )
+        details = {"cells": results, "order": names}
+        return self.result_for_score(item, variant, score, feedback, _markdown_table(item, key), details)
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
         return {name: repr(float(variant.values[name])) for name in cell_names(item)}
