@@ -3,6 +3,7 @@ from pylti1p3.contrib.django.lti1p3_tool_config.apps import PyLTI1p3ToolConfig
 
 
 class LtiConfig(AppConfig):
+    default = True  # this module also defines (and imports) the registrations' config below
     name = "lti"
     verbose_name = "LTI 1.3 (LMS integration)"
     default_auto_field = "django.db.models.BigAutoField"
@@ -22,4 +23,5 @@ class PlatformRegistrationsConfig(PyLTI1p3ToolConfig):
     """pylti1p3's registration models, keeping the integer ids its own migration creates (the site's
     default is BigAutoField, which would otherwise ask for a migration inside the library)."""
 
+    default = False
     default_auto_field = "django.db.models.AutoField"
