@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -12,7 +11,6 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -211,7 +209,7 @@ def course_lms(request: HttpRequest, course_id: int) -> HttpResponse:
             except (LtiException, RequestException, ValueError) as error:
                 message = f"The roster could not be read: {error}"
         elif request.POST.get("action") == "retry":
-            counts = push_due_scores(now=timezone.now() + timedelta(days=1))
+            counts = push_due_scores(force=True)
             message = f"Scores sent: {counts['sent']}; still failing: {counts['failed']}."
     syncs = (
         ScoreSync.objects.filter(link__context__course=course)

@@ -124,11 +124,13 @@ def push_score(sync_id: int) -> ScoreSync | None:
     return sync
 
 
-def push_due_scores(now: datetime | None = None) -> dict[str, int]:
-    """Retry every queued score whose time has come; returns how many were sent and how many failed."""
+def push_due_scores(now: datetime | None = None, *, force: bool = False) -> dict[str, int]:
+    """Retry every queued score whose time has come (every unsent one with `force`); returns how many
+    were sent and how many failed."""
     now = now or timezone.now()
     due = ScoreSync.objects.exclude(status=SyncStatus.SENT).filter(tries__lt=MAX_TRIES)
-    due = due.filter(next_try_at__isnull=True) | due.filter(next_try_at__lte=now)
+    if not force:
+        due = due.filter(next_try_at__isnull=True) | due.filter(next_try_at__lte=now)
     counts = {"sent": 0, "failed": 0}
     for sync_id in due.values_list("pk", flat=True):
         result = push_score(sync_id)
