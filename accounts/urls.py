@@ -6,8 +6,7 @@ from throttling import throttle
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    # Per address and any username; django-axes separately locks one username+address pair.
-    path("login/", throttle("login")(auth_views.LoginView.as_view()), name="login"),
+    path("login/", views.LogInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",

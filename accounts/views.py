@@ -1,6 +1,8 @@
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 
+import throttling
 from accounts.forms import SignUpForm
 from accounts.services import user_create
 from throttling import throttle
@@ -25,3 +27,22 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+class LogInView(auth_views.LoginView):
+    """Django's log-in, with failed log-ins counted per address (settings.RATELIMITS["login"]).
+
+    Only failures count: a class behind one campus address logs in together, while someone trying
+    many usernames from one address is stopped. django-axes separately pauses one username+address
+    pair after a few failures.
+    """
+
+    def post(self, request, *args, **kwargs):
+        throttled = throttling.check(request, "login", increment=False)
+        if throttled is not None:
+            return throttling.too_many_requests(request, throttled)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttling.check(self.request, "login")
+        return super().form_invalid(form)

@@ -335,7 +335,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # N requests per M units (s, m, h, d); None means no limit. Only POSTs count, except for the preview
 # (each GET) and the playground (each comparison that is not already cached).
 RATELIMITS = {
-    "login": {"user": "100/10m", "anonymous": "100/10m"},  # per address, any username: password spraying
+    # Failed log-ins per address, any username (password spraying); successful ones are not counted.
+    "login": {"user": "100/10m", "anonymous": "100/10m"},
     "signup": {"user": None, "anonymous": "50/h"},  # a class signing up together shares one address
     "password_change": {"user": "5/15m", "anonymous": None},
     "answer": {"user": "30/m", "anonymous": None},

@@ -98,6 +98,9 @@ def production_environment(environ: dict[str, str]) -> dict[str, str]:
     env.setdefault("ACCESS_LOG", "1")
     env.setdefault("LOG_FORMAT", "json")
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # Each gunicorn thread and worker keeps its database connection (checked before reuse): opening
+    # one per request costs more CPU than most pages, on both sides.
+    env.setdefault("DATABASE_CONN_MAX_AGE", "300")
     return env
 
 

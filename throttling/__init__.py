@@ -34,7 +34,7 @@ from django_ratelimit.core import get_usage
 
 # What the 429 page says happened, per group (a group without an entry gets a generic sentence).
 REASONS = {
-    "login": "There have been many log-in attempts from your network in a short time.",
+    "login": "There have been many failed log-in attempts from your network in a short time.",
     "signup": "Many accounts have been created from your network in a short time.",
     "password_change": "You have tried to change your password many times in a short time.",
     "answer": "You have sent many answers in a short time.",
@@ -86,10 +86,15 @@ def _rate(group: str, request: HttpRequest) -> str | None:
     return limits.get("user" if request.user.is_authenticated else "anonymous")
 
 
-def check(request: HttpRequest, group: str) -> Throttled | None:
-    """Count this request in `group`; a `Throttled` when it goes beyond the group's rate, else None."""
-    usage = get_usage(request, group=group, key="user_or_ip", rate=_rate, method=ALL, increment=True)
-    if usage is None or not usage["should_limit"]:
+def check(request: HttpRequest, group: str, *, increment: bool = True) -> Throttled | None:
+    """Count this request in `group` (unless `increment` is off: only look); a `Throttled` when the
+    group's rate is exceeded, else None."""
+    usage = get_usage(request, group=group, key="user_or_ip", rate=_rate, method=ALL, increment=increment)
+    if usage is None:
+        return None
+    # Looking without counting: the rate is used up once the count has reached the limit.
+    exceeded = usage["should_limit"] if increment else usage["count"] >= usage["limit"]
+    if not exceeded:
         return None
     return Throttled(group, max(1, int(usage["time_left"])))
 

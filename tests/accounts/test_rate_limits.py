@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
 from throttling import describe_wait
@@ -72,4 +73,31 @@ def test_log_in_attempts_from_one_address_are_limited_whatever_the_username(clie
         client.post(reverse("login"), {"username": f"user{n}", "password": "x"}).status_code for n in range(4)
     ]
     assert codes == [200, 200, 200, 429]
-    assert "many log-in attempts from your network" in client.post(reverse("login"), {}).content.decode()
+    assert (
+        "many failed log-in attempts from your network" in client.post(reverse("login"), {}).content.decode()
+    )
+
+
+def test_after_too_many_failures_from_an_address_even_a_right_password_waits(client, settings, db):
+    settings.RATELIMITS = {**settings.RATELIMITS, "login": {"user": "2/d", "anonymous": "2/d"}}
+    get_user_model().objects.create_user("ada", password="a-long-pass-phrase")
+    for n in range(3):
+        client.post(reverse("login"), {"username": f"user{n}", "password": "x"})
+
+    response = client.post(reverse("login"), {"username": "ada", "password": "a-long-pass-phrase"})
+
+    assert_says_when_to_retry(response)
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_whole_class_behind_one_address_can_log_in_because_only_failures_count(settings, db):
+    settings.RATELIMITS = {**settings.RATELIMITS, "login": {"user": "3/d", "anonymous": "3/d"}}
+    for n in range(6):
+        get_user_model().objects.create_user(f"student{n}", password="a-long-pass-phrase")
+    codes = [
+        Client()
+        .post(reverse("login"), {"username": f"student{n}", "password": "a-long-pass-phrase"})
+        .status_code
+        for n in range(6)
+    ]
+    assert codes == [302] * 6
