@@ -73,11 +73,29 @@ def _parser() -> MarkdownIt:
     return parser
 
 
+# Texts longer than this are rendered every time rather than kept (a page never repeats a long one).
+CACHED_TEXT_LIMIT = 20_000
+
+
 def render_markdown(text: str | None) -> str:
     """Markdown (with $math$) to HTML that is safe to insert into a page as is."""
     if not text:
         return ""
-    html = _parser().render(str(text))
+    text = str(text)
+    if len(text) > CACHED_TEXT_LIMIT:
+        return _render(text)
+    return _render_cached(text)
+
+
+# A quiz page renders the same stems, choices and feedback for every student: rendering is a pure
+# function of the text, and the parse and sanitise steps were a fifth of an attempt page's time.
+@lru_cache(maxsize=4096)
+def _render_cached(text: str) -> str:
+    return _render(text)
+
+
+def _render(text: str) -> str:
+    html = _parser().render(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -1,5 +1,6 @@
 from django.template import Context, Template
 
+from quizzes import markdown
 from quizzes.markdown import render_markdown
 
 
@@ -61,3 +62,21 @@ def test_deep_headings_stop_at_h6_instead_of_becoming_paragraphs():
     html = render_markdown("#### Four\n\n###### Six\n\nSetext\n======")
     assert "<h6>Four</h6>" in html and "<h6>Six</h6>" in html
     assert "<h3>Setext</h3>" in html
+
+
+def test_a_text_rendered_again_comes_from_the_cache_with_the_same_html():
+    text = "A step of size $\\eta g$ with **bold** and <script>x</script>"
+    first = render_markdown(text)
+    hits = markdown._render_cached.cache_info().hits
+
+    assert render_markdown(text) == first
+    assert markdown._render_cached.cache_info().hits == hits + 1
+    assert "<script>" not in first
+
+
+def test_a_very_long_text_is_rendered_without_being_kept():
+    text = "word " * (markdown.CACHED_TEXT_LIMIT // 5 + 1)
+    size = markdown._render_cached.cache_info().currsize
+
+    assert render_markdown(text).startswith("<p>word")
+    assert markdown._render_cached.cache_info().currsize == size
