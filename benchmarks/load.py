@@ -403,11 +403,13 @@ def serving(command: list[str], env: dict[str, str], folder: Path, port: int) ->
 
 @contextlib.contextmanager
 def production_stack(
-    database_server: str, students: int, folder: Path, web_workers: str | None
+    database_server: str, students: int, folder: Path, web_workers: str | None, redis_url: str | None
 ) -> Iterator[tuple]:
     with postgres_database(database_server) as database_url:
         port = free_port()
         extra = {"WEB_CONCURRENCY": web_workers} if web_workers else {}
+        if redis_url:
+            extra["REDIS_URL"] = redis_url  # the cache (throttle counters) in Redis instead of the database
         env = server_environment(database_url, folder, **extra)
         # No grading workers: the students only take a quiz.
         command = [
@@ -500,6 +502,9 @@ def main() -> int:
     parser.add_argument(
         "--web-workers", help="WEB_CONCURRENCY for the production stack (default: gunicorn config)"
     )
+    parser.add_argument(
+        "--redis-url", help="REDIS_URL for the production stack (default: the cache in PostgreSQL)"
+    )
     args = parser.parse_args()
     if args.students < 1:
         parser.error("--students must be at least 1")
@@ -522,8 +527,8 @@ def main() -> int:
                 parser.error(
                     "the production stack needs PostgreSQL: --database-url, BENCH_DATABASE_URL or DESCENT_TEST_POSTGRES_URL"
                 )
-            stack = production_stack(server, args.students, folder, args.web_workers)
-            label = "production stack (gunicorn, PostgreSQL)"
+            stack = production_stack(server, args.students, folder, args.web_workers, args.redis_url)
+            label = "production stack (gunicorn, PostgreSQL" + (", Redis cache)" if args.redis_url else ")")
         else:
             stack = runserver_stack(args.students, folder)
             label = "make run (runserver, SQLite)"
