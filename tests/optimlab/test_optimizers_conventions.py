@@ -185,3 +185,29 @@ def test_lion_weight_decay_is_decoupled():
     params = np.array([2.0])
     moved, _ = opt.update(params, np.array([1.0]), opt.init(params), {"lr": 0.01, "weight_decay": 0.5})
     np.testing.assert_allclose(moved, 2.0 - 0.01 * (1 + 0.5 * 2.0), rtol=1e-15)
+
+
+def test_lamb_moves_the_layer_by_lr_times_its_norm_whatever_the_gradient_scale():
+    opt = get_optimizer("lamb")
+    params = np.array([3.0, -4.0])  # norm 5
+    for scale in (1e-6, 1.0, 1e6):
+        moved, _ = opt.update(params, scale * np.array([1.0, 2.0]), opt.init(params), {"lr": 0.1})
+        assert np.linalg.norm(moved - params) == pytest.approx(0.1 * 5.0, rel=1e-12)
+
+
+def test_lamb_points_where_adam_with_decoupled_decay_points():
+    lamb, adamw = get_optimizer("lamb"), get_optimizer("adamw")
+    params, grads = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.1, -2.0])
+    hp = {"lr": 0.01, "eps": 1e-6, "weight_decay": 0.1}
+    lamb_step = lamb.update(params, grads, lamb.init(params), hp)[0] - params
+    adamw_step = adamw.update(params, grads, adamw.init(params), hp)[0] - params
+    cosine = lamb_step @ adamw_step / (np.linalg.norm(lamb_step) * np.linalg.norm(adamw_step))
+    assert cosine == pytest.approx(1.0, abs=1e-3)  # AdamW applies the decay first, hence not exact
+
+
+def test_lamb_takes_a_plain_adam_step_from_a_layer_at_zero():
+    opt = get_optimizer("lamb")
+    params = np.zeros(3)
+    moved, state = opt.update(params, np.array([1.0, -1.0, 0.0]), opt.init(params), {"lr": 0.01})
+    np.testing.assert_allclose(moved, [-0.01, 0.01, 0.0], rtol=1e-5)  # trust ratio 1, m̂/√v̂ = ±1
+    assert state["step"] == 1

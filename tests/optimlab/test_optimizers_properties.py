@@ -12,6 +12,8 @@ import pytest
 from optimlab.optimizers import OPTIMIZERS, get_optimizer
 
 NAMES = sorted(OPTIMIZERS)
+# LAMB rescales the whole array (one layer) by its trust ratio, so its coordinates depend on each other.
+PER_COORDINATE = [name for name in NAMES if name != "lamb"]
 SHAPES = [(), (2,), (3, 2)]
 
 
@@ -41,6 +43,7 @@ def test_registry_holds_the_documented_names():
         "nadam",
         "radam",
         "lion",
+        "lamb",
     }
     assert set(OPTIMIZERS) == expected
     for name, opt in OPTIMIZERS.items():
@@ -107,7 +110,7 @@ def test_state_survives_a_json_round_trip(name):
     np.testing.assert_array_equal(resumed, direct)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", PER_COORDINATE)
 def test_coordinates_are_updated_independently(name):
     # Every optimizer here is per-coordinate: a 3×2 run equals six scalar runs.
     opt = get_optimizer(name)
