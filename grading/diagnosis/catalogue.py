@@ -405,6 +405,39 @@ CATALOGUE: tuple[Mistake, ...] = (
         "$\\theta - \\eta(\\operatorname{sign}(c_t) + \\lambda\\theta)$.",
         files=_files({"lion": "lion_decay_inside_sign.py"}),
     ),
+    # ------------------------------------------------------------------ LAMB
+    Mistake(
+        "lamb-without-trust-ratio",
+        "The trust ratio is missing (this is AdamW)",
+        "Your step is $\\eta\\,u_t$: Adam's direction plus decay, which is AdamW. LAMB rescales it by "
+        "the layer's trust ratio $\\lVert\\theta_{t-1}\\rVert / \\lVert u_t\\rVert$, so that every step "
+        "moves the array by $\\eta\\lVert\\theta_{t-1}\\rVert$.",
+        files=_files({"lamb": "lamb_without_trust_ratio.py"}),
+    ),
+    Mistake(
+        "lamb-ratio-per-coordinate",
+        "Trust ratio taken coordinate by coordinate",
+        "You divide $|\\theta_i|$ by $|u_i|$ for each coordinate, so every coordinate moves by "
+        "$\\eta|\\theta_i|$ and the direction is lost. The ratio is one number for the whole array: "
+        "`np.linalg.norm(params) / np.linalg.norm(update)`.",
+        files=_files({"lamb": "lamb_ratio_per_coordinate.py"}),
+    ),
+    Mistake(
+        "lamb-ratio-inverted",
+        "Trust ratio upside down",
+        "You scale by $\\lVert u_t\\rVert / \\lVert\\theta_{t-1}\\rVert$: large updates get larger and "
+        "small layers take huge steps. The weights' norm goes on top: "
+        "$\\lVert\\theta_{t-1}\\rVert / \\lVert u_t\\rVert$.",
+        files=_files({"lamb": "lamb_ratio_inverted.py"}),
+    ),
+    Mistake(
+        "lamb-decay-outside-ratio",
+        "Weight decay left outside the trust ratio",
+        "You measure the ratio on Adam's direction alone and add $\\eta\\lambda\\theta$ afterwards. In "
+        "LAMB the decay is part of the update before it is measured: $u_t = \\hat m_t/(\\sqrt{\\hat v_t}"
+        "+\\epsilon) + \\lambda\\theta_{t-1}$, and the whole $u_t$ is scaled.",
+        files=_files({"lamb": "lamb_decay_outside_ratio.py"}),
+    ),
     # ------------------------------------------------------------------ learning-rate schedule
     Mistake(
         "schedule-counter-from-zero",

@@ -36,7 +36,7 @@ InitFunction = Callable[[np.ndarray], Any]
 
 # Exercises whose reference shrinks the parameters directly (decoupled weight decay); every other
 # reference with a `weight_decay` adds λθ to the gradient (coupled, L2).
-DECOUPLED_DECAY = frozenset({"adamw", "lion"})
+DECOUPLED_DECAY = frozenset({"adamw", "lion", "lamb"})
 MAX_QUOTED_CODE = 100
 
 
@@ -753,6 +753,7 @@ DIFFERENT_METHOD = Family(
             "lr-inside-momentum",  # optimlab's momentum-lr-inside
             "lr-inside-nesterov",
             "weight-decay-ignored",  # Adam
+            "lamb-without-trust-ratio",  # AdamW
         }
     ),
 )

@@ -30,8 +30,8 @@ NOT_APPLICABLE = {
     *((slug, "beta-roles-swapped") for slug in ("sgd", "momentum", "nesterov", "adagrad", "sgd-warmup-cosine", "sgd-clip-norm")),
     # Lion's sign step has neither a counter nor a power
     ("lion", "step-counter-off-by-one"), ("lion", "wrong-power"),
-    # only AdamW and Lion have a weight_decay
-    *((slug, "weight-decay-wrong-coupling") for slug in EXERCISES if slug not in {"adamw", "lion"}),
+    # only AdamW, Lion and LAMB have a weight_decay
+    *((slug, "weight-decay-wrong-coupling") for slug in EXERCISES if slug not in {"adamw", "lion", "lamb"}),
 }  # fmt: skip
 
 

@@ -1,0 +1,20 @@
+"""LAMB with the ratio upside down: the update's norm over the weights' norm."""
+
+import numpy as np
+
+
+def init_state(params):
+    return {"m": np.zeros_like(params), "v": np.zeros_like(params), "t": 0}
+
+
+def step(params, grads, state, *, lr, beta1, beta2, eps, weight_decay):
+    t = state["t"] + 1
+    m = beta1 * state["m"] + (1 - beta1) * grads
+    v = beta2 * state["v"] + (1 - beta2) * grads * grads
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    update = m_hat / (np.sqrt(v_hat) + eps) + weight_decay * params
+    weight_norm = np.linalg.norm(params)
+    update_norm = np.linalg.norm(update)
+    ratio = update_norm / weight_norm if weight_norm > 0 and update_norm > 0 else 1.0
+    return params - lr * ratio * update, {"m": m, "v": v, "t": t}
