@@ -84,7 +84,7 @@ CASES: dict[str, CaseTemplate] = {
 
 # Hyperparameters that count updates: the loader reads every hyperparameter as a float, but a
 # student compares them with an int step counter, so they are sent to `step` as ints.
-COUNT_HYPERPARAMETERS = frozenset({"warmup_steps", "total_steps"})
+COUNT_HYPERPARAMETERS = frozenset({"warmup_steps", "total_steps", "accumulation_steps"})
 
 
 def with_count_types(hp: Mapping[str, float]) -> dict[str, float]:

@@ -119,8 +119,38 @@ def _sgd_clip_norm() -> ComposedReference:
     )
 
 
+def _sgd_accumulate() -> ComposedReference:
+    """SGD that steps once every `accumulation_steps` calls, along the mean of the gradients seen
+    since its last step: micro-batches adding up to one large batch (as `loss / k` and one
+    `optimizer.step()` every k backward passes do in torch). Between steps θ does not move."""
+    sgd = get_optimizer("sgd")
+
+    def init(params):
+        return {"sum": np.zeros_like(np.asarray(params, dtype=np.float64)), "count": 0}
+
+    def step(params, grads, state, hp):
+        total = state["sum"] + grads
+        count = state["count"] + 1
+        if count < hp["accumulation_steps"]:
+            return np.array(params, dtype=np.float64), {"sum": total, "count": count}
+        new_params, _ = sgd.update(params, total / count, sgd.init(params), {"lr": hp["lr"]})
+        return new_params, {"sum": np.zeros_like(total), "count": 0}
+
+    return ComposedReference(
+        name="sgd-accumulate",
+        defaults=MappingProxyType({"lr": 0.1, "accumulation_steps": 4}),
+        init=init,
+        step=step,
+        check=lambda hp: None,  # a whole number >= 1 is all it needs, checked for every count
+    )
+
+
 COMPOSED_REFERENCES: Mapping[str, Callable[[], ComposedReference]] = MappingProxyType(
-    {"sgd-warmup-cosine": _sgd_warmup_cosine, "sgd-clip-norm": _sgd_clip_norm}
+    {
+        "sgd-warmup-cosine": _sgd_warmup_cosine,
+        "sgd-clip-norm": _sgd_clip_norm,
+        "sgd-accumulate": _sgd_accumulate,
+    }
 )
 
 

@@ -438,6 +438,36 @@ CATALOGUE: tuple[Mistake, ...] = (
         "+\\epsilon) + \\lambda\\theta_{t-1}$, and the whole $u_t$ is scaled.",
         files=_files({"lamb": "lamb_decay_outside_ratio.py"}),
     ),
+    # ------------------------------------------------------------------ gradient accumulation
+    Mistake(
+        "accumulate-sum-not-mean",
+        "Step along the sum of the gradients, not their mean",
+        "Your step is $\\eta\\, s$: $k$ times the large batch's step, as if the learning rate were "
+        "$k\\eta$. Divide the sum by the count: $\\theta - \\eta\\, s / c$ (in PyTorch, the "
+        "`loss / k` before each `backward()`).",
+        files=_files({"sgd-accumulate": "accumulate_sum_not_mean.py"}),
+    ),
+    Mistake(
+        "accumulate-sum-not-reset",
+        "The sum is not emptied after a step",
+        "Your first step is right, but the next ones also count every gradient from before: the sum "
+        "keeps growing. After stepping, start a new sum at zero (PyTorch's `optimizer.zero_grad()`).",
+        files=_files({"sgd-accumulate": "accumulate_sum_not_reset.py"}),
+    ),
+    Mistake(
+        "accumulate-steps-every-call",
+        "The parameters move on every call",
+        "You step after every micro-batch. With accumulation the parameters stay put until "
+        "`accumulation_steps` gradients have been added up; only then is one step taken.",
+        files=_files({"sgd-accumulate": "accumulate_steps_every_call.py"}),
+    ),
+    Mistake(
+        "accumulate-last-gradient-only",
+        "Only the last micro-batch's gradient is used",
+        "You add up the gradients but step along `grads`, the last micro-batch alone, so the others "
+        "are thrown away. Step along the mean of all of them, $s / c$.",
+        files=_files({"sgd-accumulate": "accumulate_last_gradient_only.py"}),
+    ),
     # ------------------------------------------------------------------ learning-rate schedule
     Mistake(
         "schedule-counter-from-zero",

@@ -25,9 +25,9 @@ NOT_APPLICABLE = {
     # no step counter outside the Adam family and the schedule
     *((slug, "step-counter-off-by-one") for slug in ("sgd", "momentum", "momentum-ema", "nesterov", "adagrad", "rmsprop", "sgd-clip-norm")),
     # no square or square root in the rule
-    *((slug, "wrong-power") for slug in ("sgd", "momentum", "momentum-ema", "nesterov", "sgd-warmup-cosine")),
+    *((slug, "wrong-power") for slug in ("sgd", "momentum", "momentum-ema", "nesterov", "sgd-warmup-cosine", "sgd-accumulate")),
     # one beta and no (1 − β) weight (PyTorch momentum), or no beta at all
-    *((slug, "beta-roles-swapped") for slug in ("sgd", "momentum", "nesterov", "adagrad", "sgd-warmup-cosine", "sgd-clip-norm")),
+    *((slug, "beta-roles-swapped") for slug in ("sgd", "momentum", "nesterov", "adagrad", "sgd-warmup-cosine", "sgd-clip-norm", "sgd-accumulate")),
     # Lion's sign step has neither a counter nor a power
     ("lion", "step-counter-off-by-one"), ("lion", "wrong-power"),
     # only AdamW, Lion and LAMB have a weight_decay

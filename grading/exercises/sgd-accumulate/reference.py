@@ -1,0 +1,14 @@
+import numpy as np
+
+
+def init_state(params):
+    return {"sum": np.zeros_like(params), "count": 0}
+
+
+def step(params, grads, state, *, lr, accumulation_steps):
+    total = state["sum"] + grads
+    count = state["count"] + 1
+    if count < accumulation_steps:
+        return params.copy(), {"sum": total, "count": count}
+    new_params = params - lr * (total / count)
+    return new_params, {"sum": np.zeros_like(total), "count": 0}
