@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -455,20 +456,13 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
     course = Course.objects.create(name=sections["course"]["name"], owner=owner, code=_fresh_code())
     report.course_id, report.code = course.pk, course.code
 
-    for row in sections["sharing"]:
-        user = users.get(row["username"])
-        if user is None:
-            report.skip(row["username"], f"{row['role']} share")
-        elif user.pk != owner.pk:
+    for row, user in _rows_with_users(sections["sharing"], users, report, skipped="{role} share"):
+        if user.pk != owner.pk:
             CourseShare.objects.create(
                 course=course, user=user, role=_choice(row["role"], ShareRole, "sharing")
             )
     enrolled = set()
-    for row in sections["enrolments"]:
-        user = users.get(row["username"])
-        if user is None:
-            report.skip(row["username"], "enrolment")
-            continue
+    for row, user in _rows_with_users(sections["enrolments"], users, report, skipped="enrolment"):
         enrolment = Enrollment.objects.create(course=course, student=user)
         Enrollment.objects.filter(pk=enrolment.pk).update(
             joined_at=_parse_when(row["joined_at"], "enrolments")
@@ -493,11 +487,9 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
     counts["assignments"] = len(sections["assignments"])
 
     attempts = 0
-    for row in sections["attempts"]:
-        user = users.get(row["username"])
-        if user is None:
-            report.skip(row["username"], f"attempt {row['number']} at {row['quiz']}")
-            continue
+    for row, user in _rows_with_users(
+        sections["attempts"], users, report, skipped="attempt {number} at {quiz}"
+    ):
         if row["quiz"] not in quizzes:
             raise TransferError(f"section 'attempts': quiz {row['quiz']!r} is not in the file")
         attempt = Attempt.objects.create(
@@ -535,11 +527,9 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
     counts["attempts"] = attempts
 
     submissions = 0
-    for row in sections["submissions"]:
-        user = users.get(row["username"])
-        if user is None:
-            report.skip(row["username"], f"submission for {row['exercise']}")
-            continue
+    for row, user in _rows_with_users(
+        sections["submissions"], users, report, skipped="submission for {exercise}"
+    ):
         status = _choice(row["status"], Submission.Status, "submissions")
         if status == Submission.Status.RUNNING:
             status = Submission.Status.QUEUED  # its worker is on the other site: grade it here
@@ -555,6 +545,18 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
         )
         submissions += 1
     counts["submissions"] = submissions
+
+
+def _rows_with_users(
+    rows: list[dict], users: dict[str, Any], report: TransferReport, *, skipped: str
+) -> Iterator[tuple[dict, Any]]:
+    """Each row with the user it names; a row naming nobody here is reported (`skipped`, filled from the row)."""
+    for row in rows:
+        user = users.get(row["username"])
+        if user is None:
+            report.skip(row["username"], skipped.format(**row))
+        else:
+            yield row, user
 
 
 def _fresh_code() -> str:
