@@ -23,7 +23,7 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.django_env import demo_database
+from benchmarks.django_env import demo_database, graded_submission
 from benchmarks.timing import Stats, ms, time_each, verdict
 from quizzes.engine.kinds import ItemKind
 
@@ -134,21 +134,11 @@ def seed(rng: random.Random):
             for slug in ("sgd", "momentum"):
                 for _ in range(rng.randint(1, SUBMISSIONS_PER_STUDENT)):
                     passed = rng.random() < 0.4
-                    diagnosis = (
-                        []
-                        if passed
-                        else [{"name": rng.choice(["sign-flip", "lr-outside", "no-state"]), "title": "t"}]
-                    )
+                    mistake = "" if passed else rng.choice(["sign-flip", "lr-outside", "no-state"])
+                    score = 1.0 if passed else rng.random() * 0.5
                     submissions.append(
-                        Submission(
-                            student=student,
-                            exercise_slug=slug,
-                            source="",
-                            status=Submission.Status.GRADED,
-                            passed=passed,
-                            score=1.0 if passed else rng.random() * 0.5,
-                            graded_at=now,
-                            verdict={"status": "passed" if passed else "failed", "diagnosis": diagnosis},
+                        graded_submission(
+                            student, slug, passed=passed, score=score, graded_at=now, mistake=mistake
                         )
                     )
         Submission.objects.bulk_create(submissions, batch_size=2000)

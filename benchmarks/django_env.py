@@ -57,3 +57,28 @@ def demo_database() -> None:
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         call_command("load_demo", stdout=io.StringIO())
     _state["demo_loaded"] = True
+
+
+def graded_submission(student, slug: str, *, passed: bool, score: float, graded_at, mistake: str = ""):
+    """An unsaved code submission as the grader leaves it, for benchmarks to bulk-create.
+
+    A failed one carries one diagnosed mistake, `mistake`, so pages that count mistakes have some.
+    """
+    from grading.models import Submission  # Django is configured by setup_django first
+
+    diagnosis = [] if passed else [{"name": mistake, "title": "", "explanation": ""}]
+    return Submission(
+        student=student,
+        exercise_slug=slug,
+        source="# bench",
+        status=Submission.Status.GRADED,
+        verdict={
+            "status": "passed" if passed else "failed",
+            "score": score,
+            "diagnosis": diagnosis,
+            "problems": [],
+        },
+        score=score,
+        passed=passed,
+        graded_at=graded_at,
+    )

@@ -19,7 +19,7 @@ from typing import NamedTuple
 if __name__ == "__main__":  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.django_env import demo_database  # noqa: E402
+from benchmarks.django_env import demo_database, graded_submission  # noqa: E402
 from benchmarks.timing import Stats, ms, time_each, verdict  # noqa: E402
 
 SECTION = "progress"
@@ -67,22 +67,17 @@ def _seed():
         for n in range(SUBMISSIONS_EACH):
             slug = slugs[(index + n) % len(slugs)]
             passed = n % 3 == 2
-            diagnosis = (
-                [] if passed else [{"name": "missing-bias-correction", "title": "", "explanation": ""}]
-            )
-            verdict_ = {"status": "passed" if passed else "failed", "score": 1.0 if passed else 0.4,
-                        "diagnosis": diagnosis, "problems": []}  # fmt: skip
+            graded_at = start + timedelta(days=n * 3, minutes=index)
+            score = 1.0 if passed else 0.4
             rows.append(
-                Submission(
-                    student=user,
-                    exercise_slug=slug,
-                    source="# bench",
-                    status=Submission.Status.GRADED,
-                    verdict=verdict_,
-                    score=verdict_["score"],
+                graded_submission(
+                    user,
+                    slug,
                     passed=passed,
-                    graded_at=start + timedelta(days=n * 3, minutes=index),
-                )  # fmt: skip
+                    score=score,
+                    graded_at=graded_at,
+                    mistake="missing-bias-correction",
+                )
             )
     Submission.objects.bulk_create(rows, batch_size=2000)
     return users
@@ -110,18 +105,11 @@ def run() -> list[ProgressFigure]:
             .order_by("-graded_at")
             .values_list("graded_at", flat=True)[0]
         )
-        fresh.append(
-            Submission.objects.create(
-                student=user,
-                exercise_slug="adam",
-                source="# bench",
-                status=Submission.Status.GRADED,
-                verdict={"status": "passed", "score": 1.0, "diagnosis": [], "problems": []},
-                score=1.0,
-                passed=True,
-                graded_at=last + timedelta(days=1),
-            )  # fmt: skip
+        submission = graded_submission(
+            user, "adam", passed=True, score=1.0, graded_at=last + timedelta(days=1)
         )
+        submission.save()
+        fresh.append(submission)
     whole = Stats.of(time_each(lambda s=s: submission_graded(s) for s in fresh))
 
     def evaluate(submission):

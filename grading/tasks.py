@@ -7,7 +7,6 @@ to claim, and only stores a verdict while its claim is current (see grading.serv
 
 import logging
 import os
-import signal
 import socket
 import threading
 
@@ -70,13 +69,8 @@ def abort_sandbox() -> None:
     the sandbox is started afresh on next use. Used when a stopping worker's grace period ends.
     """
     sandbox = _sandbox
-    process = getattr(sandbox, "_process", None)  # the zygote; its runs share its process group
-    if process is None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    if sandbox is not None:
+        sandbox.abort()
 
 
 def worker_id() -> str:

@@ -13,21 +13,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.roles import instructor_required
 from grading.exercises import EXERCISES, get_exercise
 from grading.models import Submission
-from grading.services import (
+from grading.services.plots import plots_for
+from grading.services.submissions import (
     MAX_SOURCE_BYTES,
+    SubmissionLimitReached,
     SubmissionRejected,
     best_scores_for,
+    clean_client_token,
     common_diagnoses,
     get_submission_for_user,
     last_source_for,
+    new_client_token,
     submission_create,
     submissions_for_instructor,
-)
-from grading.services.plots import plots_for
-from grading.services.submissions import (
-    SubmissionLimitReached,
-    clean_client_token,
-    new_client_token,
     submissions_of,
 )
 from throttling import check, retry_after

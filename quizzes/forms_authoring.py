@@ -31,6 +31,15 @@ class BankForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
+def topic_slugs(text: str) -> list[str]:
+    """The topic slugs of a comma-separated form field, repeats dropped, in the author's order."""
+    slugs = [part.strip() for part in text.split(",") if part.strip()]
+    bad = [slug for slug in slugs if not TOPIC_SLUG_PATTERN.match(slug)]
+    if bad:
+        raise ValidationError(f"Not a topic slug: {', '.join(bad)} (lower-case letters, digits, hyphens).")
+    return list(dict.fromkeys(slugs))
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -67,13 +76,7 @@ class ItemForm(forms.Form):
         return key
 
     def clean_topics(self) -> list[str]:
-        slugs = [part.strip() for part in self.cleaned_data["topics"].split(",") if part.strip()]
-        bad = [slug for slug in slugs if not TOPIC_SLUG_PATTERN.match(slug)]
-        if bad:
-            raise ValidationError(
-                f"Not a topic slug: {', '.join(bad)} (lower-case letters, digits, hyphens)."
-            )
-        return list(dict.fromkeys(slugs))  # drop repeats, keep order
+        return topic_slugs(self.cleaned_data["topics"])
 
     def clean_hints(self) -> list[str]:
         return _lines(self.cleaned_data["hints"])

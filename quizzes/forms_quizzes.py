@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from quizzes.forms_authoring import TOPIC_SLUG_PATTERN
+from quizzes.forms_authoring import topic_slugs
 from quizzes.models import Bank, ItemKind, Quiz, Topic
 from quizzes.services.quiz_authoring import RuleSpec
 
@@ -74,19 +74,14 @@ class RuleForm(forms.Form):
             bank_field.queryset = banks.order_by("name")
 
     def clean_topics(self) -> list[str]:
-        slugs = [part.strip() for part in self.cleaned_data["topics"].split(",") if part.strip()]
-        malformed = [slug for slug in slugs if not TOPIC_SLUG_PATTERN.match(slug)]
-        if malformed:
-            raise ValidationError(
-                f"Not a topic slug: {', '.join(malformed)}. Use lowercase letters, digits and hyphens."
-            )
+        slugs = topic_slugs(self.cleaned_data["topics"])
         # A misspelt topic would silently match nothing: name the ones that exist instead.
         known = set(Topic.objects.filter(slug__in=slugs).values_list("slug", flat=True))
         unknown = [slug for slug in slugs if slug not in known]
         if unknown:
             existing = ", ".join(Topic.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
             raise ValidationError(f"No such topic: {', '.join(unknown)}. Existing topics: {existing}.")
-        return list(dict.fromkeys(slugs))  # drop repeats, keep the author's order
+        return slugs
 
     def rule_spec(self) -> RuleSpec:
         data = self.cleaned_data

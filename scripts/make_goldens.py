@@ -231,41 +231,36 @@ def _case_id(name: str, problem: str, index: int, tag: str = "") -> str:
     return f"{name}__{problem}__{tag}{index}"
 
 
+def _case(case_id: str, name: str, problem_name: str, hp: dict, schedule: dict | None) -> dict:
+    """One case's record in the index, with the torch call that produced its trajectory."""
+    constructor, _, to_kwargs = OPTIMIZERS[name]
+    return {
+        "id": case_id,
+        "optimizer": name,
+        "problem": problem_name,
+        "hp": hp,
+        "torch": f"torch.optim.{constructor.__name__}({_kwargs_text(to_kwargs(hp))})",
+        "schedule": schedule,
+    }
+
+
 def build_trajectories() -> tuple[dict, dict[str, np.ndarray]]:
     cases, arrays = [], {}
-    for name, (constructor, defaults, to_kwargs) in OPTIMIZERS.items():
+    for name, (_, defaults, _) in OPTIMIZERS.items():
         for problem_name, problem in PROBLEMS.items():
             for index, overrides in enumerate(_settings(name, problem["gd_lr"])):
                 hp = {**defaults, **overrides}
                 case_id = _case_id(name, problem_name, index)
                 arrays[case_id] = _trajectory(name, problem_name, hp)
-                cases.append(
-                    {
-                        "id": case_id,
-                        "optimizer": name,
-                        "problem": problem_name,
-                        "hp": hp,
-                        "torch": f"torch.optim.{constructor.__name__}({_kwargs_text(to_kwargs(hp))})",
-                        "schedule": None,
-                    }
-                )
+                cases.append(_case(case_id, name, problem_name, hp, schedule=None))
     for name, problem_name, overrides, schedule_index in SCHEDULED_CASES:
-        constructor, defaults, to_kwargs = OPTIMIZERS[name]
+        _, defaults, _ = OPTIMIZERS[name]
         spec, factory = SCHEDULES[schedule_index]
         hp = {**defaults, **overrides}
         spec = {**spec, "lr": hp["lr"]}
         case_id = _case_id(name, problem_name, schedule_index, tag="scheduled-")
         arrays[case_id] = _trajectory(name, problem_name, hp, make_scheduler=factory)
-        cases.append(
-            {
-                "id": case_id,
-                "optimizer": name,
-                "problem": problem_name,
-                "hp": hp,
-                "torch": f"torch.optim.{constructor.__name__}({_kwargs_text(to_kwargs(hp))})",
-                "schedule": spec,
-            }
-        )
+        cases.append(_case(case_id, name, problem_name, hp, schedule=spec))
     problems = {
         name: {"start": problem["start"], **({"data": problem["data"]} if "data" in problem else {})}
         for name, problem in PROBLEMS.items()

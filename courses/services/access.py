@@ -21,22 +21,14 @@ from django.shortcuts import get_object_or_404
 
 from courses.models import Assignment, AssignmentKind, Course, Enrollment
 from quizzes.models import ShareRole
+from quizzes.permissions import owned_or_shared
 
-VIEW, EDIT, OWN = "view", "edit", "own"
-_SHARE_ROLES = {VIEW: [ShareRole.VIEWER, ShareRole.EDITOR], EDIT: [ShareRole.EDITOR], OWN: []}
+VIEW, EDIT, OWN = "view", "edit", "own"  # the levels of quizzes.permissions, which scopes courses too
 
 
 def courses_taught_by(user, *, to: str = VIEW) -> QuerySet[Course]:
     """Courses the user teaches for `to`: owned, shared with a fitting role, or all for superusers."""
-    if to not in _SHARE_ROLES:
-        raise ValueError(f"unknown access level {to!r}; use 'view', 'edit' or 'own'")
-    if not user.is_authenticated:
-        return Course.objects.none()
-    if user.is_superuser:
-        return Course.objects.all()
-    roles = _SHARE_ROLES[to]
-    shared = Q(pk__in=Course.objects.filter(shares__user=user, shares__role__in=roles).values("pk"))
-    return Course.objects.filter(Q(owner=user) | shared) if roles else Course.objects.filter(owner=user)
+    return owned_or_shared(Course, user, to)
 
 
 def courses_joined_by(user) -> QuerySet[Course]:

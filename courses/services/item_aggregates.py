@@ -83,24 +83,36 @@ def _add_picks(quiz_id: int, student_id: int, picks: dict[tuple[int, str], tuple
         )
     }
     changed, new = [], []
-    for (item_id, key), (response, count) in picks.items():
-        row = existing.get((item_id, key))
+    for pick, (response, count) in picks.items():
+        row = existing.get(pick)
         if row is None:
-            new.append(
-                OptionPickCount(
-                    quiz_id=quiz_id,
-                    student_id=student_id,
-                    item_id=item_id,
-                    response_key=key,
-                    response=response,
-                    count=count,
-                )
-            )
+            new.append(_pick_row(quiz_id, student_id, pick, response, count))
         else:
             row.count += count
             changed.append(row)
     OptionPickCount.objects.bulk_update(changed, ["count"])
     OptionPickCount.objects.bulk_create(new)
+
+
+def _pick_row(
+    quiz_id: int, student_id: int, pick: tuple[int, str], response: object, count: int
+) -> OptionPickCount:
+    item_id, key = pick
+    return OptionPickCount(
+        quiz_id=quiz_id,
+        student_id=student_id,
+        item_id=item_id,
+        response_key=key,
+        response=response,
+        count=count,
+    )
+
+
+def _count_attempt(totals: QuizStudentTotals, attempt_id: int, raw_score: float | None) -> None:
+    """Add one finished attempt to the checksum and score total of its student's totals row."""
+    totals.attempts += 1
+    totals.attempt_id_sum += attempt_id
+    totals.raw_score_sum += raw_score or 0.0
 
 
 def record_finished_attempt(attempt: Attempt) -> None:
@@ -114,9 +126,7 @@ def record_finished_attempt(attempt: Attempt) -> None:
         totals = _locked_totals(attempt.quiz_id, [attempt.student_id])[attempt.student_id]
         _add_item_sums(attempt.quiz_id, attempt.student_id, attempt_item_sums(items))
         _add_picks(attempt.quiz_id, attempt.student_id, choice_picks(items))
-        totals.attempts += 1
-        totals.attempt_id_sum += attempt.pk
-        totals.raw_score_sum += attempt.raw_score or 0.0
+        _count_attempt(totals, attempt.pk, attempt.raw_score)
         totals.save(update_fields=["attempts", "attempt_id_sum", "raw_score_sum"])
 
 
@@ -140,10 +150,7 @@ def rebuild_student_sums(quiz_id: int, student_ids: Iterable[int]) -> int:
         item_sums: dict[tuple[int, int], ItemSums] = {}
         picks: dict[int, dict[tuple[int, str], tuple[object, int]]] = {}
         for attempt_id, student_id, raw_score in attempts:
-            row = totals[student_id]
-            row.attempts += 1
-            row.attempt_id_sum += attempt_id
-            row.raw_score_sum += raw_score or 0.0
+            _count_attempt(totals[student_id], attempt_id, raw_score)
             scored = items.get(attempt_id, [])
             for item_id, sums in attempt_item_sums(scored).items():
                 key = (student_id, item_id)
@@ -166,16 +173,9 @@ def rebuild_student_sums(quiz_id: int, student_ids: Iterable[int]) -> int:
         )
         OptionPickCount.objects.bulk_create(
             [
-                OptionPickCount(
-                    quiz_id=quiz_id,
-                    student_id=student_id,
-                    item_id=item_id,
-                    response_key=key,
-                    response=response,
-                    count=count,
-                )
+                _pick_row(quiz_id, student_id, pick, response, count)
                 for student_id, student_picks in picks.items()
-                for (item_id, key), (response, count) in student_picks.items()
+                for pick, (response, count) in student_picks.items()
             ],
             batch_size=2000,
         )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -60,6 +61,23 @@ SECTIONS = (
     "submissions",
 )
 MAX_QUIZ_SLUG_LENGTH = 80
+
+# Fields a section carries as they are, under the model's own name; export and import both read these
+# lists, so a field added to one side cannot be forgotten on the other. Times are ISO strings.
+QUIZ_FIELDS = (
+    "title",
+    "description",
+    "published",
+    "time_limit_minutes",
+    "max_attempts",
+    "penalty_per_extra_attempt",
+    "one_item_per_page",
+)
+RULE_FIELDS = ("topics", "kinds", "count", "position")
+ATTEMPT_ITEM_FIELDS = ("position", "seed", "variant", "response", "result", "score", "draft")
+ATTEMPT_ITEM_TIMES = ("answered_at", "draft_saved_at")
+SUBMISSION_FIELDS = ("source", "verdict", "score", "passed", "grading_error")
+SUBMISSION_TIMES = ("created_at", "graded_at")
 
 
 class TransferError(Exception):
@@ -125,6 +143,19 @@ def _parse_when(value: str | None, where: str) -> datetime | None:
     return parsed
 
 
+def _fields(record: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of a model instance, for a section."""
+    return {name: getattr(record, name) for name in names}
+
+
+def _times(record: Any, names: tuple[str, ...]) -> dict[str, str | None]:
+    return {name: _when(getattr(record, name)) for name in names}
+
+
+def _parsed_times(row: dict, names: tuple[str, ...], where: str) -> dict[str, datetime | None]:
+    return {name: _parse_when(row[name], where) for name in names}
+
+
 # ---------------------------------------------------------------------------------------- export
 
 
@@ -179,14 +210,9 @@ def export_course(*, course: Course) -> dict:
             {
                 "username": s.student.get_username(),
                 "exercise": s.exercise_slug,
-                "source": s.source,
-                "created_at": _when(s.created_at),
                 "status": s.status,
-                "verdict": s.verdict,
-                "score": s.score,
-                "passed": s.passed,
-                "graded_at": _when(s.graded_at),
-                "grading_error": s.grading_error,
+                **_fields(s, SUBMISSION_FIELDS),
+                **_times(s, SUBMISSION_TIMES),
             }
             for s in submissions
         ],
@@ -212,23 +238,11 @@ def _bank_section(bank: Bank) -> dict:
 def _quiz_section(quiz: Quiz, rules: list[QuizRule]) -> dict:
     return {
         "slug": quiz.slug,
-        "title": quiz.title,
-        "description": quiz.description,
-        "published": quiz.published,
-        "time_limit_minutes": quiz.time_limit_minutes,
-        "max_attempts": quiz.max_attempts,
-        "penalty_per_extra_attempt": quiz.penalty_per_extra_attempt,
+        **_fields(quiz, QUIZ_FIELDS),
         "grading_policy": quiz.grading_policy,
         "feedback_mode": quiz.feedback_mode,
-        "one_item_per_page": quiz.one_item_per_page,
         "rules": [
-            {
-                "bank": rule.bank.slug if rule.bank is not None else None,
-                "topics": list(rule.topics),
-                "kinds": list(rule.kinds),
-                "count": rule.count,
-                "position": rule.position,
-            }
+            {"bank": rule.bank.slug if rule.bank is not None else None, **_fields(rule, RULE_FIELDS)}
             for rule in sorted(rules, key=lambda r: (r.position, r.pk))
         ],
     }
@@ -250,15 +264,8 @@ def _attempt_section(attempt: Attempt) -> dict:
                 "bank": row.item.bank.slug,
                 "key": row.item.key,
                 "version": row.version.number if row.version is not None else None,
-                "position": row.position,
-                "seed": row.seed,
-                "variant": row.variant,
-                "response": row.response,
-                "result": row.result,
-                "score": row.score,
-                "answered_at": _when(row.answered_at),
-                "draft": row.draft,
-                "draft_saved_at": _when(row.draft_saved_at),
+                **_fields(row, ATTEMPT_ITEM_FIELDS),
+                **_times(row, ATTEMPT_ITEM_TIMES),
             }
             for row in attempt.attempt_items.all()
         ],
@@ -428,16 +435,10 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
     for row in sections["quizzes"]:
         quiz = Quiz.objects.create(
             slug=report.quizzes[row["slug"]],
-            title=row["title"],
-            description=row["description"],
             owner=owner,
-            published=row["published"],
-            time_limit_minutes=row["time_limit_minutes"],
-            max_attempts=row["max_attempts"],
-            penalty_per_extra_attempt=row["penalty_per_extra_attempt"],
             grading_policy=_choice(row["grading_policy"], GradingPolicy, "quizzes"),
             feedback_mode=_choice(row["feedback_mode"], FeedbackMode, "quizzes"),
-            one_item_per_page=row["one_item_per_page"],
+            **{name: row[name] for name in QUIZ_FIELDS},
         )
         for rule in row["rules"]:
             if rule["bank"] is not None and rule["bank"] not in banks:
@@ -447,10 +448,7 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
             QuizRule.objects.create(
                 quiz=quiz,
                 bank=banks[rule["bank"]] if rule["bank"] is not None else None,
-                topics=rule["topics"],
-                kinds=rule["kinds"],
-                count=rule["count"],
-                position=rule["position"],
+                **{name: rule[name] for name in RULE_FIELDS},
             )
         quizzes[row["slug"]] = quiz
     counts["quizzes"] = len(quizzes)
@@ -458,20 +456,13 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
     course = Course.objects.create(name=sections["course"]["name"], owner=owner, code=_fresh_code())
     report.course_id, report.code = course.pk, course.code
 
-    for row in sections["sharing"]:
-        user = users.get(row["username"])
-        if user is None:
-            report.skip(row["username"], f"{row['role']} share")
-        elif user.pk != owner.pk:
+    for row, user in _rows_with_users(sections["sharing"], users, report, skipped="{role} share"):
+        if user.pk != owner.pk:
             CourseShare.objects.create(
                 course=course, user=user, role=_choice(row["role"], ShareRole, "sharing")
             )
     enrolled = set()
-    for row in sections["enrolments"]:
-        user = users.get(row["username"])
-        if user is None:
-            report.skip(row["username"], "enrolment")
-            continue
+    for row, user in _rows_with_users(sections["enrolments"], users, report, skipped="enrolment"):
         enrolment = Enrollment.objects.create(course=course, student=user)
         Enrollment.objects.filter(pk=enrolment.pk).update(
             joined_at=_parse_when(row["joined_at"], "enrolments")
@@ -496,11 +487,9 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
     counts["assignments"] = len(sections["assignments"])
 
     attempts = 0
-    for row in sections["attempts"]:
-        user = users.get(row["username"])
-        if user is None:
-            report.skip(row["username"], f"attempt {row['number']} at {row['quiz']}")
-            continue
+    for row, user in _rows_with_users(
+        sections["attempts"], users, report, skipped="attempt {number} at {quiz}"
+    ):
         if row["quiz"] not in quizzes:
             raise TransferError(f"section 'attempts': quiz {row['quiz']!r} is not in the file")
         attempt = Attempt.objects.create(
@@ -531,44 +520,43 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
                 attempt=attempt,
                 item=drawn,
                 version=version,
-                position=entry["position"],
-                seed=entry["seed"],
-                variant=entry["variant"],
-                response=entry["response"],
-                result=entry["result"],
-                score=entry["score"],
-                answered_at=_parse_when(entry["answered_at"], "attempts"),
-                draft=entry["draft"],
-                draft_saved_at=_parse_when(entry["draft_saved_at"], "attempts"),
+                **{name: entry[name] for name in ATTEMPT_ITEM_FIELDS},
+                **_parsed_times(entry, ATTEMPT_ITEM_TIMES, "attempts"),
             )
         attempts += 1
     counts["attempts"] = attempts
 
     submissions = 0
-    for row in sections["submissions"]:
-        user = users.get(row["username"])
-        if user is None:
-            report.skip(row["username"], f"submission for {row['exercise']}")
-            continue
+    for row, user in _rows_with_users(
+        sections["submissions"], users, report, skipped="submission for {exercise}"
+    ):
         status = _choice(row["status"], Submission.Status, "submissions")
         if status == Submission.Status.RUNNING:
             status = Submission.Status.QUEUED  # its worker is on the other site: grade it here
         submission = Submission.objects.create(
             student=user,
             exercise_slug=row["exercise"],
-            source=row["source"],
             status=status,
-            verdict=row["verdict"],
-            score=row["score"],
-            passed=row["passed"],
             graded_at=_parse_when(row["graded_at"], "submissions"),
-            grading_error=row["grading_error"],
+            **{name: row[name] for name in SUBMISSION_FIELDS},
         )
         Submission.objects.filter(pk=submission.pk).update(
             created_at=_parse_when(row["created_at"], "submissions")
         )
         submissions += 1
     counts["submissions"] = submissions
+
+
+def _rows_with_users(
+    rows: list[dict], users: dict[str, Any], report: TransferReport, *, skipped: str
+) -> Iterator[tuple[dict, Any]]:
+    """Each row with the user it names; a row naming nobody here is reported (`skipped`, filled from the row)."""
+    for row in rows:
+        user = users.get(row["username"])
+        if user is None:
+            report.skip(row["username"], skipped.format(**row))
+        else:
+            yield row, user
 
 
 def _fresh_code() -> str:

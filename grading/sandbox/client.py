@@ -182,15 +182,21 @@ class Sandbox:
             result_bytes=payload,
         )
 
+    def abort(self) -> None:
+        """Kill the zygote with the run it has in hand; safe from another thread.
+
+        The pipes are left to the thread using the sandbox: it sees SandboxUnavailable and cleans up.
+        """
+        process = self._process
+        if process is not None:
+            _kill_session(process)
+
     def _kill(self) -> None:
-        """Stop a zygote that is stuck, with whatever runs it started (they share its session)."""
+        """Stop a zygote that is stuck, with whatever runs it started."""
         process, self._process = self._process, None
         if process is None:
             return
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        _kill_session(process)
         process.wait()
         for stream in (_pipe_in(process), _pipe_out(process)):
             stream.close()
@@ -217,6 +223,14 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _kill_session(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL a zygote and every run it started (they share its session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 # The zygote is always started with stdin=PIPE and stdout=PIPE, so these streams exist; the casts

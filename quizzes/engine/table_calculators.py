@@ -173,6 +173,24 @@ def _loss(problem: Any, theta: float) -> float:
         return math.nan
 
 
+def _gradient_cell(
+    cells: dict[str, float], known: Mapping[str, float], objective: Any, name: str, theta: float
+) -> float:
+    """The gradient cell `name` at theta (the student's value when they gave one), recorded in `cells`."""
+    cells[name] = _pick(known, name, float(objective.grad(np.array([theta]))[0]))
+    return cells[name]
+
+
+def _position_cells(
+    cells: dict[str, float], known: Mapping[str, float], objective: Any, step: int, computed_theta: float
+) -> float:
+    """Record step `step`'s theta (the student's value when they gave one) and the loss there; returns theta."""
+    theta = _pick(known, f"theta{step}", computed_theta)
+    cells[f"theta{step}"] = theta
+    cells[f"loss{step}"] = _pick(known, f"loss{step}", _loss(objective, theta))
+    return theta
+
+
 def momentum_table(
     rows: int,
     columns: tuple[str, ...],
@@ -206,8 +224,7 @@ def momentum_table(
         state = {**opt.init(np.array([theta])), moment: np.array([velocity])}
         if "step" in state:
             state["step"] = step - 1
-        grad = _pick(known, f"g{step}", float(objective.grad(np.array([theta]))[0]))
-        cells[f"g{step}"] = grad
+        grad = _gradient_cell(cells, known, objective, f"g{step}", theta)
         new_theta, new_state = _guarded_update(opt, theta, grad, state, hp)
         computed_velocity = float(new_state[moment][0])
         velocity = _pick(known, f"{velocity_column}{step}", computed_velocity)
@@ -216,9 +233,7 @@ def momentum_table(
             computed_theta = new_theta
         else:
             computed_theta = _POSITION_RULES[optimizer](theta, grad, velocity, hp)
-        theta = _pick(known, f"theta{step}", computed_theta)
-        cells[f"theta{step}"] = theta
-        cells[f"loss{step}"] = _pick(known, f"loss{step}", _loss(objective, theta))
+        theta = _position_cells(cells, known, objective, step, computed_theta)
     return cells
 
 
@@ -275,9 +290,7 @@ def adam_table(
         cells.update(
             {f"g{step}": grad, f"m{step}": m, f"v{step}": v, f"m_hat{step}": m_hat, f"v_hat{step}": v_hat}
         )
-        theta = _pick(known, f"theta{step}", computed_theta)
-        cells[f"theta{step}"] = theta
-        cells[f"loss{step}"] = _pick(known, f"loss{step}", _loss(objective, theta))
+        theta = _position_cells(cells, known, objective, step, computed_theta)
     return cells
 
 
@@ -405,8 +418,7 @@ def _optimizer_rows(
     """The cells of `rows` steps; `label` maps optimlab's names (g, sum_sq, ...) to column names."""
     cells: dict[str, float] = {}
     for step in range(1, rows + 1):
-        grad = _pick(known, f"{label['g']}{step}", float(objective.grad(np.array([theta]))[0]))
-        cells[f"{label['g']}{step}"] = grad
+        grad = _gradient_cell(cells, known, objective, f"{label['g']}{step}", theta)
         computed_theta, new_state = _guarded_update(opt, theta, grad, state, hp)
         replaced, reachable = dict(state), True
         solved: set[str] = set()
@@ -429,9 +441,7 @@ def _optimizer_rows(
                 computed_theta = math.nan
             # The next step starts from the student's moments (guarded there like any other input).
             new_state = {**new_state, **{m: np.array([cells[f"{label[m]}{step}"]]) for m in opt.state_arrays}}
-        theta = _pick(known, f"theta{step}", computed_theta)
-        cells[f"theta{step}"] = theta
-        cells[f"loss{step}"] = _pick(known, f"loss{step}", _loss(objective, theta))
+        theta = _position_cells(cells, known, objective, step, computed_theta)
         state = new_state
     return cells
 

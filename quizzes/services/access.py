@@ -19,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from quizzes.models import Attempt, AttemptItem, Bank, Item, Quiz, ShareRole
-from quizzes.permissions import EDIT, OWN, VIEW, banks_for_user, check_level
+from quizzes.permissions import EDIT, OWN, VIEW, banks_for_user, check_level, owned_or_shared
 from quizzes.services.attempts import attempt_close_if_expired
 
 
@@ -75,11 +75,7 @@ def bank_access(user, bank: Bank) -> dict[str, bool]:
 def quizzes_for_user(user, *, to: str = VIEW) -> QuerySet[Quiz]:
     """The quizzes `user` authors: their own (a quiz has no co-authors), or all for superusers."""
     check_level(to)
-    if not user.is_authenticated:
-        return Quiz.objects.none()
-    if user.is_superuser:
-        return Quiz.objects.all()
-    return Quiz.objects.filter(owner=user)
+    return owned_or_shared(Quiz, user, OWN)  # nobody shares a quiz, so every level asks for ownership
 
 
 def get_quiz_for_user(user, slug: str, *, to: str = VIEW) -> Quiz:

@@ -6,6 +6,8 @@ would erase students' recorded answers are refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.db.models import ProtectedError
 
@@ -90,19 +92,32 @@ def bank_attempt_count(bank: Bank) -> int:
     return AttemptItem.objects.filter(item__bank=bank).count()
 
 
-def item_delete(item: Item) -> None:
-    used = item_attempt_count(item)
+def _delete_unless_answered(
+    used: int, delete: Callable[[], object], *, refusal: str, late_refusal: str
+) -> None:
+    """Run `delete` unless students' recorded answers refer to what it removes (`used`, counted before)."""
     if used:
-        raise DeleteRefused(
-            f"{used} recorded answer(s) by students refer to this item; deleting it would erase "
-            "their graded work. Edit the item instead, or leave it out of quizzes."
-        )
+        raise DeleteRefused(refusal)
     try:
+        delete()
+    except ProtectedError as exc:  # an answer was recorded after the count
+        raise DeleteRefused(late_refusal) from exc
+
+
+def item_delete(item: Item) -> None:
+    def delete() -> None:
         with transaction.atomic():
             _forget_sibling(item)
             item.delete()
-    except ProtectedError as exc:  # an answer was recorded after the count above
-        raise DeleteRefused("Students' recorded answers now refer to this item; it was not deleted.") from exc
+
+    used = item_attempt_count(item)
+    _delete_unless_answered(
+        used,
+        delete,
+        refusal=f"{used} recorded answer(s) by students refer to this item; deleting it would erase "
+        "their graded work. Edit the item instead, or leave it out of quizzes.",
+        late_refusal="Students' recorded answers now refer to this item; it was not deleted.",
+    )
 
 
 def _forget_sibling(item: Item) -> None:
@@ -122,14 +137,10 @@ def _forget_sibling(item: Item) -> None:
 
 def bank_delete(bank: Bank) -> None:
     used = bank_attempt_count(bank)
-    if used:
-        raise DeleteRefused(
-            f"{used} recorded answer(s) by students refer to items of this bank; deleting the bank would "
-            "erase their graded work."
-        )
-    try:
-        bank.delete()
-    except ProtectedError as exc:  # an answer was recorded after the count above
-        raise DeleteRefused(
-            "Students' recorded answers now refer to this bank's items; it was not deleted."
-        ) from exc
+    _delete_unless_answered(
+        used,
+        bank.delete,
+        refusal=f"{used} recorded answer(s) by students refer to items of this bank; deleting the bank would "
+        "erase their graded work.",
+        late_refusal="Students' recorded answers now refer to this bank's items; it was not deleted.",
+    )

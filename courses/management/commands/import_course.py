@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.commands import import_owner
 from courses.services.transfer import TransferError, import_course
 
 
@@ -27,11 +27,7 @@ class Command(BaseCommand):
             data = Path(options["file"]).read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {options['file']}: {error.strerror}.") from None
-        owner = None
-        if options["owner"]:
-            owner = get_user_model().objects.filter(username=options["owner"]).first()
-            if owner is None:
-                raise CommandError(f"No user named {options['owner']!r}; nothing was imported.")
+        owner = import_owner(options["owner"])
         try:
             report = import_course(text=data, owner=owner, rename_conflicts=options["rename_conflicts"])
         except TransferError as error:

@@ -11,7 +11,7 @@ from typing import Any
 from quizzes.engine.kinds.base import ItemDict, ItemKind
 from quizzes.engine.kinds.checks import (
     definition_problems,
-    misconception_fields,
+    misconception_problems,
     params_problems,
     tolerance_problems,
     variant_problems,
@@ -50,17 +50,11 @@ misconceptions:
         else:
             problems += definition_problems(item["answer"], "answer", names)
         problems += tolerance_problems(item)
-        misconceptions = item.get("misconceptions", [])
-        if not isinstance(misconceptions, list):
-            problems.append("misconceptions: must be a list")
-            misconceptions = []
-        for index, misconception in enumerate(misconceptions):
-            where = f"misconceptions[{index}]"
-            if not isinstance(misconception, dict):
-                problems.append(f"{where}: must be a mapping with `answer` and `feedback`")
-                continue
-            problems += definition_problems(misconception.get("answer"), f"{where}.answer", names)
-            problems += misconception_fields(misconception, where)
+
+        def answer_problems(misconception: dict[str, Any], where: str) -> list[str]:
+            return definition_problems(misconception.get("answer"), f"{where}.answer", names)
+
+        problems += misconception_problems(item, answer_problems)
         if problems:
             return problems
         return variant_problems(item, self.values)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from quizzes.engine.calculators import CALCULATORS
@@ -53,6 +54,39 @@ def number_or_none(value: Any) -> float | None:
         return float(parse_number(value))
     except NumberFormatError:
         return None
+
+
+def mapping_entries(
+    entries: list[Any], label: str, expected: str, problems: list[str]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each mapping in the list `label`, with where it stands (`label[i]`).
+
+    An entry that is not a mapping adds "label[i]: must be a mapping <expected>" to `problems` instead.
+    """
+    for index, entry in enumerate(entries):
+        where = f"{label}[{index}]"
+        if isinstance(entry, dict):
+            yield where, entry
+        else:
+            problems.append(f"{where}: must be a mapping {expected}")
+
+
+def misconception_problems(
+    item: dict[str, Any], answer_problems: Callable[[dict[str, Any], str], list[str]]
+) -> list[str]:
+    """Problems of `misconceptions`: a list of mappings with `answer` and `feedback`.
+
+    `answer_problems(misconception, where)` checks one misconception's answer as its kind reads it.
+    """
+    misconceptions = item.get("misconceptions", [])
+    if not isinstance(misconceptions, list):
+        return ["misconceptions: must be a list"]
+    problems: list[str] = []
+    expected = "with `answer` and `feedback`"
+    for where, misconception in mapping_entries(misconceptions, "misconceptions", expected, problems):
+        problems += answer_problems(misconception, where)
+        problems += misconception_fields(misconception, where)
+    return problems
 
 
 def misconception_fields(misconception: dict[str, Any], where: str) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from quizzes.engine.common import shuffled, stable_id
 from quizzes.engine.kinds.base import MATCH_PREFIX, BaseKind, FormData, ItemDict, ItemKind
-from quizzes.engine.kinds.checks import is_text
+from quizzes.engine.kinds.checks import is_text, mapping_entries
 from quizzes.engine.result import INVALID, CheckResult, RenderedItem, Variant, Widget
 from quizzes.engine.templates import fill
 
@@ -59,12 +59,8 @@ shuffle: true          # shuffle the prompts too (the answers are always shuffle
         pairs = item.get("pairs")
         if not isinstance(pairs, list) or len(pairs) < 2:
             return ["pairs: need a list of at least two {prompt, answer} pairs"]
-        problems = []
-        for index, pair in enumerate(pairs):
-            where = f"pairs[{index}]"
-            if not isinstance(pair, dict):
-                problems.append(f"{where}: must be a mapping {{prompt, answer}}")
-                continue
+        problems: list[str] = []
+        for where, pair in mapping_entries(pairs, "pairs", "{prompt, answer}", problems):
             for field in ("prompt", "answer"):
                 if not is_text(pair.get(field)):
                     problems.append(f"{where}.{field}: required text")

@@ -10,7 +10,7 @@ from typing import Any
 
 from quizzes.engine.common import misconception_label
 from quizzes.engine.kinds.base import BaseKind, ItemDict, ItemKind
-from quizzes.engine.kinds.checks import misconception_fields, number_or_none, tolerance_problems
+from quizzes.engine.kinds.checks import misconception_problems, number_or_none, tolerance_problems
 from quizzes.engine.numbers import (
     NumberFormatError,
     Tolerance,
@@ -42,24 +42,17 @@ misconceptions:
         problems += tolerance_problems(item, key)
         if "units" in item and not isinstance(item["units"], str):
             problems.append("units: must be text")
-        misconceptions = item.get("misconceptions", [])
-        if not isinstance(misconceptions, list):
-            return [*problems, "misconceptions: must be a list"]
-        for index, misconception in enumerate(misconceptions):
-            where = f"misconceptions[{index}]"
-            if not isinstance(misconception, dict):
-                problems.append(f"{where}: must be a mapping with `answer` and `feedback`")
-                continue
+
+        def answer_problems(misconception: dict[str, Any], where: str) -> list[str]:
             value = number_or_none(misconception.get("answer"))
             if value is None:
-                problems.append(f"{where}.answer: must be a finite number")
-            elif key is not None and not tolerance_problems(item, key):
+                return [f"{where}.answer: must be a finite number"]
+            if key is not None and not tolerance_problems(item, key):
                 if Tolerance.from_spec(item.get("tolerance")).accepts(key, value):
-                    problems.append(
-                        f"{where}.answer: is accepted as correct by the tolerance, so it can never match"
-                    )
-            problems += misconception_fields(misconception, where)
-        return problems
+                    return [f"{where}.answer: is accepted as correct by the tolerance, so it can never match"]
+            return []
+
+        return problems + misconception_problems(item, answer_problems)
 
     def render(self, item: ItemDict, variant: Variant) -> RenderedItem:
         rendered = self.base_rendering(item, variant)

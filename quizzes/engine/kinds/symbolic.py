@@ -12,7 +12,7 @@ from typing import Any
 from quizzes.engine.common import misconception_label
 from quizzes.engine.expressions import STUDENT_FUNCTIONS, ExpressionError, parse_expression
 from quizzes.engine.kinds.base import BaseKind, ItemDict, ItemKind
-from quizzes.engine.kinds.checks import misconception_fields
+from quizzes.engine.kinds.checks import misconception_problems
 from quizzes.engine.result import CORRECT, INCORRECT, INVALID, CheckResult, RenderedItem, Variant, Widget
 from quizzes.engine.symbolic import compare, latex_as_written, parse_key, student_plain_text, symbols_of
 from quizzes.engine.templates import fill
@@ -54,23 +54,17 @@ misconceptions:
             key = parse_key(item, item.get("answer"))
         except ExpressionError as error:
             return [f"answer: {error}"]
-        misconceptions = item.get("misconceptions", [])
-        if not isinstance(misconceptions, list):
-            return ["misconceptions: must be a list"]
-        for index, misconception in enumerate(misconceptions):
-            where = f"misconceptions[{index}]"
-            if not isinstance(misconception, dict):
-                problems.append(f"{where}: must be a mapping with `answer` and `feedback`")
-                continue
+
+        def answer_problems(misconception: dict[str, Any], where: str) -> list[str]:
             try:
                 wrong = parse_key(item, misconception.get("answer"))
             except ExpressionError as error:
-                problems.append(f"{where}.answer: {error}")
-                continue
+                return [f"{where}.answer: {error}"]
             if compare(wrong, key, "validation")[0]:
-                problems.append(f"{where}.answer: is equivalent to the key, so it can never match")
-            problems += misconception_fields(misconception, where)
-        return problems
+                return [f"{where}.answer: is equivalent to the key, so it can never match"]
+            return []
+
+        return misconception_problems(item, answer_problems)
 
     def render(self, item: ItemDict, variant: Variant) -> RenderedItem:
         rendered = self.base_rendering(item, variant)

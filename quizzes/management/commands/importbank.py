@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.commands import import_owner
 from quizzes.bankio import FORMATS, format_for_filename
 from quizzes.services.banks import bank_import
 
@@ -38,11 +38,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"cannot read {path}: {error}") from error
 
-        owner = None
-        if options["owner"]:
-            owner = get_user_model().objects.filter(username=options["owner"]).first()
-            if owner is None:
-                raise CommandError(f"no user is called {options['owner']!r}")
+        owner = import_owner(options["owner"])
         report = bank_import(
             owner=owner,
             text=text,
