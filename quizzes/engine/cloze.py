@@ -232,7 +232,7 @@ def _blank(
     blank = Blank(number, weight, blank_type)
     parts = _split(text[begin:end], "~")
     if len(parts) > MAX_ANSWERS:
-        error(0, f"at most {MAX_ANSWERS} answers in one blank")
+        error(opening - begin, f"at most {MAX_ANSWERS} answers in one blank")
         return blank, errors
     for offset, part in parts:
         answer = _answer(part, blank_type, lambda message, at=offset: error(at, message))
@@ -240,16 +240,17 @@ def _blank(
             blank.answers.append(answer)
     if errors:
         return blank, errors
+    whole = opening - begin  # problems of the whole blank point at its opening brace
     if not any(answer.fraction >= 1 for answer in blank.answers):
-        error(0, "no answer is worth full marks; mark one with '='")
+        error(whole, "no answer is worth full marks; mark one with '='")
     texts = [
         answer.text if blank.kind != TEXT or blank_type.case_sensitive else answer.text.lower()
         for answer in blank.answers
     ]
     if len(set(texts)) != len(texts):
-        error(0, "two answers have the same text")
+        error(whole, "two answers have the same text")
     if blank.kind == CHOICE and len(blank.answers) < 2:
-        error(0, "a choice blank needs at least two answers")
+        error(whole, "a choice blank needs at least two answers")
     return blank, errors
 
 
