@@ -262,7 +262,7 @@ def grading_queue(request: HttpRequest, course_id: int) -> HttpResponse:
     def action(pk: int) -> str:
         return reverse("courses:grade", kwargs={"course_id": course.pk, "attempt_item_id": pk})
 
-    return queue_page(request, _course_answers(course), context, action)
+    return queue_page(request, _course_answers(course), context, action, "courses/grading_queue.html")
 
 
 @instructor_required

@@ -50,11 +50,16 @@ def grade_posted(request: HttpRequest, items: QuerySet[AttemptItem], attempt_ite
 
 
 def queue_page(
-    request: HttpRequest, items: QuerySet[AttemptItem], context: dict, action: Callable[[int], str]
+    request: HttpRequest,
+    items: QuerySet[AttemptItem],
+    context: dict,
+    action: Callable[[int], str],
+    template: str = "quizzes/grading_queue.html",
 ) -> HttpResponse:
-    """The queue of `items` still waiting; `action(attempt item id)` is where each grade posts."""
+    """The queue of `items` still waiting; `action(attempt item id)` is where each grade posts.
+    `template` extends quizzes/grading_queue.html (a course's page puts its own navigation on top)."""
     rows = [(row, action(row.attempt_item.pk)) for row in grading_rows(waiting(items))]
-    return render(request, "quizzes/grading_queue.html", {**context, "rows": rows})
+    return render(request, template, {**context, "rows": rows})
 
 
 @instructor_required
