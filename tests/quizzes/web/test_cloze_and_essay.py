@@ -271,3 +271,24 @@ def test_an_essay_longer_than_its_limit_is_reported_not_cut(make_item, make_quiz
     assert "Your answer is 100 characters long; at most 60 are accepted." in page
     assert re.search(r">\s*(word ){20}</textarea>", page)
     assert AttemptItem.objects.get(pk=attempt.attempt_items.get().pk).answered_at is None
+
+
+def test_an_essay_waiting_for_its_grade_is_no_evidence_of_mastery(make_item, make_quiz, student):
+    from progress.events import quiz_finished
+    from progress.models import ConceptMastery
+
+    make_item("essay", topics=["momentum"])
+    make_item("numeric", topics=["adam"])
+    attempt = attempt_start(quiz=make_quiz(), student=student)
+    attempt_answer(
+        attempt_item=attempt.attempt_items.get(item__kind="essay"), student=student, response=ESSAY_TEXT
+    )
+    attempt_answer(
+        attempt_item=attempt.attempt_items.get(item__kind="numeric"), student=student, response="1"
+    )
+    attempt_finish(attempt=attempt)
+
+    quiz_finished(attempt)
+
+    concepts = set(ConceptMastery.objects.filter(student=student).values_list("concept", flat=True))
+    assert "adam" in concepts and "momentum" not in concepts
