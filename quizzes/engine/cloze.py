@@ -23,7 +23,9 @@ refused by location. `write_blank` gives back the syntax of a parsed blank (`par
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -235,7 +237,7 @@ def _blank(
         error(opening - begin, f"at most {MAX_ANSWERS} answers in one blank")
         return blank, errors
     for offset, part in parts:
-        answer = _answer(part, blank_type, lambda message, at=offset: error(at, message))
+        answer = _answer(part, blank_type, functools.partial(error, offset))
         if answer is not None:
             blank.answers.append(answer)
     if errors:
@@ -254,7 +256,7 @@ def _blank(
     return blank, errors
 
 
-def _answer(part: str, blank_type: BlankType, error) -> ClozeAnswer | None:
+def _answer(part: str, blank_type: BlankType, error: Callable[[str], None]) -> ClozeAnswer | None:
     body = part.strip()
     fraction = 0.0
     if match := _MARK.match(body):

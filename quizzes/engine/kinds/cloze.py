@@ -102,35 +102,38 @@ class ClozeKind(BaseKind):
             isinstance(value, str) and value.strip() for value in response.values()
         ):
             return CheckResult(INVALID, 0.0, ["Fill in at least one blank."], correct_answer=correct_answer)
-        unreadable = []
-        blank_results = []
+        unreadable: list[str] = []
+        judged: list[tuple[Blank, float, str]] = []
         for blank in cloze.blanks:
             typed = response.get(str(blank.number), "")
-            typed = typed.strip() if isinstance(typed, str) else ""
-            score, feedback, problem = _judge(blank, typed)
+            blank_score, blank_feedback, problem = _judge(
+                blank, typed.strip() if isinstance(typed, str) else ""
+            )
             if problem:
                 unreadable.append(f"Blank {blank.number}: {problem}")
-            blank_results.append(
-                {
-                    "number": blank.number,
-                    "weight": blank.weight,
-                    "score": score,
-                    "status": status_for_score(score).value,
-                    "feedback": feedback,
-                }
-            )
+            judged.append((blank, blank_score, blank_feedback))
         if unreadable:
             return CheckResult(INVALID, 0.0, unreadable, correct_answer=correct_answer)
         total_weight = sum(blank.weight for blank in cloze.blanks)
-        score = sum(row["score"] * row["weight"] for row in blank_results) / total_weight
+        score = sum(blank_score * blank.weight for blank, blank_score, _ in judged) / total_weight
         feedback = [
-            f"Blank {row['number']}: {_verdict(row['status'])}"
-            + (f" {row['feedback']}" if row["feedback"] else "")
-            for row in blank_results
+            f"Blank {blank.number}: {_verdict(status_for_score(blank_score).value)}"
+            + (f" {blank_feedback}" if blank_feedback else "")
+            for blank, blank_score, blank_feedback in judged
         ]
-        return self.result_for_score(
-            item, variant, score, feedback, correct_answer, {"blanks": blank_results}
-        )
+        details = {
+            "blanks": [
+                {
+                    "number": blank.number,
+                    "weight": blank.weight,
+                    "score": blank_score,
+                    "status": status_for_score(blank_score).value,
+                    "feedback": blank_feedback,
+                }
+                for blank, blank_score, blank_feedback in judged
+            ]
+        }
+        return self.result_for_score(item, variant, score, feedback, correct_answer, details)
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
         response = {}
