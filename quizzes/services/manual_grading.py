@@ -50,6 +50,11 @@ def waiting(items: QuerySet[AttemptItem]) -> QuerySet[AttemptItem]:
     return items.filter(score__isnull=True).order_by("attempt__finished_at", "attempt_id", "position")
 
 
+def graded(items: QuerySet[AttemptItem]) -> QuerySet[AttemptItem]:
+    """Of `items`, the answers already graded, most recently finished attempt first."""
+    return items.filter(score__isnull=False).order_by("-attempt__finished_at", "-attempt_id", "position")
+
+
 def is_pending(attempt_item: AttemptItem) -> bool:
     return (
         attempt_item.answered_at is not None

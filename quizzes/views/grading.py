@@ -23,10 +23,13 @@ from quizzes.services.access import EDIT, get_quiz_for_user
 from quizzes.services.manual_grading import (
     GradingError,
     grade_answer,
+    graded,
     grading_rows,
     hand_graded_items,
     waiting,
 )
+
+GRADED_SHOWN = 50  # the latest graded answers listed for a change of grade
 
 
 def grade_posted(request: HttpRequest, items: QuerySet[AttemptItem], attempt_item_id: int) -> None:
@@ -56,10 +59,14 @@ def queue_page(
     action: Callable[[int], str],
     template: str = "quizzes/grading_queue.html",
 ) -> HttpResponse:
-    """The queue of `items` still waiting; `action(attempt item id)` is where each grade posts.
-    `template` extends quizzes/grading_queue.html (a course's page puts its own navigation on top)."""
-    rows = [(row, action(row.attempt_item.pk)) for row in grading_rows(waiting(items))]
-    return render(request, template, {**context, "rows": rows})
+    """The answers of `items` still waiting (or, with `?show=graded`, the latest graded ones, to change
+    a grade); `action(attempt item id)` is where each grade posts. `template` extends
+    quizzes/grading_queue.html (a course's page puts its own navigation on top)."""
+    show_graded = request.GET.get("show") == "graded"
+    chosen = graded(items)[:GRADED_SHOWN] if show_graded else waiting(items)
+    rows = [(row, action(row.attempt_item.pk)) for row in grading_rows(chosen)]
+    context = {**context, "rows": rows, "show_graded": show_graded, "waiting_count": waiting(items).count()}
+    return render(request, template, context)
 
 
 @instructor_required

@@ -196,6 +196,9 @@ def test_the_quiz_owner_grades_from_the_queue_and_the_answer_leaves_it(
     assert "Grade saved" in saved and "Nothing waits for grading." in saved
     essay.refresh_from_db()
     assert essay.score == 0.75 and essay.result["details"]["grading"]["comment"] == "Clear."
+    # The graded list shows it again with its grade, to change it.
+    graded_list = client.get(queue_url, {"show": "graded"}).content.decode()
+    assert ESSAY_TEXT in graded_list and 'value="75.0"' in graded_list and ">Clear.</textarea>" in graded_list
 
 
 def test_a_course_queue_lists_only_its_students_essays_and_rebuilds_statistics(
