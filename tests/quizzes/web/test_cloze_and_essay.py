@@ -112,6 +112,8 @@ def test_a_finished_essay_waits_for_grading_with_no_score_not_zero(
     review = _review(student_client, attempt)
     assert "Awaiting grading" in review and "1 answer awaits grading" in review
     assert ESSAY_TEXT in review
+    quiz_page = student_client.get(reverse("quizzes:detail", args=[attempt.quiz.slug])).content.decode()
+    assert "1 awaiting grading, counted 0 for now" in quiz_page
 
 
 def test_an_essay_outside_its_word_limits_is_refused_and_kept(make_item, make_quiz, student, student_client):
