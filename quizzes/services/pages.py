@@ -69,7 +69,7 @@ def quiz_summary(quiz: Quiz, student) -> QuizSummary:
         attempt_items__answered_at__isnull=False,
         attempt_items__score__isnull=True,
     )
-    attempts = list(
+    attempts: list[Attempt] = list(
         Attempt.objects.filter(quiz=quiz, student=student)
         .annotate(awaiting_grading=Count("attempt_items", filter=waiting))
         .order_by("number")
