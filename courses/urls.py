@@ -28,4 +28,6 @@ urlpatterns = [
     path("<int:course_id>/sharing/", views.course_sharing, name="sharing"),
     path("<int:course_id>/gradebook/", views.gradebook, name="gradebook"),
     path("<int:course_id>/gradebook.csv", views.gradebook_download, name="gradebook_csv"),
+    path("<int:course_id>/grading/", views.grading_queue, name="grading"),
+    path("<int:course_id>/grading/<int:attempt_item_id>/", views.grade, name="grade"),
 ]

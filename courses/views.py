@@ -9,12 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import instructor_required, is_instructor
 from courses.forms import AssignmentDatesForm, AssignmentForm, CourseForm, JoinForm, dates_initial
+from courses.models import AssignmentKind
 from courses.services.access import (
+    EDIT,
     OWN,
     VIEW,
     course_access,
@@ -42,7 +45,9 @@ from courses.services.gradebook import course_gradebook
 from courses.services.gradebook_csv import gradebook_csv
 from courses.services.item_stats import quiz_item_statistics
 from quizzes.models import Quiz
+from quizzes.services.manual_grading import hand_graded_items
 from quizzes.views.authoring_sharing import sharing_page
+from quizzes.views.grading import grade_posted, queue_page
 
 
 @login_required
@@ -235,3 +240,34 @@ def course_sharing(request: HttpRequest, course_id: int) -> HttpResponse:
     back = redirect("courses:sharing", course_id=course.pk)
     template = "courses/sharing.html"
     return sharing_page(request, {"course": course}, course_share_set, course_share_remove, back, template)
+
+
+def _course_answers(course):
+    """Hand-graded answers of the course's students to the quizzes it assigns."""
+    return hand_graded_items().filter(
+        attempt__quiz__in=course.assignments.filter(kind=AssignmentKind.QUIZ).values("quiz_id"),
+        attempt__student__in=course.enrollments.values("student_id"),
+    )
+
+
+@instructor_required
+@require_GET
+def grading_queue(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Essays of the course's students waiting for a grade; viewers see them, co-teachers who may edit
+    the course grade them."""
+    course = get_course_for_instructor(request.user, course_id, to=VIEW)
+    can_grade = course_access(request.user, course)["edit"]
+    context = {"heading": f"Needs grading · {course.name}", "course": course, "can_grade": can_grade}
+
+    def action(pk: int) -> str:
+        return reverse("courses:grade", kwargs={"course_id": course.pk, "attempt_item_id": pk})
+
+    return queue_page(request, _course_answers(course), context, action, "courses/grading_queue.html")
+
+
+@instructor_required
+@require_POST
+def grade(request: HttpRequest, course_id: int, attempt_item_id: int) -> HttpResponse:
+    course = get_course_for_instructor(request.user, course_id, to=EDIT)
+    grade_posted(request, _course_answers(course), attempt_item_id)
+    return redirect("courses:grading", course_id=course.pk)

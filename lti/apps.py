@@ -16,6 +16,7 @@ class LtiConfig(AppConfig):
         quiz_events.attempt_finished.connect(
             receivers.on_attempt_finished, dispatch_uid="lti-attempt-finished"
         )
+        quiz_events.attempt_graded.connect(receivers.on_attempt_finished, dispatch_uid="lti-attempt-graded")
         grading_events.submission_graded.connect(receivers.on_submission_graded, dispatch_uid="lti-graded")
 
 

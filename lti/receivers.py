@@ -25,7 +25,8 @@ def _linked_assignments(**assignment_filter: Any) -> list[int]:
 def on_attempt_finished(
     sender: Any, *, attempt_id: int, student_id: int, quiz_id: int, **kwargs: Any
 ) -> None:
-    """The quiz's grade under its policy (best or last attempt) goes to each linked activity."""
+    """The quiz's grade under its policy (best or last attempt) goes to each linked activity; also
+    after an essay of a finished attempt is graded (`attempt_graded`, same payload)."""
     assignment_ids = _linked_assignments(kind=AssignmentKind.QUIZ, quiz_id=quiz_id)
     if not assignment_ids:
         return

@@ -69,7 +69,8 @@ def quiz_finished(attempt, *, now: datetime | None = None) -> list[Achievement]:
     if attempt.status != AttemptStatus.FINISHED:
         return []
     answered = list(
-        AttemptItem.objects.filter(attempt=attempt, answered_at__isnull=False)
+        # An answer waiting for a person's grade (an essay) has no score yet: it is no evidence.
+        AttemptItem.objects.filter(attempt=attempt, answered_at__isnull=False, score__isnull=False)
         .select_related("item")
         .prefetch_related("item__topics")
     )

@@ -17,9 +17,12 @@ the other receivers from hearing about it.
     No listener yet.
 `item_edited(item_id, bank_id, created)`: after an item is saved from the authoring pages.
     No listener yet.
-`attempts_regraded(quiz_students)`: after an explicit regrade commits; `quiz_students` is a set of
-    (quiz id, student id) whose finished attempts changed score. Listener: courses (rebuilds the
-    running sums of those students).
+`attempts_regraded(quiz_students)`: after an explicit regrade, or a hand-graded answer's grade,
+    commits; `quiz_students` is a set of (quiz id, student id) whose finished attempts changed score.
+    Listener: courses (rebuilds the running sums of those students).
+`attempt_graded(attempt_id, student_id, quiz_id)`: after a person's grade for an answer (an essay)
+    commits and the finished attempt's score changed with it (`services.manual_grading`). Listener:
+    lti (sends the quiz grade again).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ attempt_finished = Signal()
 answer_checked = Signal()
 item_edited = Signal()
 attempts_regraded = Signal()
+attempt_graded = Signal()
 
 
 def send_now(signal: Signal, **payload: Any) -> None:

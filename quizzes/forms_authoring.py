@@ -185,7 +185,8 @@ def try_it_response(kind: str, data) -> object:
     """The preview's try-it form as the engine's response for `kind` (see the engine contract).
 
     Inputs: `answer` (text, true/false), `choice` (one or several ids), `pos_<step id>` (the position
-    a step was given; blanks go last), `match_<prompt id>` (matching) and `cell_<name>` (table cells).
+    a step was given; blanks go last), `match_<prompt id>` (matching), `blank-<number>` (cloze) and
+    `cell_<name>` (table cells).
     """
     if kind == ItemKind.SINGLE:
         return data.get("choice", "")
@@ -208,4 +209,6 @@ def try_it_response(kind: str, data) -> object:
         return {name[len("match_") :]: value for name, value in data.items() if name.startswith("match_")}
     if kind == ItemKind.TABLE:
         return {name[len("cell_") :]: value for name, value in data.items() if name.startswith("cell_")}
+    if kind == ItemKind.CLOZE:
+        return {name[len("blank-") :]: value for name, value in data.items() if name.startswith("blank-")}
     return data.get("answer", "")

@@ -7,6 +7,7 @@ from quizzes.views import (
     authoring_sharing,
     authoring_transfer,
     authoring_versions,
+    grading,
 )
 
 # Mounted at /quizzes/author/ inside the `quizzes` namespace.
@@ -43,4 +44,6 @@ urlpatterns = [
     path("quizzes/<slug:slug>/", authoring_quizzes.quiz_detail, name="author_quiz"),
     path("quizzes/<slug:slug>/edit/", authoring_quizzes.quiz_edit, name="author_quiz_edit"),
     path("quizzes/<slug:slug>/delete/", authoring_quizzes.quiz_delete_view, name="author_quiz_delete"),
+    path("quizzes/<slug:slug>/grading/", grading.quiz_grading, name="author_quiz_grading"),
+    path("quizzes/<slug:slug>/grading/<int:attempt_item_id>/", grading.quiz_grade, name="author_quiz_grade"),
 ]

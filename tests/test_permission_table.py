@@ -41,7 +41,7 @@ from courses.models import AssignmentKind, CourseShare
 from courses.services.courses import assignment_create, course_create, enrollment_join
 from grading.models import Submission
 from quizzes.models import Bank, BankShare, Item, Quiz, QuizRule, ShareRole
-from quizzes.services.attempts import attempt_start
+from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
 from quizzes.services.versions import item_version_current
 
 ACTORS = ("anon", "student", "other", "owner", "coauth", "viewer", "outsider", "staff")
@@ -245,6 +245,15 @@ ROWS = [
         # The quiz has attempts, so the delete is refused with a redirect back.
         post=outcomes("login 403 403 302 404 404 404 302"),
     ),
+    # The quiz owner's "needs grading" queue (essays of finished attempts) and one answer's grade.
+    Row("quizzes:author_quiz_grading", kwargs={"slug": quiz}, get=QUIZ_OWN, post=INSTRUCTORS_405),
+    Row(
+        "quizzes:author_quiz_grade",
+        kwargs=lambda world: {"slug": world.essay_quiz.slug, "attempt_item_id": world.essay_answer.pk},
+        get=INSTRUCTORS_405,
+        # An empty form is not saved: back to the queue with the reason.
+        post=outcomes("login 403 403 302 404 404 404 302"),
+    ),
     # Playground
     Row("optimlab:playground", get=EVERYONE, post=EVERYONE),
     # Grading
@@ -318,6 +327,14 @@ ROWS = [
     ),
     Row("courses:gradebook", kwargs={"course_id": course}, get=COURSE_VIEW, post=INSTRUCTORS_405),
     Row("courses:gradebook_csv", kwargs={"course_id": course}, get=COURSE_VIEW, post=INSTRUCTORS_405),
+    # A course's "needs grading" queue: its viewers see it, those who may edit the course grade.
+    Row("courses:grading", kwargs={"course_id": course}, get=COURSE_VIEW, post=INSTRUCTORS_405),
+    Row(
+        "courses:grade",
+        kwargs=lambda world: {"course_id": world.course.pk, "attempt_item_id": world.essay_answer.pk},
+        get=INSTRUCTORS_405,
+        post=COURSE_EDIT_POST,
+    ),
     # Health checks for load balancers and operators: no log-in, GET only
     Row("healthz", get=EVERYONE, post=outcomes("405 405 405 405 405 405 405 405")),
     Row("readyz", get=EVERYONE, post=outcomes("405 405 405 405 405 405 405 405")),
@@ -558,6 +575,28 @@ class World:
         item = self.attempt.attempt_items.get()
         item.response, item.score, item.answered_at = 4, 1.0, now
         item.save()
+        # A finished attempt at a second assigned quiz with an essay waiting for its grade.
+        essay = Item.objects.create(
+            bank=self.bank,
+            key="table-essay",
+            kind="essay",
+            stem="Why momentum?",
+            explanation="",
+        )
+        item_version_current(item=essay, author=owner)
+        self.essay_quiz = Quiz.objects.create(slug="table-essays", title="Table essays", owner=owner)
+        QuizRule.objects.create(quiz=self.essay_quiz, bank=self.bank, kinds=["essay"], count=1)
+        assignment_create(
+            course=self.course,
+            kind=AssignmentKind.QUIZ,
+            quiz=self.essay_quiz,
+            opens_at=now - timedelta(days=1),
+            due_at=now + timedelta(days=7),
+        )
+        essay_attempt = attempt_start(quiz=self.essay_quiz, student=student)
+        self.essay_answer = essay_attempt.attempt_items.get()
+        attempt_answer(attempt_item=self.essay_answer, student=student, response="It damps zig-zags.")
+        attempt_finish(attempt=essay_attempt)
         self.submission = Submission.objects.create(
             student=student, exercise_slug=EXERCISE, source="def step(): pass\n"
         )

@@ -3,10 +3,9 @@
 Supported: multiple choice (`=right ~wrong`), multiple answers (`~%50%right ~%-50%wrong`), true/false
 (`{T}`, `{FALSE}`), numeric (`{#0.02:0.001}`, ranges `{#1..5}`, several `=` answers, `{#3:2~#wrong}`),
 short text answers (`{=RMSProp =%50%AdaGrad}`), matching (`{=a -> b = -> distractor}`), descriptions
-(a text with no answer braces), a leading byte-order mark, `::title::`,
+(a text with no answer braces), essays (`{}`), a leading byte-order mark, `::title::`,
 `$CATEGORY:`, per-answer feedback `#...`, general feedback `####...`, format tags like `[markdown]`,
-escapes `\\~ \\= \\# \\{ \\} \\: \\\\` and `\\n`, and `//` comment lines. Essays are reported in
-`ParsedBank.skipped` with their line, and the rest is imported.
+escapes `\\~ \\= \\# \\{ \\} \\: \\\\` and `\\n`, and `//` comment lines.
 Writing is in `gift_export`; each kind's answers and fallback explanation are in `bankio/kinds/`.
 """
 
@@ -16,10 +15,11 @@ from dataclasses import dataclass
 
 from quizzes.bankio.errors import BankProblem, Location, ParsedBank, Skipped
 from quizzes.bankio.html_text import html_to_markdown
-from quizzes.bankio.kinds import formats_for
+from quizzes.bankio.kinds import essay, formats_for
 from quizzes.bankio.kinds.choices import choices_from_percents
 from quizzes.bankio.naming import category_parts, slugify, unique_slug
 from quizzes.engine.kinds import ItemKind
+from quizzes.engine.spec import OPTIONAL_EXPLANATION
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
@@ -141,7 +141,7 @@ def parse_gift(text: str, *, filename: str = "") -> ParsedBank:
             "difficulty": 2,
             "stem": stem,
             "explanation": reader.general_feedback
-            or ("" if kind == ItemKind.DESCRIPTION else _fallback_explanation(kind, item, reader)),
+            or ("" if kind in OPTIONAL_EXPLANATION else _fallback_explanation(kind, item, reader)),
             "hints": [],
             **item,
         }
@@ -209,9 +209,8 @@ class _QuestionReader:
         return item
 
     def read_answers(self, answers: str, offset: int) -> dict | None:
-        if not answers:
-            self.skip("essay", "free-text answers cannot be checked automatically", offset)
-            return None
+        if not answers:  # `{}`: an essay, graded by hand
+            return essay.read_gift()
         if answers.startswith("#"):
             return self.read_numeric(answers[1:].strip(), offset)
         head = _split_unescaped(answers, "#")

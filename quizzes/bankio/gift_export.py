@@ -1,8 +1,8 @@
 """Our items as GIFT, for the kinds GIFT can express.
 
 Single and multiple choice (multiple answers with equal ±100/n weights, matching our score), true/false,
-numeric, short text answers, matching and descriptions (bare text); a calculation becomes one fixed numeric variant. Ordering, symbolic and table items are
-reported in `ExportResult.skipped` (and as `//` comments). Text is Markdown (`[markdown]`), escaped so
+numeric, short text answers, matching, descriptions (bare text) and essays (`{}`); a calculation becomes one fixed numeric variant.
+Ordering, symbolic, table and cloze items are reported in `ExportResult.skipped` (and as `//` comments). Text is Markdown (`[markdown]`), escaped so
 that the reader in `gift` gives it back unchanged. GIFT has no hints, no difficulty and one category
 per question (the item's first topic); the notes say so.
 """

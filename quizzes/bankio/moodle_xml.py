@@ -4,7 +4,7 @@ Parsing goes through defusedxml with DTDs forbidden, so entity-expansion ("billi
 external-entity files are refused with a clear problem instead of exhausting memory or reading files.
 
 Import: multichoice (single/multiple), truefalse, shortanswer (all-number ones become numeric items),
-numerical, matching, description,
+numerical, matching, description, cloze (embedded answers), essay,
 ordering (the qtype_ordering plugin: each answer's fraction is its position) and category records
 (the category's last segment becomes a topic of the questions after it). Every other type is reported
 by name in `ParsedBank.skipped` and the rest of the file is imported.
@@ -25,7 +25,7 @@ from quizzes.bankio.kinds import MOODLE_READERS, formats_for
 from quizzes.bankio.moodle_parts import QuestionContext, element_markdown, text_of_element
 from quizzes.bankio.naming import MAX_TOPIC_LENGTH, category_parts, slugify, unique_slug
 from quizzes.bankio.validation import is_slug
-from quizzes.engine.kinds import ItemKind
+from quizzes.engine.spec import OPTIONAL_EXPLANATION
 
 # -- reading -----------------------------------------------------------------------------------------
 
@@ -85,7 +85,7 @@ def parse_moodle_xml(text: str, *, filename: str = "") -> ParsedBank:
             "difficulty": 2,
             "stem": _markdown_of(question, "questiontext"),
             "explanation": _markdown_of(question, "generalfeedback")
-            or ("" if kind == ItemKind.DESCRIPTION else _fallback_explanation(kind, item, context)),
+            or ("" if kind in OPTIONAL_EXPLANATION else _fallback_explanation(kind, item, context)),
             "hints": [hint for hint in map(element_markdown, question.findall("hint")) if hint],
         }
         result.item_lines[len(result.items)] = {"": line} if line else {}

@@ -13,6 +13,7 @@ from quizzes.bankio.errors import BankProblem, Location
 from quizzes.bankio.naming import MAX_KEY_LENGTH, MAX_TOPIC_LENGTH
 from quizzes.engine import validate_item
 from quizzes.engine.kinds import ItemKind
+from quizzes.engine.spec import OPTIONAL_EXPLANATION
 
 KINDS = tuple(kind.value for kind in ItemKind)
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # used with fullmatch: "$" would accept a final newline
@@ -56,7 +57,7 @@ def check_common_fields(item: object, index: int, *, file: str = "", lines: dict
 
     problems: list[BankProblem] = []
     # A description shows only its stem: its explanation may be empty.
-    texts = ("stem",) if item.get("kind") == ItemKind.DESCRIPTION else ("stem", "explanation")
+    texts = ("stem",) if item.get("kind") in OPTIONAL_EXPLANATION else ("stem", "explanation")
     for name in ("key", "kind", *texts):
         if name not in item:
             problems.append(BankProblem(at(name), f"the required field '{name}' is missing"))

@@ -18,12 +18,15 @@ class Status(StrEnum):
     PARTIAL = "partial"
     INCORRECT = "incorrect"
     INVALID = "invalid"
+    # Recorded, but the score waits for a person (an essay): not 0, not yet anything.
+    PENDING = "pending"
 
 
 CORRECT = Status.CORRECT
 PARTIAL = Status.PARTIAL
 INCORRECT = Status.INCORRECT
 INVALID = Status.INVALID
+PENDING = Status.PENDING
 STATUSES = tuple(Status)
 
 
@@ -40,6 +43,8 @@ class Widget(StrEnum):
     TEXT = "text"
     MATCHING = "matching"
     NONE = "none"
+    CLOZE = "cloze"
+    ESSAY = "essay"
 
 
 @dataclass
@@ -84,6 +89,8 @@ class RenderedItem:
     `choices` / `steps` are lists of {"id", "text"} (Markdown text, placeholders filled).
     `prompts` are a matching item's left-hand entries ({"id", "text"}); its options are in `choices`.
     `table` is {"rows": [{"step": i, "cells": [cell names]}], "columns": [...]}.
+    `blanks` are a cloze item's inputs ({"number", "label", "type", "display", "choices" | "size"}),
+    each standing in `stem` as the marker `⟦blank-N⟧`; `essay` is an essay's answer box settings.
     """
 
     key: str
@@ -98,6 +105,8 @@ class RenderedItem:
     units: str = ""
     symbols: list[str] = field(default_factory=list)
     prompts: list[dict[str, str]] = field(default_factory=list)
+    blanks: list[dict[str, Any]] = field(default_factory=list)
+    essay: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +122,8 @@ class RenderedItem:
             "units": self.units,
             "symbols": list(self.symbols),
             "prompts": [dict(prompt) for prompt in self.prompts],
+            "blanks": [dict(blank) for blank in self.blanks],
+            "essay": dict(self.essay) if self.essay is not None else None,
         }
 
 
@@ -120,9 +131,10 @@ class RenderedItem:
 class CheckResult:
     """The verdict on one response.
 
-    status: "correct" | "partial" | "incorrect" | "invalid". An "invalid" response was
+    status: "correct" | "partial" | "incorrect" | "invalid" | "pending". An "invalid" response was
     malformed (unparseable number, syntax error): it scores 0, `feedback` says what to fix,
-    and callers should let the student try again rather than record it as final.
+    and callers should let the student try again rather than record it as final. A "pending"
+    response (an essay) is final but has no score until a person grades it.
     """
 
     status: Status

@@ -19,6 +19,8 @@ from quizzes.engine.variants import draw_variant
 
 KINDS = tuple(kind.value for kind in ItemKind)
 COMMON_FIELDS = {"key", "kind", "title", "topics", "difficulty", "stem", "explanation", "hints", "siblings"}
+# Kinds whose explanation may be empty: a description answers nothing, an essay has no key to explain.
+OPTIONAL_EXPLANATION = frozenset({ItemKind.DESCRIPTION.value, ItemKind.ESSAY.value})
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -58,7 +60,7 @@ def _common_problems(item: dict[str, Any]) -> list[str]:
         problems.append(f"kind: must be one of {', '.join(KINDS)}, not {item.get('kind')!r}")
     if not is_text(item.get("stem")):
         problems.append("stem: required text")
-    if item.get("kind") == ItemKind.DESCRIPTION:
+    if item.get("kind") in OPTIONAL_EXPLANATION:
         if "explanation" in item and not isinstance(item["explanation"], str):
             problems.append("explanation: must be text")
     elif not is_text(item.get("explanation")):

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from quizzes import events
 from quizzes.engine import check_answer, draw_variant, variant_seed
-from quizzes.engine.result import INVALID, CheckResult, Variant
+from quizzes.engine.result import INVALID, PENDING, CheckResult, Variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, GradingPolicy, Quiz
 from quizzes.selection import draw_items, selection_seed
 from quizzes.services.versions import counted_items, item_version_current
@@ -214,7 +214,8 @@ def _record_answer(
     """Store a checked answer on a locked row; the draft it replaces is cleared."""
     attempt_item.response = response
     attempt_item.result = result.to_dict()
-    attempt_item.score = result.score
+    # A pending answer (an essay) has no score until a person grades it: not 0, nothing yet.
+    attempt_item.score = None if result.status == PENDING else result.score
     attempt_item.answered_at = now
     attempt_item.draft = None
     attempt_item.draft_saved_at = None
@@ -248,7 +249,7 @@ def attempt_save_draft(
     attempt = attempt_item.attempt
     if attempt.student_id != student.pk:
         raise AttemptError("This is not your attempt.")
-    if len(json.dumps(response)) > MAX_DRAFT_CHARS:
+    if len(json.dumps(response, ensure_ascii=False)) > MAX_DRAFT_CHARS:
         raise AttemptError("This answer is too long to save.")
     if attempt_close_if_expired(attempt=attempt, now=now):
         raise AttemptClosed("Time is up: the attempt was finished at its deadline, so this was not saved.")
@@ -316,12 +317,9 @@ def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
             if result.status != INVALID and row.draft == draft and row.version_id == version_id:
                 _record_answer(locked, row, draft, result, answered_at)
         AttemptItem.objects.filter(attempt=locked, answered_at__isnull=True).update(score=0.0)
-        # Every item has a score now (unanswered ones were just given 0).
-        scores = [
-            cast(float, s)
-            for s in counted_items(AttemptItem.objects.filter(attempt=locked)).values_list("score", flat=True)
-        ]
-        locked.raw_score = sum(scores) / len(scores) if scores else 0.0
+        # Every item has a score now (unanswered ones were just given 0), except answers waiting for
+        # a person's grade: until then they count 0 and the attempt is marked as needing grading.
+        locked.raw_score = mean_item_score(locked)
         locked.score = locked.raw_score * penalty_factor(locked.quiz, locked.number)
         locked.status = AttemptStatus.FINISHED
         # An attempt closed because time ran out ends at its deadline, not when it was noticed.
@@ -338,6 +336,13 @@ def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         )
     _copy_outcome(locked, attempt)
     return attempt
+
+
+def mean_item_score(attempt: Attempt) -> float:
+    """The attempt's raw score: the mean of its counted items' scores (pending ones count 0 for now)."""
+    scores = counted_items(AttemptItem.objects.filter(attempt=attempt)).values_list("score", flat=True)
+    values = [score or 0.0 for score in scores]
+    return sum(values) / len(values) if values else 0.0
 
 
 def _copy_outcome(source: Attempt, target: Attempt) -> None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count, Q
+
 from quizzes.engine import answer_key, render_item
 from quizzes.engine.common import explanation as filled_explanation
 from quizzes.engine.common import stable_id
-from quizzes.engine.kinds import ItemKind
+from quizzes.engine.kinds import HAND_GRADED_KINDS, ItemKind
 from quizzes.engine.result import Variant, Widget
 from quizzes.engine.variants import rebuild_variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, Quiz
@@ -61,7 +63,17 @@ def quiz_summary(quiz: Quiz, student) -> QuizSummary:
     if not student.is_authenticated:
         return QuizSummary(quiz, [], None, quiz.max_attempts, None)
     grade = quiz_grade_for(quiz=quiz, student=student)  # also closes an attempt that ran out of time
-    attempts = list(Attempt.objects.filter(quiz=quiz, student=student).order_by("number"))
+    # Each attempt knows how many of its answers still wait for a person's grade (its score counts them 0).
+    waiting = Q(
+        attempt_items__item__kind__in=HAND_GRADED_KINDS,
+        attempt_items__answered_at__isnull=False,
+        attempt_items__score__isnull=True,
+    )
+    attempts: list[Attempt] = list(
+        Attempt.objects.filter(quiz=quiz, student=student)
+        .annotate(awaiting_grading=Count("attempt_items", filter=waiting))
+        .order_by("number")
+    )
     in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
     return QuizSummary(quiz, attempts, grade, attempts_left(quiz=quiz, student=student), in_progress)
 

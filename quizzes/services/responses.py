@@ -42,13 +42,15 @@ def reorder(step_ids: list[str], move: str) -> list[str]:
 
 @dataclass
 class WidgetState:
-    """What an item's inputs show: the picked choices, typed text, table cells, step order or matches."""
+    """What an item's inputs show: the picked choices, typed text, table cells, step order, matches or
+    a cloze item's blanks."""
 
     selected: set[str] = field(default_factory=set)
     text: str = ""
     cells: dict[str, str] = field(default_factory=dict)
     steps: list[dict[str, str]] = field(default_factory=list)
     matches: dict[str, str] = field(default_factory=dict)
+    blanks: dict[str, str] = field(default_factory=dict)
 
 
 def widget_state(rendered: dict[str, Any], response: Any) -> WidgetState:
@@ -68,6 +70,8 @@ def widget_state(rendered: dict[str, Any], response: Any) -> WidgetState:
         state.steps = ordered + [step for step in state.steps if step not in ordered]
     elif widget == Widget.MATCHING and isinstance(response, dict):
         state.matches = {str(prompt): str(option) for prompt, option in response.items()}
+    elif widget == Widget.CLOZE and isinstance(response, dict):
+        state.blanks = {str(number): str(value) for number, value in response.items()}
     elif widget == Widget.TABLE and isinstance(response, dict):
         state.cells = {str(name): str(value) for name, value in response.items()}
     elif isinstance(response, str):

@@ -28,6 +28,7 @@ from quizzes.services.attempts import (
     penalty_factor,
     unanswered_positions,
 )
+from quizzes.services.manual_grading import pending_count
 from quizzes.services.pages import attempt_progress, item_panels, quiz_summary, rendered_item
 from quizzes.services.responses import MAX_TEXT_LENGTH, MOVE_FIELD, ORDER_FIELD, reorder, response_from_form
 from throttling import check, retry_after, throttle
@@ -213,6 +214,7 @@ def attempt_review(request: HttpRequest, attempt_id: int) -> HttpResponse:
         "quiz": attempt.quiz,
         "panels": item_panels(attempt),
         "penalty": 1 - penalty_factor(attempt.quiz, attempt.number),
+        "awaiting_grading": pending_count(attempt),
     }
     return render(request, "quizzes/review.html", context)
 

@@ -5,7 +5,7 @@ has a row there saying who may GET it, so a new page is audited as soon as its r
 is loaded for a role when that role's GET outcome is 200 (pages that send the role elsewhere are
 audited where they land: the log-in page, the attempt page). Extra addresses cover what the bare
 patterns do not show: an attempt holding every item kind, a review, graded and ungradable
-submissions, the playground with results.
+submissions, the playground with results, a quiz's "needs grading" queue holding an essay.
 
 Skipped, with the reason:
 - the Django admin (`admin:*`): Django's own pages, only for staff, who are not one of the roles;
@@ -50,7 +50,9 @@ NOT_PAGES = {
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 KINDS_BANKS = ("calculations-momentum.yaml", "concepts-momentum.yaml")  # every kind, 4-column tables
-KINDS = ("single", "multiple", "truefalse", "ordering", "numeric", "calculation", "symbolic", "table")
+KINDS = (
+    "single", "multiple", "truefalse", "ordering", "numeric", "calculation", "symbolic", "table", "cloze", "essay",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,13 @@ def pages_for(role: str, world) -> list[SitePage]:
                 "review of a finished attempt", reverse("quizzes:review", args=[world.finished_attempt.pk])
             ),
         ]
+    if role == "instructor":
+        pages.append(
+            SitePage(
+                "needs grading queue with an essay",
+                reverse("quizzes:author_quiz_grading", args=[world.essay_quiz.slug]),
+            )
+        )
     if role in ("student", "instructor"):
         pages += [
             SitePage("failed submission", reverse("grading:submission", args=[world.failed_submission.pk])),

@@ -186,3 +186,28 @@ def test_finishing_a_quiz_sends_its_grade_to_the_lms_without_a_hand_on_the_keybo
     assert score["userId"] == "student-42"
     assert score["scoreGiven"] == 0.5 and score["scoreMaximum"] == 1.0
     assert ScoreSync.objects.get().status == SyncStatus.SENT
+
+
+def test_grading_an_essay_sends_the_quiz_s_new_grade_to_the_lms(platform, browser, tool_url, quiz_assignment):
+    from quizzes.models import Bank, Item, QuizRule
+    from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
+    from quizzes.services.manual_grading import grade_answer
+
+    quiz = quiz_assignment.quiz
+    owner = quiz_assignment.course.owner
+    bank = Bank.objects.create(slug="lti-essays", name="LTI essays", owner=owner)
+    Item.objects.create(bank=bank, key="why-momentum", kind="essay", stem="Why momentum?", spec={})
+    QuizRule.objects.create(quiz=quiz, bank=bank, count=1)
+    quiz.owner, quiz.published = owner, True
+    quiz.save()
+    student = _launch_learner(platform, browser, tool_url, quiz_assignment)
+    attempt = attempt_start(quiz=quiz, student=student)
+    essay = attempt.attempt_items.get()
+    attempt_answer(attempt_item=essay, student=student, response="It damps the zig-zag.")
+    attempt_finish(attempt=attempt)
+    essay.refresh_from_db()
+
+    grade_answer(attempt_item=essay, score=0.8, comment="Good.", by=owner)
+
+    # Finishing sent the provisional grade (the essay counted 0); the grade sends the real one.
+    assert [score["scoreGiven"] for score in platform.scores] == [0.0, 0.8]

@@ -32,7 +32,7 @@ BANK_FILES = sorted(BANK_DIR.glob("concepts*.yaml"))
 # The task's floors for the conceptual part of the demo bank.
 MINIMUM_PER_KIND = {
     "single": 18, "multiple": 18, "truefalse": 18, "ordering": 12, "numeric": 20,
-    "shortanswer": 1, "matching": 1, "description": 1,
+    "shortanswer": 1, "matching": 1, "description": 1, "cloze": 3, "essay": 3,
 }  # fmt: skip
 MINIMUM_ITEMS = 90
 # Topic slugs listed in docs/bank-format.md; a typo would silently create a new topic on import.
@@ -51,6 +51,8 @@ CONCEPT_KINDS = {
     "shortanswer",
     "matching",
     "description",
+    "cloze",
+    "essay",
 }
 
 
@@ -575,3 +577,57 @@ def test_each_file_imports_through_the_bank_service_and_round_trips_losslessly(p
         # `hints` is the only field with a default: an item without hints is stored with [].
         expected = {"hints": [], **{key: value for key, value in item.items() if key != "topics"}}
         assert as_stored == expected
+
+
+# ------------------------------------------------------------------ cloze and essay items
+# Every numeric blank's full-marks value, recomputed in the order the blanks appear.
+CLOZE_RECOMPUTE: dict[str, list[float]] = {
+    # Effective number of gradients 1/(1-beta) at 0.9 and 0.95; momentum's stable range 0 < eta*lambda < 2 + 2 beta.
+    "momentum-memory-in-blanks": [1 / (1 - 0.9), 1 / (1 - 0.95), 2 + 2 * 0.9],
+    # beta2's default; the bias-correction divisor 1 - beta1^t at t = 1.
+    "adam-state-in-blanks": [0.999, 1 - 0.9**1],
+    # eta * g; samples / batch size.
+    "sgd-step-and-epoch-in-blanks": [0.001 * 20, 64 / 16],
+}
+
+
+def _numeric_blanks(item: dict):
+    from quizzes.engine.cloze import parse_cloze
+
+    return [blank for blank in parse_cloze(item["stem"]).blanks if blank.kind == "numeric"]
+
+
+def test_every_cloze_item_has_a_recomputation_of_its_numeric_blanks():
+    assert set(CLOZE_RECOMPUTE) == {item["key"] for item in items_of_kind("cloze")}
+
+
+@pytest.mark.parametrize("item", **by_key(items_of_kind("cloze")))
+def test_numeric_blanks_match_their_recomputation_and_wrong_values_stay_wrong(item):
+    blanks = _numeric_blanks(item)
+    assert len(blanks) == len(CLOZE_RECOMPUTE[item["key"]])
+    for blank, expected in zip(blanks, CLOZE_RECOMPUTE[item["key"]], strict=True):
+        key = next(answer for answer in blank.answers if answer.fraction >= 1)
+        assert abs(float(key.text) - expected) <= key.tolerance + 1e-12, (item["key"], blank.number)
+        for wrong in (answer for answer in blank.answers if answer.fraction <= 0 and answer.text != "*"):
+            assert abs(float(wrong.text) - expected) > key.tolerance, (item["key"], wrong.text)
+            assert wrong.feedback, "a wrong value deserves its own feedback"
+
+
+@pytest.mark.parametrize("item", **by_key(items_of_kind("cloze")))
+def test_each_cloze_key_scores_full_marks_and_every_blank_has_feedback(engine, item):
+    from quizzes.engine.cloze import parse_cloze
+    from quizzes.engine.kinds import handler_for
+
+    variant = _variant(engine, item)
+    result = engine.check_answer(item, variant, handler_for("cloze").correct_response(item, variant))
+    assert result.status == "correct" and result.score == 1.0
+    for blank in parse_cloze(item["stem"]).blanks:
+        assert all(answer.feedback for answer in blank.answers), (item["key"], blank.number)
+
+
+@pytest.mark.parametrize("item", **by_key(items_of_kind("essay")))
+def test_each_essay_tells_graders_what_earns_marks_and_accepts_a_real_answer(engine, item):
+    assert "full marks" in item["grader_info"].lower()
+    variant = _variant(engine, item)
+    words = " ".join(["momentum"] * item.get("min_words", 1))
+    assert engine.check_answer(item, variant, words).status == "pending"

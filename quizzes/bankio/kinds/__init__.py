@@ -3,13 +3,15 @@
     formats_for(ItemKind.NUMERIC).moodle_writer(item, result)
 
 symbolic and table items have no equivalent in either format, so they have no module here and are
-reported as skipped. Moodle's shortanswer is read by `shortanswer.py`, which hands an all-number one to
+reported as skipped. cloze has a Moodle XML mapping only; its GIFT writer reports it as not written. Moodle's shortanswer is read by `shortanswer.py`, which hands an all-number one to
 `numeric.py`. `choices.py` holds what single and multiple share.
 """
 
 from quizzes.bankio.kinds import (
     calculation,
+    cloze,
     description,
+    essay,
     matching,
     multiple,
     numeric,
@@ -33,6 +35,8 @@ FORMATS: dict[ItemKind, KindFormats] = {
         shortanswer,
         matching,
         description,
+        cloze,
+        essay,
     )
 }
 # Moodle question type -> the reader of the kind that imports it.

@@ -8,6 +8,20 @@ holds validation pieces several kinds share; `choices.py` what single and multip
 """
 
 from quizzes.engine.kinds.base import ItemKind, KindHandler
-from quizzes.engine.kinds.registry import HANDLERS, UNSCORED_KINDS, find_handler, handler_for
+from quizzes.engine.kinds.registry import (
+    HAND_GRADED_KINDS,
+    HANDLERS,
+    UNSCORED_KINDS,
+    find_handler,
+    handler_for,
+)
 
-__all__ = ["HANDLERS", "UNSCORED_KINDS", "ItemKind", "KindHandler", "find_handler", "handler_for"]
+__all__ = [
+    "HAND_GRADED_KINDS",
+    "HANDLERS",
+    "UNSCORED_KINDS",
+    "ItemKind",
+    "KindHandler",
+    "find_handler",
+    "handler_for",
+]

@@ -41,6 +41,8 @@ class ItemKind(StrEnum):
     SHORTANSWER = "shortanswer"
     MATCHING = "matching"
     DESCRIPTION = "description"
+    CLOZE = "cloze"
+    ESSAY = "essay"
 
     @property
     def label(self) -> str:
@@ -59,6 +61,8 @@ _LABELS = {
     ItemKind.SHORTANSWER: "Short text answer",
     ItemKind.MATCHING: "Matching",
     ItemKind.DESCRIPTION: "Description (no answer)",
+    ItemKind.CLOZE: "Embedded answers (cloze)",
+    ItemKind.ESSAY: "Essay (graded by hand)",
 }
 
 
@@ -79,6 +83,7 @@ class KindHandler(Protocol):
     example: str  # a commented YAML spec a new item of this kind starts from
     templated: bool  # the key can depend on drawn template parameters
     scored: bool  # false: never scored, left out of an attempt's mean and of item statistics
+    graded_by_hand: bool  # true: a checked answer is pending until a person grades it
 
     def problems(self, item: ItemDict) -> list[str]:
         """Every problem of the kind-specific fields, as "field: problem"."""
@@ -122,6 +127,7 @@ class BaseKind:
     example: str
     templated: bool = False
     scored: bool = True
+    graded_by_hand: bool = False
 
     def problems(self, item: ItemDict) -> list[str]:
         return []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from quizzes.engine.kinds import (
     calculation,
+    cloze,
     description,
+    essay,
     matching,
     multiple,
     numeric,
@@ -29,11 +31,15 @@ _MODULES = (
     shortanswer,
     matching,
     description,
+    cloze,
+    essay,
 )
 HANDLERS: dict[ItemKind, KindHandler] = {module.HANDLER.kind: module.HANDLER for module in _MODULES}
 
 HANDLER_VALUES = frozenset(kind.value for kind in HANDLERS)
 UNSCORED_KINDS = frozenset(kind.value for kind, handler in HANDLERS.items() if not handler.scored)
+# Kinds whose answers wait for a person's grade (essays).
+HAND_GRADED_KINDS = frozenset(kind.value for kind, handler in HANDLERS.items() if handler.graded_by_hand)
 
 
 def handler_for(kind: object) -> KindHandler:

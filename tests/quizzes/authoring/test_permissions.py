@@ -30,19 +30,24 @@ AUTHORING_PAGES = [
     ("quizzes:author_quiz", QUIZ),
     ("quizzes:author_quiz_edit", QUIZ),
     ("quizzes:author_quiz_delete", QUIZ),
+    ("quizzes:author_quiz_grading", QUIZ),
 ]
 PAGE_IDS = [name.split(":")[1] for name, _ in AUTHORING_PAGES]
+# Endpoints that only take a POST (an instructor's GET is refused with 405).
+POST_ONLY = [("quizzes:author_quiz_grade", {**QUIZ, "attempt_item_id": 1})]
+GATED = AUTHORING_PAGES + POST_ONLY
+GATED_IDS = [name.split(":")[1] for name, _ in GATED]
 
 
 def test_every_authoring_url_is_covered_here():
     from quizzes import urls_authoring
 
     assert {f"quizzes:{pattern.name}" for pattern in urls_authoring.urlpatterns} == {
-        name for name, _ in AUTHORING_PAGES
+        name for name, _ in GATED
     }
 
 
-@pytest.mark.parametrize(("name", "kwargs"), AUTHORING_PAGES, ids=PAGE_IDS)
+@pytest.mark.parametrize(("name", "kwargs"), GATED, ids=GATED_IDS)
 def test_anonymous_visitor_is_sent_to_log_in(client, answered, name, kwargs):
     url = reverse(name, kwargs=kwargs)
     for response in (client.get(url), client.post(url)):
@@ -50,7 +55,7 @@ def test_anonymous_visitor_is_sent_to_log_in(client, answered, name, kwargs):
         assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize(("name", "kwargs"), AUTHORING_PAGES, ids=PAGE_IDS)
+@pytest.mark.parametrize(("name", "kwargs"), GATED, ids=GATED_IDS)
 def test_student_is_refused(student_client, answered, name, kwargs):
     url = reverse(name, kwargs=kwargs)
     assert student_client.get(url).status_code == 403

@@ -119,11 +119,10 @@ def test_preview_renders_every_kind_of_item(instructor_client, bank):
 
     create = reverse("quizzes:author_item_create", kwargs={"slug": bank.slug})
     for kind, example in KIND_EXAMPLES.items():
-        stem = (
-            "With $\\eta = {{eta}}$ and $g = {{g}}$, how large is $\\eta g$?"
-            if kind == "calculation"
-            else "Q?"
-        )
+        stem = {
+            "calculation": "With $\\eta = {{eta}}$ and $g = {{g}}$, how large is $\\eta g$?",
+            "cloze": "Momentum keeps {1:MULTICHOICE:=a velocity#Yes~nothing#No} between steps.",  # blanks live in the stem
+        }.get(kind, "Q?")
         data = {
             "key": f"example-{kind}",
             "kind": kind,

@@ -140,7 +140,7 @@ MOODLE_WITH_AN_ESSAY = """\
     <answer fraction="100"><text>true</text></answer>
     <answer fraction="0"><text>false</text></answer>
   </question>
-  <question type="essay">
+  <question type="gapselect">
     <name><text>Describe Adam in your words</text></name>
     <questiontext format="html"><text>Explain Adam.</text></questiontext>
   </question>
@@ -153,8 +153,10 @@ def test_moodle_import_names_the_questions_it_skipped(instructor_client, bank):
     response = instructor_client.post(IMPORT_URL, data)
     report = response.context["report"]
     assert report.ok and report.created == 1
-    assert [(skip.name, skip.type) for skip in report.skipped] == [("Describe Adam in your words", "essay")]
-    assert "Describe Adam in your words" in response.text and "<code>essay</code>" in response.text
+    assert [(skip.name, skip.type) for skip in report.skipped] == [
+        ("Describe Adam in your words", "gapselect")
+    ]
+    assert "Describe Adam in your words" in response.text and "<code>gapselect</code>" in response.text
     assert list(bank.items.values_list("kind", flat=True)) == ["truefalse"]
 
 

@@ -140,9 +140,12 @@ def test_moodle_import_reports_skipped_questions_and_imports_the_rest(fixture_te
 
 def test_a_foreign_file_with_nothing_importable_does_not_wipe_the_bank(fixture_text):
     _import(fixture_text("small.yaml"))
-    only_essay = "::Essay::Explain warmup. {}"
+    only_unsupported = (
+        '<quiz><question type="gapselect"><name><text>Pick words</text></name>'
+        "<questiontext><text>[[1]] helps.</text></questiontext></question></quiz>"
+    )
 
-    report = _import(only_essay, fmt="gift", filename="x.gift", bank_slug="fixture-small")
+    report = _import(only_unsupported, fmt="moodle-xml", filename="x.xml", bank_slug="fixture-small")
 
     assert not report.ok and report.skipped
     assert Item.objects.count() == 3
@@ -151,7 +154,7 @@ def test_a_foreign_file_with_nothing_importable_does_not_wipe_the_bank(fixture_t
 def test_gift_import_through_the_service(fixture_text):
     report = _import(fixture_text("questions.gift"), fmt="gift", filename="questions.gift")
 
-    assert report.ok and report.created == 8 and len(report.skipped) == 1
+    assert report.ok and report.created == 9 and report.skipped == []
 
 
 def test_every_kind_exports_from_the_database_losslessly(fixture_text):
@@ -242,10 +245,10 @@ def test_a_foreign_file_adds_to_an_existing_bank_without_renaming_it(fixture_tex
         replace=False,
     )
 
-    assert report.ok and report.created == 8
+    assert report.ok and report.created == 9
     bank = Bank.objects.get()
     assert (bank.name, bank.description) == ("A small bank", "Three items for import tests.")
-    assert bank.items.count() == 11
+    assert bank.items.count() == 12
 
 
 def test_a_foreign_file_without_a_bank_name_or_filename_asks_for_a_target():

@@ -49,7 +49,7 @@ def test_importbank_names_skipped_moodle_questions_and_honours_bank_and_format(t
 
     out, _err = _run("importbank", str(renamed), "--format", "moodle-xml", "--bank", "from-moodle")
 
-    assert "skipped: export.txt:72: Explain warmup [essay]" in out
+    assert "skipped: export.txt:72: Explain warmup [gapselect]" in out
     assert "7 created" in out
     assert Bank.objects.get().slug == "from-moodle"
 

@@ -27,16 +27,21 @@ def test_supported_questions_import_without_problems(gift_bank):
         ("range", "numeric"),
         ("escapes", "single"),
         ("pairs", "matching"),
+        ("essay", "essay"),
         ("answer-text", "shortanswer"),
     ]
     assert gift_bank.name == "Optimizer basics"
     assert all(item["topics"] == ["adam"] for item in gift_bank.items)
 
 
-def test_unsupported_questions_are_named_with_their_line(gift_bank):
-    assert [(entry.name, entry.type, entry.location.line) for entry in gift_bank.skipped] == [
-        ("Essay", "essay", 37),
-    ]
+def test_an_empty_answer_block_is_an_essay_and_nothing_is_skipped(gift_bank):
+    assert gift_bank.skipped == []
+    essay = _item(gift_bank, "Essay")
+    assert (essay["kind"], essay["stem"], essay["explanation"]) == (
+        "essay",
+        "Explain why warmup helps Adam.",
+        "",
+    )
 
 
 def test_multiple_choice_with_feedback_and_general_feedback(gift_bank):
@@ -120,7 +125,7 @@ def test_export_then_import_keeps_what_gift_can_hold(fixture_text):
     again = read_bank(exported.text, "gift", filename="export.gift")
 
     assert again.problems == []
-    assert {entry.type for entry in exported.skipped} == {"ordering", "symbolic", "table"}
+    assert {entry.type for entry in exported.skipped} == {"cloze", "ordering", "symbolic", "table"}
     by_title = {item["title"]: item for item in again.items}
     for source in original.items:
         if source["kind"] not in ("single", "multiple", "truefalse"):

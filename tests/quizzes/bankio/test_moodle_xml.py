@@ -31,13 +31,13 @@ def test_unsupported_questions_are_skipped_and_named_with_their_type_and_line(mo
     skipped = {(entry.name, entry.type) for entry in moodle_bank.skipped}
 
     assert skipped == {
-        ("Explain warmup", "essay"),
+        ("Explain warmup", "gapselect"),
         ("Match the symbols", "matching"),  # no pairs at all: a matching question needs two
         ("Random step", "calculated"),
     }
-    essay = next(entry for entry in moodle_bank.skipped if entry.type == "essay")
-    assert essay.location.line == 72
-    assert "Explain warmup [essay]" in str(essay)
+    gapselect = next(entry for entry in moodle_bank.skipped if entry.type == "gapselect")
+    assert gapselect.location.line == 72
+    assert "Explain warmup [gapselect]" in str(gapselect)
 
 
 def test_single_choice_takes_the_full_mark_answer_feedback_hints_and_category_topic(moodle_bank):

@@ -102,7 +102,7 @@ def test_other_kinds_report_their_fields():
     assert has(problems, "symbols:", "function name") and has(problems, "symbols:", "twice")
     symbolic = {**sample_items.symbolic(), "answer": "beta + g9"}
     assert has(validate_item(symbolic), "answer:", "Unknown symbol 'g9'")
-    unknown_kind = {**sample_items.single(), "kind": "essay"}
+    unknown_kind = {**sample_items.single(), "kind": "freeform"}
     assert has(validate_item(unknown_kind), "kind:")
 
 

@@ -53,13 +53,23 @@ SPECS = {
         ],
         "distractors": ["A step size that doubles"],
     },
+    "cloze": {},  # the blanks are in the stem (STEMS)
 }
 # Kinds a student never answers: kept out of SPECS, which the answering tests go through.
 UNANSWERED_SPECS = {"description": {}}
+# Kinds a person grades: their answers are pending, never "correct" on their own.
+HAND_GRADED_SPECS = {
+    "essay": {"grader_info": "Full marks: names the decaying average.", "min_words": 3, "max_words": 50}
+}
 
 # Items whose stem uses their template parameters.
 STEMS = {
     "calculation": "With $\\eta = {{eta}}$ and $g = {{g}}$, how large is the step?",
+    "cloze": (
+        "Adam's default $\\beta_1$ is {1:NUMERICAL:=0.9:0.005#Right~%50%0.99:0.005#That is beta2} and its first "
+        "moment averages the {2:MULTICHOICE:=gradients#Yes~squared gradients#That is the second moment}; "
+        "the variant with decoupled decay is {1:SHORTANSWER_C:=AdamW#Right~%50%adamw#Mind the capitals}."
+    ),
 }
 
 
@@ -90,7 +100,7 @@ def make_item(bank):
             stem=STEMS.get(kind, f"Question text for {key}."),
             explanation=explanation_marker(key),
             hints=["First hint", "Second hint"],
-            spec={**{**SPECS, **UNANSWERED_SPECS}[kind], **spec_overrides},
+            spec={**{**SPECS, **UNANSWERED_SPECS, **HAND_GRADED_SPECS}[kind], **spec_overrides},
         )
         for slug in topics:
             item.topics.add(Topic.objects.get_or_create(slug=slug, defaults={"name": slug})[0])

@@ -43,6 +43,9 @@ def correct_form(attempt_item) -> dict:
         return {"answer": repr(attempt_item.variant["values"]["answer"])}
     if kind == "symbolic":
         return {"answer": "beta*eta*g0 + eta*g1"}
+    if kind == "cloze":
+        gradients = _by_text(rendered["blanks"][1]["choices"], ["gradients"])[0]
+        return {"blank-1": "0.9", "blank-2": gradients, "blank-3": "AdamW"}
     # momentum with the learning rate inside, on theta^2 from 10: m = 2, 3.4 and theta = 8, 4.6
     return {"cell-m1": "2", "cell-theta1": "8", "cell-m2": "3.4", "cell-theta2": "4.6"}
 

@@ -89,10 +89,10 @@ def test_an_edited_quiz_file_updates_the_quiz_in_place(tiny_content):
 
 @pytest.mark.django_db
 def test_a_bank_that_does_not_import_fails_loudly_with_its_problems(tiny_content):
-    (tiny_content / "banks" / "broken.yaml").write_text(TINY_BANK.replace("kind: numeric", "kind: essay"))
+    (tiny_content / "banks" / "broken.yaml").write_text(TINY_BANK.replace("kind: numeric", "kind: freeform"))
     with pytest.raises(CommandError, match="broken.yaml did not import") as error:
         load(tiny_content)
-    assert "essay" in str(error.value)
+    assert "freeform" in str(error.value)
     assert not Quiz.objects.exists()
 
 
@@ -112,12 +112,12 @@ quizzes:
   - slug: Bad Slug
     title: ""
     settings: {feedback_mode: sometimes, colour: blue}
-    rules: [{kinds: [essay], count: 0}]
+    rules: [{kinds: [freeform], count: 0}]
 """
     with pytest.raises(QuizDefinitionError) as error:
         quiz_definitions_parse(text)
     problems = "\n".join(error.value.problems)
-    for fragment in ("slug", "title", "feedback_mode", "colour", "essay", "count"):
+    for fragment in ("slug", "title", "feedback_mode", "colour", "freeform", "count"):
         assert fragment in problems
 
 
