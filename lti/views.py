@@ -11,19 +11,18 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool, LtiToolKey
 from pylti1p3.deep_link_resource import DeepLinkResource
-from pylti1p3.exception import LtiException
+from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
 from requests import RequestException
 
 from accounts.roles import instructor_required
 from courses.models import Assignment, AssignmentKind, Course
 from courses.services.access import get_course_for_instructor
-from lti import tool
+from lti import frame, tool
 from lti.claims import TARGET_PARAMETER, LaunchRole, launch_facts
 from lti.forms import RegistrationForm
 from lti.keys import create_tool_key
@@ -43,7 +42,6 @@ def _refused(request: HttpRequest, reason: str, status: int = 403) -> HttpRespon
 
 
 @csrf_exempt
-@xframe_options_exempt
 @require_http_methods(["GET", "POST"])
 def oidc_login(request: HttpRequest) -> HttpResponse:
     """Third-party initiated login: check the platform is registered, then send the browser to it."""
@@ -52,7 +50,7 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("target_link_uri") or request.GET.get("target_link_uri") or ""
     try:
         return tool.oidc_login(request).redirect(target or request.build_absolute_uri(reverse("lti:launch")))
-    except LtiException as error:
+    except (LtiException, OIDCException) as error:  # OIDCException: a login missing its parameters
         return _refused(request, f"The login request could not be accepted: {error}", status=400)
 
 
@@ -63,15 +61,14 @@ def _consume_nonce(body: dict) -> bool:
 
 
 @csrf_exempt
-@xframe_options_exempt
 @require_POST
 def launch(request: HttpRequest) -> HttpResponse:
     """Validate the id_token (signature against the platform's key set, issuer, audience, deployment,
     nonce, state, expiry), then sign the person in and open what the activity points at."""
     if settings.LTI_REQUIRE_HTTPS and not request.is_secure():
         return _refused(request, "LTI launches are accepted over HTTPS only.", status=400)
-    message_launch = tool.message_launch(request)
     try:
+        message_launch = tool.message_launch(request)  # refuses a browser without the login's cookie
         body = message_launch.get_launch_data()
     except LtiException as error:
         return _refused(request, f"This launch could not be verified: {error}")
@@ -95,6 +92,7 @@ def launch(request: HttpRequest) -> HttpResponse:
         return _refused(request, str(error))
     login(request, account.user, backend=MODEL_BACKEND)
     request.session[SESSION_LAUNCH] = message_launch.get_launch_id()
+    frame.mark_session(request, lti_tool.pk)  # its pages may now be framed by this platform
 
     if message_launch.is_deep_link_launch():
         if facts.role != LaunchRole.INSTRUCTOR or context is None:
@@ -120,7 +118,6 @@ def jwks(request: HttpRequest) -> JsonResponse:
     return JsonResponse(tool.tool_conf().get_jwks())
 
 
-@xframe_options_exempt
 @instructor_required
 @require_http_methods(["GET", "POST"])
 def deep_link(request: HttpRequest, launch_id: str) -> HttpResponse:
