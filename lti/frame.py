@@ -2,9 +2,12 @@
 
 A session opened by an LMS launch is marked with the registration it came from. Its pages may be
 framed by that platform's origins only (`Content-Security-Policy: frame-ancestors`, without
-`X-Frame-Options`), and over HTTPS its session and CSRF cookies are sent `SameSite=None; Secure`,
-the only cookies a browser keeps sending inside a cross-site frame. Every other page and session
-keeps `frame-ancestors 'none'`, `X-Frame-Options: DENY` and `SameSite=Lax` cookies.
+`X-Frame-Options`), and over HTTPS its session and CSRF cookies are sent `SameSite=None; Secure;
+Partitioned`: a cross-site frame gets only `SameSite=None` cookies, and browsers that block
+third-party cookies (private windows, Safari, more and more by default) still keep partitioned ones
+(CHIPS), stored for this LMS's pages alone. pylti1p3's login-state cookies get `Partitioned` too.
+Every other page and session keeps `frame-ancestors 'none'`, `X-Frame-Options: DENY` and
+`SameSite=Lax` cookies.
 
 A platform's origins come from its registration (the issuer's and the OIDC login URL's origins),
 plus `LTI_FRAME_ANCESTORS` for an LMS whose course pages live elsewhere; they are kept in the
@@ -13,6 +16,7 @@ cache and dropped whenever a registration is saved or deleted.
 
 from __future__ import annotations
 
+from http.cookies import Morsel, SimpleCookie
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -76,3 +80,25 @@ def session_platform(request) -> int | None:
         return None  # no session cookie came in and none is being set: nothing to look up
     value = session.get(SESSION_PLATFORM)
     return value if isinstance(value, int) else None
+
+
+class _PartitionedMorsel(Morsel):
+    """A cookie sent with the `Partitioned` attribute, which Python's cookies learn only in 3.14."""
+
+    def OutputString(self, attrs=None):  # noqa: N802 (Morsel's name)
+        return super().OutputString(attrs) + "; Partitioned"
+
+
+def make_frame_cookie(cookies: SimpleCookie, name: str) -> None:
+    """Turn a cookie about to be set into one a cross-site frame keeps: SameSite=None, Secure,
+    Partitioned (only ever over HTTPS: browsers refuse all three otherwise)."""
+    morsel = cookies[name]
+    morsel["samesite"] = "None"
+    morsel["secure"] = True
+    if "partitioned" in getattr(Morsel, "_reserved", {}):  # Python 3.14 and later know the attribute
+        morsel["partitioned"] = True
+        return
+    partitioned = _PartitionedMorsel()
+    partitioned.set(morsel.key, morsel.value, morsel.coded_value)
+    partitioned.update(dict(morsel))
+    cookies[name] = partitioned

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from lti import frame
 
+PYLTI_COOKIE_PREFIX = "lti1p3-"  # pylti1p3's login state (`CookieService._cookie_prefix`)
+
 
 class LmsFrameMiddleware:
     """Between the CSP middleware (outside) and the session middleware (inside): it sees the
@@ -15,7 +17,8 @@ class LmsFrameMiddleware:
     - the LTI login and launch may be framed by any registered platform (the browser arrives from
       one, and a refused launch shows its reason inside the frame);
     - the pages of a session a launch opened may be framed by that session's platform;
-    - over HTTPS, that session's session and CSRF cookies become `SameSite=None; Secure`.
+    - over HTTPS, that session's session and CSRF cookies, and pylti1p3's login-state cookies,
+      become `SameSite=None; Secure; Partitioned`.
     """
 
     def __init__(self, get_response):
@@ -30,9 +33,10 @@ class LmsFrameMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         platform_id = frame.session_platform(request)
+        entry = request.path in self.entry_paths()
         if platform_id is not None:
             origins = frame.frame_ancestors(platform_id)
-        elif request.path in self.entry_paths():
+        elif entry:
             origins = frame.frame_ancestors()
         else:
             origins = []
@@ -41,9 +45,11 @@ class LmsFrameMiddleware:
             response._csp_config = {**policy, "frame-ancestors": origins}
             if "X-Frame-Options" in response:
                 del response["X-Frame-Options"]
-        if platform_id is not None and request.is_secure():
-            for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
-                if name in response.cookies:
-                    response.cookies[name]["samesite"] = "None"
-                    response.cookies[name]["secure"] = True
+        if request.is_secure() and (platform_id is not None or entry):
+            for name in list(response.cookies):
+                if name.startswith(PYLTI_COOKIE_PREFIX) or (
+                    platform_id is not None
+                    and name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+                ):
+                    frame.make_frame_cookie(response.cookies, name)
         return response

@@ -85,7 +85,7 @@ def test_with_no_registration_even_the_launch_refuses_framing(live_server, trans
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_over_https_a_launched_session_gets_samesite_none_secure_cookies(
+def test_over_https_a_launched_session_gets_samesite_none_secure_partitioned_cookies(
     settings, platform, browser, tool_url, quiz_assignment
 ):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -93,6 +93,7 @@ def test_over_https_a_launched_session_gets_samesite_none_secure_cookies(
     login, params = platform.begin_login(browser, tool_url)
     for name, header in set_cookie_headers(login).items():  # pylti1p3's state cookies
         assert name.startswith("lti1p3-") and "SameSite=None" in header and "; Secure" in header
+        assert "; Partitioned" in header
     token = platform.id_token(
         nonce=params["nonce"],
         subject="student-42",
@@ -111,7 +112,7 @@ def test_over_https_a_launched_session_gets_samesite_none_secure_cookies(
     cookies = set_cookie_headers(launched)
     for name in ("sessionid", "csrftoken"):
         assert "SameSite=None" in cookies[name], cookies[name]
-        assert "; Secure" in cookies[name], cookies[name]
+        assert "; Secure" in cookies[name] and "; Partitioned" in cookies[name], cookies[name]
     assert "HttpOnly" in cookies["sessionid"]
     user = PlatformAccount.objects.get(subject="student-42").user
     page = requests.get(
@@ -137,7 +138,7 @@ def test_a_password_login_over_https_keeps_lax_cookies(settings, make_user):
 def test_over_plain_http_a_launched_session_keeps_lax_cookies(platform, browser, tool_url, quiz_assignment):
     # Browsers drop SameSite=None without Secure, and Secure cookies over HTTP: nothing to gain.
     cookies = set_cookie_headers(launch_learner(platform, browser, tool_url, quiz_assignment))
-    assert "SameSite=Lax" in cookies["sessionid"]
+    assert "SameSite=Lax" in cookies["sessionid"] and "Partitioned" not in cookies["sessionid"]
 
 
 def test_the_framing_origins_follow_the_registrations(settings, platform, registration):
