@@ -13,7 +13,7 @@ class LtiConfig(AppConfig):
         from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool
 
         from grading import events as grading_events  # Django's registry idiom: apps are loaded now
-        from lti import frame, receivers
+        from lti import frame, passback, receivers
         from quizzes import events as quiz_events
 
         # A registration saved or deleted changes which origins may frame Descent.
@@ -24,6 +24,8 @@ class LtiConfig(AppConfig):
             receivers.on_attempt_finished, dispatch_uid="lti-attempt-finished"
         )
         grading_events.submission_graded.connect(receivers.on_submission_graded, dispatch_uid="lti-graded")
+        # Scores go to the LMS from the grading workers' processes, never from a web request.
+        grading_events.worker_tick.connect(passback.on_worker_tick, dispatch_uid="lti-passback")
 
 
 class PlatformRegistrationsConfig(PyLTI1p3ToolConfig):

@@ -57,6 +57,7 @@ class SimulatedPlatform:
         self.jwks_fetches = 0
         self.tokens_issued: set[str] = set()
         self.fail_next_scores = 0
+        self.score_delay = 0.0  # seconds the gradebook takes to answer a score: a slow LMS
         self.members: list[dict[str, Any]] = []
         self.deep_link_responses: list[dict[str, Any]] = []
         # login_hint -> (the tool's address, the claims of that launch), for course pages in a browser
@@ -302,6 +303,7 @@ class SimulatedPlatform:
                 if path.startswith("/lineitems/") and path.endswith("/scores"):
                     if not self._authorised():
                         return self._json(401, {"error": "no valid token"})
+                    time.sleep(platform.score_delay)
                     if platform.fail_next_scores > 0:
                         platform.fail_next_scores -= 1
                         return self._json(503, {"error": "gradebook busy"})
