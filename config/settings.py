@@ -369,3 +369,5 @@ LTI_NONCE_SECONDS = env_int("LTI_NONCE_SECONDS", 2 * 3600)
 # login URL's origins), for an LMS whose course pages are served elsewhere, e.g. a Canvas school
 # domain: "https://school.instructure.com". Comma-separated.
 LTI_FRAME_ANCESTORS = env_list("LTI_FRAME_ANCESTORS", [])
+# LMS service tokens (lti/) are checked by this function when the JSON API (api/) is called with one.
+API_SERVICE_TOKEN_LOOKUP = "lti.services.service_tokens.course_for_token"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool, LtiToolKey
@@ -24,12 +26,13 @@ from courses.models import Assignment, AssignmentKind, Course
 from courses.services.access import get_course_for_instructor
 from lti import frame, tool
 from lti.claims import TARGET_PARAMETER, LaunchRole, launch_facts
-from lti.forms import RegistrationForm
+from lti.forms import RegistrationForm, ServiceTokenForm
 from lti.keys import create_tool_key
-from lti.models import PlatformContext, ScoreSync
+from lti.models import PlatformContext, ScoreSync, ServiceToken
 from lti.services.launches import LaunchRefused, account_for, context_for, resource_link_for
 from lti.services.roster import sync_roster
 from lti.services.scores import push_due_scores
+from lti.services.service_tokens import ServiceTokenRefused, service_token_issue, service_token_revoke
 
 log = logging.getLogger(__name__)
 SESSION_LAUNCH = "lti_launch_id"
@@ -254,3 +257,36 @@ def registrations(request: HttpRequest, tool_id: int | None = None) -> HttpRespo
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@never_cache  # the page right after issuing holds the token: no cache may keep it
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def service_tokens(request: HttpRequest) -> HttpResponse:
+    """Staff issue an LMS its read-only API token for one connected course, and revoke tokens."""
+    form = ServiceTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = service_token_issue(
+                context=form.cleaned_data["context"], name=form.cleaned_data["name"], issued_by=request.user
+            )
+        except ServiceTokenRefused as error:
+            form.add_error("name", str(error))
+        else:
+            form = ServiceTokenForm()
+    tokens = ServiceToken.objects.select_related("context__tool", "context__course", "created_by")
+    return render(
+        request,
+        "lti/service_tokens.html",
+        {"form": form, "issued": issued, "tokens": tokens},
+        status=400 if request.method == "POST" and issued is None else 200,
+    )
+
+
+@staff_member_required
+@require_POST
+def service_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = service_token_revoke(token_id=token_id)
+    messages.success(request, f"The service token “{token.name}” is revoked: the API refuses it from now on.")
+    return redirect("lti:service_tokens")
