@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -173,7 +174,7 @@ def deep_link(request: HttpRequest, launch_id: str) -> HttpResponse:
         for assignment in chosen
     ]
     deep_link_service = message_launch.get_deep_link()
-    return render(
+    response = render(
         request,
         "lti/deep_link_return.html",
         {
@@ -182,6 +183,13 @@ def deep_link(request: HttpRequest, launch_id: str) -> HttpResponse:
             "chosen": chosen,
         },
     )
+    # This one form posts to the LMS: the policy's form-action allows its origin on this page only.
+    return_origin = frame.origin_of(facts.deep_link_return_url)
+    if return_origin:
+        site_form_action = cast(list[str], settings.SECURE_CSP.get("form-action", []))
+        form_action = [*site_form_action, return_origin]
+        response._csp_config = {**settings.SECURE_CSP, "form-action": form_action}  # type: ignore[attr-defined]
+    return response
 
 
 def _connected_course(request: HttpRequest, course_id: int) -> tuple[Course, list[PlatformContext]]:

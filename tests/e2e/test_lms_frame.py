@@ -191,3 +191,27 @@ def test_a_student_takes_a_quiz_inside_the_lms_frame_and_the_grade_reaches_the_l
     assert (grade["scoreGiven"], grade["scoreMaximum"]) == (1.0, 1.0)
     assert (grade["activityProgress"], grade["gradingProgress"]) == ("Completed", "FullyGraded")
     assert ScoreSync.objects.get().status == SyncStatus.SENT
+
+
+def test_an_instructor_adds_an_activity_from_inside_the_lms_frame(browser, descent, lms, quiz_activity):
+    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    try:
+        page.goto(lms.activity_page(descent.url, subject="teacher-1", roles=[INSTRUCTOR], deep_linking=True))
+        tool = page.frame_locator("#tool")
+        # The picker opens in the frame; the choice goes back to the LMS by a form the page posts itself.
+        tool.locator(f"input[name=assignment][value='{quiz_activity.pk}']").check()
+        tool.get_by_role("button", name="Add to the LMS course").click()
+        deadline = time.monotonic() + GRADE_TIMEOUT_SECONDS
+        while not lms.deep_link_responses and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        context.close()
+    [message] = lms.deep_link_responses
+    [item] = message["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    assert item["title"] == "Week 3: momentum"
+    assert item["custom"] == {"descent_assignment": str(quiz_activity.pk)}
+    assert violations == []

@@ -37,6 +37,11 @@ def test_deep_linking_returns_the_chosen_assignment_as_a_graded_activity(
     assert chosen.status_code == 200
     # The page carries a form to the LMS's return address with the signed response; post it as a browser would.
     assert f'action="{platform.url}/deep-link-return"' in chosen.text
+    # The page's policy lets that form go to the LMS (the rest of the site posts to itself only).
+    [form_action] = [
+        d.split()[1:] for d in chosen.headers["Content-Security-Policy"].split(";") if "form-action" in d
+    ]
+    assert form_action == ["'self'", platform.url]
     jwt_value = chosen.text.split('name="JWT" value="', 1)[1].split('"', 1)[0]
     browser.post(f"{platform.url}/deep-link-return", data={"JWT": jwt_value})
     [message] = platform.deep_link_responses
