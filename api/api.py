@@ -16,8 +16,10 @@ api = NinjaAPI(
         "Quiz banks, quizzes and attempt results, code submissions and course gradebooks, under the "
         "same permission rules and throttles as the site's pages. Authenticate with "
         "`Authorization: Bearer <token>` (tokens are made on /api/tokens/) or, from the site's own "
-        "pages, with the session and the `X-CSRFToken` header. Lists are paginated with `page` and "
-        "`page_size`."
+        "pages, with the session and the `X-CSRFToken` header. An LMS may read one connected course's "
+        "gradebook and quiz attempt results with the service token staff issued it (on "
+        "/lti/service-tokens/); ServiceTokenAuth marks those endpoints. Lists are paginated with `page` "
+        "and `page_size`."
     ),
     auth=AUTH,
     urls_namespace="api_v1",

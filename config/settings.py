@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "ops.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages of LMS-launched sessions may be framed by that LMS, with SameSite=None cookies (lti.frame).
+    "lti.middleware.LmsFrameMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -364,3 +366,9 @@ LTI_HTTP_TIMEOUT_SECONDS = env_int("LTI_HTTP_TIMEOUT_SECONDS", 10)
 LTI_JWKS_CACHE_SECONDS = env_int("LTI_JWKS_CACHE_SECONDS", 3600)
 # A used launch nonce is remembered this long, longer than any id_token lives, so replays fail.
 LTI_NONCE_SECONDS = env_int("LTI_NONCE_SECONDS", 2 * 3600)
+# Origins allowed to frame LMS-launched pages besides each registration's own (its issuer's and OIDC
+# login URL's origins), for an LMS whose course pages are served elsewhere, e.g. a Canvas school
+# domain: "https://school.instructure.com". Comma-separated.
+LTI_FRAME_ANCESTORS = env_list("LTI_FRAME_ANCESTORS", [])
+# LMS service tokens (lti/) are checked by this function when the JSON API (api/) is called with one.
+API_SERVICE_TOKEN_LOOKUP = "lti.services.service_tokens.course_for_token"

@@ -10,6 +10,11 @@ keeps the other receivers from hearing about it.
     submission (status "graded"), exactly once per stored verdict: a duplicate or late task stores
     nothing and announces nothing. Read the outcome through `grading.api.graded_submission`.
     Listener: progress (mastery, streaks, XP, achievements).
+
+`worker_tick(worker_id)`: a grading worker is between jobs (sent at most every `TICK_SECONDS` by
+    each worker, at once, outside any transaction). For higher apps' periodic chores that must
+    not run in a web request; a receiver must return quickly (start its own thread for slow
+    work), since the worker takes no job while it runs. Listener: lti (score passback).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ logger = logging.getLogger("grading.events")
 GRADING = "grading"  # the sender of every signal here
 
 submission_graded = Signal()
+worker_tick = Signal()
+TICK_SECONDS = 2.0
 
 
 def send_on_commit(signal: Signal, **payload: Any) -> None:
@@ -36,3 +43,8 @@ def _deliver(signal: Signal, payload: dict[str, Any]) -> None:
     failures = [(r, o) for r, o in signal.send_robust(sender=GRADING, **payload) if isinstance(o, Exception)]
     for receiver, error in failures:
         logger.error("%r failed on a grading event %s", receiver, payload, exc_info=error)
+
+
+def send_now(signal: Signal, **payload: Any) -> None:
+    """Send at once (a worker's own announcements); receivers fail alone, as above."""
+    _deliver(signal, payload)

@@ -5,7 +5,8 @@
    exits without taking a single job, so a misconfigured host can never grade without isolation.
 2. Loop: claim the next submission in fair order (grading.services.queue.claim_next), grade it,
    store the verdict; between jobs, refresh this worker's row, put the submissions of dead
-   workers back in the queue and prune the rows of workers long dead.
+   workers back in the queue, prune the rows of workers long dead, and announce a tick
+   (grading.events.worker_tick) for the periodic chores of higher apps.
 3. A transient database error (a restart, a lost connection, "database is locked") never ends
    the loop: the connection is dropped and the worker waits (capped exponential backoff) and
    carries on. Anything else ends the process, and its supervisor starts a new one.
@@ -22,7 +23,7 @@ import time
 
 from django.utils import timezone
 
-from grading import tasks
+from grading import events, tasks
 from grading.resilience import TRANSIENT_ERRORS, Backoff, describe, drop_connection
 from grading.sandbox.client import SandboxUnavailable
 from grading.services.queue import claim_next, lease_seconds, requeue_stale, set_lease_seconds
@@ -207,6 +208,8 @@ class GradingWorker:
                 logger.warning("re-queued abandoned submissions %s", requeued)
         if self._every("prune", PRUNE_EVERY_SECONDS):
             prune_dead_workers()
+        if self._every("tick", events.TICK_SECONDS):
+            events.send_now(events.worker_tick, worker_id=self.worker_id)
 
     def _leave(self) -> None:
         if not self._registered:

@@ -9,15 +9,24 @@ class LtiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+        from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool
+
         from grading import events as grading_events  # Django's registry idiom: apps are loaded now
-        from lti import receivers
+        from lti import frame, passback, receivers
         from quizzes import events as quiz_events
+
+        # A registration saved or deleted changes which origins may frame Descent.
+        post_save.connect(frame.forget_origins, sender=LtiTool, dispatch_uid="lti-frame-saved")
+        post_delete.connect(frame.forget_origins, sender=LtiTool, dispatch_uid="lti-frame-deleted")
 
         quiz_events.attempt_finished.connect(
             receivers.on_attempt_finished, dispatch_uid="lti-attempt-finished"
         )
         quiz_events.attempt_graded.connect(receivers.on_attempt_finished, dispatch_uid="lti-attempt-graded")
         grading_events.submission_graded.connect(receivers.on_submission_graded, dispatch_uid="lti-graded")
+        # Scores go to the LMS from the grading workers' processes, never from a web request.
+        grading_events.worker_tick.connect(passback.on_worker_tick, dispatch_uid="lti-passback")
 
 
 class PlatformRegistrationsConfig(PyLTI1p3ToolConfig):

@@ -3,6 +3,8 @@ import json
 from django import forms
 from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool
 
+from lti.models import PlatformContext
+
 
 class RegistrationForm(forms.ModelForm):
     """A platform registration as the LMS's administrator reads it off the LMS's tool settings."""
@@ -52,3 +54,19 @@ class RegistrationForm(forms.ModelForm):
         if issuer and client_id and clash.exists():
             raise forms.ValidationError("This platform and client id are registered already.")
         return cleaned
+
+
+class ContextChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: PlatformContext) -> str:
+        return f"{obj.tool.title}: {obj} → {obj.course.name}"
+
+
+class ServiceTokenForm(forms.Form):
+    """Staff pick the connected LMS course a new service token reads, and name it."""
+
+    context = ContextChoiceField(
+        queryset=PlatformContext.objects.select_related("tool", "course").order_by("tool__title", "title"),
+        label="LMS course",
+        help_text="The token reads this course's results only.",
+    )
+    name = forms.CharField(max_length=100, help_text="Who uses it, e.g. “Moodle gradebook sync”.")

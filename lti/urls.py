@@ -12,4 +12,8 @@ urlpatterns = [
     path("courses/<int:course_id>/", views.course_lms, name="course"),
     path("registrations/", views.registrations, name="registrations"),
     path("registrations/<int:tool_id>/", views.registrations, name="registration_edit"),
+    path("service-tokens/", views.service_tokens, name="service_tokens"),
+    path(
+        "service-tokens/<int:token_id>/revoke/", views.service_token_revoke_view, name="service_token_revoke"
+    ),
 ]

@@ -3,34 +3,37 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool, LtiToolKey
 from pylti1p3.deep_link_resource import DeepLinkResource
-from pylti1p3.exception import LtiException
+from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
 from requests import RequestException
 
 from accounts.roles import instructor_required
 from courses.models import Assignment, AssignmentKind, Course
 from courses.services.access import get_course_for_instructor
-from lti import tool
+from lti import frame, tool
 from lti.claims import TARGET_PARAMETER, LaunchRole, launch_facts
-from lti.forms import RegistrationForm
+from lti.forms import RegistrationForm, ServiceTokenForm
 from lti.keys import create_tool_key
-from lti.models import PlatformContext, ScoreSync
+from lti.models import PlatformContext, ScoreSync, ServiceToken
 from lti.services.launches import LaunchRefused, account_for, context_for, resource_link_for
 from lti.services.roster import sync_roster
 from lti.services.scores import push_due_scores
+from lti.services.service_tokens import ServiceTokenRefused, service_token_issue, service_token_revoke
 
 log = logging.getLogger(__name__)
 SESSION_LAUNCH = "lti_launch_id"
@@ -43,7 +46,6 @@ def _refused(request: HttpRequest, reason: str, status: int = 403) -> HttpRespon
 
 
 @csrf_exempt
-@xframe_options_exempt
 @require_http_methods(["GET", "POST"])
 def oidc_login(request: HttpRequest) -> HttpResponse:
     """Third-party initiated login: check the platform is registered, then send the browser to it."""
@@ -52,7 +54,7 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("target_link_uri") or request.GET.get("target_link_uri") or ""
     try:
         return tool.oidc_login(request).redirect(target or request.build_absolute_uri(reverse("lti:launch")))
-    except LtiException as error:
+    except (LtiException, OIDCException) as error:  # OIDCException: a login missing its parameters
         return _refused(request, f"The login request could not be accepted: {error}", status=400)
 
 
@@ -63,15 +65,14 @@ def _consume_nonce(body: dict) -> bool:
 
 
 @csrf_exempt
-@xframe_options_exempt
 @require_POST
 def launch(request: HttpRequest) -> HttpResponse:
     """Validate the id_token (signature against the platform's key set, issuer, audience, deployment,
     nonce, state, expiry), then sign the person in and open what the activity points at."""
     if settings.LTI_REQUIRE_HTTPS and not request.is_secure():
         return _refused(request, "LTI launches are accepted over HTTPS only.", status=400)
-    message_launch = tool.message_launch(request)
     try:
+        message_launch = tool.message_launch(request)  # refuses a browser without the login's cookie
         body = message_launch.get_launch_data()
     except LtiException as error:
         return _refused(request, f"This launch could not be verified: {error}")
@@ -95,6 +96,7 @@ def launch(request: HttpRequest) -> HttpResponse:
         return _refused(request, str(error))
     login(request, account.user, backend=MODEL_BACKEND)
     request.session[SESSION_LAUNCH] = message_launch.get_launch_id()
+    frame.mark_session(request, lti_tool.pk)  # its pages may now be framed by this platform
 
     if message_launch.is_deep_link_launch():
         if facts.role != LaunchRole.INSTRUCTOR or context is None:
@@ -120,7 +122,6 @@ def jwks(request: HttpRequest) -> JsonResponse:
     return JsonResponse(tool.tool_conf().get_jwks())
 
 
-@xframe_options_exempt
 @instructor_required
 @require_http_methods(["GET", "POST"])
 def deep_link(request: HttpRequest, launch_id: str) -> HttpResponse:
@@ -173,7 +174,7 @@ def deep_link(request: HttpRequest, launch_id: str) -> HttpResponse:
         for assignment in chosen
     ]
     deep_link_service = message_launch.get_deep_link()
-    return render(
+    response = render(
         request,
         "lti/deep_link_return.html",
         {
@@ -182,6 +183,13 @@ def deep_link(request: HttpRequest, launch_id: str) -> HttpResponse:
             "chosen": chosen,
         },
     )
+    # This one form posts to the LMS: the policy's form-action allows its origin on this page only.
+    return_origin = frame.origin_of(facts.deep_link_return_url)
+    if return_origin:
+        site_form_action = cast(list[str], settings.SECURE_CSP.get("form-action", []))
+        form_action = [*site_form_action, return_origin]
+        response._csp_config = {**settings.SECURE_CSP, "form-action": form_action}  # type: ignore[attr-defined]
+    return response
 
 
 def _connected_course(request: HttpRequest, course_id: int) -> tuple[Course, list[PlatformContext]]:
@@ -257,3 +265,36 @@ def registrations(request: HttpRequest, tool_id: int | None = None) -> HttpRespo
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@never_cache  # the page right after issuing holds the token: no cache may keep it
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def service_tokens(request: HttpRequest) -> HttpResponse:
+    """Staff issue an LMS its read-only API token for one connected course, and revoke tokens."""
+    form = ServiceTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = service_token_issue(
+                context=form.cleaned_data["context"], name=form.cleaned_data["name"], issued_by=request.user
+            )
+        except ServiceTokenRefused as error:
+            form.add_error("name", str(error))
+        else:
+            form = ServiceTokenForm()
+    tokens = ServiceToken.objects.select_related("context__tool", "context__course", "created_by")
+    return render(
+        request,
+        "lti/service_tokens.html",
+        {"form": form, "issued": issued, "tokens": tokens},
+        status=400 if request.method == "POST" and issued is None else 200,
+    )
+
+
+@staff_member_required
+@require_POST
+def service_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = service_token_revoke(token_id=token_id)
+    messages.success(request, f"The service token “{token.name}” is revoked: the API refuses it from now on.")
+    return redirect("lti:service_tokens")

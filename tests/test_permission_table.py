@@ -366,6 +366,9 @@ ROWS = [
     ),
     Row("lti:registrations", get=ADMIN_ONLY, post=outcomes("admin admin admin admin admin admin admin 400")),
     Row("lti:registration_edit", kwargs={"tool_id": 987654}, get=ADMIN_ONLY_404, post=ADMIN_ONLY_404),
+    # LMS service tokens for the API: issued and revoked by staff only
+    Row("lti:service_tokens", get=ADMIN_ONLY, post=outcomes("admin admin admin admin admin admin admin 400")),
+    Row("lti:service_token_revoke", kwargs={"token_id": 987654}, get=ADMIN_ONLY_405, post=ADMIN_ONLY_404),
     # The JSON API (api/): its schema and docs are public; every endpoint is scoped like the pages
     # ninja names its mount point; nothing is served there
     Row(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
 
+from api.auth import SERVICE_AUTH, service_course_id
 from api.endpoints.common import instructors_only
 from api.schemas import ErrorOut, GradebookOut
+from courses.models import Course
 from courses.services.access import VIEW, get_course_for_instructor
 from courses.services.gradebook import course_gradebook
 from courses.services.gradebook_csv import gradebook_csv
@@ -15,11 +17,21 @@ from courses.services.gradebook_csv import gradebook_csv
 router = Router(tags=["gradebook"])
 
 
-@router.get("/courses/{course_id}/gradebook", response={200: GradebookOut, 404: ErrorOut})
+def _readable_course(request: HttpRequest, course_id: int) -> Course:
+    """A course an instructor may view, or the one course an LMS's service token was issued for."""
+    scoped = service_course_id(request)
+    if scoped is not None:
+        if scoped != course_id:
+            raise Http404("No such course.")
+        return Course.objects.get(pk=course_id)
+    instructors_only(request)
+    return get_course_for_instructor(request.user, course_id, to=VIEW)
+
+
+@router.get("/courses/{course_id}/gradebook", response={200: GradebookOut, 404: ErrorOut}, auth=SERVICE_AUTH)
 def course_gradebook_json(request: HttpRequest, course_id: int) -> dict:
     """Per enrolled student and assignment: best and latest score (0 to 1), attempts, completion, lateness."""
-    instructors_only(request)
-    course = get_course_for_instructor(request.user, course_id, to=VIEW)
+    course = _readable_course(request, course_id)
     book = course_gradebook(course=course)
     return {
         "course_id": course.pk,
@@ -52,12 +64,12 @@ def course_gradebook_json(request: HttpRequest, course_id: int) -> dict:
 @router.get(
     "/courses/{course_id}/gradebook.csv",
     response={200: None, 404: ErrorOut},
+    auth=SERVICE_AUTH,
     openapi_extra={"responses": {200: {"description": "The gradebook as CSV", "content": {"text/csv": {}}}}},
 )
 def course_gradebook_csv(request: HttpRequest, course_id: int) -> HttpResponse:
     """The same CSV file the gradebook page offers (UTF-8 with BOM, percentages, formula-safe)."""
-    instructors_only(request)
-    course = get_course_for_instructor(request.user, course_id, to=VIEW)
+    course = _readable_course(request, course_id)
     response = HttpResponse(
         gradebook_csv(course_gradebook(course=course)), content_type="text/csv; charset=utf-8"
     )

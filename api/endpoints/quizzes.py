@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router
 from ninja.pagination import paginate
 
+from api.auth import SERVICE_AUTH, service_course_id
 from api.endpoints.common import Pages, instructors_only
 from api.schemas import AttemptResultOut, ErrorOut, OwnAttemptOut, QuizOut
 from quizzes.models import Attempt, AttemptStatus, Quiz
@@ -25,13 +26,23 @@ def list_quizzes(request: HttpRequest) -> QuerySet[Quiz]:
     return quizzes_for_user(request.user).order_by("slug")
 
 
-@router.get("/quizzes/{slug}/attempts", response={200: list[AttemptResultOut], 404: ErrorOut})
+@router.get(
+    "/quizzes/{slug}/attempts", response={200: list[AttemptResultOut], 404: ErrorOut}, auth=SERVICE_AUTH
+)
 @paginate(Pages)
 def quiz_attempts(request: HttpRequest, slug: str) -> QuerySet[Attempt]:
-    """Every attempt at a quiz you own: per student and attempt number, its status, score and finish."""
-    instructors_only(request)
-    quiz = get_quiz_for_user(request.user, slug, to=OWN)
-    return Attempt.objects.filter(quiz=quiz).select_related("student").order_by("student__username", "number")
+    """Every attempt at a quiz you own: per student and attempt number, its status, score and finish.
+    With an LMS's service token: the attempts of its course's students at a quiz assigned there."""
+    scoped = service_course_id(request)
+    if scoped is not None:
+        quiz = Quiz.objects.filter(slug=slug, assignments__course_id=scoped).distinct().first()
+        if quiz is None:
+            raise Http404("No such quiz in this course.")
+        attempts = Attempt.objects.filter(quiz=quiz, student__enrollments__course_id=scoped)
+    else:
+        instructors_only(request)
+        attempts = Attempt.objects.filter(quiz=get_quiz_for_user(request.user, slug, to=OWN))
+    return attempts.select_related("student").order_by("student__username", "number")
 
 
 @router.get("/attempts", response=list[OwnAttemptOut])

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool
 
-from accounts.roles import INSTRUCTORS, STUDENTS
+from accounts.services import user_add_role, user_create
 from courses.models import Enrollment
 from courses.services.courses import course_create
 from lti.claims import LaunchFacts, LaunchRole
@@ -41,11 +39,12 @@ def account_for(
     """
     if not subject:
         raise LaunchRefused("The LMS sent no user id, so Descent cannot tell who you are.")
+    instructor = role in (LaunchRole.INSTRUCTOR, LaunchRole.TEACHING_ASSISTANT)
     with transaction.atomic():
         link = PlatformAccount.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
         if link is None:
-            # No password argument: the account gets an unusable one and can only be entered by a launch.
-            user = get_user_model().objects.create_user(username=_username_for(issuer, subject))
+            # No password: the account gets an unusable one and can only be entered by a launch.
+            user = user_create(username=_username_for(issuer, subject), password=None, instructor=instructor)
             try:
                 with transaction.atomic():
                     link = PlatformAccount.objects.create(user=user, issuer=issuer, subject=subject)
@@ -60,12 +59,7 @@ def account_for(
                 changed.append(field)
         if changed:
             user.save(update_fields=changed)
-        group_name = (
-            INSTRUCTORS if role in (LaunchRole.INSTRUCTOR, LaunchRole.TEACHING_ASSISTANT) else STUDENTS
-        )
-        group, _ = Group.objects.get_or_create(name=group_name)
-        if not user.groups.filter(name=INSTRUCTORS).exists():
-            user.groups.add(group)
+        user_add_role(user, instructor=instructor)
     return link
 
 

@@ -55,3 +55,23 @@ def test_anonymous_visitor_is_sent_to_log_in_for_authoring(client, db):
 
 def test_instructor_opens_authoring_pages(instructor_client):
     assert instructor_client.get(reverse("quizzes:author_banks")).status_code == 200
+
+
+def test_an_account_created_without_a_password_cannot_log_in_with_one(db):
+    from accounts.services import user_create
+
+    user = user_create(username="from-the-lms", password=None)
+    assert not user.has_usable_password()
+    assert list(user.groups.values_list("name", flat=True)) == ["students"]
+
+
+def test_a_student_role_never_takes_an_instructors_away(db):
+    from accounts.roles import is_instructor
+    from accounts.services import user_add_role, user_create
+
+    user = user_create(username="teaches-and-learns", password=None, instructor=True)
+    user_add_role(user, instructor=False)
+    assert list(user.groups.values_list("name", flat=True)) == ["instructors"]
+    learner = user_create(username="learner-first", password=None)
+    user_add_role(learner, instructor=True)
+    assert is_instructor(learner)

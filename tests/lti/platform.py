@@ -4,12 +4,19 @@ It signs real id_tokens with its own RSA key and serves what a platform serves: 
 OAuth2 token endpoint (checking the tool's signed client assertion against the tool's own key set,
 fetched over HTTP), an Assignment and Grade Services line item that records scores, and a Names and
 Role Provisioning roster. Nothing in the tool or in pylti1p3 is mocked.
+
+For a browser it also serves a course page that shows the tool in an iframe (`activity_page`) and
+the OIDC authentication step (`/auth`), which answers the tool's login redirect with a page that
+posts the signed id_token back to the tool, as an LMS does. With `tls` (an SSL server context) it
+speaks HTTPS, under the host name `public_host`.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import secrets
+import ssl
 import threading
 import time
 import uuid
@@ -32,7 +39,15 @@ NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.r
 
 
 class SimulatedPlatform:
-    def __init__(self, client_id: str = "descent-tool", deployment_id: str = "deployment-1"):
+    def __init__(
+        self,
+        client_id: str = "descent-tool",
+        deployment_id: str = "deployment-1",
+        *,
+        tls: ssl.SSLContext | None = None,
+        public_host: str = "127.0.0.1",
+        ca_file: str | None = None,
+    ):
         self.client_id = client_id
         self.deployment_id = deployment_id
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -42,16 +57,25 @@ class SimulatedPlatform:
         self.jwks_fetches = 0
         self.tokens_issued: set[str] = set()
         self.fail_next_scores = 0
+        self.score_delay = 0.0  # seconds the gradebook takes to answer a score: a slow LMS
         self.members: list[dict[str, Any]] = []
         self.deep_link_responses: list[dict[str, Any]] = []
+        # login_hint -> (the tool's address, the claims of that launch), for course pages in a browser
+        self.pending_logins: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.public_host = public_host
+        self.ca_file = ca_file  # what verifies the tool's certificate, when the tool speaks HTTPS
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.scheme = "http"
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     # --- lifecycle -------------------------------------------------------------------------
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"{self.scheme}://{self.public_host}:{port}"
 
     @property
     def issuer(self) -> str:
@@ -173,6 +197,49 @@ class SimulatedPlatform:
         params = {name: values[0] for name, values in parse_qs(location.query).items()}
         return response, params
 
+    # --- in a browser: the course page with the tool in a frame, and the OIDC step --------------------
+    def activity_page(self, tool_url: str, **claims: Any) -> str:
+        """The address of an LMS course page showing the tool in an iframe, launched with these claims."""
+        hint = "hint-" + secrets.token_hex(8)
+        self.pending_logins[hint] = (tool_url, claims)
+        return f"{self.url}/course/{hint}"
+
+    def _course_page(self, hint: str, tool_url: str) -> str:
+        login = with_query(
+            f"{tool_url}/lti/login/",
+            iss=self.issuer,
+            client_id=self.client_id,
+            login_hint=hint,
+            target_link_uri=f"{tool_url}/lti/launch/",
+            lti_deployment_id=self.deployment_id,
+        )
+        return (
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Simulated LMS course</title>"
+            "</head><body><h1>Optimisation for Deep Learning</h1>"
+            f'<iframe id="tool" title="Descent" src="{html.escape(login)}" width="1100" height="800">'
+            "</iframe></body></html>"
+        )
+
+    def _authentication_answer(self, params: dict[str, str]) -> tuple[int, str]:
+        """The OIDC step: check the tool's request, then post a signed id_token to its redirect URI."""
+        tool_url, claims = self.pending_logins.get(params.get("login_hint", ""), ("", None))
+        if claims is None or params.get("client_id") != self.client_id:
+            return 400, "unknown login"
+        if not params.get("redirect_uri", "").startswith(f"{tool_url}/"):
+            return 400, "the redirect URI is not the tool's"
+        if params.get("response_mode") != "form_post" or params.get("scope") != "openid":
+            return 400, "not an LTI authentication request"
+        token = self.id_token(nonce=params["nonce"], **claims)
+        page = (
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Launching</title></head>"
+            f'<body><form method="post" action="{html.escape(params["redirect_uri"])}">'
+            f'<input type="hidden" name="id_token" value="{html.escape(token)}">'
+            f'<input type="hidden" name="state" value="{html.escape(params["state"])}">'
+            "<noscript><button>Continue</button></noscript></form>"
+            "<script>document.forms[0].submit()</script></body></html>"
+        )
+        return 200, page
+
     # --- HTTP --------------------------------------------------------------------------------
     def _handler_class(self):
         platform = self
@@ -189,6 +256,14 @@ class SimulatedPlatform:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _html(self, status: int, page: str) -> None:
+                data = page.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def _body(self) -> bytes:
                 return self.rfile.read(int(self.headers.get("Content-Length", 0)))
 
@@ -197,7 +272,16 @@ class SimulatedPlatform:
                 return header.startswith("Bearer ") and header[7:] in platform.tokens_issued
 
             def do_GET(self):
-                path = urlparse(self.path).path
+                url = urlparse(self.path)
+                path = url.path
+                if path.startswith("/course/"):
+                    hint = path.rsplit("/", 1)[1]
+                    if hint not in platform.pending_logins:
+                        return self._html(404, "no such course page")
+                    return self._html(200, platform._course_page(hint, platform.pending_logins[hint][0]))
+                if path == "/auth":
+                    params = {name: values[0] for name, values in parse_qs(url.query).items()}
+                    return self._html(*platform._authentication_answer(params))
                 if path == "/jwks":
                     platform.jwks_fetches += 1
                     return self._json(200, {"keys": [platform.public_jwk()]})
@@ -219,6 +303,7 @@ class SimulatedPlatform:
                 if path.startswith("/lineitems/") and path.endswith("/scores"):
                     if not self._authorised():
                         return self._json(401, {"error": "no valid token"})
+                    time.sleep(platform.score_delay)
                     if platform.fail_next_scores > 0:
                         platform.fail_next_scores -= 1
                         return self._json(503, {"error": "gradebook busy"})
@@ -260,7 +345,7 @@ class SimulatedPlatform:
     def verify_tool_jwt(self, token: str, *, audience: str) -> dict[str, Any]:
         """Check a JWT the tool signed against the tool's key set, fetched from the tool over HTTP."""
         header = jwt.get_unverified_header(token)
-        keys = requests.get(self.tool_jwks_url, timeout=5).json()["keys"]
+        keys = requests.get(self.tool_jwks_url, timeout=5, verify=self.ca_file or True).json()["keys"]
         matching = [key for key in keys if key.get("kid") == header.get("kid")] or keys
         errors = []
         for key in matching:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from courses.models import Enrollment
 from lti.models import PlatformAccount, ScoreSync, SyncStatus
 from lti.services.scores import push_due_scores, record_score
+from tests.lti.passback_support import worker_tick
 from tests.lti.platform import INSTRUCTOR, LEARNER
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,6 +37,11 @@ def test_deep_linking_returns_the_chosen_assignment_as_a_graded_activity(
     assert chosen.status_code == 200
     # The page carries a form to the LMS's return address with the signed response; post it as a browser would.
     assert f'action="{platform.url}/deep-link-return"' in chosen.text
+    # The page's policy lets that form go to the LMS (the rest of the site posts to itself only).
+    [form_action] = [
+        d.split()[1:] for d in chosen.headers["Content-Security-Policy"].split(";") if "form-action" in d
+    ]
+    assert form_action == ["'self'", platform.url]
     jwt_value = chosen.text.split('name="JWT" value="', 1)[1].split('"', 1)[0]
     browser.post(f"{platform.url}/deep-link-return", data={"JWT": jwt_value})
     [message] = platform.deep_link_responses
@@ -56,7 +62,7 @@ def test_a_learner_cannot_deep_link(platform, browser, tool_url, connected_cours
     assert response.status_code == 403
 
 
-def _launch_learner(platform, browser, tool_url, assignment, subject="student-42"):
+def launch_learner(platform, browser, tool_url, assignment, subject="student-42"):
     response = platform.launch(
         browser, tool_url, subject=subject, roles=[LEARNER], custom={"descent_assignment": str(assignment.pk)}
     )
@@ -67,9 +73,11 @@ def _launch_learner(platform, browser, tool_url, assignment, subject="student-42
 def test_a_score_reaches_the_lms_line_item_with_its_progress_and_time(
     platform, browser, tool_url, quiz_assignment
 ):
-    student = _launch_learner(platform, browser, tool_url, quiz_assignment)
+    student = launch_learner(platform, browser, tool_url, quiz_assignment)
     with transaction.atomic():
         record_score(user=student, assignment_id=quiz_assignment.pk, score=0.75)
+    assert platform.scores == [] and ScoreSync.objects.get().status == SyncStatus.PENDING  # queued only
+    worker_tick()
     [score] = platform.scores
     assert score["_lineitem"] == "/lineitems/activity-1"
     assert score["_content_type"] == "application/vnd.ims.lis.v1.score+json"
@@ -83,10 +91,11 @@ def test_a_score_reaches_the_lms_line_item_with_its_progress_and_time(
 def test_a_score_rolled_back_with_its_transaction_never_reaches_the_lms(
     platform, browser, tool_url, quiz_assignment
 ):
-    student = _launch_learner(platform, browser, tool_url, quiz_assignment)
+    student = launch_learner(platform, browser, tool_url, quiz_assignment)
     with pytest.raises(RuntimeError), transaction.atomic():
         record_score(user=student, assignment_id=quiz_assignment.pk, score=1.0)
         raise RuntimeError("the attempt did not finish after all")
+    worker_tick()
     assert platform.scores == []
     assert not ScoreSync.objects.exists()
 
@@ -94,10 +103,11 @@ def test_a_score_rolled_back_with_its_transaction_never_reaches_the_lms(
 def test_a_failed_score_is_kept_with_its_error_and_sent_on_a_later_try(
     platform, browser, tool_url, quiz_assignment
 ):
-    student = _launch_learner(platform, browser, tool_url, quiz_assignment)
+    student = launch_learner(platform, browser, tool_url, quiz_assignment)
     platform.fail_next_scores = 2
     with transaction.atomic():
         record_score(user=student, assignment_id=quiz_assignment.pk, score=0.5)
+    worker_tick()
     sync = ScoreSync.objects.get()
     assert sync.status == SyncStatus.FAILED and sync.tries == 1 and sync.last_error
     assert push_due_scores() == {"sent": 0, "failed": 0}  # not due yet
@@ -109,10 +119,11 @@ def test_a_failed_score_is_kept_with_its_error_and_sent_on_a_later_try(
 
 
 def test_the_instructor_sees_each_students_sync_status(platform, browser, tool_url, quiz_assignment):
-    student = _launch_learner(platform, browser, tool_url, quiz_assignment)
+    student = launch_learner(platform, browser, tool_url, quiz_assignment)
     platform.fail_next_scores = 1
     with transaction.atomic():
         record_score(user=student, assignment_id=quiz_assignment.pk, score=0.5)
+    worker_tick()
     from django.test import Client
 
     client = Client()
@@ -156,11 +167,9 @@ def test_the_roster_sync_enrols_learners_who_never_launched(platform, connected_
     assert PlatformAccount.objects.get(subject="quiet-1").user.first_name == "Quinn"
 
 
-def test_finishing_a_quiz_sends_its_grade_to_the_lms_without_a_hand_on_the_keyboard(
-    platform, browser, tool_url, quiz_assignment
-):
+def make_two_fact_quiz(quiz_assignment):
+    """The assignment's quiz, published, drawing two true/false items."""
     from quizzes.models import Bank, Item, QuizRule
-    from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
 
     quiz = quiz_assignment.quiz
     owner = quiz_assignment.course.owner
@@ -177,11 +186,25 @@ def test_finishing_a_quiz_sends_its_grade_to_the_lms_without_a_hand_on_the_keybo
     QuizRule.objects.create(quiz=quiz, bank=bank, count=2)
     quiz.owner, quiz.published = owner, True
     quiz.save()
-    student = _launch_learner(platform, browser, tool_url, quiz_assignment)
+    return quiz
+
+
+def finish_with_one_right_answer(quiz, student) -> None:
+    from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
+
     attempt = attempt_start(quiz=quiz, student=student)
     first = attempt.attempt_items.select_related("item").order_by("position").first()
     attempt_answer(attempt_item=first, student=student, response=first.item.spec["answer"])
     attempt_finish(attempt=attempt)
+
+
+def test_finishing_a_quiz_sends_its_grade_to_the_lms_without_a_hand_on_the_keyboard(
+    platform, browser, tool_url, quiz_assignment
+):
+    quiz = make_two_fact_quiz(quiz_assignment)
+    student = launch_learner(platform, browser, tool_url, quiz_assignment)
+    finish_with_one_right_answer(quiz, student)
+    worker_tick()
     [score] = platform.scores
     assert score["userId"] == "student-42"
     assert score["scoreGiven"] == 0.5 and score["scoreMaximum"] == 1.0

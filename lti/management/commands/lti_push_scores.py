@@ -4,7 +4,10 @@ from lti.services.scores import push_due_scores
 
 
 class Command(BaseCommand):
-    help = "Send the scores waiting for the LMS gradebook whose retry time has come (run it every minute)."
+    help = (
+        "Send the scores waiting for the LMS gradebook whose retry time has come (the grading workers do "
+        "this every few seconds; run it from cron on a host without them)."
+    )
 
     def handle(self, *args, **options):
         counts = push_due_scores()
