@@ -223,14 +223,16 @@ def test_grading_an_essay_sends_the_quiz_s_new_grade_to_the_lms(platform, browse
     QuizRule.objects.create(quiz=quiz, bank=bank, count=1)
     quiz.owner, quiz.published = owner, True
     quiz.save()
-    student = _launch_learner(platform, browser, tool_url, quiz_assignment)
+    student = launch_learner(platform, browser, tool_url, quiz_assignment)
     attempt = attempt_start(quiz=quiz, student=student)
     essay = attempt.attempt_items.get()
     attempt_answer(attempt_item=essay, student=student, response="It damps the zig-zag.")
     attempt_finish(attempt=attempt)
     essay.refresh_from_db()
+    worker_tick()
 
     grade_answer(attempt_item=essay, score=0.8, comment="Good.", by=owner)
+    worker_tick()
 
     # Finishing sent the provisional grade (the essay counted 0); the grade sends the real one.
     assert [score["scoreGiven"] for score in platform.scores] == [0.0, 0.8]
