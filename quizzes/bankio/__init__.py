@@ -69,11 +69,26 @@ def read_bank(
     return parsed
 
 
-def write_bank(*, fmt: str, slug: str, name: str, description: str = "", items: list[dict]) -> ExportResult:
-    """Write items as `fmt`. YAML expresses everything; the others report what they had to leave out."""
+def write_bank(
+    *,
+    fmt: str,
+    slug: str,
+    name: str,
+    description: str = "",
+    items: list[dict],
+    categories: list[dict] | None = None,
+) -> ExportResult:
+    """Write items as `fmt`. YAML expresses everything; the others report what they had to leave out.
+
+    `categories` are the bank's named categories with their descriptions ({"path", "description"}).
+    """
     _check_format(fmt)
+    categories = categories or []
     if fmt == "yaml":
-        return ExportResult(text=dump_yaml(slug=slug, name=name, description=description, items=items))
+        text = dump_yaml(slug=slug, name=name, description=description, items=items, categories=categories)
+        return ExportResult(text=text)
     if fmt == "moodle-xml":
-        return dump_moodle_xml(slug=slug, name=name, description=description, items=items)
-    return dump_gift(slug=slug, name=name, description=description, items=items)
+        return dump_moodle_xml(
+            slug=slug, name=name, description=description, items=items, categories=categories
+        )
+    return dump_gift(slug=slug, name=name, description=description, items=items, categories=categories)

@@ -98,6 +98,8 @@ class RenderedItem:
     units: str = ""
     symbols: list[str] = field(default_factory=list)
     prompts: list[dict[str, str]] = field(default_factory=list)
+    layout: str = ""  # ordering: "horizontal" shows the steps side by side
+    accepted_units: list[str] = field(default_factory=list)  # numeric: units typed after the number
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +115,8 @@ class RenderedItem:
             "units": self.units,
             "symbols": list(self.symbols),
             "prompts": [dict(prompt) for prompt in self.prompts],
+            "layout": self.layout,
+            "accepted_units": list(self.accepted_units),
         }
 
 

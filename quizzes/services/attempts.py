@@ -29,7 +29,7 @@ from quizzes.engine import check_answer, draw_variant, variant_seed
 from quizzes.engine.result import INVALID, CheckResult, Variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, GradingPolicy, Quiz
 from quizzes.selection import draw_items, selection_seed
-from quizzes.services.versions import counted_items, item_version_current
+from quizzes.services.versions import attempt_raw_score, item_version_current
 
 
 class AttemptError(Exception):
@@ -316,12 +316,8 @@ def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
             if result.status != INVALID and row.draft == draft and row.version_id == version_id:
                 _record_answer(locked, row, draft, result, answered_at)
         AttemptItem.objects.filter(attempt=locked, answered_at__isnull=True).update(score=0.0)
-        # Every item has a score now (unanswered ones were just given 0).
-        scores = [
-            cast(float, s)
-            for s in counted_items(AttemptItem.objects.filter(attempt=locked)).values_list("score", flat=True)
-        ]
-        locked.raw_score = sum(scores) / len(scores) if scores else 0.0
+        # Every item has a score now (unanswered ones were just given 0); each weighs its `weight`.
+        locked.raw_score = attempt_raw_score(AttemptItem.objects.filter(attempt=locked))
         locked.score = locked.raw_score * penalty_factor(locked.quiz, locked.number)
         locked.status = AttemptStatus.FINISHED
         # An attempt closed because time ran out ends at its deadline, not when it was noticed.

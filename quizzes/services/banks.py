@@ -15,6 +15,7 @@ from pathlib import PurePath
 from django.db import DatabaseError, transaction
 
 from quizzes.bankio import BankProblem, ExportResult, Location, Skipped, read_bank, write_bank
+from quizzes.bankio.errors import add_category
 from quizzes.bankio.naming import slugify
 from quizzes.bankio.validation import (
     COMMON_FIELDS,
@@ -103,6 +104,7 @@ def bank_import(
         with transaction.atomic():
             _write_bank(
                 parsed.items,
+                categories=parsed.categories,
                 slug=slug,
                 metadata=(name, parsed.description) if fmt == "yaml" else None,
                 fallback_name=name or slug,
@@ -129,6 +131,7 @@ class _ImportRefused(Exception):
 def _write_bank(
     items: list[dict],
     *,
+    categories: list[dict] | None = None,
     slug: str,
     metadata: tuple[str, str] | None,
     fallback_name: str,
@@ -152,6 +155,14 @@ def _write_bank(
     elif metadata is not None:
         bank.name, bank.description = metadata
         bank.save(update_fields=["name", "description", "updated_at"])
+    if categories is not None:
+        # The file's categories replace the bank's (or, when the bank keeps what the file lacks, are added).
+        merged: list[dict] = [] if replace else [dict(category) for category in bank.categories or []]
+        for category in categories:
+            add_category(merged, category["path"], category.get("description", ""))
+        if merged != bank.categories:
+            bank.categories = merged
+            bank.save(update_fields=["categories", "updated_at"])
 
     topics = _topics_by_slug({slug for item in items for slug in item.get("topics", [])})
     existing = {item.key: item for item in bank.items.all()}
@@ -208,7 +219,12 @@ def _item_dicts(bank: Bank) -> list[dict]:
 def bank_export_result(*, bank: Bank, fmt: str) -> ExportResult:
     """The bank as `fmt`, with the items that format could not express listed in `.skipped`."""
     return write_bank(
-        fmt=fmt, slug=bank.slug, name=bank.name, description=bank.description, items=_item_dicts(bank)
+        fmt=fmt,
+        slug=bank.slug,
+        name=bank.name,
+        description=bank.description,
+        items=_item_dicts(bank),
+        categories=list(bank.categories or []),
     )
 
 
