@@ -97,7 +97,7 @@ def split_unit(text: str, options: dict[str, Any]) -> TypedUnit | None:
             name = str(entry.get("unit", ""))
             if name and stripped.endswith(name):
                 number = stripped[: -len(name)].rstrip()
-                if number:
+                if number and (number[-1].isdigit() or number[-1] == "."):  # "1.5 km" is not "1.5 k" + "m"
                     return TypedUnit(number, name, float(entry.get("multiplier", 1)))
     if stripped and (stripped[-1].isdigit() or stripped[-1] == "."):
         return TypedUnit(stripped, None, 1.0)

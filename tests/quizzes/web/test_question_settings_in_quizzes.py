@@ -1,6 +1,7 @@
 """Question settings at work in quizzes: weight in the attempt's score, hidden items, combined feedback."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import user_create
@@ -77,3 +78,26 @@ def test_combined_feedback_follows_the_verdict(make_item, make_quiz, student):
 
     assert wrong.feedback[-1] == "Revisit the accumulator."
     assert right.feedback == ["Right, and well argued."]
+
+
+def test_the_attempt_page_shows_combined_feedback_accepted_units_and_a_horizontal_order(
+    make_item, make_quiz, student, student_client
+):
+    units = {
+        "units": [{"unit": "m", "multiplier": 1}, {"unit": "cm", "multiplier": 100}],
+        "grading": "response",
+    }
+    make_item("numeric", unit_options=units, combined_feedback={"correct": "Measured well."}, answer=1.5)
+    make_item("ordering", layout="horizontal")
+    attempt = attempt_start(quiz=make_quiz(), student=student, now=NOW)
+    page = reverse("quizzes:attempt", args=[attempt.pk])
+
+    html = student_client.get(page).content.decode()
+    assert "then its unit: m, cm" in html
+    assert 'class="ordering horizontal"' in html
+
+    position = attempt.attempt_items.get(item__kind="numeric").position
+    answered = student_client.post(
+        reverse("quizzes:answer", args=[attempt.pk, position]), {"answer": "150 cm"}, follow=True
+    )
+    assert "Measured well." in answered.content.decode()
