@@ -89,6 +89,9 @@ class ParsedBank:
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     item_lines: dict[int, dict[str, int]] = field(default_factory=dict)
+    # What a reader changed in one question: (the question's first line, message, index in `notes`).
+    # Every entry is in `notes` too; this lets an import preview list the changes per question.
+    question_notes: list[tuple[int | None, str, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -178,6 +178,7 @@ class _QuestionReader:
     def note(self, message: str) -> None:
         name = self.title or _first_words(self.block.text)
         self.result.notes.append(f"{self.filename or 'line'}:{self.line}: '{name}': {message}")
+        self.result.question_notes.append((self.line, message, len(self.result.notes) - 1))
 
     def markdown(self, escaped: str) -> str:
         text = _unescape(escaped).strip()

@@ -113,7 +113,12 @@ def _question_start_lines(text: str) -> list[int]:
         return re.sub(r"[^\n]", " ", match.group(0))
 
     visible = re.sub(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", blank_out, text, flags=re.S)
-    return [visible.count("\n", 0, match.start()) + 1 for match in re.finditer(r"<question\b", visible)]
+    lines, line, counted = [], 1, 0
+    for match in re.finditer(r"<question\b", visible):
+        line += visible.count("\n", counted, match.start())  # only the text since the last question
+        counted = match.start()
+        lines.append(line)
+    return lines
 
 
 def _text_of(element: ET.Element, path: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from django.db import DatabaseError, transaction
 
 from quizzes.bankio import BankProblem, ExportResult, Location, Skipped, read_bank, write_bank
-from quizzes.bankio.errors import add_category
+from quizzes.bankio.errors import ParsedBank, add_category
 from quizzes.bankio.naming import slugify
 from quizzes.bankio.validation import (
     COMMON_FIELDS,
@@ -25,6 +25,7 @@ from quizzes.bankio.validation import (
 from quizzes.engine import check_answer, draw_variant, render_item, variant_seed
 from quizzes.engine.kinds import ItemKind
 from quizzes.models import AttemptItem, Bank, Item, Topic
+from quizzes.services.import_limits import import_limits
 from quizzes.services.versions import item_version_current
 
 # Draws per calculation item in `bank_validate`: enough to hit the corners of small parameter grids.
@@ -74,32 +75,12 @@ def bank_import(
     `may_write(bank)`, when given, says whether the importing user may write into an existing bank;
     a file that targets a bank they may not edit is refused with a problem, and nothing is written.
     """
-    report = ImportReport()
-    parsed = read_bank(text, fmt, filename=filename)
-    report.skipped, report.notes, report.problems = (
-        list(parsed.skipped),
-        list(parsed.notes),
-        list(parsed.problems),
+    report, parsed, name = _checked(
+        text=text, fmt=fmt, filename=filename, bank_slug=bank_slug, may_write=may_write
     )
-
-    slug = bank_slug or parsed.slug or slugify(PurePath(filename).stem if filename else "", fallback="")
-    report.bank = slug
-    where = Location(file=filename)
-    if not slug:
-        report.problems.append(BankProblem(where, "the file names no bank: give the target bank's slug"))
-    elif not is_slug(slug, MAX_BANK_SLUG_LENGTH):
-        report.problems.append(BankProblem(where, f"the target bank slug {slug!r} is not a valid slug"))
-    name = (parsed.name or "").strip()
-    if len(name) > MAX_BANK_NAME_LENGTH:
-        report.problems.append(
-            BankProblem(where, f"the bank name is longer than {MAX_BANK_NAME_LENGTH} characters")
-        )
-    if not parsed.items and (parsed.skipped or fmt != "yaml") and not report.problems:
-        # Replacing a bank with nothing because every question was unsupported would wipe it.
-        report.problems.append(BankProblem(where, "the file holds no question that can be imported"))
     if report.problems:
         return report
-
+    slug, where = report.bank, Location(file=filename)
     try:
         with transaction.atomic():
             _write_bank(
@@ -122,6 +103,117 @@ def bank_import(
             BankProblem(where, f"the database refused the import, nothing was saved: {error}")
         )
     return report
+
+
+def _checked(
+    *, text: str, fmt: str, filename: str, bank_slug: str | None, may_write
+) -> tuple[ImportReport, ParsedBank, str]:
+    """Everything an import checks before it writes: the report (with every problem), the parsed
+    file and the bank name it gives. Nothing is written."""
+    report = ImportReport()
+    parsed = read_bank(text, fmt, filename=filename, limits=import_limits())
+    report.skipped, report.notes, report.problems = (
+        list(parsed.skipped),
+        list(parsed.notes),
+        list(parsed.problems),
+    )
+
+    slug = bank_slug or parsed.slug or slugify(PurePath(filename).stem if filename else "", fallback="")
+    report.bank = slug
+    where = Location(file=filename)
+    if not slug:
+        report.problems.append(BankProblem(where, "the file names no bank: give the target bank's slug"))
+    elif not is_slug(slug, MAX_BANK_SLUG_LENGTH):
+        report.problems.append(BankProblem(where, f"the target bank slug {slug!r} is not a valid slug"))
+    elif may_write is not None:
+        existing = Bank.objects.filter(slug=slug).first()
+        if existing is not None and not may_write(existing):
+            report.problems.append(BankProblem(where, _taken(slug)))
+    name = (parsed.name or "").strip()
+    if len(name) > MAX_BANK_NAME_LENGTH:
+        report.problems.append(
+            BankProblem(where, f"the bank name is longer than {MAX_BANK_NAME_LENGTH} characters")
+        )
+    if not parsed.items and (parsed.skipped or fmt != "yaml") and not report.problems:
+        # Replacing a bank with nothing because every question was unsupported would wipe it.
+        report.problems.append(BankProblem(where, "the file holds no question that can be imported"))
+    return report, parsed, name
+
+
+def _taken(slug: str) -> str:
+    # Bank slugs are unique site-wide, so the slug is taken; say no more than that.
+    return f"the bank slug {slug!r} is taken: import into one of your banks or rename it"
+
+
+@dataclass
+class QuestionChanges:
+    """One question an import would store differently from how the file writes it."""
+
+    where: str  # file:line
+    title: str
+    changes: list[str]
+
+
+@dataclass
+class ImportPreview:
+    """What an import would do, shown before the instructor confirms it."""
+
+    bank: str
+    total: int  # questions in the file, including those left out
+    exact: list[str]  # titles of the questions stored exactly as written
+    changed: list[QuestionChanges]
+    left_out: list[Skipped]  # questions of a type Descent cannot hold: listed, not imported
+    notes: list[str]  # what was noted about the file as a whole
+
+    @property
+    def imported(self) -> int:
+        return len(self.exact) + len(self.changed)
+
+    def summary(self) -> str:
+        text = f"{self.total} question{'s' if self.total != 1 else ''}: {len(self.exact)} exactly as written"
+        if self.changed:
+            text += f", {len(self.changed)} with the changes listed below"
+        if self.left_out:
+            text += f", {len(self.left_out)} left out (listed below)"
+        return text + "."
+
+
+def bank_import_preview(
+    *, text: str, fmt: str, filename: str = "", bank_slug: str | None = None, may_write=None
+) -> tuple[ImportReport, ImportPreview | None]:
+    """The import's checks and, when the file passes them, what it would store. Nothing is written.
+
+    A report with problems means the file is refused whole (the preview is None); otherwise the preview
+    lists per question what the import changes, and the questions it leaves out.
+    """
+    report, parsed, _name = _checked(
+        text=text, fmt=fmt, filename=filename, bank_slug=bank_slug, may_write=may_write
+    )
+    if report.problems:
+        return report, None
+    by_line: dict[int | None, list[str]] = {}
+    for line, message, _index in parsed.question_notes:
+        by_line.setdefault(line, []).append(message)
+    exact, changed = [], []
+    for index, item in enumerate(parsed.items):
+        line = parsed.item_lines.get(index, {}).get("")
+        title = item.get("title") or item["key"]
+        if line is not None and by_line.get(line):
+            changed.append(QuestionChanges(f"{filename or 'line'}:{line}", title, by_line[line]))
+        else:
+            exact.append(title)
+    # Notes about one question are listed with it (a left-out question's with its reason).
+    per_question = {index for _line, _message, index in parsed.question_notes}
+    general = [note for index, note in enumerate(parsed.notes) if index not in per_question]
+    preview = ImportPreview(
+        bank=report.bank,
+        total=len(parsed.items) + len(parsed.skipped),
+        exact=exact,
+        changed=changed,
+        left_out=list(parsed.skipped),
+        notes=general,
+    )
+    return report, preview
 
 
 class _ImportRefused(Exception):
@@ -147,8 +239,7 @@ def _write_bank(
     """
     bank = Bank.objects.select_for_update().filter(slug=slug).first()
     if bank is not None and may_write is not None and not may_write(bank):
-        # Bank slugs are unique site-wide, so the slug is taken; say no more than that.
-        raise _ImportRefused(f"the bank slug {slug!r} is taken: import into one of your banks or rename it")
+        raise _ImportRefused(_taken(slug))
     if bank is None:
         name, description = metadata or (fallback_name, "")
         bank = Bank.objects.create(slug=slug, name=name or slug, description=description, owner=owner)
