@@ -134,6 +134,8 @@ def parse_gift(text: str, *, filename: str = "") -> ParsedBank:
             continue
         reader = _QuestionReader(block, filename, result)
         item = reader.read()
+        if item is not None and "<img" in block.text.lower():
+            reader.note("images are not stored: each image is written as [image: its alt text]")
         if item is None:
             continue
         kind, stem = item.pop("kind"), item.pop("stem")

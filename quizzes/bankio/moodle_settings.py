@@ -55,6 +55,8 @@ def read_settings(question: ET.Element, kind: str, context: QuestionContext) -> 
             feedback[name] = text
     if feedback:
         settings["combined_feedback"] = feedback
+    _note_display_options(question, context)
+    _note_media(question, context)
     options = sorted(
         {
             option
@@ -69,6 +71,36 @@ def read_settings(question: ET.Element, kind: str, context: QuestionContext) -> 
             "and keeps no per-try state"
         )
     return settings
+
+
+# Display options Descent does not copy: element -> the values that change nothing here.
+_DISPLAY_DEFAULTS = {
+    "answernumbering": ("abc", "none", ""),
+    "showstandardinstruction": ("1", ""),
+    "numberingstyle": ("none", ""),
+    "showgrading": ("SHOW", "1", ""),
+}
+
+
+def _note_display_options(question: ET.Element, context: QuestionContext) -> None:
+    """Report display options Moodle would honour and Descent does not (each left out)."""
+    for element, harmless in _DISPLAY_DEFAULTS.items():
+        value = (question.findtext(element) or "").strip()
+        if value not in harmless:
+            context.note(f"<{element}>{value}</{element}> has no equivalent in Descent and was left out")
+    if question.find("shownumcorrect") is not None and question.find("correctfeedback") is not None:
+        context.note("the option to show the number of correct responses was left out")
+
+
+def _note_media(question: ET.Element, context: QuestionContext) -> None:
+    """Images and embedded files are not stored (yet): say so rather than drop them silently."""
+    files = len(question.findall(".//file")) + (question.find("image") is not None)
+    images = sum((element.text or "").lower().count("<img") for element in question.iter("text"))
+    if files or images:
+        context.note(
+            f"{images} image(s) and {files} embedded file(s) are not stored: each image is written "
+            "as [image: its alt text]"
+        )
 
 
 def write_settings(question: ET.Element, item: dict[str, Any], qtype: str, result: ExportResult) -> None:

@@ -155,3 +155,22 @@ def test_gift_keeps_several_answers_and_reports_the_units_it_cannot_hold(parsed)
         assert again[title].get("answer_feedback") == original.get("answer_feedback")
     assert any("Distance of one step" in note or "distance-of-one-step" in note for note in exported.notes)
     assert any("GIFT holds no units" in note for note in exported.notes)
+
+
+def test_an_answer_inside_the_keys_tolerance_is_reported_and_left_out(fixture_text):
+    text = fixture_text(FIXTURE).replace(
+        "<text>0.4</text><tolerance>0.05</tolerance>", "<text>0.5001</text><tolerance>0.05</tolerance>"
+    )
+
+    parsed = read_bank(
+        text.replace("<tolerance>0</tolerance>", "<tolerance>0.01</tolerance>", 1),
+        "moodle-xml",
+        filename=FIXTURE,
+    )
+
+    item = _titled(parsed)["One-step learning rate"]
+    assert [entry["answer"] for entry in item["misconceptions"]] == [1]
+    assert any(
+        note.startswith(f"{FIXTURE}:6: 'One-step learning rate'") and "can never match" in note
+        for note in parsed.notes
+    )

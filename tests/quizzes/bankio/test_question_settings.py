@@ -197,3 +197,37 @@ def test_the_bank_keeps_category_descriptions_through_an_import_and_its_export(f
     first = read_bank(fixture_text(SETTINGS), "moodle-xml")
     assert again.categories == first.categories
     assert again.items == first.items
+
+
+def test_display_options_descent_does_not_copy_are_reported_per_question(fixture_text):
+    text = fixture_text(SETTINGS).replace(
+        "<answernumbering>abc</answernumbering>",
+        "<answernumbering>123</answernumbering><showstandardinstruction>0</showstandardinstruction>",
+    )
+
+    notes = read_bank(text, "moodle-xml", filename=SETTINGS).notes
+
+    warm = [note for note in notes if note.startswith(f"{SETTINGS}:15: 'Why warm up'")]
+    assert any("<answernumbering>123</answernumbering>" in note for note in warm)
+    assert any("<showstandardinstruction>0" in note for note in warm)
+    assert any("number of correct responses was left out" in note for note in warm)
+
+
+def test_images_and_embedded_files_are_reported_not_dropped_silently(fixture_text):
+    text = fixture_text(SETTINGS).replace(
+        "Why ramp the learning rate up over the first steps?",
+        "Why ramp up? &lt;img src=&quot;@@PLUGINFILE@@/lr.png&quot; alt=&quot;schedule&quot;&gt;",
+    )
+    text = text.replace(
+        "</questiontext>", '<file name="lr.png" path="/" encoding="base64">iVBORw0K</file></questiontext>', 1
+    )
+    gift = '::Pic::Which curve? <img src\\="x.png" alt\\="curve"> {T}'
+
+    notes = read_bank(text, "moodle-xml", filename=SETTINGS).notes
+    gift_notes = read_bank(gift, "gift", filename="pic.gift").notes
+
+    assert any(
+        "'Why warm up'" in note and "1 image(s) and 1 embedded file(s) are not stored" in note
+        for note in notes
+    )
+    assert any("images are not stored" in note for note in gift_notes)
