@@ -44,10 +44,10 @@ def dump_moodle_xml(
 
     category_record(own)
     current = own
-    for path in infos:
-        if list(path) != own:
-            category_record(list(path))
-            current = list(path)
+    for described in infos:
+        if list(described) != own:
+            category_record(list(described))
+            current = list(described)
     for item in items:
         formats = formats_for(item["kind"])
         writer = formats.moodle_writer if formats is not None else None

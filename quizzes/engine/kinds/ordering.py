@@ -80,8 +80,10 @@ def graded(grading: str, key: list[str], response: list[str]) -> tuple[int, int]
         return sum(1 for index, step in enumerate(key) if position[step] == index), count
     if grading in ("relative_next_exclude_last", "relative_next_include_last"):
         include_last = grading.endswith("include_last")
-        wanted, given = _next_of(key, include_last), _next_of(response, include_last)
-        return sum(1 for step, after in wanted.items() if given.get(step) == after), len(wanted)
+        wanted_next, given_next = _next_of(key, include_last), _next_of(response, include_last)
+        return sum(1 for step, after in wanted_next.items() if given_next.get(step) == after), len(
+            wanted_next
+        )
     if grading in ("relative_one_previous_and_next", "relative_all_previous_and_next"):
         everything = grading == "relative_all_previous_and_next"
         wanted, given = _neighbours(key, everything), _neighbours(response, everything)
