@@ -124,6 +124,7 @@ def _texts_with_placeholders(item: dict[str, Any]) -> list[tuple[str, str]]:
     for index, step in enumerate(item.get("steps") or []):
         texts.append((f"steps[{index}]", step.get("text") if isinstance(step, dict) else step))
     texts += [("feedback_true", item.get("feedback_true")), ("feedback_false", item.get("feedback_false"))]
+    texts.append(("answer_feedback", item.get("answer_feedback")))
     combined = item.get("combined_feedback")
     if isinstance(combined, dict):
         texts += [(f"combined_feedback.{name}", text) for name, text in combined.items()]

@@ -98,12 +98,14 @@ misconceptions:
         tolerance = Tolerance.from_spec(item.get("tolerance"))
         units = f" {item['units']}" if item.get("units") else ""
         unit_options = item.get("unit_options") if isinstance(item.get("unit_options"), dict) else None
-        if unit_options and accepted_units(unit_options):
+        if unit_options is not None and not accepted_units(unit_options):
+            unit_options = None  # `show: none`: Moodle grades the number alone, in the first unit
+        if unit_options:
             units = f" {accepted_units(unit_options)[0]}"
         correct_answer = f"{format_number(key)}{units}"
         typed = split_unit(response, unit_options) if unit_options and isinstance(response, str) else None
         if unit_options and isinstance(response, str) and typed is None:
-            known = ", ".join(accepted_units(unit_options)) or "none"
+            known = ", ".join(accepted_units(unit_options))
             message = f"Type the number followed by one of the units: {known}."
             return CheckResult(INVALID, 0.0, [message], details={"input": response})
         try:
@@ -138,7 +140,7 @@ misconceptions:
                     if spec.get("feedback"):
                         feedback.append(fill(str(spec["feedback"]), variant.values))
                     break
-        if unit_options and typed is not None and typed.unit is None and accepted_units(unit_options):
+        if unit_options and typed is not None and typed.unit is None:
             penalised = unit_penalised(score, unit_options)
             if penalised < score:
                 feedback.append(

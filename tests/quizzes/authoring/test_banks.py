@@ -99,6 +99,8 @@ def test_the_item_table_marks_hidden_items_and_shows_their_category(instructor_c
     truefalse_item.spec = {**truefalse_item.spec, "hidden": True, "category": ["Adam", "Bias correction"]}
     truefalse_item.save()
 
-    html = instructor_client.get(reverse("quizzes:author_bank", kwargs={"slug": truefalse_item.bank.slug})).text
+    html = instructor_client.get(
+        reverse("quizzes:author_bank", kwargs={"slug": truefalse_item.bank.slug})
+    ).text
 
     assert ">hidden</span>" in html and "Adam / Bias correction" in html

@@ -174,3 +174,11 @@ def test_an_answer_inside_the_keys_tolerance_is_reported_and_left_out(fixture_te
         note.startswith(f"{FIXTURE}:6: 'One-step learning rate'") and "can never match" in note
         for note in parsed.notes
     )
+
+
+def test_units_not_shown_grade_the_number_alone(parsed):
+    item = _titled(parsed)["Distance of one step"]
+    item["unit_options"] = {**item["unit_options"], "show": "none"}
+
+    assert check_answer(item, None, "1.5").score == 1.0  # no unit asked, none missing
+    assert check_answer(item, None, "150 cm").status == "invalid"
