@@ -231,3 +231,22 @@ def test_images_and_embedded_files_are_reported_not_dropped_silently(fixture_tex
         for note in notes
     )
     assert any("images are not stored" in note for note in gift_notes)
+
+
+def test_a_broken_yaml_category_list_is_refused_with_its_line():
+    text = """format: descent-bank/1
+bank:
+  slug: dyn
+  name: Dynamics
+  categories:
+    - path: [Dynamics]
+      description: Fine.
+    - path: Dynamics/Steps
+items: []
+"""
+
+    parsed = read_bank(text, "yaml", filename="dyn.yaml")
+
+    (problem,) = parsed.problems
+    assert (problem.location.field, problem.location.line) == ("bank.categories[1].path", 8)
+    assert "list of category names" in problem.message
