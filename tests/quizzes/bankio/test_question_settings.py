@@ -250,3 +250,11 @@ items: []
     (problem,) = parsed.problems
     assert (problem.location.field, problem.location.line) == ("bank.categories[1].path", 8)
     assert "list of category names" in problem.message
+
+
+def test_a_gift_export_reports_choices_it_cannot_keep_unshuffled(parsed):
+    parsed.items[0]["shuffle"] = False
+
+    exported = _export(parsed, "gift")
+
+    assert any("why-warm-up: GIFT cannot keep the choices in order" in note for note in exported.notes)
