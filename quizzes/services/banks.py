@@ -164,6 +164,7 @@ class ImportPreview:
     changed: list[QuestionChanges]
     left_out: list[Skipped]  # questions of a type Descent cannot hold: listed, not imported
     notes: list[str]  # what was noted about the file as a whole
+    removed: list[str] = field(default_factory=list)  # keys of bank items a replacing import deletes
 
     @property
     def imported(self) -> int:
@@ -179,7 +180,13 @@ class ImportPreview:
 
 
 def bank_import_preview(
-    *, text: str, fmt: str, filename: str = "", bank_slug: str | None = None, may_write=None
+    *,
+    text: str,
+    fmt: str,
+    filename: str = "",
+    bank_slug: str | None = None,
+    may_write=None,
+    replace: bool = True,
 ) -> tuple[ImportReport, ImportPreview | None]:
     """The import's checks and, when the file passes them, what it would store. Nothing is written.
 
@@ -213,6 +220,10 @@ def bank_import_preview(
         left_out=list(parsed.skipped),
         notes=general,
     )
+    if replace:
+        file_keys = {item["key"] for item in parsed.items}
+        existing = Item.objects.filter(bank__slug=report.bank).order_by("position", "id")
+        preview.removed = [key for key in existing.values_list("key", flat=True) if key not in file_keys]
     return report, preview
 
 

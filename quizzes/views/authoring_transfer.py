@@ -62,7 +62,8 @@ def bank_import_view(request):
             "replace": form.cleaned_data["replace"],
         }
         report, preview = bank_import_preview(
-            **{name: payload[name] for name in ("text", "fmt", "filename", "bank_slug")}, may_write=may_write
+            **{name: payload[name] for name in ("text", "fmt", "filename", "bank_slug", "replace")},
+            may_write=may_write,
         )
         if preview is None:
             context["report"] = report

@@ -261,3 +261,15 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(instructor_client,
 
     assert "more than the 1 KB" in " ".join(response.context["form"].non_field_errors())
     assert not bank.items.exists()
+
+
+def test_the_preview_names_the_bank_items_a_replacing_import_would_delete(
+    instructor_client, bank, truefalse_item
+):
+    data = {"text": GOOD_BANK, "fmt": "yaml", "bank": bank.pk, "replace": "on"}
+
+    response = instructor_client.post(IMPORT_URL, data)
+
+    assert response.context["preview"].removed == [truefalse_item.key]
+    assert f"<code>{truefalse_item.key}</code>" in response.text
+    assert bank.items.filter(key=truefalse_item.key).exists()
