@@ -4,6 +4,10 @@ Imports are all or nothing: the whole file is parsed and every item checked befo
 written, and the writes happen in one transaction. A file with a single broken item changes nothing
 and the report lists every problem with its location.
 
+The import page first calls `bank_import_preview`, which runs the same checks and writes nothing: it
+says per question what is kept exactly, what changes (with the file's line) and what is left out, and
+which bank items a replacing import would delete; the instructor then confirms.
+
 Re-importing a bank with `replace=True` deletes the items the file no longer has, except items that
 students' attempts point at: those are kept (an attempt's history must stay readable, and the
 database forbids deleting them), moved after the file's items, and named in `ImportReport.kept`.
