@@ -163,6 +163,12 @@ GRADING_CPU_SECONDS = env_int("GRADING_CPU_SECONDS", 1)
 GRADING_LEASE_SECONDS = env_int("GRADING_LEASE_SECONDS", 30)
 # Queued-or-running submissions a student may have per exercise (0: no limit).
 GRADING_MAX_PENDING_PER_EXERCISE = env_int("GRADING_MAX_PENDING_PER_EXERCISE", 2)
+
+# Bank imports (pages, API, importbank): the largest file, the most questions and the longest single
+# text one import accepts (docs/moodle-import.md). Bigger files are refused before they are parsed.
+BANK_IMPORT_MAX_BYTES = env_int("BANK_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+BANK_IMPORT_MAX_QUESTIONS = env_int("BANK_IMPORT_MAX_QUESTIONS", 5000)
+BANK_IMPORT_MAX_TEXT_CHARS = env_int("BANK_IMPORT_MAX_TEXT_CHARS", 100_000)
 # Submission posts a student may make per window (0: no limit); beyond, HTTP 429.
 
 SESSION_COOKIE_HTTPONLY = True

@@ -9,8 +9,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from quizzes.bankio import format_for_filename
+from quizzes.bankio.limits import human_size
 from quizzes.engine.kinds import HANDLERS
 from quizzes.models import Bank, ItemKind
+from quizzes.services.import_limits import import_limits
 from quizzes.services.item_spec import COMMON_FIELDS, parse_spec, spec_as_yaml
 
 ITEM_KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -147,9 +149,6 @@ class ImportForm(forms.Form):
         help_text="Items of the bank that are missing from the file are deleted.",
     )
 
-    # Bank files are text of modest size; a bigger upload is almost certainly the wrong file.
-    MAX_BYTES = 5 * 1024 * 1024
-
     def clean(self):
         cleaned = cast(dict[str, Any], super().clean())  # Form.clean returns cleaned_data
         upload, text = cleaned.get("file"), cleaned.get("text", "")
@@ -158,8 +157,13 @@ class ImportForm(forms.Form):
         if not upload and not text.strip():
             raise ValidationError("Upload a file or paste the bank's text.")
         if upload:
-            if upload.size > self.MAX_BYTES:
-                raise ValidationError(f"The file is larger than {self.MAX_BYTES // (1024 * 1024)} MB.")
+            # Bank files are text of modest size; checked before the upload is read into memory.
+            max_bytes = import_limits().max_bytes
+            if upload.size > max_bytes:
+                raise ValidationError(
+                    f"The file is {human_size(upload.size)}, more than the {human_size(max_bytes)} "
+                    "a bank import accepts."
+                )
             raw = upload.read()
             try:
                 cleaned["text"] = raw.decode("utf-8-sig")

@@ -40,6 +40,10 @@ class Bank(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # The named levels of the bank's category tree with their descriptions, as Moodle categories
+    # carry them: [{"path": ["Optimizers", "Momentum"], "description": "..."}]. Items name their
+    # own level in `spec["category"]`.
+    categories = models.JSONField(default=list, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

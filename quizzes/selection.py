@@ -43,7 +43,10 @@ def _owner_banks(rule: QuizRule):
 
 
 def rule_candidates(rule: QuizRule) -> list[Item]:
-    """Every item the rule may draw from, in a fixed order so a seed always gives the same draw."""
+    """Every item the rule may draw from, in a fixed order so a seed always gives the same draw.
+
+    Hidden items (`hidden: true`, as Moodle's hidden questions import) stay in their bank but are never drawn.
+    """
     items = Item.objects.select_related("bank")
     banks = _owner_banks(rule)
     if banks is not None:
@@ -54,7 +57,12 @@ def rule_candidates(rule: QuizRule) -> list[Item]:
         items = items.filter(topics__slug__in=rule.topics)
     if rule.kinds:
         items = items.filter(kind__in=rule.kinds)
-    return list(items.distinct().order_by("id"))
+    # Filtered here rather than in SQL: a JSON key lookup under NOT drops the rows that lack the key.
+    return [item for item in items.distinct().order_by("id") if not _hidden(item)]
+
+
+def _hidden(item: Item) -> bool:
+    return isinstance(item.spec, dict) and item.spec.get("hidden") is True
 
 
 ItemName = tuple[int, str]  # (bank id, key): how siblings name each other

@@ -20,15 +20,17 @@ from api.schemas import (
     ItemOut,
 )
 from quizzes.bankio import BankProblem, Skipped, format_for_filename
-from quizzes.forms_authoring import ImportForm
 from quizzes.models import Bank, Item
 from quizzes.services.access import EDIT, VIEW, banks_for_user, get_bank_for_user
 from quizzes.services.bank_export import export_filename
 from quizzes.services.banks import bank_export_result, bank_import
+from quizzes.services.import_limits import import_limits
 
 router = Router(tags=["banks"])
 
-MAX_IMPORT_BYTES = ImportForm.MAX_BYTES  # the import page's limit
+
+def _max_import_bytes() -> int:
+    return import_limits().max_bytes  # the import page's limit (settings.BANK_IMPORT_MAX_BYTES)
 
 
 def _skipped(skipped: list[Skipped]) -> list[dict]:
@@ -82,9 +84,9 @@ def _editable_bank(request: HttpRequest, slug: str) -> Bank:
 
 def _import(request: HttpRequest, bank: Bank, *, text: str, fmt: str, filename: str, replace: bool) -> dict:
     """The page's import into a bank the caller may edit: all or nothing, every problem located."""
-    if len(text.encode("utf-8", errors="surrogatepass")) > MAX_IMPORT_BYTES:
+    if len(text.encode("utf-8", errors="surrogatepass")) > _max_import_bytes():
         raise Rejected(
-            f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.", problems=[], skipped=[]
+            f"The file is larger than {_max_import_bytes() / (1024 * 1024):g} MB.", problems=[], skipped=[]
         )
     editable = banks_for_user(request.user, to=EDIT)
     report = bank_import(
@@ -146,9 +148,9 @@ def import_file_into_bank(
             problems=[],
             skipped=[],
         )
-    if file.size is not None and file.size > MAX_IMPORT_BYTES:
+    if file.size is not None and file.size > _max_import_bytes():
         raise Rejected(
-            f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB.", problems=[], skipped=[]
+            f"The file is larger than {_max_import_bytes() / (1024 * 1024):g} MB.", problems=[], skipped=[]
         )
     try:
         text = file.read().decode("utf-8-sig")

@@ -9,6 +9,7 @@ format cannot express.
 from quizzes.bankio.errors import BankFormatError, BankProblem, ExportResult, Location, ParsedBank, Skipped
 from quizzes.bankio.gift import parse_gift
 from quizzes.bankio.gift_export import dump_gift
+from quizzes.bankio.limits import ImportLimits, parsed_limit_problems, text_too_big, too_many_questions
 from quizzes.bankio.moodle_xml import parse_moodle_xml
 from quizzes.bankio.moodle_xml_export import dump_moodle_xml
 from quizzes.bankio.validation import EngineValidator, check_items
@@ -23,6 +24,7 @@ __all__ = [
     "BankFormatError",
     "BankProblem",
     "ExportResult",
+    "ImportLimits",
     "Location",
     "ParsedBank",
     "Skipped",
@@ -47,19 +49,34 @@ def _check_format(fmt: str) -> None:
 
 
 def read_bank(
-    text: str, fmt: str, *, filename: str = "", engine: EngineValidator | None = None
+    text: str,
+    fmt: str,
+    *,
+    filename: str = "",
+    engine: EngineValidator | None = None,
+    limits: ImportLimits | None = None,
 ) -> ParsedBank:
     """Parse `text` as `fmt` and validate every item; the result lists every problem found.
 
-    Raises ValueError only for an unknown `fmt` (a programming error, not bad input).
+    `limits` (default `ImportLimits()`) bounds the file's size, question count and texts: a file over
+    the size or count limit is refused before it is parsed. Raises ValueError only for an unknown `fmt`
+    (a programming error, not bad input).
     """
     _check_format(fmt)
+    limits = limits or ImportLimits()
+    early = text_too_big(text, limits, filename) or too_many_questions(text, fmt, limits, filename)
+    if early is not None:
+        return ParsedBank(problems=[early])
     if fmt == "yaml":
         parsed = parse_yaml(text, filename=filename)
     elif fmt == "moodle-xml":
         parsed = parse_moodle_xml(text, filename=filename)
     else:
         parsed = parse_gift(text, filename=filename)
+    limit_problems = parsed_limit_problems(parsed, limits, filename)
+    if limit_problems:
+        parsed.problems += limit_problems
+        return parsed
     if parsed.items or not parsed.problems:
         problems, notes = check_items(
             parsed.items, file=filename, item_lines=parsed.item_lines, engine=engine
@@ -69,11 +86,26 @@ def read_bank(
     return parsed
 
 
-def write_bank(*, fmt: str, slug: str, name: str, description: str = "", items: list[dict]) -> ExportResult:
-    """Write items as `fmt`. YAML expresses everything; the others report what they had to leave out."""
+def write_bank(
+    *,
+    fmt: str,
+    slug: str,
+    name: str,
+    description: str = "",
+    items: list[dict],
+    categories: list[dict] | None = None,
+) -> ExportResult:
+    """Write items as `fmt`. YAML expresses everything; the others report what they had to leave out.
+
+    `categories` are the bank's named categories with their descriptions ({"path", "description"}).
+    """
     _check_format(fmt)
+    categories = categories or []
     if fmt == "yaml":
-        return ExportResult(text=dump_yaml(slug=slug, name=name, description=description, items=items))
+        text = dump_yaml(slug=slug, name=name, description=description, items=items, categories=categories)
+        return ExportResult(text=text)
     if fmt == "moodle-xml":
-        return dump_moodle_xml(slug=slug, name=name, description=description, items=items)
-    return dump_gift(slug=slug, name=name, description=description, items=items)
+        return dump_moodle_xml(
+            slug=slug, name=name, description=description, items=items, categories=categories
+        )
+    return dump_gift(slug=slug, name=name, description=description, items=items, categories=categories)

@@ -61,6 +61,15 @@ class Skipped(NamedTuple):
         return text
 
 
+def add_category(categories: list[dict], path: list[str], description: str = "") -> None:
+    """Record a category (once; a later description fills an empty one)."""
+    for category in categories:
+        if category["path"] == path:
+            category["description"] = category["description"] or description
+            return
+    categories.append({"path": list(path), "description": description})
+
+
 @dataclass
 class ParsedBank:
     """What a reader made of a file: bank metadata, items as engine dicts, and what went wrong.
@@ -74,10 +83,15 @@ class ParsedBank:
     name: str = ""
     description: str = ""
     items: list[dict] = field(default_factory=list)
+    # The described levels of the category tree: [{"path": [names], "description": text}].
+    categories: list[dict] = field(default_factory=list)
     problems: list[BankProblem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     item_lines: dict[int, dict[str, int]] = field(default_factory=dict)
+    # What a reader changed in one question: (the question's first line, message, index in `notes`).
+    # Every entry is in `notes` too; this lets an import preview list the changes per question.
+    question_notes: list[tuple[int | None, str, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -17,7 +17,8 @@ from quizzes.bankio.errors import BankProblem, Location, ParsedBank, Skipped
 from quizzes.bankio.html_text import html_to_markdown
 from quizzes.bankio.kinds import essay, formats_for
 from quizzes.bankio.kinds.choices import choices_from_percents
-from quizzes.bankio.naming import category_parts, slugify, unique_slug
+from quizzes.bankio.kinds.numeric import graded_answer, keep_reachable
+from quizzes.bankio.naming import category_parts, category_path, slugify, unique_slug
 from quizzes.engine.kinds import ItemKind
 from quizzes.engine.spec import OPTIONAL_EXPLANATION
 
@@ -120,15 +121,21 @@ def parse_gift(text: str, *, filename: str = "") -> ParsedBank:
     result = ParsedBank()
     taken: set[str] = set()
     topic: str | None = None
+    category: list[str] = []
     text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the first question
     for block in _blocks(text):
         line = block.line_at(0)
         if block.text.startswith("$CATEGORY:"):
             bank_name, topic = category_parts(block.text[len("$CATEGORY:") :])
             result.name = result.name or bank_name
+            category = category_path(block.text[len("$CATEGORY:") :])
+            if category == [result.name]:
+                category = []  # the bank's own category
             continue
         reader = _QuestionReader(block, filename, result)
         item = reader.read()
+        if item is not None and "<img" in block.text.lower():
+            reader.note("images are not stored: each image is written as [image: its alt text]")
         if item is None:
             continue
         kind, stem = item.pop("kind"), item.pop("stem")
@@ -145,6 +152,8 @@ def parse_gift(text: str, *, filename: str = "") -> ParsedBank:
             "hints": [],
             **item,
         }
+        if category:
+            item["category"] = list(category)
         result.item_lines[len(result.items)] = {"": line}
         result.items.append(item)
     return result
@@ -171,6 +180,7 @@ class _QuestionReader:
     def note(self, message: str) -> None:
         name = self.title or _first_words(self.block.text)
         self.result.notes.append(f"{self.filename or 'line'}:{self.line}: '{name}': {message}")
+        self.result.question_notes.append((self.line, message, len(self.result.notes) - 1))
 
     def markdown(self, escaped: str) -> str:
         text = _unescape(escaped).strip()
@@ -339,8 +349,11 @@ class _QuestionReader:
         return item
 
     def numeric_item(self, answers: list[_Answer], offset: int) -> dict | None:
+        """The first full-marks answer is the key (its feedback `answer_feedback`); every other answer
+        keeps its value, weight, ± width and feedback (`bankio/kinds/numeric.py`)."""
         key = None
-        misconceptions = []
+        key_feedback = ""
+        others = []
         for answer in answers:
             text = _unescape(answer.text)
             if not text.strip() and answer.weight <= 0:
@@ -352,12 +365,15 @@ class _QuestionReader:
             if number is None:
                 self.problem(f"{text!r} is not a number, 'value:tolerance' or 'low..high'", offset)
                 return None
-            if answer.weight >= 100 and key is None:
-                key = number
-            elif answer.weight <= 0 and answer.feedback:
-                misconceptions.append({"answer": number[0], "feedback": answer.feedback})
+            weight = min(100.0, max(0.0, answer.weight))
+            if weight != answer.weight:
+                self.note(
+                    f"answer {text}: weight {answer.weight:g}% is outside 0..100 and became {weight:g}%"
+                )
+            if weight >= 100 and key is None:
+                key, key_feedback = number, answer.feedback
             else:
-                self.note(f"partial credit ({answer.weight:g}%) for {text} is not supported and was dropped")
+                others.append((number, weight, answer.feedback))
         if key is None:
             self.problem("no numeric answer is worth full marks", offset)
             return None
@@ -366,6 +382,12 @@ class _QuestionReader:
             "answer": key[0],
             "tolerance": {"mode": "absolute", "value": key[1]},
         }
+        if key_feedback:
+            item["answer_feedback"] = key_feedback
+        graded = [
+            graded_answer(number[0], weight, number[1], key[1], text) for number, weight, text in others
+        ]
+        misconceptions = keep_reachable(key[0], key[1], graded, self.note)
         if misconceptions:
             item["misconceptions"] = misconceptions
         return item

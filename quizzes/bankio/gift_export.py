@@ -12,13 +12,24 @@ from typing import Any
 from quizzes.bankio.errors import ExportResult, Skipped
 from quizzes.bankio.gift_parts import escape_gift
 from quizzes.bankio.kinds import formats_for
+from quizzes.bankio.naming import category_text
+
+# Settings GIFT has no syntax for (see quizzes/engine/settings.py).
+GIFT_UNHELD_SETTINGS = ("weight", "penalty", "hidden", "combined_feedback")
 
 
-def dump_gift(*, slug: str, name: str, description: str = "", items: list[dict[str, Any]]) -> ExportResult:
+def dump_gift(
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    items: list[dict[str, Any]],
+    categories: list[dict[str, Any]] | None = None,
+) -> ExportResult:
     """GIFT text for the items it can express; ordering, symbolic and table items are reported."""
     result = ExportResult(text="")
     lines = [f"// {name} ({slug}), exported from Descent.", ""]
-    current_topic: str | None = None
+    current_category: str | None = None
     lost_details = False
     for item in items:
         formats = formats_for(item["kind"])
@@ -29,11 +40,14 @@ def dump_gift(*, slug: str, name: str, description: str = "", items: list[dict[s
         question = writer(item, result)
         if question is None:
             continue
-        topic = item["topics"][0] if item.get("topics") else None
-        if topic != current_topic:
+        if item.get("category"):
+            category = category_text(item["category"])
+        else:
+            topic = item["topics"][0] if item.get("topics") else None
             category = f"$course$/top/{name.replace('/', '-')}" + (f"/{topic}" if topic else "")
+        if category != current_category:
             lines += [f"$CATEGORY: {category}", ""]
-            current_topic = topic
+            current_category = category
         lost_details = lost_details or bool(item.get("hints")) or len(item.get("topics", [])) > 1
         title = escape_gift(item.get("title") or item["key"])
         if not question.braces:  # a description: the text alone
@@ -56,6 +70,13 @@ def dump_gift(*, slug: str, name: str, description: str = "", items: list[dict[s
             "GIFT holds no hints and one category per question: hints and extra topics were left out"
         )
     result.notes.append("GIFT has no difficulty field; difficulties were not exported")
+    if any(category.get("description") for category in categories or []):
+        result.notes.append("GIFT has no category descriptions; they were not exported")
+    unheld = sorted({name for item in items for name in GIFT_UNHELD_SETTINGS if item.get(name)})
+    if unheld:
+        result.notes.append(
+            f"GIFT holds no question settings ({', '.join(unheld)}); Moodle gives the defaults instead"
+        )
     if any(item.get("siblings") for item in items):
         result.notes.append(
             "GIFT has no sibling field: which items restate one another (never drawn together) was not exported"

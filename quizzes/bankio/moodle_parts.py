@@ -30,6 +30,7 @@ class QuestionContext:
     def note(self, message: str) -> None:
         where = f"{self.filename}:{self.line}" if self.filename and self.line else (self.filename or "line ?")
         self.result.notes.append(f"{where}: '{self.name}': {message}")
+        self.result.question_notes.append((self.line, message, len(self.result.notes) - 1))
 
     def problem(self, message: str) -> None:
         self.result.problems.append(

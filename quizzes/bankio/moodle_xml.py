@@ -6,7 +6,9 @@ external-entity files are refused with a clear problem instead of exhausting mem
 Import: multichoice (single/multiple), truefalse, shortanswer (all-number ones become numeric items),
 numerical, matching, description, cloze (embedded answers), essay,
 ordering (the qtype_ordering plugin: each answer's fraction is its position) and category records
-(the category's last segment becomes a topic of the questions after it). Every other type is reported
+(the questions after one get its path as their `category`, except the bank's own top category, whose
+name names the bank; its last segment also becomes a topic; every category's description is kept in
+`ParsedBank.categories`, which lists only described categories: the others live on their items). Every other type is reported
 by name in `ParsedBank.skipped` and the rest of the file is imported.
 
 Writing is in `moodle_xml_export`; each kind's readers and writer are in `bankio/kinds/`. Our own export's <idnumber> (item key), <tags> (topics) and
@@ -20,10 +22,11 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from quizzes.bankio.errors import BankProblem, Location, ParsedBank, Skipped
+from quizzes.bankio.errors import BankProblem, Location, ParsedBank, Skipped, add_category
 from quizzes.bankio.kinds import MOODLE_READERS, formats_for
 from quizzes.bankio.moodle_parts import QuestionContext, element_markdown, text_of_element
-from quizzes.bankio.naming import MAX_TOPIC_LENGTH, category_parts, slugify, unique_slug
+from quizzes.bankio.moodle_settings import read_settings
+from quizzes.bankio.naming import MAX_TOPIC_LENGTH, category_parts, category_path, slugify, unique_slug
 from quizzes.bankio.validation import is_slug
 from quizzes.engine.spec import OPTIONAL_EXPLANATION
 
@@ -54,6 +57,7 @@ def parse_moodle_xml(text: str, *, filename: str = "") -> ParsedBank:
     question_lines = _question_start_lines(text)
     taken_keys: set[str] = set()
     topic: str | None = None
+    category: list[str] = []
     for number, question in enumerate(root.iter("question")):
         line = question_lines[number] if number < len(question_lines) else None
         qtype = question.get("type", "")
@@ -61,6 +65,11 @@ def parse_moodle_xml(text: str, *, filename: str = "") -> ParsedBank:
             path = _text_of(question, "category")
             bank_name, topic = category_parts(path)
             result.name = result.name or bank_name
+            category = category_path(path)
+            if category and (info := element_markdown(question.find("info"))):
+                add_category(result.categories, category, info)
+            if category == [result.name]:
+                category = []  # the bank's own category: its items need no category of their own
             continue
         name = _text_of(question, "name").strip() or f"question {number + 1}"
         reader = MOODLE_READERS.get(qtype)
@@ -88,8 +97,11 @@ def parse_moodle_xml(text: str, *, filename: str = "") -> ParsedBank:
             or ("" if kind in OPTIONAL_EXPLANATION else _fallback_explanation(kind, item, context)),
             "hints": [hint for hint in map(element_markdown, question.findall("hint")) if hint],
         }
+        settings = read_settings(question, kind, context)
+        if category:
+            settings["category"] = list(category)
         result.item_lines[len(result.items)] = {"": line} if line else {}
-        result.items.append({**common, **item})
+        result.items.append({**common, **item, **settings})
     return result
 
 
@@ -101,7 +113,12 @@ def _question_start_lines(text: str) -> list[int]:
         return re.sub(r"[^\n]", " ", match.group(0))
 
     visible = re.sub(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", blank_out, text, flags=re.S)
-    return [visible.count("\n", 0, match.start()) + 1 for match in re.finditer(r"<question\b", visible)]
+    lines, line, counted = [], 1, 0
+    for match in re.finditer(r"<question\b", visible):
+        line += visible.count("\n", counted, match.start())  # only the text since the last question
+        counted = match.start()
+        lines.append(line)
+    return lines
 
 
 def _text_of(element: ET.Element, path: str) -> str:

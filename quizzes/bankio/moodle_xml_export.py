@@ -14,18 +14,41 @@ from typing import Any
 
 from quizzes.bankio.errors import ExportResult, Skipped
 from quizzes.bankio.kinds import formats_for
+from quizzes.bankio.moodle_settings import write_settings
+from quizzes.bankio.naming import category_text
 
 
 def dump_moodle_xml(
-    *, slug: str, name: str, description: str = "", items: list[dict[str, Any]]
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    items: list[dict[str, Any]],
+    categories: list[dict[str, Any]] | None = None,
 ) -> ExportResult:
-    """A Moodle XML <quiz> for our items. Symbolic and table items cannot be expressed and are reported."""
+    """A Moodle XML <quiz> for our items. Symbolic and table items cannot be expressed and are reported.
+
+    The bank's own category comes first, then every described category of the bank (so descriptions
+    travel even for categories without questions), then a category record before every run of items
+    of another `category`.
+    """
     result = ExportResult(text="")
     quiz = ET.Element("quiz")
-    category = ET.SubElement(quiz, "question", type="category")
-    _text_child(category, "category", f"$course$/top/{_category_safe(name or slug)}", fmt=None)
-    _text_child(category, "info", description, fmt="markdown")
+    infos = {tuple(category["path"]): category.get("description", "") for category in categories or []}
+    own = [_category_safe(name or slug)]
 
+    def category_record(path: list[str]) -> None:
+        record = ET.SubElement(quiz, "question", type="category")
+        _text_child(record, "category", category_text(path), fmt=None)
+        info = infos.get(tuple(path), description if path == own else "")
+        _text_child(record, "info", info, fmt="markdown")
+
+    category_record(own)
+    current = own
+    for described in infos:
+        if list(described) != own:
+            category_record(list(described))
+            current = list(described)
     for item in items:
         formats = formats_for(item["kind"])
         writer = formats.moodle_writer if formats is not None else None
@@ -35,14 +58,15 @@ def dump_moodle_xml(
                 reason = "Moodle XML has no equivalent question type"
                 result.skipped.append(Skipped(item["key"], item["kind"], reason))
             continue
+        path = list(item.get("category") or own)
+        if path != current:
+            category_record(path)
+            current = path
         question = ET.Element("question", type=body.qtype)
         _text_child(question, "name", item.get("title") or item["key"], fmt=None)
         _text_child(question, "questiontext", body.stem, fmt="markdown")
         _text_child(question, "generalfeedback", body.explanation, fmt="markdown")
-        unscored = body.qtype == "description"  # Moodle gives a description no mark and no penalty
-        ET.SubElement(question, "defaultgrade").text = "0" if unscored else "1"
-        ET.SubElement(question, "penalty").text = "0" if unscored else "0.3333333"
-        ET.SubElement(question, "hidden").text = "0"
+        write_settings(question, item, body.qtype, result)
         ET.SubElement(question, "idnumber").text = item["key"]
         question.extend(body.children)
         for hint in item.get("hints", []):

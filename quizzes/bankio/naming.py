@@ -25,6 +25,23 @@ def unique_slug(base: str, taken: set[str]) -> str:
     return candidate
 
 
+def category_path(path: str) -> list[str]:
+    """The category names of a Moodle category path, outermost first, without `$course$` and `top`.
+
+    Moodle writes a "/" inside a category name as "//"; it is read back as one "/".
+    """
+    segments = [segment.replace("\x00", "/").strip() for segment in path.replace("//", "\x00").split("/")]
+    segments = [segment for segment in segments if segment]
+    while segments and segments[0].lower() in _CATEGORY_ROOTS:
+        segments.pop(0)
+    return segments
+
+
+def category_text(path: list[str]) -> str:
+    """A Moodle category path for category names (the inverse of `category_path`)."""
+    return "/".join(["$course$", "top", *(name.replace("/", "//") for name in path)])
+
+
 def category_parts(path: str) -> tuple[str, str | None]:
     """(bank name, topic slug) from a category path like `$course$/top/Optimizers/Momentum`.
 

@@ -10,24 +10,27 @@ import re
 
 import yaml
 
-from quizzes.bankio.errors import BankProblem, Location, ParsedBank
+from quizzes.bankio.errors import BankProblem, Location, ParsedBank, add_category
 from quizzes.bankio.validation import COMMON_FIELDS, is_slug, with_common_defaults
+from quizzes.engine.settings import category_problems
 
 FORMAT_MARKER = "descent-bank/1"
 # Far above any real bank (the demo banks have a few thousand values); below what would hang a worker.
 MAX_EXPANDED_VALUES = 200_000
 TOP_LEVEL_FIELDS = ("format", "bank", "items")
-BANK_FIELDS = ("slug", "name", "description")
+BANK_FIELDS = ("slug", "name", "description", "categories")
 
 # Kind-specific fields in the order the format documentation presents them; others follow sorted.
 SPEC_FIELD_ORDER = (
     "choices", "shuffle", "steps", "pairs", "distractors", "answers", "case_sensitive", "params", "symbols",
     "table", "answer", "feedback_true", "feedback_false", "tolerance", "units", "constraints", "misconceptions",
+    "weight", "penalty", "hidden", "combined_feedback", "category",
 )  # fmt: skip
 # Inside nested mappings (choices, tolerance, params, answers, tables): the documented order.
 NESTED_FIELD_ORDER = (
     "text", "prompt", "correct", "fraction", "answer", "expr", "calc", "args", "mode", "value", "choices",
-    "min", "max", "step", "rows", "columns", "feedback",
+    "min", "max", "step", "rows", "columns", "feedback", "path", "description", "partial",
+    "incorrect",
 )  # fmt: skip
 
 # YAML 1.1 (PyYAML) reads `1e-3` as a string; the format documentation writes tolerances that way,
@@ -213,6 +216,7 @@ def _read_top_level(data: object, lines: dict[tuple, int], result: ParsedBank, f
             problem(("bank", "name"), "must be non-empty text")
         if not isinstance(bank.get("description", ""), str):
             problem(("bank", "description"), "must be text")
+        _read_categories(bank.get("categories", []), lines, result, problem)
         result.slug = _text_or_empty(bank.get("slug"))
         result.name = _text_or_empty(bank.get("name"))
         result.description = _text_or_empty(bank.get("description"))
@@ -231,11 +235,19 @@ def _read_top_level(data: object, lines: dict[tuple, int], result: ParsedBank, f
 # -- writing -----------------------------------------------------------------------------------------
 
 
-def dump_yaml(*, slug: str, name: str, description: str = "", items: list[dict]) -> str:
+def dump_yaml(
+    *, slug: str, name: str, description: str = "", items: list[dict], categories: list[dict] | None = None
+) -> str:
     """A `descent-bank/1` file for these items (dicts shaped like `Item.to_dict()`)."""
+    bank: dict = {"slug": slug, "name": name, "description": description}
+    if categories:
+        bank["categories"] = [
+            {"path": list(category["path"]), "description": category.get("description", "")}
+            for category in categories
+        ]
     document = {
         "format": FORMAT_MARKER,
-        "bank": {"slug": slug, "name": name, "description": description},
+        "bank": bank,
         "items": [_ordered_item(item) for item in items],
     }
     return yaml.dump(
@@ -270,6 +282,26 @@ def _field_order(mapping: dict, preferred: tuple[str, ...]) -> list:
     known = [name for name in preferred if name in mapping]
     rest = sorted((name for name in mapping if name not in preferred), key=str)
     return known + rest
+
+
+def _read_categories(value: object, lines: dict[tuple, int], result: ParsedBank, problem) -> None:
+    """`bank.categories`: [{path: [names], description: text}], the category tree's described levels."""
+    if not isinstance(value, list):
+        problem(("bank", "categories"), "must be a list of {path, description}")
+        return
+    for index, entry in enumerate(value):
+        where = ("bank", "categories", index)
+        if not isinstance(entry, dict) or set(entry) - {"path", "description"}:
+            problem(where, "must be a mapping with `path` (a list of names) and an optional `description`")
+            continue
+        path_problems = category_problems(entry.get("path"), "path")
+        if path_problems:
+            problem(where + ("path",), path_problems[0].split(": ", 1)[1])
+            continue
+        if not isinstance(entry.get("description", ""), str):
+            problem(where + ("description",), "must be text")
+            continue
+        add_category(result.categories, entry["path"], entry.get("description", ""))
 
 
 def _text_or_empty(value: object) -> str:

@@ -8,6 +8,8 @@ from quizzes.engine import isolation
 from quizzes.engine.judging import check_in_process
 from quizzes.engine.kinds.registry import handler_for
 from quizzes.engine.result import CheckResult, RenderedItem, Variant
+from quizzes.engine.settings import combined_feedback
+from quizzes.engine.templates import fill
 from quizzes.engine.variants import draw_variant as _draw_variant
 from quizzes.engine.variants import rebuild_variant
 
@@ -28,12 +30,17 @@ def check_answer(
 ) -> CheckResult:
     """Judge `response` (format per kind, see the package docstring) against the key.
 
-    Symbolic items are judged in a worker process with time and memory limits (isolation.py).
+    Symbolic items are judged in a worker process with time and memory limits (isolation.py). The
+    item's combined feedback for the verdict, if any, follows the kind's own feedback.
     """
     rebuilt = rebuild_variant(item, variant)
     if isolation.isolated(item):
-        return isolation.check_answer(item, rebuilt, response)
-    return check_in_process(item, rebuilt, response)
+        result = isolation.check_answer(item, rebuilt, response)
+    else:
+        result = check_in_process(item, rebuilt, response)
+    if overall := combined_feedback(item, result.status):
+        result.feedback.append(fill(overall, rebuilt.values))
+    return result
 
 
 def preview_expression(item: dict[str, Any], text: str) -> dict[str, Any]:

@@ -107,6 +107,8 @@ class RenderedItem:
     prompts: list[dict[str, str]] = field(default_factory=list)
     blanks: list[dict[str, Any]] = field(default_factory=list)
     essay: dict[str, Any] | None = None
+    layout: str = ""  # ordering: "horizontal" shows the steps side by side
+    accepted_units: list[str] = field(default_factory=list)  # numeric: units typed after the number
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +126,8 @@ class RenderedItem:
             "prompts": [dict(prompt) for prompt in self.prompts],
             "blanks": [dict(blank) for blank in self.blanks],
             "essay": dict(self.essay) if self.essay is not None else None,
+            "layout": self.layout,
+            "accepted_units": list(self.accepted_units),
         }
 
 

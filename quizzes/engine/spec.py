@@ -14,11 +14,14 @@ from typing import Any
 from quizzes.engine.kinds.base import ItemKind
 from quizzes.engine.kinds.checks import is_text
 from quizzes.engine.kinds.registry import handler_for
+from quizzes.engine.settings import SETTINGS_FIELDS, settings_problems
 from quizzes.engine.templates import VariantError, placeholder_names, placeholder_problems
 from quizzes.engine.variants import draw_variant
 
 KINDS = tuple(kind.value for kind in ItemKind)
-COMMON_FIELDS = {"key", "kind", "title", "topics", "difficulty", "stem", "explanation", "hints", "siblings"}
+COMMON_FIELDS = {
+    "key", "kind", "title", "topics", "difficulty", "stem", "explanation", "hints", "siblings", *SETTINGS_FIELDS,
+}  # fmt: skip
 # Kinds whose explanation may be empty: a description answers nothing, an essay has no key to explain.
 OPTIONAL_EXPLANATION = frozenset({ItemKind.DESCRIPTION.value, ItemKind.ESSAY.value})
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -77,6 +80,7 @@ def _common_problems(item: dict[str, Any]) -> list[str]:
     if isinstance(difficulty, bool) or not isinstance(difficulty, int) or not 1 <= difficulty <= 5:
         problems.append("difficulty: must be a whole number from 1 to 5")
     problems += _sibling_problems(item)
+    problems += settings_problems(item)
     return problems
 
 
@@ -122,6 +126,10 @@ def _texts_with_placeholders(item: dict[str, Any]) -> list[tuple[str, str]]:
     for index, step in enumerate(item.get("steps") or []):
         texts.append((f"steps[{index}]", step.get("text") if isinstance(step, dict) else step))
     texts += [("feedback_true", item.get("feedback_true")), ("feedback_false", item.get("feedback_false"))]
+    texts.append(("answer_feedback", item.get("answer_feedback")))
+    combined = item.get("combined_feedback")
+    if isinstance(combined, dict):
+        texts += [(f"combined_feedback.{name}", text) for name, text in combined.items()]
     for index, misconception in enumerate(item.get("misconceptions") or []):
         if isinstance(misconception, dict):
             texts.append((f"misconceptions[{index}].feedback", misconception.get("feedback")))

@@ -29,7 +29,7 @@ from quizzes.engine import check_answer, draw_variant, variant_seed
 from quizzes.engine.result import INVALID, PENDING, CheckResult, Variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, GradingPolicy, Quiz
 from quizzes.selection import draw_items, selection_seed
-from quizzes.services.versions import counted_items, item_version_current
+from quizzes.services.versions import attempt_raw_score, item_version_current
 
 
 class AttemptError(Exception):
@@ -319,6 +319,7 @@ def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         AttemptItem.objects.filter(attempt=locked, answered_at__isnull=True).update(score=0.0)
         # Every item has a score now (unanswered ones were just given 0), except answers waiting for
         # a person's grade: until then they count 0 and the attempt is marked as needing grading.
+        # Each item weighs its `weight`.
         locked.raw_score = mean_item_score(locked)
         locked.score = locked.raw_score * penalty_factor(locked.quiz, locked.number)
         locked.status = AttemptStatus.FINISHED
@@ -339,10 +340,9 @@ def attempt_finish(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
 
 
 def mean_item_score(attempt: Attempt) -> float:
-    """The attempt's raw score: the mean of its counted items' scores (pending ones count 0 for now)."""
-    scores = counted_items(AttemptItem.objects.filter(attempt=attempt)).values_list("score", flat=True)
-    values = [score or 0.0 for score in scores]
-    return sum(values) / len(values) if values else 0.0
+    """The attempt's raw score: its counted items' scores, each weighing its `weight` (pending ones
+    count 0 for now)."""
+    return attempt_raw_score(AttemptItem.objects.filter(attempt=attempt))
 
 
 def _copy_outcome(source: Attempt, target: Attempt) -> None:

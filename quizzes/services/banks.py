@@ -4,6 +4,10 @@ Imports are all or nothing: the whole file is parsed and every item checked befo
 written, and the writes happen in one transaction. A file with a single broken item changes nothing
 and the report lists every problem with its location.
 
+The import page first calls `bank_import_preview`, which runs the same checks and writes nothing: it
+says per question what is kept exactly, what changes (with the file's line) and what is left out, and
+which bank items a replacing import would delete; the instructor then confirms.
+
 Re-importing a bank with `replace=True` deletes the items the file no longer has, except items that
 students' attempts point at: those are kept (an attempt's history must stay readable, and the
 database forbids deleting them), moved after the file's items, and named in `ImportReport.kept`.
@@ -15,6 +19,7 @@ from pathlib import PurePath
 from django.db import DatabaseError, transaction
 
 from quizzes.bankio import BankProblem, ExportResult, Location, Skipped, read_bank, write_bank
+from quizzes.bankio.errors import ParsedBank, add_category
 from quizzes.bankio.naming import slugify
 from quizzes.bankio.validation import (
     COMMON_FIELDS,
@@ -24,6 +29,7 @@ from quizzes.bankio.validation import (
 from quizzes.engine import check_answer, draw_variant, render_item, variant_seed
 from quizzes.engine.kinds import ItemKind
 from quizzes.models import AttemptItem, Bank, Item, Topic
+from quizzes.services.import_limits import import_limits
 from quizzes.services.versions import item_version_current
 
 # Draws per calculation item in `bank_validate`: enough to hit the corners of small parameter grids.
@@ -73,36 +79,17 @@ def bank_import(
     `may_write(bank)`, when given, says whether the importing user may write into an existing bank;
     a file that targets a bank they may not edit is refused with a problem, and nothing is written.
     """
-    report = ImportReport()
-    parsed = read_bank(text, fmt, filename=filename)
-    report.skipped, report.notes, report.problems = (
-        list(parsed.skipped),
-        list(parsed.notes),
-        list(parsed.problems),
+    report, parsed, name = _checked(
+        text=text, fmt=fmt, filename=filename, bank_slug=bank_slug, may_write=may_write
     )
-
-    slug = bank_slug or parsed.slug or slugify(PurePath(filename).stem if filename else "", fallback="")
-    report.bank = slug
-    where = Location(file=filename)
-    if not slug:
-        report.problems.append(BankProblem(where, "the file names no bank: give the target bank's slug"))
-    elif not is_slug(slug, MAX_BANK_SLUG_LENGTH):
-        report.problems.append(BankProblem(where, f"the target bank slug {slug!r} is not a valid slug"))
-    name = (parsed.name or "").strip()
-    if len(name) > MAX_BANK_NAME_LENGTH:
-        report.problems.append(
-            BankProblem(where, f"the bank name is longer than {MAX_BANK_NAME_LENGTH} characters")
-        )
-    if not parsed.items and (parsed.skipped or fmt != "yaml") and not report.problems:
-        # Replacing a bank with nothing because every question was unsupported would wipe it.
-        report.problems.append(BankProblem(where, "the file holds no question that can be imported"))
     if report.problems:
         return report
-
+    slug, where = report.bank, Location(file=filename)
     try:
         with transaction.atomic():
             _write_bank(
                 parsed.items,
+                categories=parsed.categories,
                 slug=slug,
                 metadata=(name, parsed.description) if fmt == "yaml" else None,
                 fallback_name=name or slug,
@@ -122,6 +109,128 @@ def bank_import(
     return report
 
 
+def _checked(
+    *, text: str, fmt: str, filename: str, bank_slug: str | None, may_write
+) -> tuple[ImportReport, ParsedBank, str]:
+    """Everything an import checks before it writes: the report (with every problem), the parsed
+    file and the bank name it gives. Nothing is written."""
+    report = ImportReport()
+    parsed = read_bank(text, fmt, filename=filename, limits=import_limits())
+    report.skipped, report.notes, report.problems = (
+        list(parsed.skipped),
+        list(parsed.notes),
+        list(parsed.problems),
+    )
+
+    slug = bank_slug or parsed.slug or slugify(PurePath(filename).stem if filename else "", fallback="")
+    report.bank = slug
+    where = Location(file=filename)
+    if not slug:
+        report.problems.append(BankProblem(where, "the file names no bank: give the target bank's slug"))
+    elif not is_slug(slug, MAX_BANK_SLUG_LENGTH):
+        report.problems.append(BankProblem(where, f"the target bank slug {slug!r} is not a valid slug"))
+    elif may_write is not None:
+        existing = Bank.objects.filter(slug=slug).first()
+        if existing is not None and not may_write(existing):
+            report.problems.append(BankProblem(where, _taken(slug)))
+    name = (parsed.name or "").strip()
+    if len(name) > MAX_BANK_NAME_LENGTH:
+        report.problems.append(
+            BankProblem(where, f"the bank name is longer than {MAX_BANK_NAME_LENGTH} characters")
+        )
+    if not parsed.items and (parsed.skipped or fmt != "yaml") and not report.problems:
+        # Replacing a bank with nothing because every question was unsupported would wipe it.
+        report.problems.append(BankProblem(where, "the file holds no question that can be imported"))
+    return report, parsed, name
+
+
+def _taken(slug: str) -> str:
+    # Bank slugs are unique site-wide, so the slug is taken; say no more than that.
+    return f"the bank slug {slug!r} is taken: import into one of your banks or rename it"
+
+
+@dataclass
+class QuestionChanges:
+    """One question an import would store differently from how the file writes it."""
+
+    where: str  # file:line
+    title: str
+    changes: list[str]
+
+
+@dataclass
+class ImportPreview:
+    """What an import would do, shown before the instructor confirms it."""
+
+    bank: str
+    total: int  # questions in the file, including those left out
+    exact: list[str]  # titles of the questions stored exactly as written
+    changed: list[QuestionChanges]
+    left_out: list[Skipped]  # questions of a type Descent cannot hold: listed, not imported
+    notes: list[str]  # what was noted about the file as a whole
+    removed: list[str] = field(default_factory=list)  # keys of bank items a replacing import deletes
+
+    @property
+    def imported(self) -> int:
+        return len(self.exact) + len(self.changed)
+
+    def summary(self) -> str:
+        text = f"{self.total} question{'s' if self.total != 1 else ''}: {len(self.exact)} exactly as written"
+        if self.changed:
+            text += f", {len(self.changed)} with the changes listed below"
+        if self.left_out:
+            text += f", {len(self.left_out)} left out (listed below)"
+        return text + "."
+
+
+def bank_import_preview(
+    *,
+    text: str,
+    fmt: str,
+    filename: str = "",
+    bank_slug: str | None = None,
+    may_write=None,
+    replace: bool = True,
+) -> tuple[ImportReport, ImportPreview | None]:
+    """The import's checks and, when the file passes them, what it would store. Nothing is written.
+
+    A report with problems means the file is refused whole (the preview is None); otherwise the preview
+    lists per question what the import changes, and the questions it leaves out.
+    """
+    report, parsed, _name = _checked(
+        text=text, fmt=fmt, filename=filename, bank_slug=bank_slug, may_write=may_write
+    )
+    if report.problems:
+        return report, None
+    by_line: dict[int | None, list[str]] = {}
+    for line, message, _index in parsed.question_notes:
+        by_line.setdefault(line, []).append(message)
+    exact, changed = [], []
+    for index, item in enumerate(parsed.items):
+        line = parsed.item_lines.get(index, {}).get("")
+        title = item.get("title") or item["key"]
+        if line is not None and by_line.get(line):
+            changed.append(QuestionChanges(f"{filename or 'line'}:{line}", title, by_line[line]))
+        else:
+            exact.append(title)
+    # Notes about one question are listed with it (a left-out question's with its reason).
+    per_question = {index for _line, _message, index in parsed.question_notes}
+    general = [note for index, note in enumerate(parsed.notes) if index not in per_question]
+    preview = ImportPreview(
+        bank=report.bank,
+        total=len(parsed.items) + len(parsed.skipped),
+        exact=exact,
+        changed=changed,
+        left_out=list(parsed.skipped),
+        notes=general,
+    )
+    if replace:
+        file_keys = {item["key"] for item in parsed.items}
+        existing = Item.objects.filter(bank__slug=report.bank).order_by("position", "id")
+        preview.removed = [key for key in existing.values_list("key", flat=True) if key not in file_keys]
+    return report, preview
+
+
 class _ImportRefused(Exception):
     """The import may not write where it would; nothing is written."""
 
@@ -129,6 +238,7 @@ class _ImportRefused(Exception):
 def _write_bank(
     items: list[dict],
     *,
+    categories: list[dict] | None = None,
     slug: str,
     metadata: tuple[str, str] | None,
     fallback_name: str,
@@ -144,14 +254,21 @@ def _write_bank(
     """
     bank = Bank.objects.select_for_update().filter(slug=slug).first()
     if bank is not None and may_write is not None and not may_write(bank):
-        # Bank slugs are unique site-wide, so the slug is taken; say no more than that.
-        raise _ImportRefused(f"the bank slug {slug!r} is taken: import into one of your banks or rename it")
+        raise _ImportRefused(_taken(slug))
     if bank is None:
         name, description = metadata or (fallback_name, "")
         bank = Bank.objects.create(slug=slug, name=name or slug, description=description, owner=owner)
     elif metadata is not None:
         bank.name, bank.description = metadata
         bank.save(update_fields=["name", "description", "updated_at"])
+    if categories is not None:
+        # The file's categories replace the bank's (or, when the bank keeps what the file lacks, are added).
+        merged: list[dict] = [] if replace else [dict(category) for category in bank.categories or []]
+        for category in categories:
+            add_category(merged, category["path"], category.get("description", ""))
+        if merged != bank.categories:
+            bank.categories = merged
+            bank.save(update_fields=["categories", "updated_at"])
 
     topics = _topics_by_slug({slug for item in items for slug in item.get("topics", [])})
     existing = {item.key: item for item in bank.items.all()}
@@ -208,7 +325,12 @@ def _item_dicts(bank: Bank) -> list[dict]:
 def bank_export_result(*, bank: Bank, fmt: str) -> ExportResult:
     """The bank as `fmt`, with the items that format could not express listed in `.skipped`."""
     return write_bank(
-        fmt=fmt, slug=bank.slug, name=bank.name, description=bank.description, items=_item_dicts(bank)
+        fmt=fmt,
+        slug=bank.slug,
+        name=bank.name,
+        description=bank.description,
+        items=_item_dicts(bank),
+        categories=list(bank.categories or []),
     )
 
 

@@ -19,6 +19,7 @@ from quizzes import events
 from quizzes.engine import check_answer, draw_variant
 from quizzes.engine.kinds import UNSCORED_KINDS
 from quizzes.engine.result import Variant
+from quizzes.engine.settings import item_weight, weighted_mean
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, Item, ItemVersion, Regrade
 
 
@@ -89,14 +90,31 @@ def counted_items(attempt_items):
     return attempt_items.exclude(item__kind__in=UNSCORED_KINDS)
 
 
-def _sibling_scores(attempt_ids: list[int]) -> dict[int, dict[int, float | None]]:
-    """Attempt id -> {attempt item id: score} for every item of those attempts."""
-    scores: dict[int, dict[int, float | None]] = {}
+def _weight(version_data: dict | None, item_spec: dict | None) -> float:
+    """An attempt item's weight: from the version it drew, else from the item as it is now."""
+    data = version_data if isinstance(version_data, dict) else item_spec
+    return item_weight(data) if isinstance(data, dict) else 1.0
+
+
+def counted_scores(attempt_items) -> list[tuple[float | None, float]]:
+    """(score, weight) of every attempt item an attempt's score counts (see `counted_items`)."""
+    rows = counted_items(attempt_items).values_list("score", "version__data", "item__spec")
+    return [(score, _weight(data, spec)) for score, data, spec in rows]
+
+
+def attempt_raw_score(attempt_items) -> float:
+    """The weighted mean of the counted items' scores: each item weighs its `weight` (default 1)."""
+    return weighted_mean(counted_scores(attempt_items))
+
+
+def _sibling_scores(attempt_ids: list[int]) -> dict[int, dict[int, tuple[float | None, float]]]:
+    """Attempt id -> {attempt item id: (score, weight)} for every counted item of those attempts."""
+    scores: dict[int, dict[int, tuple[float | None, float]]] = {}
     rows = counted_items(AttemptItem.objects.filter(attempt_id__in=attempt_ids)).values_list(
-        "attempt_id", "pk", "score"
+        "attempt_id", "pk", "score", "version__data", "item__spec"
     )
-    for attempt_id, pk, score in rows:
-        scores.setdefault(attempt_id, {})[pk] = score
+    for attempt_id, pk, score, data, spec in rows:
+        scores.setdefault(attempt_id, {})[pk] = (score, _weight(data, spec))
     return scores
 
 
@@ -129,9 +147,9 @@ def _row(attempt_item: AttemptItem, to_version: ItemVersion, siblings) -> Regrad
     if attempt.status == AttemptStatus.FINISHED:
         scores = dict(siblings.get(attempt.pk, {}))
         if attempt_item.pk in scores:  # an unscored item (a description) stays out of the mean
-            scores[attempt_item.pk] = row.new_score
-        raw = sum(score or 0.0 for score in scores.values()) / len(scores) if scores else 0.0
-        row.new_attempt_score = raw * _penalty(attempt)
+            # The weight is the one the new version gives the item.
+            scores[attempt_item.pk] = (row.new_score, item_weight(to_version.data))
+        row.new_attempt_score = weighted_mean(list(scores.values())) * _penalty(attempt)
     return row
 
 
@@ -188,10 +206,7 @@ def regrade_apply(*, item: Item, to_version: ItemVersion, by) -> Regrade:
             )
         quiz_students = set()
         for attempt in Attempt.objects.filter(pk__in=touched).select_related("quiz"):
-            scores = list(
-                counted_items(AttemptItem.objects.filter(attempt=attempt)).values_list("score", flat=True)
-            )
-            attempt.raw_score = sum(score or 0.0 for score in scores) / len(scores) if scores else 0.0
+            attempt.raw_score = attempt_raw_score(AttemptItem.objects.filter(attempt=attempt))
             attempt.score = attempt.raw_score * _penalty(attempt)
             attempt.save(update_fields=["raw_score", "score"])
             quiz_students.add((attempt.quiz_id, attempt.student_id))

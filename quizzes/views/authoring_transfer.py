@@ -11,7 +11,8 @@ from quizzes.forms_authoring import BANK_FORMATS, ExportForm, ImportForm
 from quizzes.services.access import EDIT, banks_for_user, get_bank_for_user
 from quizzes.services.bank_export import export_filename, export_losses
 from quizzes.services.bank_overview import bank_validate_and_remember
-from quizzes.services.banks import bank_export, bank_import
+from quizzes.services.banks import bank_export, bank_import, bank_import_preview
+from quizzes.services.import_confirm import stash_import, take_import
 
 EXPORT_CONTENT_TYPES = {
     "yaml": "application/yaml; charset=utf-8",
@@ -29,24 +30,50 @@ def bank_validate_view(request, slug: str):
 
 @instructor_required
 def bank_import_view(request):
-    form = ImportForm(request.POST or None, request.FILES or None, initial={"bank": request.GET.get("bank")})
+    """Upload, preview, confirm: a valid file is first shown per question (what is kept exactly, what
+    changes, what is left out) and imported only when the instructor confirms; a file with problems is
+    refused whole at the first step, with every problem located."""
+    form = ImportForm(
+        None if "confirm" in request.POST else (request.POST or None),
+        request.FILES or None,
+        initial={"bank": request.GET.get("bank")},
+    )
     # Only banks the user may edit can be chosen, and a file naming someone else's bank is refused.
     editable = banks_for_user(request.user, to=EDIT)
     cast(forms.ModelChoiceField, form.fields["bank"]).queryset = editable
-    report = None
-    if request.method == "POST" and form.is_valid():
+
+    def may_write(bank) -> bool:
+        return editable.filter(pk=bank.pk).exists()
+
+    context: dict = {"form": form, "report": None, "preview": None, "token": "", "expired": False}
+    if request.method == "POST" and "confirm" in request.POST:
+        payload = take_import(user_id=request.user.pk, token=request.POST.get("confirm", ""))
+        if payload is None:
+            context["expired"] = True
+        else:
+            context["report"] = bank_import(**payload, owner=request.user, may_write=may_write)
+    elif request.method == "POST" and form.is_valid():
         target = form.cleaned_data["bank"]
-        report = bank_import(
-            text=form.cleaned_data["text"],
-            fmt=form.cleaned_data["fmt"],
-            filename=form.cleaned_data["filename"],
-            bank_slug=target.slug if target else None,
-            owner=request.user,
-            replace=form.cleaned_data["replace"],
-            may_write=lambda bank: editable.filter(pk=bank.pk).exists(),
+        payload = {
+            "text": form.cleaned_data["text"],
+            "fmt": form.cleaned_data["fmt"],
+            "filename": form.cleaned_data["filename"],
+            "bank_slug": target.slug if target else None,
+            "replace": form.cleaned_data["replace"],
+        }
+        report, preview = bank_import_preview(
+            **{name: payload[name] for name in ("text", "fmt", "filename", "bank_slug", "replace")},
+            may_write=may_write,
         )
-    status = 400 if report is not None and not report.ok else 200
-    return render(request, "quizzes/author_import.html", {"form": form, "report": report}, status=status)
+        if preview is None:
+            context["report"] = report
+        else:
+            context["preview"] = preview
+            context["replace"] = payload["replace"]
+            context["token"] = stash_import(user_id=request.user.pk, payload=payload)
+    report = context["report"]
+    status = 400 if context["expired"] or (report is not None and not report.ok) else 200
+    return render(request, "quizzes/author_import.html", context, status=status)
 
 
 @instructor_required

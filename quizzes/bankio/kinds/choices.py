@@ -102,6 +102,8 @@ def write_moodle(item: dict[str, Any], result: ExportResult) -> MoodleQuestion:
 
 
 def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
+    if not item.get("shuffle", True):
+        result.notes.append(f"{item['key']}: GIFT cannot keep the choices in order; Moodle will shuffle them")
     answers = []
     for choice, weight in zip(item["choices"], choice_percents(item), strict=True):
         text = escape_gift(choice["text"])

@@ -2,8 +2,8 @@
 
 Both formats hold a distractor as a pair whose prompt is empty, as Moodle does. Moodle's
 `shuffleanswers` shuffles the prompts, as our `shuffle` does (the answers are always shuffled).
-Moodle's combined feedback (correct / partially correct / incorrect) has no field here: a non-empty
-one is reported on import. GIFT pairs carry no feedback and no weights: those are reported too.
+Moodle's combined feedback is one of the settings every question shares (`moodle_settings.py`).
+GIFT pairs carry no feedback and no weights: those are reported.
 """
 
 import xml.etree.ElementTree as ET
@@ -19,8 +19,6 @@ from quizzes.bankio.moodle_parts import (
     simple_element,
 )
 from quizzes.engine.kinds import ItemKind
-
-COMBINED_FEEDBACK = ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")
 
 
 def fallback_explanation(item: dict[str, Any]) -> str:
@@ -54,9 +52,6 @@ def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any
         context.skip("matching", f"a matching question needs at least two pairs, this one has {len(pairs)}")
         return None
     shuffle = (question.findtext("shuffleanswers") or "1").strip().lower() in ("true", "1")
-    for name in COMBINED_FEEDBACK:
-        if element_markdown(question.find(name)).strip():
-            context.note(f"the <{name}> text has no place in a Descent matching item and was left out")
     return pairs_item(pairs, distractors, shuffle)
 
 

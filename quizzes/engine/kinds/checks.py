@@ -90,10 +90,17 @@ def misconception_problems(
 
 
 def misconception_fields(misconception: dict[str, Any], where: str) -> list[str]:
+    """The optional fields of a misconception (another graded answer): feedback, fraction, tolerance."""
     problems = []
     if "feedback" in misconception and not isinstance(misconception["feedback"], str):
         problems.append(f"{where}.feedback: must be text")
-    extra = sorted(set(misconception) - {"answer", "feedback", "id"})
+    if "fraction" in misconception:
+        fraction = misconception["fraction"]
+        if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 <= fraction <= 1:
+            problems.append(f"{where}.fraction: must be a number from 0 to 1 (the credit this answer earns)")
+    if "tolerance" in misconception:
+        problems += [f"{where}.{problem}" for problem in tolerance_problems(misconception)]
+    extra = sorted(set(misconception) - {"answer", "feedback", "id", "fraction", "tolerance"})
     return problems + [f"{where}.{field}: unknown field" for field in extra]
 
 

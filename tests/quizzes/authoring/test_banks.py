@@ -93,3 +93,14 @@ def test_bank_detail_shows_key_kind_title_topics_and_difficulty(instructor_clien
     text = instructor_client.get(reverse("quizzes:author_bank", kwargs={"slug": "optimizers-core"})).text
     for shown in ("sgd-update-size", "Calculation template", "Size of one SGD step", ">sgd<"):
         assert shown in text
+
+
+def test_the_item_table_marks_hidden_items_and_shows_their_category(instructor_client, truefalse_item):
+    truefalse_item.spec = {**truefalse_item.spec, "hidden": True, "category": ["Adam", "Bias correction"]}
+    truefalse_item.save()
+
+    html = instructor_client.get(
+        reverse("quizzes:author_bank", kwargs={"slug": truefalse_item.bank.slug})
+    ).text
+
+    assert ">hidden</span>" in html and "Adam / Bias correction" in html

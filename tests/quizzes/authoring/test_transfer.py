@@ -2,8 +2,10 @@
 
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
+from accounts.services import user_create
 from quizzes.models import Bank, Item
 
 IMPORT_URL = reverse("quizzes:author_import")
@@ -32,6 +34,14 @@ def upload(text: str, name: str = "adaptive.yaml") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode(), content_type="application/yaml")
 
 
+def import_confirmed(client, data):
+    """Post the file, check that a preview (and nothing else) came back, then confirm it."""
+    preview = client.post(IMPORT_URL, data)
+    assert preview.status_code == 200 and preview.context["preview"] is not None, preview.context["report"]
+    assert preview.context["report"] is None
+    return client.post(IMPORT_URL, {"confirm": preview.context["token"]})
+
+
 def test_validate_page_says_so_when_there_are_no_problems(instructor_client, calculation_item):
     response = instructor_client.get(
         reverse("quizzes:author_bank_validate", kwargs={"slug": "optimizers-core"})
@@ -52,7 +62,9 @@ def test_validate_page_lists_each_problem_with_its_location(instructor_client, b
 
 
 def test_importing_an_uploaded_file_creates_the_bank_and_reports_counts(instructor_client, instructor):
-    response = instructor_client.post(IMPORT_URL, {"file": upload(GOOD_BANK), "fmt": "yaml", "replace": "on"})
+    response = import_confirmed(
+        instructor_client, {"file": upload(GOOD_BANK), "fmt": "yaml", "replace": "on"}
+    )
     report = response.context["report"]
     assert response.status_code == 200
     assert report.ok and (report.created, report.updated, report.deleted) == (2, 0, 0)
@@ -63,7 +75,7 @@ def test_importing_an_uploaded_file_creates_the_bank_and_reports_counts(instruct
 
 def test_pasted_text_into_a_chosen_bank(instructor_client, bank):
     data = {"text": GOOD_BANK, "fmt": "yaml", "bank": bank.pk, "replace": "on"}
-    report = instructor_client.post(IMPORT_URL, data).context["report"]
+    report = import_confirmed(instructor_client, data).context["report"]
     assert report.ok
     assert bank.items.count() == 2
     assert not Bank.objects.filter(slug="adaptive").exists()
@@ -150,7 +162,7 @@ MOODLE_WITH_AN_ESSAY = """\
 
 def test_moodle_import_names_the_questions_it_skipped(instructor_client, bank):
     data = {"file": upload(MOODLE_WITH_AN_ESSAY, "week1.xml"), "fmt": "moodle-xml", "bank": bank.pk}
-    response = instructor_client.post(IMPORT_URL, data)
+    response = import_confirmed(instructor_client, data)
     report = response.context["report"]
     assert report.ok and report.created == 1
     assert [(skip.name, skip.type) for skip in report.skipped] == [
@@ -162,7 +174,104 @@ def test_moodle_import_names_the_questions_it_skipped(instructor_client, bank):
 
 def test_the_format_is_told_from_the_file_name_when_asked(instructor_client, bank):
     data = {"file": upload(MOODLE_WITH_AN_ESSAY, "week1.xml"), "fmt": "detect", "bank": bank.pk}
-    assert instructor_client.post(IMPORT_URL, data).context["report"].created == 1
+    assert import_confirmed(instructor_client, data).context["report"].created == 1
     pasted = instructor_client.post(IMPORT_URL, {"text": GOOD_BANK, "fmt": "detect"})
     assert pasted.context["report"] is None
     assert "Choose the format" in " ".join(pasted.context["form"].non_field_errors())
+
+
+MOODLE_WITH_CHANGES = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="truefalse">
+    <name><text>Momentum damps zig-zags</text></name>
+    <questiontext format="markdown"><text>Momentum damps oscillation across a narrow valley.</text></questiontext>
+    <generalfeedback format="markdown"><text>Alternating components cancel in the velocity.</text></generalfeedback>
+    <answer fraction="100"><text>true</text></answer>
+    <answer fraction="0"><text>false</text></answer>
+  </question>
+  <question type="truefalse">
+    <name><text>Adam needs no learning rate</text></name>
+    <questiontext format="markdown"><text>Adam needs no learning rate.</text></questiontext>
+    <answer fraction="0"><text>true</text></answer>
+    <answer fraction="100"><text>false</text></answer>
+  </question>
+  <question type="essay">
+    <name><text>Describe Adam in your words</text></name>
+    <questiontext format="html"><text>Explain Adam.</text></questiontext>
+  </question>
+</quiz>
+"""
+
+
+def test_the_preview_counts_questions_lists_changes_with_their_line_and_writes_nothing(
+    instructor_client, bank
+):
+    data = {"file": upload(MOODLE_WITH_CHANGES, "week2.xml"), "fmt": "moodle-xml", "bank": bank.pk}
+
+    response = instructor_client.post(IMPORT_URL, data)
+
+    preview = response.context["preview"]
+    assert (
+        preview.summary()
+        == "3 questions: 1 exactly as written, 1 with the changes listed below, 1 left out (listed below)."
+    )
+    (changed,) = preview.changed
+    assert (changed.where, changed.title) == ("week2.xml:10", "Adam needs no learning rate")
+    assert changed.changes == ["no general feedback; the explanation states the correct answer"]
+    assert [(skip.name, skip.location.line) for skip in preview.left_out] == [
+        ("Describe Adam in your words", 16)
+    ]
+    assert "3 questions: 1 exactly as written" in response.text and "week2.xml:10" in response.text
+    assert not bank.items.exists()
+
+
+def test_confirming_imports_the_previewed_file_once_and_leaves_out_the_unsupported_question(
+    instructor_client, bank
+):
+    data = {"file": upload(MOODLE_WITH_CHANGES, "week2.xml"), "fmt": "moodle-xml", "bank": bank.pk}
+    token = instructor_client.post(IMPORT_URL, data).context["token"]
+
+    confirmed = instructor_client.post(IMPORT_URL, {"confirm": token})
+    again = instructor_client.post(IMPORT_URL, {"confirm": token})
+
+    assert confirmed.context["report"].created == 2
+    assert sorted(bank.items.values_list("title", flat=True)) == [
+        "Adam needs no learning rate",
+        "Momentum damps zig-zags",
+    ]
+    assert again.status_code == 400 and again.context["expired"] and "expired" in again.text
+
+
+def test_another_instructor_cannot_confirm_someone_elses_preview(instructor_client, bank):
+    data = {"file": upload(MOODLE_WITH_CHANGES, "week2.xml"), "fmt": "moodle-xml", "bank": bank.pk}
+    token = instructor_client.post(IMPORT_URL, data).context["token"]
+    other = Client()
+    other.force_login(user_create(username="otto", password="pass-word-123", instructor=True))
+
+    response = other.post(IMPORT_URL, {"confirm": token})
+
+    assert response.status_code == 400 and response.context["expired"]
+    assert not bank.items.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(instructor_client, bank, settings):
+    settings.BANK_IMPORT_MAX_BYTES = 1000
+    data = {"file": upload(GOOD_BANK * 3), "fmt": "yaml", "bank": bank.pk}
+
+    response = instructor_client.post(IMPORT_URL, data)
+
+    assert "more than the 1 KB" in " ".join(response.context["form"].non_field_errors())
+    assert not bank.items.exists()
+
+
+def test_the_preview_names_the_bank_items_a_replacing_import_would_delete(
+    instructor_client, bank, truefalse_item
+):
+    data = {"text": GOOD_BANK, "fmt": "yaml", "bank": bank.pk, "replace": "on"}
+
+    response = instructor_client.post(IMPORT_URL, data)
+
+    assert response.context["preview"].removed == [truefalse_item.key]
+    assert f"<code>{truefalse_item.key}</code>" in response.text
+    assert bank.items.filter(key=truefalse_item.key).exists()

@@ -75,11 +75,10 @@ def test_a_matching_question_with_one_pair_is_skipped_with_its_line(fixture_text
     assert "two pairs" in skipped.reason
 
 
-def test_moodle_combined_feedback_that_has_no_place_is_reported_per_question(fixture_text):
-    notes = _read(fixture_text, "moodle-xml").notes
+def test_moodle_combined_feedback_of_a_matching_question_is_kept_and_empty_parts_left_out(fixture_text):
+    item = _by_title(_read(fixture_text, "moodle-xml"))["What each optimizer keeps"]
 
-    assert any("'What each optimizer keeps'" in note and "<correctfeedback>" in note for note in notes)
-    assert not any("partiallycorrectfeedback" in note for note in notes)  # empty: nothing lost
+    assert item["combined_feedback"] == {"correct": "All pairs right."}
 
 
 def test_a_gift_byte_order_mark_does_not_swallow_the_first_title(fixture_text):

@@ -1,0 +1,14 @@
+"""The site's bank import limits, from settings (BANK_IMPORT_MAX_BYTES, _MAX_QUESTIONS, _MAX_TEXT_CHARS)."""
+
+from django.conf import settings
+
+from quizzes.bankio import ImportLimits
+
+
+def import_limits() -> ImportLimits:
+    defaults = ImportLimits()
+    return ImportLimits(
+        max_bytes=getattr(settings, "BANK_IMPORT_MAX_BYTES", defaults.max_bytes),
+        max_questions=getattr(settings, "BANK_IMPORT_MAX_QUESTIONS", defaults.max_questions),
+        max_text_chars=getattr(settings, "BANK_IMPORT_MAX_TEXT_CHARS", defaults.max_text_chars),
+    )
