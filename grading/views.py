@@ -23,6 +23,7 @@ from grading.services import (
     submission_create,
     submissions_for_instructor,
 )
+from grading.services.authoring import exercise_for_student, published_for_student
 from grading.services.plots import plots_for
 from grading.services.submissions import (
     SubmissionLimitReached,
@@ -38,11 +39,14 @@ HISTORY_LENGTH = 20
 INSTRUCTOR_PAGE_SIZE = 200
 
 
-def _exercise_or_404(slug: str):
-    try:
+def _exercise_or_404(request: HttpRequest, slug: str):
+    """A folder exercise, or a published instructor exercise the user may open (as published)."""
+    if slug in EXERCISES:
         return get_exercise(slug)
-    except ValueError:
-        raise Http404("No such exercise.") from None
+    exercise = exercise_for_student(request.user, slug)
+    if exercise is None:
+        raise Http404("No such exercise.")
+    return exercise
 
 
 def _submission_or_404(request: HttpRequest, submission_id: int) -> Submission:
@@ -55,13 +59,14 @@ def _submission_or_404(request: HttpRequest, submission_id: int) -> Submission:
 def exercises(request: HttpRequest) -> HttpResponse:
     best = best_scores_for(request.user) if request.user.is_authenticated else {}
     rows = [{"exercise": exercise, "best": best.get(slug)} for slug, exercise in EXERCISES.items()]
+    rows += [{"exercise": e, "best": best.get(e.slug)} for e in published_for_student(request.user)]
     return render(request, "grading/exercises.html", {"rows": rows})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    exercise = _exercise_or_404(slug)
+    exercise = _exercise_or_404(request, slug)
     if request.method == "GET":
         source = last_source_for(request.user, exercise.slug) or exercise.starter_source
         return _exercise_page(request, exercise, source, new_client_token())
@@ -119,7 +124,7 @@ def _exercise_page(request, exercise, source: str, client_token: str, *, status:
 @require_GET
 def exercise_starter(request: HttpRequest, slug: str) -> HttpResponse:
     """The starter code as plain text, for the editor's "reset to starter" button."""
-    exercise = _exercise_or_404(slug)
+    exercise = _exercise_or_404(request, slug)
     return HttpResponse(exercise.starter_source, content_type="text/plain; charset=utf-8")
 
 
@@ -135,7 +140,9 @@ def _result_context(submission: Submission) -> dict:
 @require_GET
 def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = _submission_or_404(request, submission_id)
-    exercise = EXERCISES.get(submission.exercise_slug)
+    exercise = EXERCISES.get(submission.exercise_slug) or exercise_for_student(
+        request.user, submission.exercise_slug
+    )
     context = _result_context(submission) | {
         "exercise": exercise,
         "history": submissions_of(submission.student, submission.exercise_slug)[:HISTORY_LENGTH],

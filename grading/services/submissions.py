@@ -13,8 +13,9 @@ from django.db.models import Max, Q, QuerySet
 
 from accounts.roles import is_instructor
 from grading.access import limit_to_taught_work, taught_work_q
-from grading.exercises import get_exercise
+from grading.exercises import VERSION_MARK
 from grading.models import Submission
+from grading.services.authoring import grading_key
 
 MAX_SOURCE_BYTES = 64 * 1024
 
@@ -24,11 +25,14 @@ class SubmissionRejected(ValueError):
 
 
 def _exercise_slug(exercise) -> str:
+    """The slug a submission stores: a folder exercise's, or a published instructor exercise's."""
     slug: Any = exercise if isinstance(exercise, str) else getattr(exercise, "slug", None)
+    plain = slug.partition(VERSION_MARK)[0] if isinstance(slug, str) else ""
     try:
-        return get_exercise(slug).slug
+        grading_key(plain)
     except ValueError:
         raise SubmissionRejected(f"There is no exercise called {slug!r}.") from None
+    return plain
 
 
 def clean_source(source: object) -> str:
