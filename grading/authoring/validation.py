@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from grading.diagnosis import _matches, family_trajectories
+from grading.diagnosis import _matches  # the comparison diagnosis itself names mistakes with
 from grading.diagnosis.families import ALL_FAMILIES, load_reference
 from grading.diagnosis.table import Cell, family_row
 from grading.exercises import Exercise
@@ -130,7 +130,6 @@ def family_checks(key: str) -> list[FamilyCheck]:
             tuple(simulate(case, variant.init, variant.step).rows for case in cases)
             for variant in family.variants(reference)
         ]
-    family_trajectories(key)  # cached by family_row already; kept for the order of the checks below
     checks = []
     for family in ALL_FAMILIES:
         collides = [

@@ -350,3 +350,26 @@ def test_an_unpublished_exercise_cannot_be_opened_or_submitted_to(student_client
         student_client.post(reverse("grading:exercise", args=[exercise.slug]), {"source": "x"}).status_code
         == 404
     )
+
+
+def test_a_course_offers_the_published_exercises_its_instructor_may_view_and_no_others(
+    client, instructor, second_instructor, published
+):
+    from courses.forms import AssignmentForm
+
+    offered = str(AssignmentForm(user=instructor)["target"])
+    assert "exercise:my-sgd" in offered and "exercise:adam" in offered
+    assert "exercise:my-sgd" not in str(AssignmentForm(user=second_instructor)["target"])
+    course = course_create(owner=second_instructor, name="Elsewhere")
+    client.force_login(second_instructor)
+    now = timezone.now()
+    response = client.post(
+        reverse("courses:assignment_new", args=[course.pk]),
+        {
+            "target": "exercise:my-sgd",
+            "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+            "due_at": (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 400
+    assert not course.assignments.exists()
