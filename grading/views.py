@@ -179,6 +179,11 @@ def submission_result(request: HttpRequest, submission_id: int) -> HttpResponse:
     return render(request, "grading/_result.html", _result_context(submission))
 
 
+def _exercises_for_instructor(user) -> dict:
+    """The folder exercises, then the published instructor exercises the user writes or was shared."""
+    return {**EXERCISES, **{exercise.slug: exercise for exercise in published_for_student(user)}}
+
+
 @instructor_required
 @require_GET
 def instructor_submissions(request: HttpRequest) -> HttpResponse:
@@ -191,7 +196,7 @@ def instructor_submissions(request: HttpRequest) -> HttpResponse:
         "submissions": submissions[:INSTRUCTOR_PAGE_SIZE],
         "total": submissions.count(),
         "page_size": INSTRUCTOR_PAGE_SIZE,
-        "exercises": EXERCISES,
+        "exercises": _exercises_for_instructor(request.user),
         "selected_exercise": exercise_slug,
         "selected_student": username,
     }
@@ -203,6 +208,7 @@ def instructor_submissions(request: HttpRequest) -> HttpResponse:
 def instructor_diagnoses(request: HttpRequest) -> HttpResponse:
     by_exercise = common_diagnoses(viewer=request.user)
     rows = [
-        {"exercise": exercise, "diagnoses": by_exercise.get(slug, [])} for slug, exercise in EXERCISES.items()
+        {"exercise": exercise, "diagnoses": by_exercise.get(slug, [])}
+        for slug, exercise in _exercises_for_instructor(request.user).items()
     ]
     return render(request, "grading/instructor_diagnoses.html", {"rows": rows})

@@ -78,3 +78,19 @@ def register(exercise: Exercise) -> Exercise:
         if key not in _REGISTERED:
             _REGISTERED[key] = replace(exercise, slug=key)
         return _REGISTERED[key]
+
+
+def trusted_reference_source(exercise: Exercise) -> str | None:
+    """A reference solution of our own for `exercise`'s rule, safe to run outside the sandbox: a
+    folder's own, or for a registered exercise the one of a folder graded against the same
+    optimizer with the same hyperparameters; None when there is none (never an author's code)."""
+    if VERSION_MARK not in exercise.slug:  # a folder's (registered exercises carry the mark)
+        return exercise.reference_source
+    names = set(exercise.hyperparameter_names)
+    for folder in EXERCISES.values():
+        if (
+            folder.reference_optimizer == exercise.reference_optimizer
+            and set(folder.hyperparameter_names) == names
+        ):
+            return folder.reference_source
+    return None

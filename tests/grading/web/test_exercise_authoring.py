@@ -373,3 +373,25 @@ def test_a_course_offers_the_published_exercises_its_instructor_may_view_and_no_
     )
     assert response.status_code == 400
     assert not course.assignments.exists()
+
+
+def test_no_caller_can_submit_to_an_exercise_the_student_was_not_given(second_student, published):
+    from grading.services import SubmissionRejected, submission_create
+
+    with pytest.raises(SubmissionRejected, match="no exercise called"):
+        submission_create(student=second_student, exercise=published.slug, source=SGD_WITHOUT_LR)
+    assert not Submission.objects.exists()
+
+
+def test_an_authors_reference_runs_only_in_the_sandbox(instructor_client, exercise, tmp_path):
+    """Validation probes the mistake families on the trusted side; the author's own code never runs there."""
+    marker = tmp_path / "ran-outside-the-sandbox"
+    reference = f"import pathlib\ntry:\n    pathlib.Path({str(marker)!r}).write_text('x')\nexcept OSError:\n    pass\n"
+    reference += content_of(get_exercise("sgd"))["reference_source"]
+    instructor_client.post(page("author_exercise_edit", exercise.slug), form_data(reference_source=reference))
+    instructor_client.post(page("author_exercise_validate", exercise.slug))
+    instructor_client.post(page("author_exercise_preview", exercise.slug), {"source": reference})
+    exercise.refresh_from_db()
+    assert exercise.validation["reference"]["score"] == 1.0  # it did run, in the sandbox
+    assert {f["name"]: f["status"] for f in exercise.validation["families"]}["sign-flipped"] == "named"
+    assert not marker.exists()
