@@ -141,12 +141,17 @@ def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
         what="reading a claimed submission",
         stop=stop,
     )
+    try:
+        # A folder's slug, or the content key of an instructor's exercise as last published.
+        key = retry_transient(
+            lambda: grading_key(submission.exercise_slug), what="reading the exercise", stop=stop
+        )
+    except ValueError:
+        reason = "This exercise is no longer published by its authors, so it cannot be graded."
+        retry_transient(lambda: fail_submission(claim, reason), what="recording a grader error", stop=stop)
+        return "grader-error"
     with Heartbeat(claim, interval=max(lease_seconds() / 3, 0.2)):
         try:
-            # A folder's slug, or the content key of an instructor's exercise as last published.
-            key = retry_transient(
-                lambda: grading_key(submission.exercise_slug), what="reading the exercise", stop=stop
-            )
             verdict = grade_source(
                 key,
                 submission.source,

@@ -395,3 +395,15 @@ def test_an_authors_reference_runs_only_in_the_sandbox(instructor_client, exerci
     assert exercise.validation["reference"]["score"] == 1.0  # it did run, in the sandbox
     assert {f["name"]: f["status"] for f in exercise.validation["families"]}["sign-flipped"] == "named"
     assert not marker.exists()
+
+
+def test_a_submission_to_an_exercise_unpublished_meanwhile_gets_a_clear_reason(student, published):
+    from grading.services.authoring import authored_unpublish
+
+    submission = Submission.objects.create(
+        student=student, exercise_slug=published.slug, source=SGD_WITHOUT_LR
+    )
+    authored_unpublish(exercise=published)
+    assert tasks.grade_submission(submission.pk) == "grader-error"
+    submission.refresh_from_db()
+    assert submission.status == "error" and "no longer published" in submission.grading_error
