@@ -123,7 +123,9 @@ class AuthoredExercise(models.Model):
     starter_source = models.TextField()
     reference_source = models.TextField()
     reference_optimizer = models.CharField(max_length=64)
-    hyperparameters = models.JSONField(default=dict, help_text="name -> default, in `step`'s order")
+    hyperparameters = models.JSONField(
+        default=list, help_text="[[name, default], ...] in the order of `step`'s keywords"
+    )
     suite = models.JSONField(default=list, help_text="the suite entries, as in info.yaml")
     hints = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
