@@ -156,3 +156,23 @@ def test_text_that_is_not_utf8_is_refused():
 def test_a_method_other_than_deflate_is_refused():
     with pytest.raises(ZipRefused, match="compression method"):
         read_exercise_zip(zipped(adam_files(), method=zipfile.ZIP_BZIP2))
+
+
+def test_a_suite_of_optimlab_problems_with_start_points_and_steps_round_trips():
+    content = content_of(get_exercise("adam"))
+    content["suite"] = [
+        {"problem": "rosenbrock", "start": [-1.2, 1.0], "steps": 120, "hp": {"lr": 0.02}},
+        {"problem": "noisy-quadratic", "id": "noisy", "steps": 50},
+        {"case": "linear-layer"},
+    ]
+    exercise = exercise_from_content("adam-on-problems", content)
+    entry = exercise.suite[0]
+    assert (entry.problem, entry.start, entry.steps, entry.template.params) == (
+        "rosenbrock",
+        (-1.2, 1.0),
+        120,
+        ((-1.2, 1.0),),
+    )
+    assert exercise.suite[1].start == (-4.0, 3.0)  # the problem's own start point
+    read = read_exercise_zip(write_exercise_zip("adam-on-problems", files_of(exercise)))
+    assert exercise_from_files("adam-on-problems", read.files) == exercise
