@@ -8,10 +8,10 @@
 3. The starter, run the same way, does not pass.
 4. The suite tells every applicable mistake family apart (`grading.diagnosis`): each family's
    buggy variants are diagnosed as a submission's would be and must be named as that family.
-   A family whose variants give the same steps as another family's "collides" with it, and the
-   report names both; a family whose variants the suite cannot tell from the reference at all is
-   "not told apart". Either way a different case (another problem, start point, more steps, other
-   hyperparameters) usually separates them.
+   For a family that is not (its variants give the rule's own steps: "not told apart", or
+   another family's: "not named"), the report lists the families it collides with, i.e. those
+   with a variant that takes the same steps on every case. A different case (another problem,
+   start point, more steps, other hyperparameters) usually separates them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from grading.diagnosis import _matches  # the comparison diagnosis itself names mistakes with
-from grading.diagnosis.families import ALL_FAMILIES, load_reference
+from grading.diagnosis.families import ALL_FAMILIES, Family, load_reference
 from grading.diagnosis.table import Cell, family_row
 from grading.exercises import Exercise
 from grading.grader import grade_source, reference_runs
@@ -119,24 +119,31 @@ def _run(key: str, source: str, sandbox: Sandbox) -> RunCheck:
 
 
 def family_checks(key: str) -> list[FamilyCheck]:
-    """Each mistake family on this exercise: named, not applicable, not told apart or not named,
-    with the families whose steps it shares on every case (the collisions)."""
+    """Each mistake family on this exercise: named, not applicable, not told apart or not named; for
+    a family that is not told apart or not named, the families whose steps it shares on every case
+    (the collisions). Families that are named need no further runs."""
     row = family_row(key)
     reference = load_reference(key)
     cases = cases_for(key)
     rows_of: dict[str, list[tuple[np.ndarray, ...]]] = {}
-    for family in ALL_FAMILIES:
-        rows_of[family.name] = [
-            tuple(simulate(case, variant.init, variant.step).rows for case in cases)
-            for variant in family.variants(reference)
-        ]
+
+    def rows(family: Family) -> list[tuple[np.ndarray, ...]]:
+        if family.name not in rows_of:
+            rows_of[family.name] = [
+                tuple(simulate(case, variant.init, variant.step).rows for case in cases)
+                for variant in family.variants(reference)
+            ]
+        return rows_of[family.name]
+
     checks = []
     for family in ALL_FAMILIES:
-        collides = [
-            other.name
-            for other in ALL_FAMILIES
-            if other is not family
-            and any(_matches(mine, theirs) for mine in rows_of[family.name] for theirs in rows_of[other.name])
-        ]
+        collides = []
+        if row[family.name] in (Cell.NOT_TOLD_APART, Cell.NOT_NAMED):
+            collides = [
+                other.name
+                for other in ALL_FAMILIES
+                if other is not family
+                and any(_matches(mine, theirs) for mine in rows(family) for theirs in rows(other))
+            ]
         checks.append(FamilyCheck(family.name, family.title, str(row[family.name]), collides))
     return checks
