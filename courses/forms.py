@@ -23,12 +23,14 @@ class JoinForm(forms.Form):
     )
 
 
-def target_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """What can be assigned, grouped for the <select>: "quiz:<id>" and "exercise:<slug>"."""
+def target_choices(user=None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What can be assigned, grouped for the <select>: "quiz:<id>" and "exercise:<slug>" (with the
+    published exercises `user` wrote or was shared, when a user is given)."""
     quizzes = [
         (f"quiz:{quiz.pk}", quiz.title) for quiz in Quiz.objects.filter(published=True).order_by("title")
     ]
-    ordered = sorted(grading_api.exercises(), key=lambda exercise: (exercise.order, exercise.slug))
+    available = grading_api.exercises() if user is None else grading_api.assignable_exercises(user)
+    ordered = sorted(available, key=lambda exercise: (exercise.order, exercise.slug))
     exercises = [(f"exercise:{exercise.slug}", exercise.title) for exercise in ordered]
     return [("Quizzes", quizzes), ("Code exercises", exercises)]
 
@@ -49,9 +51,9 @@ class AssignmentForm(AssignmentDatesForm):
     target = forms.ChoiceField(label="Assign")
     field_order = ["target", "opens_at", "due_at"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["target"]).choices = target_choices()
+        cast(forms.ChoiceField, self.fields["target"]).choices = target_choices(user)
 
     def target_fields(self) -> dict:
         """The cleaned target as keyword arguments for assignment_create."""

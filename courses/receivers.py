@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from courses.services.access import taught_work_q
+from courses.services.access import exercises_assigned_to, taught_work_q
 from courses.services.item_aggregates import rebuild_after_regrade, record_finished_attempt
 from grading import access as grading_access
 from quizzes import events as quiz_events
@@ -21,3 +21,5 @@ def connect() -> None:
     quiz_events.attempts_regraded.connect(rebuild_after_regrade, dispatch_uid="courses.rebuild_after_regrade")
     # Instructors see their students' code for the exercises their courses assign, since joining.
     grading_access.register_visible_work(taught_work_q)
+    # Students reach the instructor-written exercises their courses assign.
+    grading_access.register_assigned_exercises(exercises_assigned_to)

@@ -103,12 +103,17 @@ def course_join(request: HttpRequest) -> HttpResponse:
 @require_GET
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     course, teaches = get_course_for_member(request.user, course_id)
-    context = _detail_context(course, teaches, access=course_access(request.user, course))
+    context = _detail_context(course, teaches, access=course_access(request.user, course), user=request.user)
     return render(request, "courses/course_detail.html", context)
 
 
 def _detail_context(
-    course, teaches: bool, assignment_form: AssignmentForm | None = None, *, access: dict | None = None
+    course,
+    teaches: bool,
+    assignment_form: AssignmentForm | None = None,
+    *,
+    access: dict | None = None,
+    user=None,
 ) -> dict:
     now = timezone.now()
     assignments = [
@@ -118,7 +123,7 @@ def _detail_context(
     context = {"course": course, "teaches": teaches, "assignments": assignments, "access": access or {}}
     if teaches:
         context["enrollments"] = course.enrollments.select_related("student").order_by("student__username")
-        context["assignment_form"] = assignment_form or AssignmentForm()
+        context["assignment_form"] = assignment_form or AssignmentForm(user=user)
     return context
 
 
@@ -150,7 +155,7 @@ def student_remove(request: HttpRequest, course_id: int, student_id: int) -> Htt
 @require_POST
 def assignment_new(request: HttpRequest, course_id: int) -> HttpResponse:
     course = get_course_for_instructor(request.user, course_id)
-    form = AssignmentForm(request.POST)
+    form = AssignmentForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             assignment_create(

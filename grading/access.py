@@ -1,13 +1,14 @@
-"""Which students' code an instructor may see.
+"""Which students' code an instructor may see, and which exercises a student was given.
 
 Grading does not know what a course is. The app that groups students under instructors (courses)
-registers the rule when Django starts (`courses/receivers.py`), and grading asks it here. Until a
-rule is registered an instructor sees no other student's submissions: the fail-safe answer.
+registers the rules when Django starts (`courses/receivers.py`), and grading asks them here. Until a
+rule is registered an instructor sees no other student's submissions, and no student reaches an
+instructor-written exercise through a course: the fail-safe answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -37,3 +38,22 @@ def limit_to_taught_work(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
     if visible is None:
         return queryset.none()
     return queryset.filter(visible)
+
+
+# user -> the slugs of the exercises assigned to the user as a student (by the courses they joined)
+AssignedExercises = Callable[[Any], Iterable[str]]
+
+_assigned_exercises: AssignedExercises | None = None
+
+
+def register_assigned_exercises(rule: AssignedExercises) -> None:
+    """Install the rule that says which exercises a student was given (called once, from an AppConfig.ready())."""
+    global _assigned_exercises
+    _assigned_exercises = rule
+
+
+def exercises_assigned_to(user: Any) -> frozenset[str]:
+    """The slugs of the exercises assigned to `user` as a student; none while no rule is registered."""
+    if _assigned_exercises is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(_assigned_exercises(user))

@@ -1,6 +1,8 @@
 """What other apps may ask grading (courses, progress). Everything else in grading is its own business.
 
-- exercises: `exercises()`, `exercise_info(slug)`, `exercise_slugs()`: title, order and topics;
+- exercises: `exercises()`, `exercise_info(slug)`, `exercise_slugs()`: title, order and topics (the
+  folder exercises; `exercise_info` also knows instructors' published ones, and
+  `assignable_exercises(user)` lists what an instructor may assign);
 - a stored verdict: `graded_submission(id)` (the facts of one submission, as a frozen record),
   `graded_submissions_of(student)`,
   `earlier_failed_verdicts(submission)`, `diagnosis_names(verdict)`, `problem_record(verdict, case)`;
@@ -52,11 +54,31 @@ def exercise_slugs() -> tuple[str, ...]:
 
 
 def exercise_info(slug: str) -> ExerciseInfo | None:
+    """A folder exercise, or an instructor's published one (as published); None for anything else."""
     exercise = _catalogue().get(slug)
-    return (
-        None
-        if exercise is None
-        else ExerciseInfo(exercise.slug, exercise.title, exercise.order, exercise.topics)
+    if exercise is not None:
+        return ExerciseInfo(exercise.slug, exercise.title, exercise.order, exercise.topics)
+    from grading.models import AuthoredExercise
+
+    published = AuthoredExercise.objects.filter(slug=slug).values_list("published", flat=True).first()
+    if not isinstance(published, dict):
+        return None
+    return ExerciseInfo(
+        slug,
+        str(published.get("title", slug)),
+        int(published.get("order", 0)),
+        tuple(published.get("topics", ())),
+    )
+
+
+def assignable_exercises(user: Any) -> tuple[ExerciseInfo, ...]:
+    """What `user` may assign in a course: every folder exercise, then the published instructor
+    exercises they author or that are shared with them."""
+    from grading.services.authoring import exercises_for_user
+
+    authored = exercises_for_user(user).filter(published__isnull=False).order_by("order", "slug")
+    return exercises() + tuple(
+        info for info in (exercise_info(slug) for slug in authored.values_list("slug", flat=True)) if info
     )
 
 

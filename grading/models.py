@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts.sharing import Share
+
 
 class Submission(models.Model):
     class Status(models.TextChoices):
@@ -93,3 +95,74 @@ class GradingWorker(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class AuthoredExercise(models.Model):
+    """A code exercise an instructor writes on the site: what a folder of `grading/exercises/` holds,
+    plus an owner who may share it (as banks are shared) and the version students see.
+
+    The fields are the draft the authors edit. `published` is a frozen copy of the content that
+    passed validation (the reference scores 1 in the sandbox, the starter fails, the suite tells
+    the mistake families apart) when it was published: students work on that copy while the
+    draft changes, until it is published again. The content is checked by the same loader as the
+    folders (`grading.exercises.loader.exercise_from_parts`); see `grading.authoring`.
+    """
+
+    slug = models.SlugField(max_length=64, unique=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="authored_exercises",
+    )
+    title = models.CharField(max_length=200)
+    order = models.IntegerField(default=100)
+    topics = models.JSONField(default=list, blank=True)
+    statement_md = models.TextField()
+    starter_source = models.TextField()
+    reference_source = models.TextField()
+    reference_optimizer = models.CharField(max_length=64)
+    hyperparameters = models.JSONField(
+        default=list, help_text="[[name, default], ...] in the order of `step`'s keywords"
+    )
+    suite = models.JSONField(default=list, help_text="the suite entries, as in info.yaml")
+    hints = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The last validation of the draft, and the digest of the draft it was run on.
+    validation = models.JSONField(null=True, blank=True)
+    validated_digest = models.CharField(max_length=40, blank=True)
+
+    # What students see: the content as published (the same keys as `content()`), or None.
+    published = models.JSONField(null=True, blank=True)
+    published_digest = models.CharField(max_length=40, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.title or self.slug
+
+    @property
+    def is_published(self) -> bool:
+        return self.published is not None
+
+
+class AuthoredExerciseShare(Share):
+    """A person other than the owner who may edit (co-author) or only view an authored exercise."""
+
+    exercise = models.ForeignKey(AuthoredExercise, related_name="shares", on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="authored_exercise_shares", on_delete=models.CASCADE
+    )
+
+    shared_field = "exercise"
+
+    class Meta:
+        ordering = ["exercise", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "user"], name="unique_authored_exercise_share")
+        ]

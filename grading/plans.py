@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from grading.cases import CASES, with_count_types
+from grading.cases import with_count_types
 from grading.exercises import get_exercise
 from grading.sandbox.harness import real_float_array
 from grading.suite import build_problem
@@ -88,7 +88,7 @@ def cases_for(exercise_slug: str) -> tuple[Case, ...]:
     exercise = get_exercise(exercise_slug)
     cases = []
     for entry in exercise.suite:
-        template = CASES[entry.case]
+        template = entry.template  # a CASES template, or an optimlab problem with its start and steps
         hp_per_step = None
         if entry.lr_schedule:
             hp_per_step = tuple(

@@ -128,16 +128,26 @@ def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
     """
     from grading.grader import grade_source, wall_limit
     from grading.sandbox.client import SandboxUnavailable
+    from grading.services.authoring import grading_key
 
     submission = retry_transient(
         lambda: Submission.objects.only("exercise_slug", "source").get(pk=claim.submission_id),
         what="reading a claimed submission",
         stop=stop,
     )
+    try:
+        # A folder's slug, or the content key of an instructor's exercise as last published.
+        key = retry_transient(
+            lambda: grading_key(submission.exercise_slug), what="reading the exercise", stop=stop
+        )
+    except ValueError:
+        reason = "This exercise is no longer published by its authors, so it cannot be graded."
+        retry_transient(lambda: fail_submission(claim, reason), what="recording a grader error", stop=stop)
+        return "grader-error"
     with Heartbeat(claim, interval=max(lease_seconds() / 3, 0.2)):
         try:
             verdict = grade_source(
-                submission.exercise_slug,
+                key,
                 submission.source,
                 sandbox=get_sandbox(),
                 wall_seconds=wall_limit(cpu_seconds()),

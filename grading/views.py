@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.roles import instructor_required
 from grading.exercises import EXERCISES, get_exercise
 from grading.models import Submission
+from grading.services.authoring import exercise_for_student, published_for_student
 from grading.services.plots import plots_for
 from grading.services.submissions import (
     MAX_SOURCE_BYTES,
@@ -36,11 +37,14 @@ HISTORY_LENGTH = 20
 INSTRUCTOR_PAGE_SIZE = 200
 
 
-def _exercise_or_404(slug: str):
-    try:
+def _exercise_or_404(request: HttpRequest, slug: str):
+    """A folder exercise, or a published instructor exercise the user may open (as published)."""
+    if slug in EXERCISES:
         return get_exercise(slug)
-    except ValueError:
-        raise Http404("No such exercise.") from None
+    exercise = exercise_for_student(request.user, slug)
+    if exercise is None:
+        raise Http404("No such exercise.")
+    return exercise
 
 
 def _submission_or_404(request: HttpRequest, submission_id: int) -> Submission:
@@ -53,13 +57,14 @@ def _submission_or_404(request: HttpRequest, submission_id: int) -> Submission:
 def exercises(request: HttpRequest) -> HttpResponse:
     best = best_scores_for(request.user) if request.user.is_authenticated else {}
     rows = [{"exercise": exercise, "best": best.get(slug)} for slug, exercise in EXERCISES.items()]
+    rows += [{"exercise": e, "best": best.get(e.slug)} for e in published_for_student(request.user)]
     return render(request, "grading/exercises.html", {"rows": rows})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    exercise = _exercise_or_404(slug)
+    exercise = _exercise_or_404(request, slug)
     if request.method == "GET":
         source = last_source_for(request.user, exercise.slug) or exercise.starter_source
         return _exercise_page(request, exercise, source, new_client_token())
@@ -117,7 +122,7 @@ def _exercise_page(request, exercise, source: str, client_token: str, *, status:
 @require_GET
 def exercise_starter(request: HttpRequest, slug: str) -> HttpResponse:
     """The starter code as plain text, for the editor's "reset to starter" button."""
-    exercise = _exercise_or_404(slug)
+    exercise = _exercise_or_404(request, slug)
     return HttpResponse(exercise.starter_source, content_type="text/plain; charset=utf-8")
 
 
@@ -133,7 +138,9 @@ def _result_context(submission: Submission) -> dict:
 @require_GET
 def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = _submission_or_404(request, submission_id)
-    exercise = EXERCISES.get(submission.exercise_slug)
+    exercise = EXERCISES.get(submission.exercise_slug) or exercise_for_student(
+        request.user, submission.exercise_slug
+    )
     context = _result_context(submission) | {
         "exercise": exercise,
         "history": submissions_of(submission.student, submission.exercise_slug)[:HISTORY_LENGTH],
@@ -170,6 +177,11 @@ def submission_result(request: HttpRequest, submission_id: int) -> HttpResponse:
     return render(request, "grading/_result.html", _result_context(submission))
 
 
+def _exercises_for_instructor(user) -> dict:
+    """The folder exercises, then the published instructor exercises the user writes or was shared."""
+    return {**EXERCISES, **{exercise.slug: exercise for exercise in published_for_student(user)}}
+
+
 @instructor_required
 @require_GET
 def instructor_submissions(request: HttpRequest) -> HttpResponse:
@@ -182,7 +194,7 @@ def instructor_submissions(request: HttpRequest) -> HttpResponse:
         "submissions": submissions[:INSTRUCTOR_PAGE_SIZE],
         "total": submissions.count(),
         "page_size": INSTRUCTOR_PAGE_SIZE,
-        "exercises": EXERCISES,
+        "exercises": _exercises_for_instructor(request.user),
         "selected_exercise": exercise_slug,
         "selected_student": username,
     }
@@ -194,6 +206,7 @@ def instructor_submissions(request: HttpRequest) -> HttpResponse:
 def instructor_diagnoses(request: HttpRequest) -> HttpResponse:
     by_exercise = common_diagnoses(viewer=request.user)
     rows = [
-        {"exercise": exercise, "diagnoses": by_exercise.get(slug, [])} for slug, exercise in EXERCISES.items()
+        {"exercise": exercise, "diagnoses": by_exercise.get(slug, [])}
+        for slug, exercise in _exercises_for_instructor(request.user).items()
     ]
     return render(request, "grading/instructor_diagnoses.html", {"rows": rows})

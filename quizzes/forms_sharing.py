@@ -1,10 +1,5 @@
-"""The form an owner uses to share a bank (or, from courses, a course) with another instructor."""
+"""The form an owner uses to share a bank (or a course, or an exercise): `accounts.sharing_page`."""
 
-from django import forms
+from accounts.sharing_page import ShareForm
 
-from quizzes.models import ShareRole
-
-
-class ShareForm(forms.Form):
-    username = forms.CharField(max_length=150, help_text="The other instructor's username.")
-    role = forms.ChoiceField(choices=ShareRole.choices, initial=ShareRole.VIEWER)
+__all__ = ["ShareForm"]

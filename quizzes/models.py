@@ -9,7 +9,10 @@ renders and checks that dict; the models only store it.
 from django.conf import settings
 from django.db import models
 
+from accounts.sharing import Share, ShareRole
 from quizzes.engine.kinds import ItemKind as EngineItemKind
+
+__all__ = ["Share", "ShareRole"]  # defined in accounts.sharing; banks and courses are shared alike
 
 # The kinds and their labels are the engine's (quizzes/engine/kinds/base.py); this is the same enum as
 # Django choices, so a new kind needs no edit here.
@@ -29,13 +32,6 @@ class Topic(models.Model):
         return self.name
 
 
-class ShareRole(models.TextChoices):
-    """What a person the owner shared a bank or a course with may do there."""
-
-    EDITOR = "editor", "Co-author (may edit)"
-    VIEWER = "viewer", "Viewer (may view, preview, export, see statistics)"
-
-
 class Bank(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
@@ -53,25 +49,6 @@ class Bank(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Share(models.Model):
-    """What a share of a bank or a course has in common: a role and when it was given.
-
-    A concrete share adds `user` and the foreign key named by `shared_field` to what is shared.
-    """
-
-    role = models.CharField(max_length=8, choices=ShareRole.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    shared_field = ""
-
-    class Meta:
-        abstract = True
-
-    def __str__(self) -> str:
-        user = self.user  # type: ignore[attr-defined]  # every concrete share has its user
-        return f"{user} {self.role} of {getattr(self, self.shared_field)}"
 
 
 class BankShare(Share):

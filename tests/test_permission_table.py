@@ -39,7 +39,10 @@ from accounts.services import user_create
 from api.services.tokens import token_create
 from courses.models import AssignmentKind, CourseShare
 from courses.services.courses import assignment_create, course_create, enrollment_join
-from grading.models import Submission
+from grading.authoring.content import content_of
+from grading.exercises import get_exercise
+from grading.models import AuthoredExercise, AuthoredExerciseShare, Submission
+from grading.services.authoring import authored_create
 from quizzes.models import Bank, BankShare, Item, Quiz, QuizRule, ShareRole
 from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
 from quizzes.services.versions import item_version_current
@@ -59,6 +62,7 @@ EVERYONE = outcomes("                        200    200     200    200   200    
 LOGGED_IN = outcomes("                       login  200     200    200   200    200    200      200")
 INSTRUCTORS = outcomes("                     login  403     403    200   200    200    200      200")
 INSTRUCTORS_405 = outcomes("                 login  403     403    405   405    405    405      405")
+INSTRUCTORS_400 = outcomes("                 login  403     403    400   400    400    400      400")
 BANK_VIEW = outcomes("                       login  403     403    200   200    200    404      200")
 BANK_EDIT = outcomes("                       login  403     403    200   200    404    404      200")
 BANK_OWN = outcomes("                        login  403     403    200   404    404    404      200")
@@ -117,6 +121,10 @@ def course(world):
 
 def submission(world):
     return world.submission.pk
+
+
+def authored(world):
+    return world.authored.slug
 
 
 ROWS = [
@@ -270,6 +278,42 @@ ROWS = [
     Row("grading:submission_result", kwargs={"submission_id": submission}, get=SUBMISSION, post=LOGIN_405),
     Row("grading:instructor_submissions", get=INSTRUCTORS, post=INSTRUCTORS_405),
     Row("grading:instructor_diagnoses", get=INSTRUCTORS, post=INSTRUCTORS_405),
+    # Grading, authoring: an exercise is shared as banks are (coauth edits, viewer views)
+    Row("grading:author_exercises", get=INSTRUCTORS, post=INSTRUCTORS_405),
+    Row("grading:author_exercise_create", get=INSTRUCTORS, post=INSTRUCTORS_400),
+    Row("grading:author_exercise_import", get=INSTRUCTORS, post=INSTRUCTORS_400),
+    Row("grading:author_exercise", kwargs={"slug": authored}, get=BANK_VIEW, post=INSTRUCTORS_405),
+    Row(
+        "grading:author_exercise_edit",
+        kwargs={"slug": authored},
+        get=BANK_EDIT,
+        post=outcomes("login 403 403 400 400 404 404 400"),
+    ),
+    Row(
+        "grading:author_exercise_validate",
+        kwargs={"slug": authored},
+        get=INSTRUCTORS_405,
+        post=outcomes("login 403 403 302 302 404 404 302"),
+    ),
+    Row(
+        "grading:author_exercise_publish",
+        kwargs={"slug": authored},
+        get=INSTRUCTORS_405,
+        post=outcomes("login 403 403 302 302 404 404 302"),
+    ),
+    Row(
+        "grading:author_exercise_preview",
+        kwargs={"slug": authored},
+        get=BANK_VIEW,
+        post=outcomes("login 403 403 400 400 400 404 400"),
+    ),
+    Row("grading:author_exercise_export", kwargs={"slug": authored}, get=BANK_VIEW, post=INSTRUCTORS_405),
+    Row(
+        "grading:author_exercise_sharing",
+        kwargs={"slug": authored},
+        get=BANK_OWN,
+        post=outcomes("login 403 403 400 404 404 404 400"),
+    ),
     # Progress
     Row("progress:dashboard", get=LOGGED_IN, post=LOGIN_405),
     Row("progress:profile", get=LOGGED_IN, post=LOGIN_405),
@@ -606,6 +650,15 @@ class World:
         Submission.objects.filter(pk=self.submission.pk).update(
             created_at=enrollment.joined_at + timedelta(seconds=1)
         )
+        # An instructor-written exercise (SGD's content), published, shared like the bank.
+        content = content_of(get_exercise(EXERCISE))
+        self.authored = authored_create(owner=owner, slug="table-exercise", content=content)
+        AuthoredExercise.objects.filter(pk=self.authored.pk).update(published=content)
+        for user, role in (
+            (self.users["coauth"], ShareRole.EDITOR),
+            (self.users["viewer"], ShareRole.VIEWER),
+        ):
+            AuthoredExerciseShare.objects.create(exercise=self.authored, user=user, role=role)
         self.token = token_create(user=owner, name="table token").token
         from django.contrib.contenttypes.models import ContentType
 

@@ -75,6 +75,17 @@ def get_assignment_for_instructor(user, course_id: int, assignment_id: int, *, t
     return assignment
 
 
+def exercises_assigned_to(user) -> set[str]:
+    """The slugs of the code exercises assigned in the courses `user` joined (opened or not yet)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Assignment.objects.filter(
+            kind=AssignmentKind.EXERCISE, course__enrollments__student=user
+        ).values_list("exercise_slug", flat=True)
+    )
+
+
 def taught_students(user) -> QuerySet:
     """Ids (a values("student_id") subquery) of the students enrolled in a course the user teaches."""
     return Enrollment.objects.filter(course__in=courses_taught_by(user)).values("student_id")

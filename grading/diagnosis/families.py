@@ -28,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from grading.exercises import get_exercise
+from grading.exercises import get_exercise, trusted_reference_source
 from grading.plans import StepFunction, contract_step
+from grading.reference import reference_optimizer
 from optimlab.optimizers import OPTIMIZERS
 
 InitFunction = Callable[[np.ndarray], Any]
@@ -146,8 +147,27 @@ class LocatedMistake:
 
 @cache
 def load_reference(exercise_slug: str) -> Reference:
+    """The reference the families transform. Only our own code runs here, on the trusted side: an
+    instructor's reference solution runs in the sandbox only, so an exercise written on the site is
+    probed through a folder exercise's reference for the same rule, or else through the answer key
+    itself (whose rule has no source to rewrite, so the source-level families do not apply)."""
     exercise = get_exercise(exercise_slug)
-    return _reference_from_source(exercise_slug, exercise.reference_optimizer, exercise.reference_source)
+    source = trusted_reference_source(exercise)
+    if source is None:
+        return _reference_from_answer_key(exercise_slug, exercise.reference_optimizer)
+    return _reference_from_source(exercise_slug, exercise.reference_optimizer, source)
+
+
+def _reference_from_answer_key(slug: str, optimizer_name: str) -> Reference:
+    optimizer = reference_optimizer(optimizer_name)
+    return Reference(
+        slug=slug,
+        optimizer=optimizer_name,
+        hyperparameters=tuple(get_exercise(slug).hyperparameter_names),
+        source="",
+        init=optimizer.init,
+        step=lambda p, g, s, hp: optimizer.update(p, g, s, hp),
+    )
 
 
 def _reference_from_source(slug: str, optimizer: str, source: str) -> Reference:

@@ -12,6 +12,7 @@ from django.core.cache import cache
 
 from grading.models import Submission
 from grading.plans import cases_for
+from grading.services.authoring import grading_key
 from optimlab import plots
 from optimlab.problems import PROBLEMS
 from optimlab.runner import RunResult
@@ -89,6 +90,10 @@ def plots_for(submission: Submission) -> list[ProblemPlots]:
     key = f"grading:plots:{CACHE_VERSION}:{submission.pk}:{submission.attempts}:{graded}"
     cached = cache.get(key)
     if cached is None:
-        cached = build_plots(submission.exercise_slug, submission.verdict)
+        try:
+            exercise_key = grading_key(submission.exercise_slug)
+        except ValueError:  # an instructor's exercise that is no longer published: no plots
+            return []
+        cached = build_plots(exercise_key, submission.verdict)
         cache.set(key, cached, CACHE_SECONDS)
     return cached

@@ -13,8 +13,9 @@ from django.db.models import Max, Q, QuerySet
 
 from accounts.roles import is_instructor
 from grading.access import limit_to_taught_work, taught_work_q
-from grading.exercises import get_exercise
+from grading.exercises import EXERCISES, VERSION_MARK
 from grading.models import Submission
+from grading.services.authoring import exercise_for_student
 
 MAX_SOURCE_BYTES = 64 * 1024
 
@@ -23,12 +24,16 @@ class SubmissionRejected(ValueError):
     """The submission cannot be accepted; the message tells the student why."""
 
 
-def _exercise_slug(exercise) -> str:
+def _exercise_slug(exercise, student) -> str:
+    """The slug a submission stores: a folder exercise's, or that of a published instructor exercise
+    the student may open (through a course that assigns it, or as one of its authors)."""
     slug: Any = exercise if isinstance(exercise, str) else getattr(exercise, "slug", None)
-    try:
-        return get_exercise(slug).slug
-    except ValueError:
-        raise SubmissionRejected(f"There is no exercise called {slug!r}.") from None
+    plain = slug.partition(VERSION_MARK)[0] if isinstance(slug, str) else ""
+    if plain in EXERCISES:
+        return plain
+    if not plain or exercise_for_student(student, plain) is None:
+        raise SubmissionRejected(f"There is no exercise called {slug!r}.")
+    return plain
 
 
 def clean_source(source: object) -> str:
@@ -88,7 +93,7 @@ def submission_create(*, student, exercise, source: str, client_token: str = "")
     code; SubmissionLimitReached when the student has too many submissions of this exercise
     waiting to be graded.
     """
-    slug = _exercise_slug(exercise)
+    slug = _exercise_slug(exercise, student)
     source = clean_source(source)
     token = clean_client_token(client_token)
     try:

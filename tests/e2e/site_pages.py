@@ -14,8 +14,8 @@ Skipped, with the reason:
 - `lti:jwks`: JSON, not a page; `lti:login`, `lti:launch`: reached only from an LMS (400 otherwise);
 - `grading:submission_status`, `grading:submission_result`: a JSON poll and an HTML fragment that
   the submission page fetches and shows (audited there);
-- `grading:exercise_starter`, `quizzes:author_bank_export`, `courses:gradebook_csv`: plain-text,
-  YAML and CSV downloads;
+- `grading:exercise_starter`, `quizzes:author_bank_export`, `courses:gradebook_csv`,
+  `grading:author_exercise_export`: plain-text, YAML, CSV and zip downloads;
 - POST-only endpoints (405 on GET): `logout`, `quizzes:start`, `quizzes:answer`, `quizzes:finish`,
   `progress:leaderboard_setting`, `courses:new`, `courses:regenerate_code`, `courses:remove_student`,
   `courses:assignment_new`, `courses:assignment_delete`.
@@ -24,6 +24,7 @@ Skipped, with the reason:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.urls import reverse
@@ -45,6 +46,7 @@ NOT_PAGES = {
     "grading:exercise_starter",
     "quizzes:author_bank_export",
     "courses:gradebook_csv",
+    "grading:author_exercise_export",
 }
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -127,6 +129,36 @@ def build_world():
     )
     world.error_submission = _graded(student, crashed, now)
     world.submission_model = Submission
+
+    # The instructor-written exercise: assigned in the course (so the student reaches it), with
+    # a validation report that has something to show on its page, and a preview with a verdict.
+    from courses.models import AssignmentKind
+    from courses.services.courses import assignment_create
+    from grading.authoring.validation import FamilyCheck, RunCheck, ValidationReport
+    from grading.models import AuthoredExercise
+
+    assignment_create(
+        course=world.course,
+        kind=AssignmentKind.EXERCISE,
+        exercise_slug=world.authored.slug,
+        opens_at=now - timedelta(days=1),
+        due_at=now + timedelta(days=7),
+    )
+    report = ValidationReport(
+        ok=False,
+        problems=[
+            "The suite cannot tell “The learning rate is not applied” (lr-not-used) from the correct rule."
+        ],
+        reference=RunCheck("passed", 1.0, "All problems match."),
+        starter=RunCheck("failed", 0.2, "Not yet right."),
+        families=[
+            FamilyCheck("sign-flipped", "Your update moves uphill", "named"),
+            FamilyCheck(
+                "lr-not-used", "The learning rate is not applied", "NOT TOLD APART", ["lr-applied-twice"]
+            ),
+        ],
+    )
+    AuthoredExercise.objects.filter(pk=world.authored.pk).update(validation=report.to_dict())
     return world
 
 
@@ -172,6 +204,10 @@ def pages_for(role: str, world) -> list[SitePage]:
                 "needs grading queue with an essay",
                 reverse("quizzes:author_quiz_grading", args=[world.essay_quiz.slug]),
             )
+        )
+    if role == "student":
+        pages.append(
+            SitePage("instructor-written exercise", reverse("grading:exercise", args=[world.authored.slug]))
         )
     if role in ("student", "instructor"):
         pages += [
