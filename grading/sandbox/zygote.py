@@ -5,10 +5,19 @@ never held a secret. It never runs student code itself; its children do, after `
 Nor does it ever read a submission: everything in its memory, freed or not, is inherited by
 every later child, which could scan its own address space for an earlier student's code or
 output. So each request is served by a short-lived supervisor forked from the pristine zygote,
-which reads the plan (the frame's payload) itself, forks the confined child, collects its
-output and answers; the zygote reads only the small request header and waits. The supervisor
-also puts the child in a PID namespace of its own (`jail.enter_run_namespaces`), so the child is
-that namespace's init and the supervisor, outside it, accounts for what the child did.
+which reads the plan (the frame's payload) itself, passes it to the confined child, collects
+the child's output and result and answers; the zygote reads at most the small request header.
+The supervisor also puts the child in a PID namespace of its own (`jail.enter_run_namespaces`),
+so the child is that namespace's init and the supervisor, outside it, accounts for what the
+child did.
+
+Off the critical path: as soon as a run has answered, the zygote forks the supervisor for the
+next one, which forks and confines its child at once; the child then waits for its plan on
+stdin, already jailed, and that supervisor reads the next request from the stream itself (one
+with other limits, or any other op, it hands back to the zygote and ends its unused child). A
+prepared child is still used for exactly one run. A supervisor answers as soon as its child
+has exited and tells the zygote the stream is free; tearing the run down comes after.
+
 Protocol on stdin/stdout: frames from `protocol.py`. Requests: {"op": "run", "wall_seconds": s,
 "max_output": n, "max_result": n, "limits": {...}} with the plan as JSON payload, {"op": "selftest"}
 (the probes of `selftest.py`), {"op": "selftest", "syscall": name} (one call the filter must kill).
@@ -38,7 +47,14 @@ import numpy  # noqa: E402,F401  -- pre-imported so every child starts warm
 os.environ.clear()
 
 from grading.sandbox import harness, jail, selftest  # noqa: E402
-from grading.sandbox.protocol import MAX_PLAN_BYTES, encode_frame, read_exact, read_header, write_all  # noqa: E402
+from grading.sandbox.protocol import (  # noqa: E402
+    MAX_PLAN_BYTES,
+    encode_frame,
+    read_exact,
+    read_frame,
+    read_header,
+    write_all,
+)
 
 # Reference implementations must never be reachable from a child: a submission could call them.
 FORBIDDEN_MODULES = (
@@ -132,11 +148,25 @@ def _flush_output() -> None:
 
 
 class Supervisor:
-    """The zygote's handle on one forked supervisor: `go` hands it a request (the stream's next
-    payload is that request's plan), `released` waits until it has answered on stdout."""
+    """The zygote's handle on one forked supervisor, which prepares one confined child at once.
 
-    def __init__(self, limits: jail.Limits, jail_dir: str, probe: bool = False, syscall: str | None = None):
-        self.limits = limits
+    It learns its request in one of two ways. Prepared in advance (`reads_stream`), it reads the
+    next request from stdin itself while the zygote waits: a run with the limits it prepared for
+    it serves; anything else it hands back to the zygote unread beyond its header, and ends its
+    unused child. Otherwise the zygote reads the request and passes it on (`go`). Either way the
+    supervisor reads the plan from stdin, answers on stdout, then says so on its own pipe, after
+    which the stream is the zygote's again (and the supervisor tears the run down).
+    """
+
+    def __init__(
+        self,
+        limits: jail.Limits,
+        jail_dir: str,
+        *,
+        reads_stream: bool = False,
+        probe: bool = False,
+        syscall: str | None = None,
+    ):
         go_r, self._go_w = os.pipe()
         self._done_r, done_w = os.pipe()
         self.pid = os.fork()
@@ -144,40 +174,57 @@ class Supervisor:
             status = 1
             try:
                 _close_all_but(0, 1, 2, go_r, done_w)  # e.g. another supervisor's pipes
-                supervise_one_run(go_r, done_w, limits, jail_dir, probe, syscall)
+                supervise_one_run(go_r, done_w, limits, jail_dir, reads_stream, probe, syscall)
                 status = 0
             finally:
                 os._exit(status)
         os.close(go_r)
         os.close(done_w)
 
-    def go(self, request: dict[str, Any]) -> None:
-        """Hand over the request, then wait until the supervisor has read its plan from stdin and
-        written its answer to stdout; the stream is the zygote's again. It tears the run down after."""
+    def go(self, request: dict[str, Any], finishing: dict[int, int]) -> None:
+        """Hand over a request the zygote has read; return once it is answered."""
         try:
             # The go frame has no payload of its own: it names the size of the plan on stdin.
             write_all(self._go_w, encode_frame(dict(request, plan_bytes=request["payload_bytes"])))
         except BrokenPipeError:
-            pass  # it died while waiting: the missing release below says so
-        os.close(self._go_w)
-        released = os.read(self._done_r, 1)
-        os.close(self._done_r)
-        if not released:
-            # The stream to the client is in an unknown state: stop, so the client restarts us.
-            _, wait_status = os.waitpid(self.pid, 0)
-            raise RuntimeError(f"the supervisor of a run failed (wait status {wait_status})")
+            pass  # it died while waiting: the missing answer below says so
+        self.outcome(finishing)
+
+    def outcome(self, finishing: dict[int, int]) -> dict[str, Any]:
+        """Wait for what the supervisor did with the stream: {"released": true} (it answered a
+        run), {"handback": request} (the zygote's to serve) or {"eof": true} (the client left)."""
+        _reap_until_readable(self._done_r, finishing)
+        try:
+            message, _ = read_frame(self._done_r, max_payload=0)
+        except EOFError:
+            # It died holding the stream, which is now in an unknown state: stop, so the client
+            # restarts us.
+            raise RuntimeError("the supervisor of a run failed before it answered") from None
+        finally:
+            self.discard()
+        return message
 
     def discard(self) -> None:
-        """Never used: closing its request pipe makes it kill its child and exit."""
-        os.close(self._go_w)
-        os.close(self._done_r)
+        """Closing its request pipe makes a supervisor that has not started its run kill its
+        child and exit."""
+        for fd in (self._go_w, self._done_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # closed already
 
 
 def supervise_one_run(
-    go_r: int, done_w: int, limits: jail.Limits, jail_dir: str, probe: bool, syscall_probe: str | None
+    go_r: int,
+    done_w: int,
+    limits: jail.Limits,
+    jail_dir: str,
+    reads_stream: bool,
+    probe: bool,
+    syscall_probe: str | None,
 ) -> None:
     """The body of a supervisor: forked from the pristine zygote, it prepares one confined child
-    before it knows anything of the run, then waits for the zygote's go; it reads the plan (the
+    before it knows anything of the run, then waits for its request; it reads the plan (the
     request's payload) from the shared stdin itself and passes it to the child, so the plan, the
     output and the result never enter the zygote's memory (and so never reach a later child).
     The child sits in a PID namespace of its own, whose init it is."""
@@ -185,13 +232,13 @@ def supervise_one_run(
         if ISOLATED:
             jail.enter_run_namespaces(privileged=PRIVILEGED)
     except jail.ConfinementError as exc:
-        request = _wait_for_go(go_r)
+        request = _next_request(go_r, done_w, limits, reads_stream)
         if request is None:
             return
         read_exact(0, request["plan_bytes"])
         started = time.monotonic()
         write_all(1, encode_frame(*_confinement_failed(str(exc), started)))
-        write_all(done_w, b"1")
+        write_all(done_w, encode_frame({"released": True}))
         return
     host_fixtures = selftest.create_host_fixtures() if probe and syscall_probe is None else None
     try:
@@ -203,8 +250,8 @@ def supervise_one_run(
             _child(plan_r, out_w, res_w, jail_dir, limits, host_fixtures, syscall_probe)
         for fd in (plan_r, out_w, res_w):
             os.close(fd)
-        request = _wait_for_go(go_r)
-        if request is None:  # discarded, or the zygote is gone
+        request = _next_request(go_r, done_w, limits, reads_stream)
+        if request is None:  # not ours, or the zygote or the client is gone
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             return
@@ -217,10 +264,32 @@ def supervise_one_run(
         os.close(plan_w)
         header, payload = _supervise_to_answer(request, pid, out_r, res_r, started, limits, syscall_probe)
         write_all(1, encode_frame(header, payload))
-        write_all(done_w, b"1")
+        write_all(done_w, encode_frame({"released": True}))
     finally:
         if host_fixtures is not None:
             selftest.remove_host_fixtures(host_fixtures)
+
+
+def _next_request(go_r: int, done_w: int, limits: jail.Limits, reads_stream: bool) -> dict[str, Any] | None:
+    """The request this supervisor serves, or None: the zygote discarded it, or (reading the
+    stream itself) the client left or sent something else, which goes back to the zygote."""
+    if reads_stream:
+        readable, _, _ = select.select([0, go_r], [], [])
+        if go_r in readable:  # the zygote closed its end: it is gone
+            return None
+        try:
+            request = read_header(0, max_payload=MAX_PLAN_BYTES)
+        except EOFError:
+            write_all(done_w, encode_frame({"eof": True}))
+            return None
+        if request.get("op") == "run" and _request_limits(request) == limits:
+            return dict(request, plan_bytes=request["payload_bytes"])
+        write_all(done_w, encode_frame({"handback": request}))
+        return None
+    try:
+        return read_header(go_r, max_payload=MAX_PLAN_BYTES)
+    except EOFError:
+        return None
 
 
 def _close_all_but(*keep: int) -> None:
@@ -230,13 +299,6 @@ def _close_all_but(*keep: int) -> None:
             os.closerange(low, fd)
         low = fd + 1
     os.closerange(low, 2**31 - 1)
-
-
-def _wait_for_go(go_r: int) -> dict[str, Any] | None:
-    try:
-        return read_header(go_r, max_payload=MAX_PLAN_BYTES)
-    except EOFError:
-        return None
 
 
 def _supervise_to_answer(
@@ -379,12 +441,22 @@ def main() -> int:
     try:
         while True:
             if ready is None and last_limits is not None:
-                ready = Supervisor(last_limits, jail_dir)
-            _reap_until_request(finishing)
-            try:
-                request = read_header(0, max_payload=MAX_PLAN_BYTES)
-            except EOFError:
-                return 0
+                ready = Supervisor(last_limits, jail_dir, reads_stream=True)
+            if ready is not None:
+                supervisor, ready = ready, None
+                finishing[supervisor.pid] = os.pidfd_open(supervisor.pid)
+                message = supervisor.outcome(finishing)
+                if message.get("eof"):
+                    return 0
+                if message.get("released"):
+                    continue
+                request = message["handback"]
+            else:
+                _reap_until_readable(0, finishing)
+                try:
+                    request = read_header(0, max_payload=MAX_PLAN_BYTES)
+                except EOFError:
+                    return 0
             op = request.get("op")
             limits = _request_limits(request)
             if op == "selftest" and request.get("syscall") not in (None, *selftest.syscall_probe_names()):
@@ -393,21 +465,14 @@ def main() -> int:
             elif op in ("run", "selftest") and limits is None:
                 read_exact(0, request["payload_bytes"])
                 write_all(1, encode_frame({"outcome": "bad_request", "error": "unknown limits"}))
-            elif op == "run":
+            elif op in ("run", "selftest"):
                 assert limits is not None
-                if ready is not None and ready.limits != limits:
-                    ready.discard()
-                    finishing[ready.pid] = os.pidfd_open(ready.pid)
-                    ready = None
-                supervisor, ready = ready or Supervisor(limits, jail_dir), None
+                probe, syscall = op == "selftest", request.get("syscall")
+                supervisor = Supervisor(limits, jail_dir, probe=probe, syscall=syscall)
                 finishing[supervisor.pid] = os.pidfd_open(supervisor.pid)
-                supervisor.go(request)
-                last_limits = limits
-            elif op == "selftest":
-                assert limits is not None
-                supervisor = Supervisor(limits, jail_dir, probe=True, syscall=request.get("syscall"))
-                finishing[supervisor.pid] = os.pidfd_open(supervisor.pid)
-                supervisor.go(request)
+                supervisor.go(request, finishing)
+                if op == "run":
+                    last_limits = limits
             elif op == "exit":
                 return 0
             else:
@@ -422,21 +487,21 @@ def main() -> int:
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:
-                pass  # already reaped by a failed hand-over
+                pass  # reaped already
         os.rmdir(jail_dir)
 
 
-def _reap_until_request(finishing: dict[int, int]) -> None:
-    """Wait for the next request, reaping supervisors as they exit meanwhile, so that between
+def _reap_until_readable(fd: int, finishing: dict[int, int]) -> None:
+    """Wait until `fd` is readable, reaping supervisors as they exit meanwhile, so that between
     runs the zygote keeps no process but the one prepared for the next."""
     while True:
-        readable, _, _ = select.select([0, *finishing.values()], [], [])
+        readable, _, _ = select.select([fd, *finishing.values()], [], [])
         for pid, pidfd in list(finishing.items()):
             if pidfd in readable:
                 os.close(pidfd)
                 os.waitpid(pid, 0)
                 del finishing[pid]
-        if 0 in readable:
+        if fd in readable:
             return
 
 
