@@ -169,6 +169,7 @@ class Supervisor:
     ):
         go_r, self._go_w = os.pipe()
         self._done_r, done_w = os.pipe()
+        self._discarded = False
         self.pid = os.fork()
         if self.pid == 0:
             status = 1
@@ -206,12 +207,11 @@ class Supervisor:
 
     def discard(self) -> None:
         """Closing its request pipe makes a supervisor that has not started its run kill its
-        child and exit."""
-        for fd in (self._go_w, self._done_r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass  # closed already
+        child and exit. Once only: a descriptor number closed twice may by then be another's."""
+        if not self._discarded:
+            self._discarded = True
+            os.close(self._go_w)
+            os.close(self._done_r)
 
 
 def supervise_one_run(
