@@ -5,17 +5,28 @@ never held a secret. It never runs student code itself; its children do, after `
 Nor does it ever read a submission: everything in its memory, freed or not, is inherited by
 every later child, which could scan its own address space for an earlier student's code or
 output. So each request is served by a short-lived supervisor forked from the pristine zygote,
-which reads the plan (the frame's payload) itself, forks the confined child, collects its
-output and answers; the zygote reads only the small request header and waits. The supervisor
-also puts the child in a PID namespace of its own (`jail.enter_run_namespaces`), so the child is
-that namespace's init and the supervisor, outside it, accounts for what the child did.
+which reads the plan (the frame's payload) itself, passes it to the confined child, collects
+the child's output and result and answers; the zygote reads at most the small request header.
+The supervisor also puts the child in a PID namespace of its own (`jail.enter_run_namespaces`),
+so the child is that namespace's init and the supervisor, outside it, accounts for what the
+child did.
+
+Off the critical path: as soon as a run has answered, the zygote forks the supervisor for the
+next one, which forks and confines its child at once; the child then waits for its plan on
+stdin, already jailed, and that supervisor reads the next request from the stream itself (one
+with other limits, or any other op, it hands back to the zygote and ends its unused child). A
+prepared child is still used for exactly one run. A supervisor answers as soon as its child
+has exited and tells the zygote the stream is free; tearing the run down comes after.
+
 Protocol on stdin/stdout: frames from `protocol.py`. Requests: {"op": "run", "wall_seconds": s,
 "max_output": n, "max_result": n, "limits": {...}} with the plan as JSON payload, {"op": "selftest"}
 (the probes of `selftest.py`), {"op": "selftest", "syscall": name} (one call the filter must kill).
 """
 
+import gc
 import json
 import os
+import select
 import selectors
 import signal
 import sys
@@ -36,7 +47,14 @@ import numpy  # noqa: E402,F401  -- pre-imported so every child starts warm
 os.environ.clear()
 
 from grading.sandbox import harness, jail, selftest  # noqa: E402
-from grading.sandbox.protocol import MAX_PLAN_BYTES, encode_frame, read_exact, read_header, write_all  # noqa: E402
+from grading.sandbox.protocol import (  # noqa: E402
+    MAX_PLAN_BYTES,
+    encode_frame,
+    read_exact,
+    read_frame,
+    read_header,
+    write_all,
+)
 
 # Reference implementations must never be reachable from a child: a submission could call them.
 FORBIDDEN_MODULES = (
@@ -68,7 +86,7 @@ def build_problem(name: str, args: dict[str, Any]) -> Any:
 
 
 def _child(
-    plan: dict[str, Any],
+    plan_r: int,
     out_w: int,
     res_w: int,
     jail_dir: str,
@@ -76,12 +94,11 @@ def _child(
     host_fixtures: dict[str, Any] | None,
     syscall_probe: str | None = None,
 ) -> None:
-    """Runs in the forked child; never returns."""
+    """Runs in the forked child; never returns. It confines itself first, then reads its plan
+    from stdin (`plan_r`) to the end: a child prepared in advance waits there, already jailed."""
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        stdin_r, stdin_w = os.pipe()
-        os.close(stdin_w)
-        os.dup2(stdin_r, 0)
+        os.dup2(plan_r, 0)
         os.dup2(out_w, 1)
         os.dup2(out_w, 2)
         os.dup2(res_w, 3)
@@ -95,17 +112,30 @@ def _child(
         except jail.ConfinementError as exc:
             os.write(2, f"sandbox confinement failed: {exc}\n".encode())
             os._exit(CONFINEMENT_FAILED)
+        body = _read_to_end(0, MAX_PLAN_BYTES)
         if syscall_probe is not None:
             header, payload = selftest.run_syscall_probe(syscall_probe), b""
         elif prepared is not None:
             header, payload = selftest.run_probes(prepared), b""
         else:
-            header, payload = harness.run_plan(plan, build_problem)
+            header, payload = harness.run_plan(json.loads(body), build_problem)
         write_all(3, encode_frame(header, payload))
         _flush_output()
         os._exit(0)
     except BaseException:
         os._exit(CHILD_CRASHED)
+
+
+def _read_to_end(fd: int, limit: int) -> bytes:
+    """Everything the supervisor writes before closing its end (the plan; at most `limit` bytes).
+    The stream is then at its end, as a submission's stdin always is."""
+    chunks, size = [], 0
+    while chunk := os.read(fd, 1 << 16):
+        size += len(chunk)
+        if size > limit:
+            raise ValueError("plan larger than the sandbox accepts")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _flush_output() -> None:
@@ -117,33 +147,174 @@ def _flush_output() -> None:
             pass
 
 
-def run_in_child(
-    request: dict[str, Any], jail_dir: str, probe: bool = False, syscall_probe: str | None = None
-) -> tuple[dict[str, Any], bytes]:
-    limits = jail.Limits(**request.get("limits", {}))
-    wall_seconds = float(request.get("wall_seconds", 10))
-    max_output = int(request.get("max_output", 64 * 1024))
-    max_result = int(request.get("max_result", 32 * 1024 * 1024))
-    started = time.monotonic()
+class Supervisor:
+    """The zygote's handle on one forked supervisor, which prepares one confined child at once.
+
+    It learns its request in one of two ways. Prepared in advance (`reads_stream`), it reads the
+    next request from stdin itself while the zygote waits: a run with the limits it prepared for
+    it serves; anything else it hands back to the zygote unread beyond its header, and ends its
+    unused child. Otherwise the zygote reads the request and passes it on (`go`). Either way the
+    supervisor reads the plan from stdin, answers on stdout, then says so on its own pipe, after
+    which the stream is the zygote's again (and the supervisor tears the run down).
+    """
+
+    def __init__(
+        self,
+        limits: jail.Limits,
+        jail_dir: str,
+        *,
+        reads_stream: bool = False,
+        probe: bool = False,
+        syscall: str | None = None,
+    ):
+        go_r, self._go_w = os.pipe()
+        self._done_r, done_w = os.pipe()
+        self._discarded = False
+        self.pid = os.fork()
+        if self.pid == 0:
+            status = 1
+            try:
+                _close_all_but(0, 1, 2, go_r, done_w)  # e.g. another supervisor's pipes
+                supervise_one_run(go_r, done_w, limits, jail_dir, reads_stream, probe, syscall)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(go_r)
+        os.close(done_w)
+
+    def go(self, request: dict[str, Any], finishing: dict[int, int]) -> None:
+        """Hand over a request the zygote has read; return once it is answered."""
+        try:
+            # The go frame has no payload of its own: it names the size of the plan on stdin.
+            write_all(self._go_w, encode_frame(dict(request, plan_bytes=request["payload_bytes"])))
+        except BrokenPipeError:
+            pass  # it died while waiting: the missing answer below says so
+        self.outcome(finishing)
+
+    def outcome(self, finishing: dict[int, int]) -> dict[str, Any]:
+        """Wait for what the supervisor did with the stream: {"released": true} (it answered a
+        run), {"handback": request} (the zygote's to serve) or {"eof": true} (the client left)."""
+        _reap_until_readable(self._done_r, finishing)
+        try:
+            message, _ = read_frame(self._done_r, max_payload=0)
+        except EOFError:
+            # It died holding the stream, which is now in an unknown state: stop, so the client
+            # restarts us.
+            raise RuntimeError("the supervisor of a run failed before it answered") from None
+        finally:
+            self.discard()
+        return message
+
+    def discard(self) -> None:
+        """Closing its request pipe makes a supervisor that has not started its run kill its
+        child and exit. Once only: a descriptor number closed twice may by then be another's."""
+        if not self._discarded:
+            self._discarded = True
+            os.close(self._go_w)
+            os.close(self._done_r)
+
+
+def supervise_one_run(
+    go_r: int,
+    done_w: int,
+    limits: jail.Limits,
+    jail_dir: str,
+    reads_stream: bool,
+    probe: bool,
+    syscall_probe: str | None,
+) -> None:
+    """The body of a supervisor: forked from the pristine zygote, it prepares one confined child
+    before it knows anything of the run, then waits for its request; it reads the plan (the
+    request's payload) from the shared stdin itself and passes it to the child, so the plan, the
+    output and the result never enter the zygote's memory (and so never reach a later child).
+    The child sits in a PID namespace of its own, whose init it is."""
     try:
         if ISOLATED:
             jail.enter_run_namespaces(privileged=PRIVILEGED)
     except jail.ConfinementError as exc:
-        return _confinement_failed(str(exc), started)
+        request = _next_request(go_r, done_w, limits, reads_stream)
+        if request is None:
+            return
+        read_exact(0, request["plan_bytes"])
+        started = time.monotonic()
+        write_all(1, encode_frame(*_confinement_failed(str(exc), started)))
+        write_all(done_w, encode_frame({"released": True}))
+        return
     host_fixtures = selftest.create_host_fixtures() if probe and syscall_probe is None else None
-    out_r, out_w = os.pipe()
-    res_r, res_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        _child(request.get("plan", {}), out_w, res_w, jail_dir, limits, host_fixtures, syscall_probe)
-    os.close(out_w)
-    os.close(res_w)
     try:
-        outcome = _supervise(pid, out_r, res_r, started + wall_seconds, max_output, max_result)
-        _, wait_status, usage = os.wait4(pid, 0)
+        plan_r, plan_w = os.pipe()
+        out_r, out_w = os.pipe()
+        res_r, res_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            _child(plan_r, out_w, res_w, jail_dir, limits, host_fixtures, syscall_probe)
+        for fd in (plan_r, out_w, res_w):
+            os.close(fd)
+        request = _next_request(go_r, done_w, limits, reads_stream)
+        if request is None:  # not ours, or the zygote or the client is gone
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return
+        started = time.monotonic()
+        body = read_exact(0, request["plan_bytes"])
+        try:
+            write_all(plan_w, body)
+        except BrokenPipeError:
+            pass  # the child died before it read its plan; its exit status tells why
+        os.close(plan_w)
+        header, payload = _supervise_to_answer(request, pid, out_r, res_r, started, limits, syscall_probe)
+        write_all(1, encode_frame(header, payload))
+        write_all(done_w, encode_frame({"released": True}))
     finally:
         if host_fixtures is not None:
             selftest.remove_host_fixtures(host_fixtures)
+
+
+def _next_request(go_r: int, done_w: int, limits: jail.Limits, reads_stream: bool) -> dict[str, Any] | None:
+    """The request this supervisor serves, or None: the zygote discarded it, or (reading the
+    stream itself) the client left or sent something else, which goes back to the zygote."""
+    if reads_stream:
+        readable, _, _ = select.select([0, go_r], [], [])
+        if go_r in readable:  # the zygote closed its end: it is gone
+            return None
+        try:
+            request = read_header(0, max_payload=MAX_PLAN_BYTES)
+        except EOFError:
+            write_all(done_w, encode_frame({"eof": True}))
+            return None
+        if request.get("op") == "run" and _request_limits(request) == limits:
+            return dict(request, plan_bytes=request["payload_bytes"])
+        write_all(done_w, encode_frame({"handback": request}))
+        return None
+    try:
+        return read_header(go_r, max_payload=MAX_PLAN_BYTES)
+    except EOFError:
+        return None
+
+
+def _close_all_but(*keep: int) -> None:
+    low = 0
+    for fd in sorted(keep):
+        if fd > low:  # an empty range is not a no-op for os.closerange
+            os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 2**31 - 1)
+
+
+def _supervise_to_answer(
+    request: dict[str, Any],
+    pid: int,
+    out_r: int,
+    res_r: int,
+    started: float,
+    limits: jail.Limits,
+    syscall_probe: str | None,
+) -> tuple[dict[str, Any], bytes]:
+    wall_seconds = float(request.get("wall_seconds", 10))
+    max_output = int(request.get("max_output", 64 * 1024))
+    max_result = int(request.get("max_result", 32 * 1024 * 1024))
+    outcome = _supervise(pid, out_r, res_r, started + wall_seconds, max_output, max_result)
+    _, wait_status, usage = os.wait4(pid, 0)
     cpu_seconds = usage.ru_utime + usage.ru_stime
     exit_code = os.waitstatus_to_exitcode(wait_status)
     if outcome["outcome"] == "exited" and _cpu_limit_killed(exit_code, cpu_seconds, limits):
@@ -242,25 +413,11 @@ def _read_some(fd: int) -> bytes | None:
         return None
 
 
-def serve_in_supervisor(request: dict[str, Any], jail_dir: str, probe: bool) -> None:
-    """Serve one request from a forked supervisor, so that the plan, the output and the result
-    of this run never enter the zygote's memory (and so never reach a later child)."""
-    pid = os.fork()
-    if pid == 0:
-        status = 1
-        try:
-            body = read_exact(0, request["payload_bytes"])
-            request["plan"] = json.loads(body) if body else {}
-            syscall_probe = request.get("syscall") if probe else None
-            header, payload = run_in_child(request, jail_dir, probe=probe, syscall_probe=syscall_probe)
-            write_all(1, encode_frame(header, payload))
-            status = 0
-        finally:
-            os._exit(status)
-    _, wait_status = os.waitpid(pid, 0)
-    if wait_status != 0:
-        # The stream to the client is in an unknown state: stop, so the client restarts us.
-        raise RuntimeError(f"the supervisor of a run failed (wait status {wait_status})")
+def _request_limits(request: dict[str, Any]) -> jail.Limits | None:
+    try:
+        return jail.Limits(**request.get("limits", {}))
+    except TypeError:
+        return None
 
 
 def main() -> int:
@@ -270,27 +427,82 @@ def main() -> int:
     available, how = jail.isolation_available()
     jail_dir = tempfile.mkdtemp(prefix="descent-jail-")
     os.chmod(jail_dir, 0o755)
+    # Everything imported so far is in the permanent generation: a child's collections never walk
+    # (and so never write to, and copy) the pages the zygote's objects share with it.
+    gc.collect()
+    gc.freeze()
     hello = {"ready": not loaded, "isolation": available, "how": how, "forbidden_loaded": loaded}
     write_all(1, encode_frame(hello))
+    # The supervisor (with its confined child) prepared for the next run, made as soon as the last
+    # run has answered, with that run's limits; supervisors that answered and are winding down.
+    ready: Supervisor | None = None
+    last_limits: jail.Limits | None = None
+    finishing: dict[int, int] = {}  # pid -> pidfd
     try:
         while True:
-            try:
-                request = read_header(0, max_payload=MAX_PLAN_BYTES)
-            except EOFError:
-                return 0
+            if ready is None and last_limits is not None:
+                ready = Supervisor(last_limits, jail_dir, reads_stream=True)
+            if ready is not None:
+                supervisor, ready = ready, None
+                finishing[supervisor.pid] = os.pidfd_open(supervisor.pid)
+                message = supervisor.outcome(finishing)
+                if message.get("eof"):
+                    return 0
+                if message.get("released"):
+                    continue
+                request = message["handback"]
+            else:
+                _reap_until_readable(0, finishing)
+                try:
+                    request = read_header(0, max_payload=MAX_PLAN_BYTES)
+                except EOFError:
+                    return 0
             op = request.get("op")
+            limits = _request_limits(request)
             if op == "selftest" and request.get("syscall") not in (None, *selftest.syscall_probe_names()):
                 read_exact(0, request["payload_bytes"])
                 write_all(1, encode_frame({"outcome": "bad_request", "error": "unknown syscall probe"}))
+            elif op in ("run", "selftest") and limits is None:
+                read_exact(0, request["payload_bytes"])
+                write_all(1, encode_frame({"outcome": "bad_request", "error": "unknown limits"}))
             elif op in ("run", "selftest"):
-                serve_in_supervisor(request, jail_dir, probe=op == "selftest")
+                assert limits is not None
+                probe, syscall = op == "selftest", request.get("syscall")
+                supervisor = Supervisor(limits, jail_dir, probe=probe, syscall=syscall)
+                finishing[supervisor.pid] = os.pidfd_open(supervisor.pid)
+                supervisor.go(request, finishing)
+                if op == "run":
+                    last_limits = limits
             elif op == "exit":
                 return 0
             else:
                 read_exact(0, request["payload_bytes"])
                 write_all(1, encode_frame({"outcome": "bad_request", "error": f"unknown op {op!r}"}))
     finally:
+        if ready is not None:
+            ready.discard()
+            finishing[ready.pid] = os.pidfd_open(ready.pid)
+        for pid, pidfd in finishing.items():
+            os.close(pidfd)
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass  # reaped already
         os.rmdir(jail_dir)
+
+
+def _reap_until_readable(fd: int, finishing: dict[int, int]) -> None:
+    """Wait until `fd` is readable, reaping supervisors as they exit meanwhile, so that between
+    runs the zygote keeps no process but the one prepared for the next."""
+    while True:
+        readable, _, _ = select.select([fd, *finishing.values()], [], [])
+        for pid, pidfd in list(finishing.items()):
+            if pidfd in readable:
+                os.close(pidfd)
+                os.waitpid(pid, 0)
+                del finishing[pid]
+        if fd in readable:
+            return
 
 
 if __name__ == "__main__":

@@ -320,13 +320,22 @@ def children_of(pid: int) -> set[int]:
     return {int(value) for value in text.split()}
 
 
-def lingering_children_of(pid: int, settle_seconds: float = 2.0) -> set[int]:
-    """Children still there after a moment. A run's supervisor sends its answer and then exits
-    (tearing down the run's namespaces), so right after the answer it may not be reaped yet."""
+def lingering_children_of(pid: int, before: set[int], settle_seconds: float = 2.0) -> set[int]:
+    """Children of the zygote still there after a moment that belong to a finished run.
+
+    A run's supervisor sends its answer and then exits (tearing down the run's namespaces), so
+    right after the answer it may not be reaped yet. Between runs the zygote keeps exactly one
+    child: a supervisor prepared for the next run, forked after the last run answered. So every
+    child the zygote had before the run (`before`, which includes the one that served it) must be
+    gone, and at most one new one may remain.
+    """
     deadline = time.monotonic() + settle_seconds
-    while (children := children_of(pid)) and time.monotonic() < deadline:
+    while True:
+        children = children_of(pid)
+        lingering = (children & before) if len(children) <= 1 else children
+        if not lingering or time.monotonic() >= deadline:
+            return lingering
         time.sleep(0.01)
-    return children
 
 
 def is_world_readable(path: Path) -> bool:

@@ -71,6 +71,7 @@ class HostWatch:
         self.targets, self.connections = host
         self.files = hs.FileSnapshot.take()
         self.nobody = hs.processes_of(hs.NOBODY_UID)
+        self.zygote_children = hs.children_of(sandbox._process.pid) if sandbox._process else set()
         self.connections.events.clear()
 
     def assert_clean(self, *texts: str | bytes) -> None:
@@ -80,8 +81,8 @@ class HostWatch:
         assert not self.connections.events, f"the host received: {self.connections.events}"
         survivors = hs.surviving_sandbox_processes(self.nobody, self.sandbox._process.pid)
         assert not survivors, f"processes of the sandbox user outlived the run: {survivors}"
-        assert not hs.lingering_children_of(self.sandbox._process.pid), (
-            "the zygote kept a child after the run"
+        assert not hs.lingering_children_of(self.sandbox._process.pid, self.zygote_children), (
+            "the zygote kept a child of the run after it (or more than one prepared for the next)"
         )
         for secret in self.targets.secrets():
             for text in texts:

@@ -10,6 +10,7 @@ its zygote.
 import json
 import os
 import re
+import secrets
 import signal
 
 import pytest
@@ -193,4 +194,51 @@ def test_a_call_outside_the_list_ends_the_run_with_a_note_saying_so(sandbox):
 def test_the_zygote_refuses_a_probe_of_a_call_it_does_not_know(sandbox):
     run = sandbox._request({"op": "selftest", "syscall": "execve", "wall_seconds": 5})
     assert run.outcome == "bad_request"
+    assert sandbox.run(hs.build_plan(hs.BENIGN_SGD)).exit_code == 0
+
+
+def test_a_child_prepared_in_advance_serves_one_run_only(sandbox):
+    """The next run's child is forked and confined before its submission arrives; whatever a
+    submission leaves in its process (here a mark on a module every run imports) dies with it."""
+    token = secrets.token_hex(8)
+    marker = f"import numpy\nnumpy.descent_mark = {token!r}\n"
+    looker = (
+        "import json, numpy\nprint('REPORT ' + json.dumps({'mark': getattr(numpy, 'descent_mark', None)}))\n"
+    )
+    sandbox.run(hs.build_plan(hs.BENIGN_SGD))  # from here on, every run finds its child prepared
+    for _ in range(3):
+        assert sandbox.run(hs.build_plan(marker + hs.BENIGN_SGD)).exit_code == 0
+        raw = sandbox.run(hs.build_plan(looker + hs.BENIGN_SGD))
+        assert _report(raw) == {"mark": None}
+
+
+def test_a_run_with_other_limits_gets_a_child_confined_with_them(sandbox):
+    """A prepared child carries the limits of the run before; a run that asks for others must not
+    inherit them (and the next run with the new limits finds a child prepared with those)."""
+    looker = _probe_source(
+        "import resource\nreport['open_files'] = resource.getrlimit(resource.RLIMIT_NOFILE)[0]\n"
+    )
+    box = Sandbox(wall_seconds=5, limits={"open_files": 32})
+    try:
+        box.start()
+        assert _report(box.run(hs.build_plan(looker + hs.BENIGN_SGD)))["open_files"] == 32
+        box.limits = {"open_files": 24}
+        for _ in range(2):
+            assert _report(box.run(hs.build_plan(looker + hs.BENIGN_SGD)))["open_files"] == 24
+        box.limits = {"open_files": 32}
+        assert _report(box.run(hs.build_plan(looker + hs.BENIGN_SGD)))["open_files"] == 32
+    finally:
+        box.close()
+
+
+def test_other_requests_still_reach_the_zygote_after_a_run(sandbox):
+    """After a run the prepared supervisor reads the next request; one that is not a run goes
+    back to the zygote, which answers it, and the next run still works."""
+    sandbox.run(hs.build_plan(hs.BENIGN_SGD))
+    assert sandbox._request({"op": "no-such-op", "wall_seconds": 5}).outcome == "bad_request"
+    assert (
+        sandbox._request({"op": "selftest", "syscall": "execve", "wall_seconds": 5}).outcome == "bad_request"
+    )
+    probe = sandbox._request({"op": "selftest", "wall_seconds": 10})
+    assert probe.outcome == "exited" and probe.exit_code == 0
     assert sandbox.run(hs.build_plan(hs.BENIGN_SGD)).exit_code == 0
