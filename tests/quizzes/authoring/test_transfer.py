@@ -196,9 +196,9 @@ MOODLE_WITH_CHANGES = """\
     <answer fraction="0"><text>true</text></answer>
     <answer fraction="100"><text>false</text></answer>
   </question>
-  <question type="essay">
+  <question type="gapselect">
     <name><text>Describe Adam in your words</text></name>
-    <questiontext format="html"><text>Explain Adam.</text></questiontext>
+    <questiontext format="html"><text>Adam keeps [[1]] moving averages.</text></questiontext>
   </question>
 </quiz>
 """
