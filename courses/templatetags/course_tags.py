@@ -33,3 +33,30 @@ def number(value: float | None, digits: int = 1) -> str:
 @register.filter
 def enrolment_code(code: str) -> str:
     return display_code(code)
+
+
+@register.simple_tag
+def work_url(ref, course_id: int, staff: bool = False) -> str:
+    """Where a piece of work (a `courses.services.gradebook.WorkRef`) is read: the student's own
+    review or submission page, or, for the course staff, the course's view of the attempt."""
+    from django.urls import reverse
+
+    from courses.services.gradebook import ATTEMPT
+
+    if ref is None:
+        return ""
+    if ref.kind == ATTEMPT:
+        if staff:
+            return reverse("courses:student_attempt", args=[course_id, ref.pk])
+        return reverse("quizzes:review", args=[ref.pk])
+    return reverse("grading:submission", args=[ref.pk])
+
+
+@register.filter
+def work_label(ref) -> str:
+    """"Attempt 2" or "Submission 3" (the student's third graded submission of the exercise)."""
+    if ref is None:
+        return ""
+    from courses.services.gradebook import ATTEMPT
+
+    return f"{'Attempt' if ref.kind == ATTEMPT else 'Submission'} {ref.number}"
