@@ -113,7 +113,9 @@ class OverrideForm(forms.Form):
         label="Grade (%)", min_value=0, max_value=100, help_text="Replaces the score from the student's work."
     )
     reason = forms.CharField(
-        label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say why: the reason is kept in the course's audit log."},
     )
 

@@ -294,7 +294,9 @@ def grade_cell(request: HttpRequest, course_id: int, student_id: int, assignment
         form = type(forms[action])(request.POST, prefix=forms[action].prefix)
         forms[action] = form
         if form.is_valid() and _apply_grade_change(action, form, assignment, student, request):
-            return redirect("courses:grade_cell", course_id=course.pk, student_id=student.pk, assignment_id=assignment.pk)
+            return redirect(
+                "courses:grade_cell", course_id=course.pk, student_id=student.pk, assignment_id=assignment.pk
+            )
         status = 400
     context = {
         "course": course,

@@ -150,9 +150,7 @@ def get_course_for_student(user, course_id: int) -> Course:
     """A course the user joined as a student; 404 for every other course (also ones they teach)."""
     if not user.is_authenticated:
         raise Http404("No such course.")
-    return get_object_or_404(
-        Course.objects.select_related("owner"), pk=course_id, enrollments__student=user
-    )
+    return get_object_or_404(Course.objects.select_related("owner"), pk=course_id, enrollments__student=user)
 
 
 def get_enrolled_student(course: Course, student_id: int):

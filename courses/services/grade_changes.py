@@ -63,7 +63,9 @@ def _log(assignment: Assignment, student, actor, kind: str, old: str, new: str, 
     return GradeChange.objects.create(
         course_id=assignment.course_id,
         assignment=assignment,
-        assignment_label=f"{assignment.target_label} (due {assignment.due_at.astimezone(UTC):%Y-%m-%d})"[:300],
+        assignment_label=f"{assignment.target_label} (due {assignment.due_at.astimezone(UTC):%Y-%m-%d})"[
+            :300
+        ],
         student=student,
         student_name=student.get_username(),
         actor=actor,
@@ -75,7 +77,9 @@ def _log(assignment: Assignment, student, actor, kind: str, old: str, new: str, 
     )
 
 
-def extension_set(*, assignment: Assignment, student_id: int, due_at: datetime, actor, reason: str = "") -> None:
+def extension_set(
+    *, assignment: Assignment, student_id: int, due_at: datetime, actor, reason: str = ""
+) -> None:
     """Give the student their own due date on the assignment (replacing an earlier extension)."""
     if due_at is None or timezone.is_naive(due_at):
         raise CourseError("Give the new due date with its time zone.")
@@ -85,7 +89,9 @@ def extension_set(*, assignment: Assignment, student_id: int, due_at: datetime, 
     with transaction.atomic():
         student = _enrolled_student(assignment, student_id)
         existing = (
-            DueDateExtension.objects.select_for_update().filter(assignment=assignment, student=student).first()
+            DueDateExtension.objects.select_for_update()
+            .filter(assignment=assignment, student=student)
+            .first()
         )
         old = existing.due_at if existing else None
         if old == due_at:
@@ -103,7 +109,9 @@ def extension_clear(*, assignment: Assignment, student_id: int, actor, reason: s
     with transaction.atomic():
         student = _enrolled_student(assignment, student_id)
         existing = (
-            DueDateExtension.objects.select_for_update().filter(assignment=assignment, student=student).first()
+            DueDateExtension.objects.select_for_update()
+            .filter(assignment=assignment, student=student)
+            .first()
         )
         if existing is None:
             raise CourseError("The student has no extension on this assignment.")
@@ -119,7 +127,9 @@ def override_set(*, assignment: Assignment, student_id: int, score: float, actor
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
         student = _enrolled_student(assignment, student_id)
-        existing = GradeOverride.objects.select_for_update().filter(assignment=assignment, student=student).first()
+        existing = (
+            GradeOverride.objects.select_for_update().filter(assignment=assignment, student=student).first()
+        )
         old = existing.score if existing else None
         GradeOverride.objects.update_or_create(
             assignment=assignment, student=student, defaults={"score": score, "reason": reason}
@@ -133,7 +143,9 @@ def override_clear(*, assignment: Assignment, student_id: int, actor, reason: st
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
         student = _enrolled_student(assignment, student_id)
-        existing = GradeOverride.objects.select_for_update().filter(assignment=assignment, student=student).first()
+        existing = (
+            GradeOverride.objects.select_for_update().filter(assignment=assignment, student=student).first()
+        )
         if existing is None:
             raise CourseError("The student's grade on this assignment is not overridden.")
         existing.delete()

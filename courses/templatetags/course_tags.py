@@ -54,7 +54,7 @@ def work_url(ref, course_id: int, staff: bool = False) -> str:
 
 @register.filter
 def work_label(ref) -> str:
-    """"Attempt 2" or "Submission 3" (the student's third graded submission of the exercise)."""
+    """ "Attempt 2" or "Submission 3" (the student's third graded submission of the exercise)."""
     if ref is None:
         return ""
     from courses.services.gradebook import ATTEMPT
