@@ -121,8 +121,8 @@ def _pick(scored: Sequence[ScoredWork], pick: Pick, key) -> ScoredWork | None:
         return None
     if pick == Pick.LAST:
         return scored[-1]
-    # The earliest of equal bests: the one that first earned the score.
-    return max(reversed(scored), key=key)
+    # max keeps the first of equal bests: the piece that first earned the score.
+    return max(scored, key=key)
 
 
 def score_that_counts(

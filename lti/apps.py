@@ -9,7 +9,8 @@ class LtiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grading import events as grading_events  # Django's registry idiom: apps are loaded now
+        from courses import events as course_events  # Django's registry idiom: apps are loaded now
+        from grading import events as grading_events
         from lti import receivers
         from quizzes import events as quiz_events
 
@@ -17,6 +18,7 @@ class LtiConfig(AppConfig):
             receivers.on_attempt_finished, dispatch_uid="lti-attempt-finished"
         )
         grading_events.submission_graded.connect(receivers.on_submission_graded, dispatch_uid="lti-graded")
+        course_events.grades_changed.connect(receivers.on_grades_changed, dispatch_uid="lti-grades-changed")
 
 
 class PlatformRegistrationsConfig(PyLTI1p3ToolConfig):

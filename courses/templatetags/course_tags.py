@@ -1,8 +1,10 @@
 """Template helpers for course pages: `{% load course_tags %}`."""
 
 from django import template
+from django.urls import reverse
 
 from courses.codes import display_code
+from courses.services.gradebook import ATTEMPT
 
 register = template.Library()
 
@@ -39,10 +41,6 @@ def enrolment_code(code: str) -> str:
 def work_url(ref, course_id: int, staff: bool = False) -> str:
     """Where a piece of work (a `courses.services.gradebook.WorkRef`) is read: the student's own
     review or submission page, or, for the course staff, the course's view of the attempt."""
-    from django.urls import reverse
-
-    from courses.services.gradebook import ATTEMPT
-
     if ref is None:
         return ""
     if ref.kind == ATTEMPT:
@@ -54,9 +52,7 @@ def work_url(ref, course_id: int, staff: bool = False) -> str:
 
 @register.filter
 def work_label(ref) -> str:
-    """ "Attempt 2" or "Submission 3" (the student's third graded submission of the exercise)."""
+    """'Attempt 2', or 'Submission 3' for the student's third graded submission of the exercise."""
     if ref is None:
         return ""
-    from courses.services.gradebook import ATTEMPT
-
     return f"{'Attempt' if ref.kind == ATTEMPT else 'Submission'} {ref.number}"
