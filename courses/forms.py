@@ -120,9 +120,16 @@ class OverrideForm(forms.Form):
     )
 
 
-class ClearForm(forms.Form):
-    """Removing an extension or an override; an override's removal needs a reason too."""
-
+class ClearExtensionForm(forms.Form):
     reason = forms.CharField(
-        label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Reason (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ClearOverrideForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why: the reason is kept in the course's audit log."},
     )

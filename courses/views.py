@@ -16,7 +16,8 @@ from accounts.roles import instructor_required, is_instructor
 from courses.forms import (
     AssignmentForm,
     AssignmentSettingsForm,
-    ClearForm,
+    ClearExtensionForm,
+    ClearOverrideForm,
     CourseForm,
     ExtensionForm,
     JoinForm,
@@ -282,9 +283,9 @@ def grade_cell(request: HttpRequest, course_id: int, student_id: int, assignment
     student = get_enrolled_student(course, student_id)
     forms = {
         "extension": ExtensionForm(prefix="extension"),
-        "clear_extension": ClearForm(prefix="clear-extension"),
+        "clear_extension": ClearExtensionForm(prefix="clear-extension"),
         "override": OverrideForm(prefix="override"),
-        "clear_override": ClearForm(prefix="clear-override"),
+        "clear_override": ClearOverrideForm(prefix="clear-override"),
     }
     status = 200
     if request.method == "POST":

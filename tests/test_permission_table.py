@@ -332,7 +332,7 @@ ROWS = [
     ),
     Row(
         "courses:student_attempt",
-        kwargs=lambda world: {"course_id": world.course.pk, "attempt_id": world.finished_attempt.pk},
+        kwargs=lambda world: {"course_id": world.course.pk, "attempt_id": world.course_attempt.pk},
         get=COURSE_VIEW,
         post=INSTRUCTORS_405,
     ),
@@ -583,14 +583,14 @@ class World:
             slug="table-finished-quiz", title="Table finished quiz", owner=owner
         )
         QuizRule.objects.create(quiz=finished_quiz, bank=self.bank, count=1)
-        assignment_create(
+        self.finished_quiz_assignment = assignment_create(
             course=self.course,
             kind=AssignmentKind.QUIZ,
             quiz=finished_quiz,
             opens_at=now - timedelta(days=1),
             due_at=now + timedelta(days=7),
         )
-        self.finished_attempt = attempt_finish(attempt=attempt_start(quiz=finished_quiz, student=student))
+        self.course_attempt = attempt_finish(attempt=attempt_start(quiz=finished_quiz, student=student))
         self.attempt = attempt_start(quiz=self.quiz, student=student)
         # An answered item, so that deleting the bank, the item or the quiz is refused.
         item = self.attempt.attempt_items.get()

@@ -252,3 +252,19 @@ def test_the_assignment_page_sets_weight_and_late_penalty(instructor_client, cou
     assert response.status_code == 200 and "less than or equal to 100" in response.content.decode()
     quiz_assignment.refresh_from_db()
     assert quiz_assignment.late_penalty_per_day == 5
+
+
+def test_removing_an_override_needs_a_reason_too(
+    instructor_client, course, quiz_assignment, work, student, instructor
+):
+    override_set(
+        assignment=quiz_assignment, student_id=student.pk, score=0.7, actor=instructor, reason="copied"
+    )
+    url = _cell_url(course, student, quiz_assignment)
+    response = instructor_client.post(url, {"action": "clear_override", "clear-override-reason": " "})
+    assert response.status_code == 400 and "Say why" in response.content.decode()
+    assert GradeOverride.objects.get().score == 0.7 and GradeChange.objects.count() == 1
+    response = instructor_client.post(
+        url, {"action": "clear_override", "clear-override-reason": "not copied"}
+    )
+    assert response.status_code == 302 and not GradeOverride.objects.exists()
