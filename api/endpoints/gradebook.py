@@ -10,14 +10,16 @@ from api.endpoints.common import instructors_only
 from api.schemas import ErrorOut, GradebookOut
 from courses.services.access import VIEW, get_course_for_instructor
 from courses.services.gradebook import course_gradebook
-from courses.services.gradebook_csv import gradebook_csv
+from courses.services.gradebook_csv import cell_adjustment, gradebook_csv
 
 router = Router(tags=["gradebook"])
 
 
 @router.get("/courses/{course_id}/gradebook", response={200: GradebookOut, 404: ErrorOut})
 def course_gradebook_json(request: HttpRequest, course_id: int) -> dict:
-    """Per enrolled student and assignment: best and latest score (0 to 1), attempts, completion, lateness."""
+    """Per enrolled student and assignment: best and latest score (0 to 1), attempts, completion,
+    lateness, and the score that counts under the course's policy (raw, final, what adjusted it);
+    per student the weighted total."""
     instructors_only(request)
     course = get_course_for_instructor(request.user, course_id, to=VIEW)
     book = course_gradebook(course=course)
@@ -32,6 +34,9 @@ def course_gradebook_json(request: HttpRequest, course_id: int) -> dict:
                 "label": a.target_label,
                 "opens_at": a.opens_at,
                 "due_at": a.due_at,
+                "weight": a.weight,
+                "late_penalty_per_day": a.late_penalty_per_day,
+                "late_penalty_cap": a.late_penalty_cap,
             }
             for a in book.assignments
         ],
@@ -39,13 +44,26 @@ def course_gradebook_json(request: HttpRequest, course_id: int) -> dict:
             {
                 "student": row.username,
                 "joined_at": row.joined_at,
-                "cells": [
-                    {"assignment_id": a.pk, **vars(cell)}
-                    for a, cell in zip(book.assignments, row.cells, strict=True)
-                ],
+                "cells": [_cell(a, cell) for a, cell in zip(book.assignments, row.cells, strict=True)],
+                "total": row.total,
             }
             for row in book.rows
         ],
+    }
+
+
+def _cell(assignment, cell) -> dict:
+    return {
+        "assignment_id": assignment.pk,
+        "best": cell.best,
+        "latest": cell.latest,
+        "attempts": cell.attempts,
+        "completed_at": cell.completed_at,
+        "late": cell.late,
+        "due_at": cell.outcome.due_at if cell.outcome else assignment.due_at,
+        "raw": cell.raw,
+        "final": cell.final,
+        "adjusted": cell_adjustment(cell),
     }
 
 

@@ -39,7 +39,8 @@ def _moment(value: datetime | None) -> str:
     return "" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _adjusted(cell: GradeCell) -> str:
+def cell_adjustment(cell: GradeCell) -> str:
+    """What made the final score differ from the raw one: "override", "late penalty" or nothing."""
     if cell.overridden:
         return "override"
     return "late penalty" if cell.penalised else ""
@@ -51,7 +52,7 @@ def _cell_values(cell: GradeCell) -> list[object]:
     return [
         _percent(cell.raw),
         _percent(cell.final),
-        _adjusted(cell),
+        cell_adjustment(cell),
         cell.attempts,
         _moment(cell.completed_at),
         late,
