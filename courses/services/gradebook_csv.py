@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from courses.services.gradebook import Gradebook, GradeCell
 
@@ -35,6 +36,7 @@ def _percent(score: float | None) -> float | str:
     return "" if score is None else round(score * 100, 1)
 
 
+@lru_cache(maxsize=4096)  # most cells share their due date
 def _moment(value: datetime | None) -> str:
     return "" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
