@@ -207,6 +207,12 @@ def _condensed(assignment: Assignment, student_ids: StudentIds, cutoff: datetime
     newest_first = [F(name).desc() for name in sequence]
     first_done = [F(time_field).asc(), F("pk").asc()]
     last_done = [F(time_field).desc(), F("pk").desc()]
+    # What "last" counts: the piece finished last (for submissions, the newest: the same row).
+    last = (  # quiz attempts here all have a score
+        {"done_last": Window(RowNumber(), partition_by=[F("student_id")], order_by=last_done)}
+        if assignment.is_quiz
+        else {}
+    )
     scored = Case(When(score__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
     # On-time scored pieces share one group; every later piece is a group of its own.
     group = Case(
@@ -221,22 +227,24 @@ def _condensed(assignment: Assignment, student_ids: StudentIds, cutoff: datetime
             n=Window(Count("pk"), partition_by=student),
             completed=Window(Min(completed), partition_by=student),
             top=Window(Max("score"), partition_by=student),
-            ordinal=Window(RowNumber(), partition_by=student, order_by=oldest_first),
+            # An attempt has its number; a submission is numbered by its place among the student's.
+            ordinal=F("number")
+            if assignment.is_quiz
+            else Window(RowNumber(), partition_by=student, order_by=oldest_first),
             # The "latest" figure: the highest attempt number, or the newest scored submission.
             newest=Window(RowNumber(), partition_by=[*student, scored], order_by=newest_first),
-            # What "last" counts: the piece finished last.
-            done_last=Window(RowNumber(), partition_by=[*student, scored], order_by=last_done),
             best_in_group=Window(
                 RowNumber(), partition_by=[*student, group], order_by=[F("score").desc(), *first_done]
             ),
+            **last,
         )
-        .filter(Q(newest=1) | Q(done_last=1) | Q(best_in_group=1))
+        .filter(Q(newest=1) | Q(best_in_group=1) | Q(**({"done_last": 1} if last else {"newest": 1})))
         .values_list(
             "pk",
             "student_id",
             "score",
             time_field,
-            "number" if assignment.is_quiz else "ordinal",  # an attempt's own number; a submission's place
+            "ordinal",
             "n",
             "completed",
             "top",
