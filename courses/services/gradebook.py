@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from django.db.models import (
     BigIntegerField,
@@ -85,7 +86,7 @@ class GradeCell:
     @property
     def counted(self) -> WorkRef | None:
         counted = self.outcome.counted if self.outcome else None
-        return counted.work.ref if counted else None
+        return cast(WorkRef, counted.work.ref) if counted else None  # the gradebook's refs are WorkRefs
 
     @property
     def overridden(self) -> bool:
@@ -195,6 +196,7 @@ def _condensed(assignment: Assignment, student_ids: StudentIds, cutoff: datetime
     figure shows; every later piece may carry a penalty and is read. The database does the sorting (window
     functions), so a course of 500 students with 20 attempts each reads about 1,000 rows, not 10,000.
     """
+    completed: F | Case
     if assignment.is_quiz:
         pieces = _finished_attempts().filter(quiz_id=assignment.quiz_id)
         time_field, sequence, completed = "finished_at", ["number"], F("finished_at")
@@ -268,7 +270,7 @@ def _condensed(assignment: Assignment, student_ids: StudentIds, cutoff: datetime
         )
         entry.works.append(policy.Work(score=score, finished_at=finished_at, ref=ref))
     for entry in found.values():
-        entry.works.sort(key=lambda work: (work.finished_at, work.ref.pk))
+        entry.works.sort(key=lambda work: (work.finished_at, cast(WorkRef, work.ref).pk))
     return found
 
 
@@ -360,10 +362,9 @@ def course_gradebook(*, course: Course, student_id: int | None = None) -> Gradeb
     if student_id is not None:
         enrollments = enrollments.filter(student_id=student_id)
     cells = _cells_for(assignments, enrollments.values("student_id"), every_piece=student_id is not None)
-    enrollments = list(enrollments.order_by("student__username"))
     empty = {a.pk: _empty_cell(a) for a in assignments}
     rows = []
-    for enrollment in enrollments:
+    for enrollment in enrollments.order_by("student__username"):
         row_cells = [cells.get((enrollment.student_id, a.pk), empty[a.pk]) for a in assignments]
         total = policy.weighted_total(
             (cell.final, a.weight) for a, cell in zip(assignments, row_cells, strict=True)
