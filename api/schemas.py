@@ -164,6 +164,9 @@ class AssignmentOut(Schema):
     label: str
     opens_at: datetime
     due_at: datetime
+    weight: float  # in the weighted total; 0 leaves it out
+    late_penalty_per_day: float  # percent of the score per started day late
+    late_penalty_cap: float  # percent, at most
 
 
 class CellOut(Schema):
@@ -173,12 +176,17 @@ class CellOut(Schema):
     attempts: int
     completed_at: datetime | None
     late: bool
+    due_at: datetime  # the student's: an extension's when they have one
+    raw: float | None  # what would count without a late penalty
+    final: float | None  # what counts: after the late penalty, or the grade set by hand
+    adjusted: str  # "", "late penalty" or "override"
 
 
 class GradebookRowOut(Schema):
     student: str
     joined_at: datetime
     cells: list[CellOut]
+    total: float | None  # the weighted mean of the final scores
 
 
 class GradebookOut(Schema):

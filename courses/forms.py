@@ -47,6 +47,33 @@ class AssignmentDatesForm(forms.Form):
         return cleaned
 
 
+class AssignmentSettingsForm(AssignmentDatesForm):
+    """The dates and the grade policy of an assignment (see courses.grade_policy); a policy field
+    left empty keeps its current value."""
+
+    weight = forms.FloatField(
+        label="Weight in the course total",
+        required=False,
+        min_value=0,
+        max_value=1000,
+        help_text="1 for an ordinary assignment, 2 for one that counts double, 0 to leave it out.",
+    )
+    late_penalty_per_day = forms.FloatField(
+        label="Late penalty per day (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="Percent of the score lost for every started day after the due date; 0 for none.",
+    )
+    late_penalty_cap = forms.FloatField(
+        label="Late penalty at most (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="The most lateness can take. Equal to the daily penalty for a fixed penalty.",
+    )
+
+
 class AssignmentForm(AssignmentDatesForm):
     target = forms.ChoiceField(label="Assign")
     field_order = ["target", "opens_at", "due_at"]
@@ -65,3 +92,46 @@ class AssignmentForm(AssignmentDatesForm):
 
 def dates_initial(assignment: Assignment) -> dict:
     return {"opens_at": assignment.opens_at, "due_at": assignment.due_at}
+
+
+def settings_initial(assignment: Assignment) -> dict:
+    return {
+        **dates_initial(assignment),
+        "weight": assignment.weight,
+        "late_penalty_per_day": assignment.late_penalty_per_day,
+        "late_penalty_cap": assignment.late_penalty_cap,
+    }
+
+
+class ExtensionForm(forms.Form):
+    due_at = forms.DateTimeField(label="New due date", widget=DATETIME_WIDGET)
+    reason = forms.CharField(
+        label="Reason (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class OverrideForm(forms.Form):
+    score = forms.FloatField(
+        label="Grade (%)", min_value=0, max_value=100, help_text="Replaces the score from the student's work."
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why: the reason is kept in the course's audit log."},
+    )
+
+
+class ClearExtensionForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ClearOverrideForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why: the reason is kept in the course's audit log."},
+    )

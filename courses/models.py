@@ -78,10 +78,26 @@ class Assignment(models.Model):
     opens_at = models.DateTimeField()
     due_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The grade policy (courses.grade_policy): the weight in the course total, and the late penalty.
+    weight = models.FloatField(default=1.0, help_text="Weight in the course total; 0 leaves it out.")
+    late_penalty_per_day = models.FloatField(
+        default=0.0, help_text="Percent of the score lost per started day late."
+    )
+    late_penalty_cap = models.FloatField(
+        default=100.0, help_text="The most a late penalty takes, in percent."
+    )
 
     class Meta:
         ordering = ["course", "due_at", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0, weight__lte=1000), name="assignment_weight_in_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(late_penalty_per_day__gte=0, late_penalty_per_day__lte=100)
+                & models.Q(late_penalty_cap__gte=0, late_penalty_cap__lte=100),
+                name="assignment_late_penalty_in_range",
+            ),
             models.CheckConstraint(
                 condition=(
                     models.Q(kind="quiz", quiz__isnull=False, exercise_slug="")
@@ -109,6 +125,83 @@ class Assignment(models.Model):
             return quiz.title if quiz is not None else "(quiz)"
         exercise = grading_api.exercise_info(self.exercise_slug)
         return exercise.title if exercise else self.exercise_slug
+
+
+class DueDateExtension(models.Model):
+    """A later (or earlier) due date for one student on one assignment."""
+
+    assignment = models.ForeignKey(Assignment, related_name="extensions", on_delete=models.CASCADE)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
+    due_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "student"], name="one_extension_per_student")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} on {self.assignment}: due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class GradeOverride(models.Model):
+    """A score the course staff set by hand for one student on one assignment; it replaces the policy's."""
+
+    assignment = models.ForeignKey(Assignment, related_name="overrides", on_delete=models.CASCADE)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
+    score = models.FloatField(help_text="Fraction of full marks, 0 to 1.")
+    reason = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "student"], name="one_override_per_student"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=1), name="override_score_0_to_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} on {self.assignment}: {self.score:.3f}"
+
+
+class GradeChangeKind(models.TextChoices):
+    EXTENSION = "extension", "Due-date extension"
+    OVERRIDE = "override", "Grade override"
+
+
+class GradeChange(models.Model):
+    """The audit log of extensions and overrides: who changed what, when, from what to what, and why.
+
+    Rows are only ever added. Names and labels are copied in, so the log still reads when the
+    assignment or an account is gone.
+    """
+
+    course = models.ForeignKey(Course, related_name="grade_changes", on_delete=models.CASCADE)
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, related_name="grade_changes", on_delete=models.SET_NULL
+    )
+    assignment_label = models.CharField(max_length=300)
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    student_name = models.CharField(max_length=150)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    actor_name = models.CharField(max_length=150)
+    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=12, choices=GradeChangeKind.choices)
+    old_value = models.CharField(max_length=100, blank=True)
+    new_value = models.CharField(max_length=100, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["course", "-at"], name="grade_change_course_at")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name}: {self.kind} for {self.student_name} on {self.assignment_label}"
 
 
 # Running sums behind the item statistics page (courses.services.item_aggregates keeps them).

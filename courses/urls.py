@@ -30,4 +30,12 @@ urlpatterns = [
     path("<int:course_id>/gradebook.csv", views.gradebook_download, name="gradebook_csv"),
     path("<int:course_id>/grading/", views.grading_queue, name="grading"),
     path("<int:course_id>/grading/<int:attempt_item_id>/", views.grade, name="grade"),
+    path("<int:course_id>/gradebook/changes/", views.grade_changes, name="grade_changes"),
+    path(
+        "<int:course_id>/gradebook/students/<int:student_id>/assignments/<int:assignment_id>/",
+        views.grade_cell,
+        name="grade_cell",
+    ),
+    path("<int:course_id>/attempts/<int:attempt_id>/", views.student_attempt, name="student_attempt"),
+    path("<int:course_id>/grades/", views.my_grades, name="my_grades"),
 ]

@@ -7,14 +7,24 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import instructor_required, is_instructor
-from courses.forms import AssignmentDatesForm, AssignmentForm, CourseForm, JoinForm, dates_initial
+from courses.forms import (
+    AssignmentForm,
+    AssignmentSettingsForm,
+    ClearExtensionForm,
+    ClearOverrideForm,
+    CourseForm,
+    ExtensionForm,
+    JoinForm,
+    OverrideForm,
+    settings_initial,
+)
 from courses.models import AssignmentKind
 from courses.services.access import (
     EDIT,
@@ -24,8 +34,11 @@ from courses.services.access import (
     courses_joined_by,
     courses_taught_by,
     get_assignment_for_instructor,
+    get_course_attempt,
     get_course_for_instructor,
     get_course_for_member,
+    get_course_for_student,
+    get_enrolled_student,
 )
 from courses.services.code_analytics import exercise_analytics
 from courses.services.courses import (
@@ -41,9 +54,17 @@ from courses.services.courses import (
     enrollment_join,
     enrollment_remove,
 )
-from courses.services.gradebook import course_gradebook
+from courses.services.grade_changes import (
+    extension_clear,
+    extension_set,
+    grade_log,
+    override_clear,
+    override_set,
+)
+from courses.services.gradebook import course_gradebook, student_outcome
 from courses.services.gradebook_csv import gradebook_csv
 from courses.services.item_stats import quiz_item_statistics
+from courses.services.staff_review import attempt_items_for_staff
 from quizzes.models import Quiz
 from quizzes.services.manual_grading import hand_graded_items
 from quizzes.views.authoring_sharing import sharing_page
@@ -180,14 +201,14 @@ def assignment_new(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request: HttpRequest, course_id: int, assignment_id: int) -> HttpResponse:
     assignment = get_assignment_for_instructor(request.user, course_id, assignment_id)
-    form = AssignmentDatesForm(request.POST or None, initial=dates_initial(assignment))
+    form = AssignmentSettingsForm(request.POST or None, initial=settings_initial(assignment))
     if request.method == "POST" and form.is_valid():
         try:
             assignment_update(assignment=assignment, **form.cleaned_data)
         except CourseError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Dates saved.")
+            messages.success(request, "Dates and grading saved.")
             return redirect("courses:detail", course_id=assignment.course_id)
     return render(request, "courses/assignment_edit.html", {"assignment": assignment, "form": form})
 
@@ -255,6 +276,82 @@ def _course_answers(course):
     )
 
 
+@login_required
+@require_GET
+def my_grades(request: HttpRequest, course_id: int) -> HttpResponse:
+    """A student's own grades in a course they joined: the score that counts per assignment, and why."""
+    course = get_course_for_student(request.user, course_id)
+    book = course_gradebook(course=course, student_id=request.user.pk)
+    row = book.rows[0] if book.rows else None
+    cells = list(zip(book.assignments, row.cells, strict=True)) if row else []
+    return render(request, "courses/my_grades.html", {"course": course, "row": row, "cells": cells})
+
+
+GRADE_ACTIONS = {"extension", "clear_extension", "override", "clear_override"}
+
+
+@instructor_required
+@require_http_methods(["GET", "POST"])
+def grade_cell(request: HttpRequest, course_id: int, student_id: int, assignment_id: int) -> HttpResponse:
+    """One student's work on one assignment for the course staff, with the extension and override forms."""
+    to = EDIT if request.method == "POST" else VIEW
+    assignment = get_assignment_for_instructor(request.user, course_id, assignment_id, to=to)
+    course = assignment.course
+    student = get_enrolled_student(course, student_id)
+    forms = {
+        "extension": ExtensionForm(prefix="extension"),
+        "clear_extension": ClearExtensionForm(prefix="clear-extension"),
+        "override": OverrideForm(prefix="override"),
+        "clear_override": ClearOverrideForm(prefix="clear-override"),
+    }
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in GRADE_ACTIONS:
+            return HttpResponseBadRequest("Unknown change: use the forms on the page.")
+        form = type(forms[action])(request.POST, prefix=forms[action].prefix)
+        forms[action] = form
+        if form.is_valid() and _apply_grade_change(action, form, assignment, student, request):
+            return redirect(
+                "courses:grade_cell", course_id=course.pk, student_id=student.pk, assignment_id=assignment.pk
+            )
+        status = 400
+    context = {
+        "course": course,
+        "assignment": assignment,
+        "student": student,
+        "cell": student_outcome(assignment=assignment, student_id=student.pk),
+        "forms": forms,
+        "access": course_access(request.user, course),
+        "log": grade_log(course=course, student_id=student.pk, assignment_id=assignment.pk),
+    }
+    return render(request, "courses/grade_cell.html", context, status=status)
+
+
+def _apply_grade_change(action: str, form, assignment, student, request: HttpRequest) -> bool:
+    """Make the change the form asks for; on a refusal put the reason on the form and return False."""
+    data = form.cleaned_data
+    common = {"assignment": assignment, "student_id": student.pk, "actor": request.user}
+    try:
+        if action == "extension":
+            extension_set(due_at=data["due_at"], reason=data["reason"], **common)
+            done = "Extension saved."
+        elif action == "clear_extension":
+            extension_clear(reason=data["reason"], **common)
+            done = "Extension removed: the assignment's due date applies again."
+        elif action == "override":
+            override_set(score=data["score"] / 100, reason=data["reason"], **common)
+            done = "Grade overridden."
+        else:
+            override_clear(reason=data["reason"], **common)
+            done = "Override removed: the score from the student's work counts again."
+    except CourseError as error:
+        form.add_error(None, str(error))
+        return False
+    messages.success(request, done)
+    return True
+
+
 @instructor_required
 @require_GET
 def grading_queue(request: HttpRequest, course_id: int) -> HttpResponse:
@@ -276,3 +373,19 @@ def grade(request: HttpRequest, course_id: int, attempt_item_id: int) -> HttpRes
     course = get_course_for_instructor(request.user, course_id, to=EDIT)
     grade_posted(request, _course_answers(course), attempt_item_id)
     return redirect("courses:grading", course_id=course.pk)
+
+
+def grade_changes(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The course's audit log of extensions and overrides."""
+    course = get_course_for_instructor(request.user, course_id, to=VIEW)
+    return render(request, "courses/grade_log.html", {"course": course, "log": grade_log(course=course)})
+
+
+@instructor_required
+@require_GET
+def student_attempt(request: HttpRequest, course_id: int, attempt_id: int) -> HttpResponse:
+    """A student's finished attempt at a quiz the course assigns, as the course staff read it."""
+    course = get_course_for_instructor(request.user, course_id, to=VIEW)
+    attempt = get_course_attempt(course, attempt_id)
+    context = {"course": course, "attempt": attempt, "items": attempt_items_for_staff(attempt)}
+    return render(request, "courses/student_attempt.html", context)

@@ -12,7 +12,8 @@ class LtiConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool
 
-        from grading import events as grading_events  # Django's registry idiom: apps are loaded now
+        from courses import events as course_events  # Django's registry idiom: apps are loaded now
+        from grading import events as grading_events
         from lti import frame, passback, receivers
         from quizzes import events as quiz_events
 
@@ -25,6 +26,7 @@ class LtiConfig(AppConfig):
         )
         quiz_events.attempt_graded.connect(receivers.on_attempt_finished, dispatch_uid="lti-attempt-graded")
         grading_events.submission_graded.connect(receivers.on_submission_graded, dispatch_uid="lti-graded")
+        course_events.grades_changed.connect(receivers.on_grades_changed, dispatch_uid="lti-grades-changed")
         # Scores go to the LMS from the grading workers' processes, never from a web request.
         grading_events.worker_tick.connect(passback.on_worker_tick, dispatch_uid="lti-passback")
 

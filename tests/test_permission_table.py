@@ -379,6 +379,31 @@ ROWS = [
         get=INSTRUCTORS_405,
         post=COURSE_EDIT_POST,
     ),
+    Row("courses:grade_changes", kwargs={"course_id": course}, get=COURSE_VIEW, post=INSTRUCTORS_405),
+    Row(
+        "courses:grade_cell",
+        kwargs=lambda world: {
+            "course_id": world.course.pk,
+            "student_id": world.users["student"].pk,
+            "assignment_id": world.quiz_assignment.pk,
+        },
+        get=COURSE_VIEW,
+        # An empty form names no change: refused (400) once the course is known to be editable.
+        post=outcomes("login 403 403 400 400 404 404 400"),
+    ),
+    Row(
+        "courses:student_attempt",
+        kwargs=lambda world: {"course_id": world.course.pk, "attempt_id": world.course_attempt.pk},
+        get=COURSE_VIEW,
+        post=INSTRUCTORS_405,
+    ),
+    # A student's own grades: only in a course they joined (teachers have the gradebook).
+    Row(
+        "courses:my_grades",
+        kwargs={"course_id": course},
+        get=outcomes("login 200 404 404 404 404 404 404"),
+        post=LOGIN_405,
+    ),
     # Health checks for load balancers and operators: no log-in, GET only
     Row("healthz", get=EVERYONE, post=outcomes("405 405 405 405 405 405 405 405")),
     Row("readyz", get=EVERYONE, post=outcomes("405 405 405 405 405 405 405 405")),
@@ -617,6 +642,19 @@ class World:
         )
         student = self.users["student"]
         enrollment, _ = enrollment_join(student=student, code=self.course.code)
+        # A finished attempt at a second assigned quiz, for the pages that show finished work.
+        finished_quiz = Quiz.objects.create(
+            slug="table-finished-quiz", title="Table finished quiz", owner=owner
+        )
+        QuizRule.objects.create(quiz=finished_quiz, bank=self.bank, count=1)
+        self.finished_quiz_assignment = assignment_create(
+            course=self.course,
+            kind=AssignmentKind.QUIZ,
+            quiz=finished_quiz,
+            opens_at=now - timedelta(days=1),
+            due_at=now + timedelta(days=7),
+        )
+        self.course_attempt = attempt_finish(attempt=attempt_start(quiz=finished_quiz, student=student))
         self.attempt = attempt_start(quiz=self.quiz, student=student)
         # An answered item, so that deleting the bank, the item or the quiz is refused.
         item = self.attempt.attempt_items.get()

@@ -12,7 +12,7 @@ from api.schemas import ErrorOut, GradebookOut
 from courses.models import Course
 from courses.services.access import VIEW, get_course_for_instructor
 from courses.services.gradebook import course_gradebook
-from courses.services.gradebook_csv import gradebook_csv
+from courses.services.gradebook_csv import cell_adjustment, gradebook_csv
 
 router = Router(tags=["gradebook"])
 
@@ -30,7 +30,9 @@ def _readable_course(request: HttpRequest, course_id: int) -> Course:
 
 @router.get("/courses/{course_id}/gradebook", response={200: GradebookOut, 404: ErrorOut}, auth=SERVICE_AUTH)
 def course_gradebook_json(request: HttpRequest, course_id: int) -> dict:
-    """Per enrolled student and assignment: best and latest score (0 to 1), attempts, completion, lateness."""
+    """Per enrolled student and assignment: best and latest score (0 to 1), attempts, completion,
+    lateness, and the score that counts under the course's policy (raw, final, what adjusted it);
+    per student the weighted total."""
     course = _readable_course(request, course_id)
     book = course_gradebook(course=course)
     return {
@@ -44,6 +46,9 @@ def course_gradebook_json(request: HttpRequest, course_id: int) -> dict:
                 "label": a.target_label,
                 "opens_at": a.opens_at,
                 "due_at": a.due_at,
+                "weight": a.weight,
+                "late_penalty_per_day": a.late_penalty_per_day,
+                "late_penalty_cap": a.late_penalty_cap,
             }
             for a in book.assignments
         ],
@@ -51,13 +56,26 @@ def course_gradebook_json(request: HttpRequest, course_id: int) -> dict:
             {
                 "student": row.username,
                 "joined_at": row.joined_at,
-                "cells": [
-                    {"assignment_id": a.pk, **vars(cell)}
-                    for a, cell in zip(book.assignments, row.cells, strict=True)
-                ],
+                "cells": [_cell(a, cell) for a, cell in zip(book.assignments, row.cells, strict=True)],
+                "total": row.total,
             }
             for row in book.rows
         ],
+    }
+
+
+def _cell(assignment, cell) -> dict:
+    return {
+        "assignment_id": assignment.pk,
+        "best": cell.best,
+        "latest": cell.latest,
+        "attempts": cell.attempts,
+        "completed_at": cell.completed_at,
+        "late": cell.late,
+        "due_at": cell.outcome.due_at if cell.outcome else assignment.due_at,
+        "raw": cell.raw,
+        "final": cell.final,
+        "adjusted": cell_adjustment(cell),
     }
 
 

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courses.models import Assignment, AssignmentKind, Course, Enrollment
-from quizzes.models import ShareRole
+from quizzes.models import Attempt, AttemptStatus, ShareRole
 from quizzes.permissions import owned_or_shared
 
 VIEW, EDIT, OWN = "view", "edit", "own"  # the levels of quizzes.permissions, which scopes courses too
@@ -147,3 +147,29 @@ def course_work_since_joining(
         course=course, student=OuterRef(student_field), joined_at__lte=OuterRef(time_field)
     )
     return queryset.filter(Exists(joined))
+
+
+def get_course_for_student(user, course_id: int) -> Course:
+    """A course the user joined as a student; 404 for every other course (also ones they teach)."""
+    if not user.is_authenticated:
+        raise Http404("No such course.")
+    return get_object_or_404(Course.objects.select_related("owner"), pk=course_id, enrollments__student=user)
+
+
+def get_enrolled_student(course: Course, student_id: int):
+    """A student enrolled in the course; 404 for anyone else."""
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("student"), course=course, student_id=student_id
+    )
+    return enrollment.student
+
+
+def get_course_attempt(course: Course, attempt_id: int) -> Attempt:
+    """A finished attempt by a student of the course at a quiz the course assigns; 404 otherwise.
+
+    The gradebook counts such attempts whenever they were made, so their staff may read them.
+    """
+    enrolled = Enrollment.objects.filter(course=course, student=OuterRef("student"))
+    assigned = Assignment.objects.filter(course=course, quiz=OuterRef("quiz"))
+    attempts = Attempt.objects.filter(Exists(enrolled), Exists(assigned), status=AttemptStatus.FINISHED)
+    return get_object_or_404(attempts.select_related("quiz", "student"), pk=attempt_id)

@@ -6,6 +6,7 @@ who made the request; nothing is written when it raises.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -13,11 +14,13 @@ from django.utils import timezone
 
 from accounts.roles import is_instructor
 from courses.codes import new_code, normalise_code
+from courses.events import announce_grades_changed
 from courses.models import Assignment, AssignmentKind, Course, CourseShare, Enrollment
 from grading import api as grading_api
 from quizzes.services.sharing import share_remove, share_set
 
 MAX_CODE_TRIES = 20
+MAX_WEIGHT = 1000
 
 
 class CourseError(Exception):
@@ -121,11 +124,46 @@ def assignment_create(
     )
 
 
-def assignment_update(*, assignment: Assignment, opens_at: datetime, due_at: datetime) -> Assignment:
-    """Move the dates (what is assigned stays: changing it would mix two works in one gradebook column)."""
+def _check_policy(weight: float, per_day: float, cap: float) -> None:
+    if weight is None or math.isnan(weight) or not 0 <= weight <= MAX_WEIGHT:
+        raise CourseError(f"A weight is a number from 0 (left out of the total) to {MAX_WEIGHT}.")
+    for value in (per_day, cap):
+        if value is None or math.isnan(value) or not 0 <= value <= 100:
+            raise CourseError("A late penalty is a percentage from 0 to 100.")
+
+
+def assignment_update(
+    *,
+    assignment: Assignment,
+    opens_at: datetime,
+    due_at: datetime,
+    weight: float | None = None,
+    late_penalty_per_day: float | None = None,
+    late_penalty_cap: float | None = None,
+) -> Assignment:
+    """Move the dates and set the grade policy (weight and late penalty; those not given stay).
+
+    What is assigned stays: changing it would mix two works in one gradebook column. A change that
+    can move scores (the due date or the late penalty) is announced, so the LMS gets the new scores.
+    """
     _check_dates(opens_at, due_at)
+    weight = assignment.weight if weight is None else weight
+    per_day = assignment.late_penalty_per_day if late_penalty_per_day is None else late_penalty_per_day
+    cap = assignment.late_penalty_cap if late_penalty_cap is None else late_penalty_cap
+    _check_policy(weight, per_day, cap)
+    moves_scores = (due_at, per_day, cap) != (
+        assignment.due_at,
+        assignment.late_penalty_per_day,
+        assignment.late_penalty_cap,
+    )
     assignment.opens_at, assignment.due_at = opens_at, due_at
-    assignment.save(update_fields=["opens_at", "due_at"])
+    assignment.weight, assignment.late_penalty_per_day, assignment.late_penalty_cap = weight, per_day, cap
+    with transaction.atomic():
+        assignment.save(
+            update_fields=["opens_at", "due_at", "weight", "late_penalty_per_day", "late_penalty_cap"]
+        )
+        if moves_scores:
+            announce_grades_changed(assignment_id=assignment.pk, student_ids=None)
     return assignment
 
 

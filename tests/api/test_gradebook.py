@@ -16,6 +16,8 @@ def test_course_gradebook_json_gives_each_students_cells(api_as, course, people)
     [cell] = row["cells"]
     assert cell["assignment_id"] == assignment["id"]
     assert (cell["best"], cell["latest"], cell["attempts"]) == (0.5, 0.5, 1)
+    assert (cell["raw"], cell["final"], cell["adjusted"]) == (0.5, 0.5, "")
+    assert row["total"] == 0.5 and assignment["weight"] == 1.0
 
 
 def test_course_gradebook_csv_is_the_pages_file(api_as, course, people):

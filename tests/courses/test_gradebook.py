@@ -86,22 +86,27 @@ def _parse(body: bytes) -> list[list[str]]:
 def test_csv_has_one_header_row_and_one_row_per_student(book_data):
     rows = _parse(gradebook_csv(course_gradebook(course=book_data)))
     header, sam, sue = rows
-    assert header[:7] == [
+    label = "Momentum check (due 2026-03-01)"
+    assert header[:9] == [
         "student",
         "joined (UTC)",
-        "Momentum check (due 2026-03-01): best %",
-        "Momentum check (due 2026-03-01): latest %",
-        "Momentum check (due 2026-03-01): attempts",
-        "Momentum check (due 2026-03-01): completed (UTC)",
-        "Momentum check (due 2026-03-01): late",
+        f"{label}: raw %",
+        f"{label}: final %",
+        f"{label}: adjusted",
+        f"{label}: attempts",
+        f"{label}: completed (UTC)",
+        f"{label}: late",
+        f"{label}: due (UTC)",
     ]
-    assert len(header) == 2 + 2 * 5
+    assert len(header) == 2 + 2 * 7 + 1 and header[-1] == "weighted total %"
     assert sam[0] == "sam" and sue[0] == "sue"
     # Numbers are bare numbers (percent, one decimal); dates are ISO 8601 in UTC.
-    assert sam[2:7] == ["50.0", "30.0", "2", "2026-02-27 12:00:00", "no"]
-    assert sam[7:12] == ["100.0", "30.0", "3", "2026-03-01 15:00:00", "yes"]
-    assert sue[2:7] == ["100.0", "100.0", "1", "2026-03-01 12:05:00", "yes"]
-    assert sue[7:12] == ["20.0", "20.0", "1", "", ""]
+    due = "2026-03-01 12:00:00"
+    assert sam[2:9] == ["50.0", "50.0", "", "2", "2026-02-27 12:00:00", "no", due]
+    assert sam[9:16] == ["100.0", "100.0", "", "3", "2026-03-01 15:00:00", "yes", due]
+    assert sue[2:9] == ["100.0", "100.0", "", "1", "2026-03-01 12:05:00", "yes", due]
+    assert sue[9:16] == ["20.0", "20.0", "", "1", "", "", due]
+    assert (sam[16], sue[16]) == ("75.0", "60.0")  # equal weights: the mean of the final scores
     assert float(sam[2]) == 50.0
     assert len(sam[1]) == 10 and sam[1][4] == "-"
 
@@ -124,8 +129,9 @@ def test_csv_round_trips_commas_quotes_and_accents(course, quiz, make_user, enro
     body = gradebook_csv(course_gradebook(course=course))
     assert b"\r\n" in body
     header, row = _parse(body)
-    assert header[2] == 'Adam, "bias" & momentum — café (due 2026-03-01): best %'
-    assert row[0] == "zoë" and row[2:7] == ["", "", "0", "", ""]
+    assert header[2] == 'Adam, "bias" & momentum — café (due 2026-03-01): raw %'
+    assert row[0] == "zoë" and row[2:9] == ["", "", "", "0", "", "", "2026-03-01 12:00:00"]
+    assert row[9] == "0.0"  # no work counts 0 in the total
 
 
 def test_safe_text_only_touches_formula_starts():

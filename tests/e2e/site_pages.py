@@ -5,7 +5,9 @@ has a row there saying who may GET it, so a new page is audited as soon as its r
 is loaded for a role when that role's GET outcome is 200 (pages that send the role elsewhere are
 audited where they land: the log-in page, the attempt page). Extra addresses cover what the bare
 patterns do not show: an attempt holding every item kind, a review, graded and ungradable
-submissions, the playground with results, a quiz's "needs grading" queue holding an essay.
+submissions, the playground with results, a quiz's "needs grading" queue holding an essay, a
+gradebook cell of a student without work (the world's quiz assignment carries a late penalty, an
+extension and an override, so the gradebook pages show their badges and audit log).
 
 Skipped, with the reason:
 - the Django admin (`admin:*`): Django's own pages, only for staff, who are not one of the roles;
@@ -90,6 +92,7 @@ def build_world():
     for position, kind in enumerate(KINDS):
         QuizRule.objects.create(quiz=finished, kinds=[kind], count=1, position=position)
     world.finished_attempt = attempt_finish(attempt=attempt_start(quiz=finished, student=student))
+    _grade_changes(world, owner, student)
 
     now = timezone.now()
     failed = Verdict(
@@ -162,6 +165,27 @@ def build_world():
     return world
 
 
+def _grade_changes(world, owner, student) -> None:
+    """A late penalty, an extension and an override, so the gradebook pages show their badges and log."""
+    from courses.services.courses import assignment_update
+    from courses.services.grade_changes import extension_set, override_set
+
+    assignment = world.quiz_assignment
+    assignment_update(
+        assignment=assignment,
+        opens_at=assignment.opens_at,
+        due_at=assignment.due_at,
+        weight=2,
+        late_penalty_per_day=10,
+        late_penalty_cap=30,
+    )
+    common = {"assignment": assignment, "student_id": student.pk, "actor": owner}
+    extension_set(
+        due_at=assignment.due_at + timedelta(days=2), reason="A week of illness, with a note.", **common
+    )
+    override_set(score=0.85, reason="Question 1 was ambiguous; marked by hand.", **common)
+
+
 def _graded(student, verdict, now):
     from grading.models import Submission
 
@@ -203,6 +227,16 @@ def pages_for(role: str, world) -> list[SitePage]:
             SitePage(
                 "needs grading queue with an essay",
                 reverse("quizzes:author_quiz_grading", args=[world.essay_quiz.slug]),
+            )
+        )
+    if role == "instructor":
+        pages.append(
+            SitePage(
+                "gradebook cell of a student without work",
+                reverse(
+                    "courses:grade_cell",
+                    args=[world.course.pk, world.users["student"].pk, world.finished_quiz_assignment.pk],
+                ),
             )
         )
     if role == "student":

@@ -1,0 +1,95 @@
+"""The LMS receives the course's score that counts: late penalties, extensions and overrides follow the
+course's grade policy, against the simulated LMS over loopback HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.services.courses import assignment_update
+from lti.models import PlatformAccount
+from quizzes.models import Bank, Item, QuizRule
+from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
+from tests.lti.platform import LEARNER
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _launch_learner(platform, browser, tool_url, assignment, subject="student-42"):
+    response = platform.launch(
+        browser, tool_url, subject=subject, roles=[LEARNER], custom={"descent_assignment": str(assignment.pk)}
+    )
+    assert response.status_code == 302
+    return PlatformAccount.objects.get(subject=subject).user
+
+
+def _finish_half_right(assignment, student):
+    """The student finishes the assignment's quiz with one of its two true/false items right: 50%."""
+    quiz, owner = assignment.quiz, assignment.course.owner
+    if not quiz.rules.exists():
+        bank = Bank.objects.create(slug="policy-bank", name="Policy bank", owner=owner)
+        for position, answer in enumerate((True, False)):
+            Item.objects.create(
+                bank=bank,
+                key=f"fact-{position}",
+                kind="truefalse",
+                stem="Fact?",
+                position=position,
+                spec={"answer": answer},
+            )
+        QuizRule.objects.create(quiz=quiz, bank=bank, count=2)
+        quiz.owner, quiz.published = owner, True
+        quiz.save()
+    attempt = attempt_start(quiz=quiz, student=student)
+    first = attempt.attempt_items.select_related("item").order_by("position").first()
+    attempt_answer(attempt_item=first, student=student, response=first.item.spec["answer"])
+    return attempt_finish(attempt=attempt)
+
+
+def test_an_override_saved_on_the_gradebook_reaches_the_lms_and_its_removal_too(
+    platform, browser, tool_url, quiz_assignment
+):
+    student = _launch_learner(platform, browser, tool_url, quiz_assignment)
+    _finish_half_right(quiz_assignment, student)
+    assert [s["scoreGiven"] for s in platform.scores] == [0.5]
+
+    staff = Client()
+    staff.force_login(quiz_assignment.course.owner)
+    url = reverse("courses:grade_cell", args=[quiz_assignment.course_id, student.pk, quiz_assignment.pk])
+    response = staff.post(url, {"action": "override", "override-score": "90", "override-reason": "re-marked"})
+    assert response.status_code == 302
+    assert [s["scoreGiven"] for s in platform.scores] == [0.5, 0.9]
+    latest = platform.scores[-1]
+    assert latest["userId"] == "student-42" and latest["gradingProgress"] == "FullyGraded"
+
+    response = staff.post(url, {"action": "clear_override", "clear-override-reason": "entered in error"})
+    assert response.status_code == 302
+    assert [s["scoreGiven"] for s in platform.scores] == [0.5, 0.9, 0.5]
+
+
+def test_a_late_attempt_reaches_the_lms_with_the_late_penalty_and_an_extension_lifts_it(
+    platform, browser, tool_url, quiz_assignment
+):
+    now = timezone.now()
+    assignment_update(
+        assignment=quiz_assignment,
+        opens_at=now - timedelta(days=3),
+        due_at=now - timedelta(hours=20),  # finishing now is less than a day late: 10% off
+        late_penalty_per_day=10,
+        late_penalty_cap=50,
+    )
+    student = _launch_learner(platform, browser, tool_url, quiz_assignment)
+    _finish_half_right(quiz_assignment, student)
+    assert [s["scoreGiven"] for s in platform.scores] == [pytest.approx(0.45)]
+
+    staff = Client()
+    staff.force_login(quiz_assignment.course.owner)
+    url = reverse("courses:grade_cell", args=[quiz_assignment.course_id, student.pk, quiz_assignment.pk])
+    new_due = timezone.localtime(now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = staff.post(url, {"action": "extension", "extension-due_at": new_due})
+    assert response.status_code == 302
+    assert [s["scoreGiven"] for s in platform.scores] == [pytest.approx(0.45), 0.5]
