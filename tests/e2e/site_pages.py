@@ -5,7 +5,7 @@ has a row there saying who may GET it, so a new page is audited as soon as its r
 is loaded for a role when that role's GET outcome is 200 (pages that send the role elsewhere are
 audited where they land: the log-in page, the attempt page). Extra addresses cover what the bare
 patterns do not show: an attempt holding every item kind, a review, graded and ungradable
-submissions, the playground with results.
+submissions, the playground with results, the new-item form of every kind and its YAML tab.
 
 Skipped, with the reason:
 - the Django admin (`admin:*`): Django's own pages, only for staff, who are not one of the roles;
@@ -51,6 +51,7 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 KINDS_BANKS = ("calculations-momentum.yaml", "concepts-momentum.yaml")  # every kind, 4-column tables
 KINDS = ("single", "multiple", "truefalse", "ordering", "numeric", "calculation", "symbolic", "table")
+ALL_KINDS = (*KINDS, "shortanswer", "matching", "description")  # the item form of each is audited
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,11 @@ def pages_for(role: str, world) -> list[SitePage]:
                 "review of a finished attempt", reverse("quizzes:review", args=[world.finished_attempt.pk])
             ),
         ]
+    if role == "instructor":
+        # The item form shows each kind's own fields; the YAML tab is the advanced view.
+        create = reverse("quizzes:author_item_create", kwargs={"slug": world.bank.slug})
+        pages += [SitePage(f"new {kind} item, form", f"{create}?kind={kind}") for kind in ALL_KINDS]
+        pages.append(SitePage("new item, YAML tab", f"{create}?kind=calculation&mode=yaml"))
     if role in ("student", "instructor"):
         pages += [
             SitePage("failed submission", reverse("grading:submission", args=[world.failed_submission.pk])),
