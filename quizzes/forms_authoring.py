@@ -89,7 +89,8 @@ class ItemForm(forms.Form):
             raise ValidationError(problems)
         return spec
 
-    def to_item(self) -> dict:
+    def to_item(self, spec: dict | None = None) -> dict:
+        """The item dict; `spec` (from a kind's form) stands in for the YAML text area."""
         data = self.cleaned_data
         return {
             "key": data["key"],
@@ -100,7 +101,7 @@ class ItemForm(forms.Form):
             "stem": data["stem"],
             "explanation": data["explanation"],
             "hints": data["hints"],
-            **data["spec"],
+            **(data["spec"] if spec is None else spec),
         }
 
 

@@ -8,7 +8,8 @@ from django.db import IntegrityError
 from django.shortcuts import redirect, render
 
 from accounts.roles import instructor_required
-from quizzes.forms_authoring import KIND_EXAMPLES, ItemForm, SeedForm, item_form_initial, try_it_response
+from quizzes.forms.item_editor import Editor, blank_editor, place_problems, posted_editor, stored_editor
+from quizzes.forms_authoring import KIND_EXAMPLES, SeedForm, try_it_response
 from quizzes.models import Bank, Item, ItemKind
 from quizzes.services.access import EDIT, bank_access, get_bank_for_user, get_item_for_user
 from quizzes.services.item_preview import (
@@ -32,27 +33,58 @@ from quizzes.services.versions import item_version_current
 VARIANT_PANEL_SEEDS = 8
 
 
-def _item_form_page(request, *, bank: Bank, item: Item | None, form: ItemForm, problems: list[str]):
-    context = {"bank": bank, "item": item, "form": form, "problems": problems, "examples": KIND_EXAMPLES}
-    return render(request, "quizzes/author_item_form.html", context, status=400 if problems else 200)
+def _item_form_page(request, *, bank: Bank, item: Item | None, editor: Editor, preview_context=None):
+    context = {
+        "bank": bank,
+        "item": item,
+        "editor": editor,
+        "form": editor.form,
+        "problems": editor.problems,
+        "examples": KIND_EXAMPLES,
+        "kinds": ItemKind.choices,
+        "preview_seed": preview_context.get("seed", 1) if preview_context else _preview_seed(request),
+        **(preview_context or {}),
+    }
+    if request.method == "POST" and request.POST.get("fragment"):
+        # The live preview asks for the preview part alone (static/js/authoring.js).
+        return render(request, "quizzes/author_item_form_preview.html", context)
+    return render(request, "quizzes/author_item_form.html", context, status=400 if editor.problems else 200)
+
+
+def _preview_seed(request) -> int:
+    form = SeedForm(
+        {"seed": request.POST.get("preview_seed", 1)} if request.method == "POST" else {"seed": 1}
+    )
+    return form.cleaned_data["seed"] if form.is_valid() else 1
 
 
 def _save_from_form(request, *, bank: Bank, item: Item | None):
-    """Shared POST handling: form errors and engine problems both re-show the form, nothing saved."""
-    form = ItemForm(request.POST)
-    if not form.is_valid():
-        problems = [f"{name}: {error}" for name, errors in form.errors.items() for error in errors]
-        return _item_form_page(request, bank=bank, item=item, form=form, problems=problems)
-    data = form.to_item()
+    """Shared POST handling: form errors and engine problems both re-show the form, nothing saved.
+
+    Preview and the other buttons that are not "save" re-show the form too, saving nothing.
+    """
+    editor, action = posted_editor(request.POST)
+    if editor.item is None or action not in {"save", "preview"}:
+        return _item_form_page(request, bank=bank, item=item, editor=editor)
+    data = editor.item
     problems = item_problems(data, bank=bank, item=item)
     if problems:
-        return _item_form_page(request, bank=bank, item=item, form=form, problems=problems)
+        place_problems(editor, problems)
+        return _item_form_page(request, bank=bank, item=item, editor=editor)
+    if action == "preview":
+        seed = _preview_seed(request)
+        try:
+            preview_context = {"seed": seed, "previewed": True, **_preview_context(data, seed)}
+        except (ValueError, ArithmeticError) as exc:  # a seed other than the one validation drew
+            preview_context = {"seed": seed, "previewed": True, "broken": str(exc)}
+        return _item_form_page(request, bank=bank, item=item, editor=editor, preview_context=preview_context)
     try:
         saved = item_save(bank=bank, data=data, item=item)
     except IntegrityError:
         # Another save took the key between the check and the write; the transaction rolled back.
         problem = f"key: another item in this bank already uses the key `{data['key']}`"
-        return _item_form_page(request, bank=bank, item=item, form=form, problems=[problem])
+        place_problems(editor, [problem])
+        return _item_form_page(request, bank=bank, item=item, editor=editor)
     # A changed item gets a new version; attempts already running keep the one they drew.
     item_version_current(item=saved, author=request.user)
     messages.success(request, f"Item “{saved.key}” saved.")
@@ -67,8 +99,8 @@ def item_create(request, slug: str):
     kind = request.GET.get("kind", ItemKind.CALCULATION)
     if kind not in ItemKind.values:
         kind = ItemKind.CALCULATION
-    form = ItemForm(initial={"kind": kind, "difficulty": 2, "spec": KIND_EXAMPLES[kind]})
-    return _item_form_page(request, bank=bank, item=None, form=form, problems=[])
+    editor = blank_editor(kind, mode=request.GET.get("mode"))
+    return _item_form_page(request, bank=bank, item=None, editor=editor)
 
 
 @instructor_required
@@ -76,8 +108,8 @@ def item_edit(request, slug: str, key: str):
     item = get_item_for_user(request.user, slug, key, to=EDIT)
     if request.method == "POST":
         return _save_from_form(request, bank=item.bank, item=item)
-    form = ItemForm(initial=item_form_initial(item.to_dict()))
-    return _item_form_page(request, bank=item.bank, item=item, form=form, problems=[])
+    editor = stored_editor(item.to_dict(), mode=request.GET.get("mode"))
+    return _item_form_page(request, bank=item.bank, item=item, editor=editor)
 
 
 @instructor_required

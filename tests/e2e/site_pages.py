@@ -7,7 +7,8 @@ audited where they land: the log-in page, the attempt page). Extra addresses cov
 patterns do not show: an attempt holding every item kind, a review, graded and ungradable
 submissions, the playground with results, a quiz's "needs grading" queue holding an essay, a
 gradebook cell of a student without work (the world's quiz assignment carries a late penalty, an
-extension and an override, so the gradebook pages show their badges and audit log).
+extension and an override, so the gradebook pages show their badges and audit log), the new-item
+form of every kind and its YAML tab.
 
 Skipped, with the reason:
 - the Django admin (`admin:*`): Django's own pages, only for staff, who are not one of the roles;
@@ -57,6 +58,7 @@ KINDS_BANKS = ("calculations-momentum.yaml", "concepts-momentum.yaml")  # every 
 KINDS = (
     "single", "multiple", "truefalse", "ordering", "numeric", "calculation", "symbolic", "table", "cloze", "essay",
 )  # fmt: skip
+ALL_KINDS = (*KINDS, "shortanswer", "matching", "description")  # the item form of each is audited
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,10 @@ def pages_for(role: str, world) -> list[SitePage]:
             ),
         ]
     if role == "instructor":
+        # The item form shows each kind's own fields; the YAML tab is the advanced view.
+        create = reverse("quizzes:author_item_create", kwargs={"slug": world.bank.slug})
+        pages += [SitePage(f"new {kind} item, form", f"{create}?kind={kind}") for kind in ALL_KINDS]
+        pages.append(SitePage("new item, YAML tab", f"{create}?kind=calculation&mode=yaml"))
         pages.append(
             SitePage(
                 "needs grading queue with an essay",
