@@ -25,12 +25,18 @@ def rows(prefix: str, entries: list[dict], *, blank: int = 2) -> dict:
     return data
 
 
+STEMS = {
+    "calculation": "With $\\eta = {{eta}}$, a stem.",
+    "cloze": "A step is $\\eta g$ = {1:NUMERICAL:=0.02:0.001#Right} for $\\eta = 0.01$, $g = 2$.",
+}
+
+
 def common(key: str, kind: str) -> dict:
     return {
         "key": key,
         "kind": kind,
         "title": "A title",
-        "stem": "With $\\eta = {{eta}}$, a stem." if kind == "calculation" else "A stem with $\\eta$.",
+        "stem": STEMS.get(kind, "A stem with $\\eta$."),
         "explanation": "Because.",
         "hints": "First hint.\nSecond hint.",
         "topics": "momentum, sgd",
@@ -200,6 +206,23 @@ shuffle: false
 """,
     ),
     "description": ({}, ""),
+    "cloze": ({}, ""),
+    "essay": (
+        spec(
+            grader_info="Full marks: names the squared-gradient average.",
+            response_format="monospaced",
+            response_lines="6",
+            min_words="20",
+            max_words="300",
+        ),
+        """\
+grader_info: 'Full marks: names the squared-gradient average.'
+response_format: monospaced
+response_lines: 6
+min_words: 20
+max_words: 300
+""",
+    ),
 }
 
 
@@ -253,7 +276,7 @@ def test_an_item_saved_as_yaml_opens_in_the_form_and_saves_back_unchanged(instru
     assert Item.objects.get(key="round-trip").versions.count() == 1  # nothing changed, no new version
 
 
-@pytest.mark.parametrize("kind", [kind for kind in CASES if kind != "description"])
+@pytest.mark.parametrize("kind", [kind for kind in CASES if kind not in {"description", "cloze"}])
 def test_the_yaml_tab_shows_what_the_form_holds_and_the_form_tab_reads_it_back(instructor_client, bank, kind):
     kind_data, yaml_text = CASES[kind]
     to_yaml = instructor_client.post(CREATE_URL, fields_post("tabs", kind, kind_data, action="to_yaml"))
