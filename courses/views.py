@@ -375,6 +375,8 @@ def grade(request: HttpRequest, course_id: int, attempt_item_id: int) -> HttpRes
     return redirect("courses:grading", course_id=course.pk)
 
 
+@instructor_required
+@require_GET
 def grade_changes(request: HttpRequest, course_id: int) -> HttpResponse:
     """The course's audit log of extensions and overrides."""
     course = get_course_for_instructor(request.user, course_id, to=VIEW)
