@@ -14,6 +14,7 @@ from courses.services.courses import assignment_update
 from lti.models import PlatformAccount
 from quizzes.models import Bank, Item, QuizRule
 from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
+from tests.lti.passback_support import worker_tick
 from tests.lti.platform import LEARNER
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,6 +56,7 @@ def test_an_override_saved_on_the_gradebook_reaches_the_lms_and_its_removal_too(
 ):
     student = _launch_learner(platform, browser, tool_url, quiz_assignment)
     _finish_half_right(quiz_assignment, student)
+    worker_tick()
     assert [s["scoreGiven"] for s in platform.scores] == [0.5]
 
     staff = Client()
@@ -62,12 +64,14 @@ def test_an_override_saved_on_the_gradebook_reaches_the_lms_and_its_removal_too(
     url = reverse("courses:grade_cell", args=[quiz_assignment.course_id, student.pk, quiz_assignment.pk])
     response = staff.post(url, {"action": "override", "override-score": "90", "override-reason": "re-marked"})
     assert response.status_code == 302
+    worker_tick()
     assert [s["scoreGiven"] for s in platform.scores] == [0.5, 0.9]
     latest = platform.scores[-1]
     assert latest["userId"] == "student-42" and latest["gradingProgress"] == "FullyGraded"
 
     response = staff.post(url, {"action": "clear_override", "clear-override-reason": "entered in error"})
     assert response.status_code == 302
+    worker_tick()
     assert [s["scoreGiven"] for s in platform.scores] == [0.5, 0.9, 0.5]
 
 
@@ -84,6 +88,7 @@ def test_a_late_attempt_reaches_the_lms_with_the_late_penalty_and_an_extension_l
     )
     student = _launch_learner(platform, browser, tool_url, quiz_assignment)
     _finish_half_right(quiz_assignment, student)
+    worker_tick()
     assert [s["scoreGiven"] for s in platform.scores] == [pytest.approx(0.45)]
 
     staff = Client()
@@ -92,4 +97,5 @@ def test_a_late_attempt_reaches_the_lms_with_the_late_penalty_and_an_extension_l
     new_due = timezone.localtime(now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = staff.post(url, {"action": "extension", "extension-due_at": new_due})
     assert response.status_code == 302
+    worker_tick()
     assert [s["scoreGiven"] for s in platform.scores] == [pytest.approx(0.45), 0.5]
