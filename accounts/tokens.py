@@ -33,6 +33,14 @@ class Minted:
     digest: str
 
 
+@dataclass(frozen=True)
+class Issued[T]:
+    """A token just stored, with its plain value: shown to its owner once, never stored."""
+
+    token: T
+    plain: str
+
+
 def digest_of(plain: str) -> str:
     return hashlib.sha256(plain.encode("utf-8", errors="surrogatepass")).hexdigest()
 

@@ -6,12 +6,10 @@ the value `token_create` returns; the database keeps its digest and its first ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.tokens import mint, note_used, presented, revoke_once, token_name
+from accounts.tokens import Issued, mint, note_used, presented, revoke_once, token_name
 from api.models import ApiToken
 
 TOKEN_PREFIX = "dsc_"
@@ -22,10 +20,7 @@ class TokenRefused(ValueError):
     """The token cannot be created; the message says why."""
 
 
-@dataclass(frozen=True)
-class NewToken:
-    token: ApiToken
-    plain: str  # shown to its owner once, never stored
+NewToken = Issued[ApiToken]
 
 
 def tokens_of(user) -> QuerySet[ApiToken]:

@@ -8,11 +8,9 @@ two apps stay independent of each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.http import Http404
 
-from accounts.tokens import mint, note_used, presented, revoke_once, token_name
+from accounts.tokens import Issued, mint, note_used, presented, revoke_once, token_name
 from lti.models import PlatformContext, ServiceToken
 
 TOKEN_PREFIX = "dsl_"
@@ -23,10 +21,7 @@ class ServiceTokenRefused(ValueError):
     """The token cannot be issued; the message says why."""
 
 
-@dataclass(frozen=True)
-class IssuedToken:
-    token: ServiceToken
-    plain: str  # shown to staff once, never stored
+IssuedToken = Issued[ServiceToken]  # shown to staff once, never stored
 
 
 def service_token_issue(*, context: PlatformContext, name: str, issued_by) -> IssuedToken:
