@@ -1,6 +1,6 @@
 from django import forms
 
-from api.services.tokens import MAX_NAME_LENGTH
+from accounts.tokens import MAX_NAME_LENGTH
 
 
 class TokenForm(forms.Form):

@@ -47,30 +47,29 @@ class AssignmentDatesForm(forms.Form):
         return cleaned
 
 
+def _policy_number(label: str, help_text: str, *, most: float) -> forms.FloatField:
+    """An optional number from 0 to `most` in an assignment's grade policy (empty keeps the current value)."""
+    return forms.FloatField(label=label, required=False, min_value=0, max_value=most, help_text=help_text)
+
+
 class AssignmentSettingsForm(AssignmentDatesForm):
     """The dates and the grade policy of an assignment (see courses.grade_policy); a policy field
     left empty keeps its current value."""
 
-    weight = forms.FloatField(
-        label="Weight in the course total",
-        required=False,
-        min_value=0,
-        max_value=1000,
-        help_text="1 for an ordinary assignment, 2 for one that counts double, 0 to leave it out.",
+    weight = _policy_number(
+        "Weight in the course total",
+        "1 for an ordinary assignment, 2 for one that counts double, 0 to leave it out.",
+        most=1000,
     )
-    late_penalty_per_day = forms.FloatField(
-        label="Late penalty per day (%)",
-        required=False,
-        min_value=0,
-        max_value=100,
-        help_text="Percent of the score lost for every started day after the due date; 0 for none.",
+    late_penalty_per_day = _policy_number(
+        "Late penalty per day (%)",
+        "Percent of the score lost for every started day after the due date; 0 for none.",
+        most=100,
     )
-    late_penalty_cap = forms.FloatField(
-        label="Late penalty at most (%)",
-        required=False,
-        min_value=0,
-        max_value=100,
-        help_text="The most lateness can take. Equal to the daily penalty for a fixed penalty.",
+    late_penalty_cap = _policy_number(
+        "Late penalty at most (%)",
+        "The most lateness can take. Equal to the daily penalty for a fixed penalty.",
+        most=100,
     )
 
 

@@ -3,6 +3,7 @@ import json
 from django import forms
 from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool
 
+from accounts.tokens import MAX_NAME_LENGTH
 from lti.models import PlatformContext
 
 
@@ -69,4 +70,4 @@ class ServiceTokenForm(forms.Form):
         label="LMS course",
         help_text="The token reads this course's results only.",
     )
-    name = forms.CharField(max_length=100, help_text="Who uses it, e.g. “Moodle gradebook sync”.")
+    name = forms.CharField(max_length=MAX_NAME_LENGTH, help_text="Who uses it, e.g. “Moodle gradebook sync”.")

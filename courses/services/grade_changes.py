@@ -77,6 +77,11 @@ def _log(assignment: Assignment, student, actor, kind: str, old: str, new: str, 
     )
 
 
+def _locked_extension(assignment: Assignment, student) -> DueDateExtension | None:
+    """The student's extension on the assignment, locked until the transaction ends, or None."""
+    return DueDateExtension.objects.select_for_update().filter(assignment=assignment, student=student).first()
+
+
 def extension_set(
     *, assignment: Assignment, student_id: int, due_at: datetime, actor, reason: str = ""
 ) -> None:
@@ -88,11 +93,7 @@ def extension_set(
     reason = _clean_reason(reason, required=False)
     with transaction.atomic():
         student = _enrolled_student(assignment, student_id)
-        existing = (
-            DueDateExtension.objects.select_for_update()
-            .filter(assignment=assignment, student=student)
-            .first()
-        )
+        existing = _locked_extension(assignment, student)
         old = existing.due_at if existing else None
         if old == due_at:
             raise CourseError("The student already has that due date.")
@@ -108,11 +109,7 @@ def extension_clear(*, assignment: Assignment, student_id: int, actor, reason: s
     reason = _clean_reason(reason, required=False)
     with transaction.atomic():
         student = _enrolled_student(assignment, student_id)
-        existing = (
-            DueDateExtension.objects.select_for_update()
-            .filter(assignment=assignment, student=student)
-            .first()
-        )
+        existing = _locked_extension(assignment, student)
         if existing is None:
             raise CourseError("The student has no extension on this assignment.")
         existing.delete()

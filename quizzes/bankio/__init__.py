@@ -6,7 +6,15 @@ the quiz engine's kind-specific checks), returning every problem with its locati
 format cannot express.
 """
 
-from quizzes.bankio.errors import BankFormatError, BankProblem, ExportResult, Location, ParsedBank, Skipped
+from quizzes.bankio.errors import (
+    BankExport,
+    BankFormatError,
+    BankProblem,
+    ExportResult,
+    Location,
+    ParsedBank,
+    Skipped,
+)
 from quizzes.bankio.gift import parse_gift
 from quizzes.bankio.gift_export import dump_gift
 from quizzes.bankio.limits import ImportLimits, parsed_limit_problems, text_too_big, too_many_questions
@@ -104,8 +112,5 @@ def write_bank(
     if fmt == "yaml":
         text = dump_yaml(slug=slug, name=name, description=description, items=items, categories=categories)
         return ExportResult(text=text)
-    if fmt == "moodle-xml":
-        return dump_moodle_xml(
-            slug=slug, name=name, description=description, items=items, categories=categories
-        )
-    return dump_gift(slug=slug, name=name, description=description, items=items, categories=categories)
+    bank = BankExport(slug=slug, name=name, items=items, description=description, categories=categories)
+    return dump_moodle_xml(bank) if fmt == "moodle-xml" else dump_gift(bank)

@@ -5,7 +5,7 @@ where it is (file, item, field, line), so an author fixes a file in one pass.
 """
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,18 @@ class ParsedBank:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass
+class BankExport:
+    """What a foreign-format export writes: the bank's slug, name and description, its items, and its
+    named categories with their descriptions ({"path", "description"})."""
+
+    slug: str
+    name: str
+    items: list[dict[str, Any]]
+    description: str = ""
+    categories: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

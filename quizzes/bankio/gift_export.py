@@ -7,9 +7,7 @@ that the reader in `gift` gives it back unchanged. GIFT has no hints, no difficu
 per question (the item's first topic); the notes say so.
 """
 
-from typing import Any
-
-from quizzes.bankio.errors import ExportResult, Skipped
+from quizzes.bankio.errors import BankExport, ExportResult, Skipped
 from quizzes.bankio.gift_parts import escape_gift
 from quizzes.bankio.kinds import formats_for
 from quizzes.bankio.naming import category_text
@@ -18,20 +16,13 @@ from quizzes.bankio.naming import category_text
 GIFT_UNHELD_SETTINGS = ("weight", "penalty", "hidden", "combined_feedback")
 
 
-def dump_gift(
-    *,
-    slug: str,
-    name: str,
-    description: str = "",
-    items: list[dict[str, Any]],
-    categories: list[dict[str, Any]] | None = None,
-) -> ExportResult:
+def dump_gift(bank: BankExport) -> ExportResult:
     """GIFT text for the items it can express; ordering, symbolic and table items are reported."""
     result = ExportResult(text="")
-    lines = [f"// {name} ({slug}), exported from Descent.", ""]
+    lines = [f"// {bank.name} ({bank.slug}), exported from Descent.", ""]
     current_category: str | None = None
     lost_details = False
-    for item in items:
+    for item in bank.items:
         formats = formats_for(item["kind"])
         writer = formats.gift_writer if formats is not None else None
         if writer is None:
@@ -44,7 +35,7 @@ def dump_gift(
             category = category_text(item["category"])
         else:
             topic = item["topics"][0] if item.get("topics") else None
-            category = f"$course$/top/{name.replace('/', '-')}" + (f"/{topic}" if topic else "")
+            category = f"$course$/top/{bank.name.replace('/', '-')}" + (f"/{topic}" if topic else "")
         if category != current_category:
             lines += [f"$CATEGORY: {category}", ""]
             current_category = category
@@ -70,14 +61,14 @@ def dump_gift(
             "GIFT holds no hints and one category per question: hints and extra topics were left out"
         )
     result.notes.append("GIFT has no difficulty field; difficulties were not exported")
-    if any(category.get("description") for category in categories or []):
+    if any(category.get("description") for category in bank.categories):
         result.notes.append("GIFT has no category descriptions; they were not exported")
-    unheld = sorted({name for item in items for name in GIFT_UNHELD_SETTINGS if item.get(name)})
+    unheld = sorted({name for item in bank.items for name in GIFT_UNHELD_SETTINGS if item.get(name)})
     if unheld:
         result.notes.append(
             f"GIFT holds no question settings ({', '.join(unheld)}); Moodle gives the defaults instead"
         )
-    if any(item.get("siblings") for item in items):
+    if any(item.get("siblings") for item in bank.items):
         result.notes.append(
             "GIFT has no sibling field: which items restate one another (never drawn together) was not exported"
         )

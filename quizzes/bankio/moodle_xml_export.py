@@ -10,22 +10,14 @@ items have no Moodle equivalent and are reported in `ExportResult.skipped` (and 
 """
 
 import xml.etree.ElementTree as ET
-from typing import Any
 
-from quizzes.bankio.errors import ExportResult, Skipped
+from quizzes.bankio.errors import BankExport, ExportResult, Skipped
 from quizzes.bankio.kinds import formats_for
 from quizzes.bankio.moodle_settings import write_settings
 from quizzes.bankio.naming import category_text
 
 
-def dump_moodle_xml(
-    *,
-    slug: str,
-    name: str,
-    description: str = "",
-    items: list[dict[str, Any]],
-    categories: list[dict[str, Any]] | None = None,
-) -> ExportResult:
+def dump_moodle_xml(bank: BankExport) -> ExportResult:
     """A Moodle XML <quiz> for our items. Symbolic and table items cannot be expressed and are reported.
 
     The bank's own category comes first, then every described category of the bank (so descriptions
@@ -34,13 +26,13 @@ def dump_moodle_xml(
     """
     result = ExportResult(text="")
     quiz = ET.Element("quiz")
-    infos = {tuple(category["path"]): category.get("description", "") for category in categories or []}
-    own = [_category_safe(name or slug)]
+    infos = {tuple(category["path"]): category.get("description", "") for category in bank.categories}
+    own = [_category_safe(bank.name or bank.slug)]
 
     def category_record(path: list[str]) -> None:
         record = ET.SubElement(quiz, "question", type="category")
         _text_child(record, "category", category_text(path), fmt=None)
-        info = infos.get(tuple(path), description if path == own else "")
+        info = infos.get(tuple(path), bank.description if path == own else "")
         _text_child(record, "info", info, fmt="markdown")
 
     category_record(own)
@@ -49,7 +41,7 @@ def dump_moodle_xml(
         if list(described) != own:
             category_record(list(described))
             current = list(described)
-    for item in items:
+    for item in bank.items:
         formats = formats_for(item["kind"])
         writer = formats.moodle_writer if formats is not None else None
         body = writer(item, result) if writer else None
@@ -80,9 +72,9 @@ def dump_moodle_xml(
 
     for skipped in result.skipped:
         quiz.append(ET.Comment(f" not exported: {_comment_safe(str(skipped))} "))
-    if any(item.get("difficulty") is not None for item in items):
+    if any(item.get("difficulty") is not None for item in bank.items):
         result.notes.append("Moodle XML has no difficulty field; difficulties were not exported")
-    if any(item.get("siblings") for item in items):
+    if any(item.get("siblings") for item in bank.items):
         result.notes.append(
             "Moodle XML has no sibling field: which items restate one another (never drawn together) "
             "was not exported"

@@ -1,8 +1,9 @@
 from django.test import Client
 from django.urls import reverse
 
+from accounts.tokens import digest_of
 from api.models import ApiToken
-from api.services.tokens import digest_of, token_create, token_revoke
+from api.services.tokens import token_create, token_revoke
 
 
 def test_a_token_is_stored_only_as_its_digest(people):

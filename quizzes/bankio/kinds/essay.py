@@ -16,7 +16,7 @@ from quizzes.bankio.gift_parts import GiftQuestion
 from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import MoodleQuestion, QuestionContext, element_markdown, simple_element
 from quizzes.engine.kinds import ItemKind
-from quizzes.engine.kinds.essay import MAX_ESSAY_CHARS
+from quizzes.engine.kinds.essay import ESSAY_FIELDS, MAX_ESSAY_CHARS
 
 DEFAULT_LINES = 10
 _EDITORS = ("editor", "editorfilepicker")
@@ -93,19 +93,7 @@ def read_gift() -> dict[str, Any]:
 
 
 def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
-    lost = [
-        name
-        for name in (
-            "grader_info",
-            "response_template",
-            "response_lines",
-            "response_format",
-            "min_words",
-            "max_words",
-            "max_chars",
-        )
-        if name in item
-    ]
+    lost = [name for name in ESSAY_FIELDS if name in item]
     if lost:
         result.notes.append(
             f"{item['key']}: GIFT holds only an essay's question and feedback; {', '.join(lost)} left out"

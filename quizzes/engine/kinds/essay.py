@@ -22,6 +22,16 @@ MAX_ESSAY_CHARS = 8_000
 RESPONSE_FORMATS = ("plain", "monospaced")
 PENDING_MESSAGE = "Your answer is saved; your instructor will grade it."
 NO_KEY = "No single correct answer: your instructor grades this answer."
+# An essay's own fields, in the order the module docstring gives them.
+ESSAY_FIELDS = (
+    "grader_info",
+    "response_template",
+    "response_lines",
+    "response_format",
+    "min_words",
+    "max_words",
+    "max_chars",
+)
 
 
 def word_count(text: str) -> int:
@@ -39,17 +49,7 @@ def _whole(value: Any, low: int, high: int) -> bool:
 
 class EssayKind(BaseKind):
     kind = ItemKind.ESSAY
-    fields = frozenset(
-        {
-            "grader_info",
-            "response_template",
-            "response_lines",
-            "response_format",
-            "min_words",
-            "max_words",
-            "max_chars",
-        }
-    )
+    fields = frozenset(ESSAY_FIELDS)
     widget = Widget.ESSAY
     graded_by_hand = True
     example = """\

@@ -77,6 +77,14 @@ class YamlScalarField(forms.CharField):
         return parse_yaml_scalar(text) if text else None
 
 
+def _yaml_read(text: str, unreadable: str):
+    """`text` read as YAML, or a ValidationError starting with `unreadable` and saying what is wrong."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ValidationError(f"{unreadable}: {getattr(error, 'problem', None) or error}") from error
+
+
 class YamlListField(forms.CharField):
     """A comma-separated list of scalars (`0.1, 0.01, 0.001`), read as a YAML flow sequence."""
 
@@ -94,12 +102,7 @@ class YamlListField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return None
-        try:
-            loaded = yaml.safe_load(f"[{text}]")
-        except yaml.YAMLError as error:
-            raise ValidationError(
-                f"cannot be read as a comma-separated list: {getattr(error, 'problem', None) or error}"
-            ) from error
+        loaded = _yaml_read(f"[{text}]", "cannot be read as a comma-separated list")
         if any(isinstance(entry, dict | list) for entry in loaded):
             raise ValidationError("plain values separated by commas, please")
         return loaded
@@ -124,10 +127,7 @@ class YamlMappingField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return None
-        try:
-            loaded = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise ValidationError(f"cannot be read: {getattr(error, 'problem', None) or error}") from error
+        loaded = _yaml_read(text, "cannot be read")
         if not isinstance(loaded, dict):
             raise ValidationError("one `name: value` per line, please")
         return loaded
