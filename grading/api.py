@@ -21,7 +21,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from grading.models import Submission
+from grading.models import AuthoredExercise, Submission
 from grading.verdict import is_gradable
 
 if TYPE_CHECKING:
@@ -58,9 +58,13 @@ def exercise_info(slug: str) -> ExerciseInfo | None:
     exercise = _catalogue().get(slug)
     if exercise is not None:
         return ExerciseInfo(exercise.slug, exercise.title, exercise.order, exercise.topics)
-    from grading.models import AuthoredExercise
 
     published = AuthoredExercise.objects.filter(slug=slug).values_list("published", flat=True).first()
+    return _published_info(slug, published)
+
+
+def _published_info(slug: str, published: Any) -> ExerciseInfo | None:
+    """What an instructor's exercise shows as published; None when it is not published."""
     if not isinstance(published, dict):
         return None
     return ExerciseInfo(
@@ -74,11 +78,19 @@ def exercise_info(slug: str) -> ExerciseInfo | None:
 def assignable_exercises(user: Any) -> tuple[ExerciseInfo, ...]:
     """What `user` may assign in a course: every folder exercise, then the published instructor
     exercises they author or that are shared with them."""
+    # grading.services.authoring reads every exercise folder when imported: not at Django start-up
     from grading.services.authoring import exercises_for_user
 
     authored = exercises_for_user(user).filter(published__isnull=False).order_by("order", "slug")
+    # One query for all of them (not one per exercise); a slug a folder exercise also uses is the folder's.
+    rows = authored.values_list("slug", "published")
     return exercises() + tuple(
-        info for info in (exercise_info(slug) for slug in authored.values_list("slug", flat=True)) if info
+        info
+        for info in (
+            exercise_info(slug) if slug in _catalogue() else _published_info(slug, data)
+            for slug, data in rows
+        )
+        if info
     )
 
 

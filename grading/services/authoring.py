@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.sharing import VIEW, access_of, check_level, owned_or_shared_q, share_remove, share_set
 from grading.access import exercises_assigned_to
 from grading.authoring.content import content_of, exercise_from_content, files_of
+from grading.authoring.validation import ValidationReport, validate_exercise
 from grading.authoring.zipio import read_exercise_zip, write_exercise_zip
 from grading.exercises import EXERCISES, VERSION_MARK, Exercise, ExerciseFormatError, content_digest, register
 from grading.exercises.loader import exercise_from_files
@@ -231,7 +232,6 @@ def draft_digest(row: AuthoredExercise) -> str:
 
 def authored_validate(*, exercise: AuthoredExercise, sandbox) -> dict[str, Any]:
     """Validate the draft in `sandbox` and store the report (and which draft it was run on)."""
-    from grading.authoring.validation import ValidationReport, validate_exercise
 
     try:
         draft = draft_exercise(exercise)
