@@ -87,3 +87,25 @@ class Problem:
     @property
     def is_quadratic(self) -> bool:
         return self.hessian is not None
+
+
+def vectorised_problem(
+    values: Callable[[np.ndarray], np.ndarray],
+    grad: GradFn,
+    *,
+    start: Any,
+    minimizers: Any = (),
+    **fields: Any,
+) -> Problem:
+    """A Problem from J vectorised over points shaped (..., dim): `dim` is the length of `start`, and the
+    start and every minimiser become read-only vectors. The other fields are the Problem's own."""
+    start_vector = frozen_vector(start)
+    return Problem(
+        dim=start_vector.size,
+        value=scalar(values),
+        batch_value=values,
+        grad=grad,
+        start=start_vector,
+        minimizers=tuple(frozen_vector(point) for point in minimizers),
+        **fields,
+    )

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from optimlab.problems.base import Problem, frozen_vector, scalar
+from optimlab.problems.base import Problem, vectorised_problem
 
 
 def rosenbrock() -> Problem:
@@ -18,20 +18,18 @@ def rosenbrock() -> Problem:
         x, y = p
         return np.array([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
 
-    return Problem(
+    return vectorised_problem(
+        values,
+        grad,
         name="rosenbrock",
         title="Rosenbrock banana",
-        dim=2,
-        value=scalar(values),
-        batch_value=values,
-        grad=grad,
-        start=frozen_vector([-1.5, 2.0]),
+        start=[-1.5, 2.0],
         window=(-2.0, 2.0, -1.0, 3.0),
         description=(
             "$J(x,y)=(1-x)^2+100(y-x^2)^2$: a long curved valley whose floor is nearly flat. Finding the "
             "valley is easy, following it to the minimum $0$ at $(1,1)$ is slow."
         ),
-        minimizers=(frozen_vector([1.0, 1.0]),),
+        minimizers=[(1.0, 1.0)],
         min_value=0.0,
         log_contours=True,
     )
@@ -55,20 +53,18 @@ def beale() -> Problem:
             gy += 2 * residual * i * x * y ** (i - 1)
         return np.array([gx, gy])
 
-    return Problem(
+    return vectorised_problem(
+        values,
+        grad,
         name="beale",
         title="Beale",
-        dim=2,
-        value=scalar(values),
-        batch_value=values,
-        grad=grad,
-        start=frozen_vector([1.0, 1.5]),
+        start=[1.0, 1.5],
         window=(-4.5, 4.5, -4.5, 4.5),
         description=(
             "Beale's function: flat plateaus next to very steep walls at large $|y|$, minimum $0$ at $(3, 0.5)$. "
             "Fixed step sizes struggle; adaptive methods cope better."
         ),
-        minimizers=(frozen_vector([3.0, 0.5]),),
+        minimizers=[(3.0, 0.5)],
         min_value=0.0,
         log_contours=True,
     )
@@ -84,17 +80,15 @@ def booth() -> Problem:
         a, b = x + 2 * y - 7, 2 * x + y - 5
         return np.array([2 * a + 4 * b, 4 * a + 2 * b])
 
-    return Problem(
+    return vectorised_problem(
+        values,
+        grad,
         name="booth",
         title="Booth",
-        dim=2,
-        value=scalar(values),
-        batch_value=values,
-        grad=grad,
-        start=frozen_vector([-8.0, -6.0]),
+        start=[-8.0, -6.0],
         window=(-10.0, 10.0, -10.0, 10.0),
         description="$J(x,y)=(x+2y-7)^2+(2x+y-5)^2$: a tilted quadratic bowl, minimum $0$ at $(1,3)$.",
-        minimizers=(frozen_vector([1.0, 3.0]),),
+        minimizers=[(1.0, 3.0)],
         min_value=0.0,
         log_contours=True,
     )
@@ -119,20 +113,18 @@ def himmelblau() -> Problem:
         a, b = x**2 + y - 11, x + y**2 - 7
         return np.array([4 * x * a + 2 * b, 2 * a + 4 * y * b])
 
-    return Problem(
+    return vectorised_problem(
+        values,
+        grad,
         name="himmelblau",
         title="Himmelblau",
-        dim=2,
-        value=scalar(values),
-        batch_value=values,
-        grad=grad,
-        start=frozen_vector([0.0, 0.0]),
+        start=[0.0, 0.0],
         window=(-5.0, 5.0, -5.0, 5.0),
         description=(
             "Himmelblau's function has four minimisers, all with value $0$: $(3,2)$, about $(-2.805, 3.131)$, "
             "$(-3.779, -3.283)$ and $(3.584, -1.848)$. Which one you reach depends on the start and the optimizer."
         ),
-        minimizers=tuple(frozen_vector(point) for point in HIMMELBLAU_MINIMIZERS),
+        minimizers=HIMMELBLAU_MINIMIZERS,
         min_value=0.0,
         log_contours=True,
     )
@@ -148,20 +140,18 @@ def rastrigin() -> Problem:
     def grad(p: np.ndarray, step: int = 0) -> np.ndarray:
         return 2 * p + 2 * math.pi * RASTRIGIN_A * np.sin(2 * math.pi * p)
 
-    return Problem(
+    return vectorised_problem(
+        values,
+        grad,
         name="rastrigin",
         title="Rastrigin",
-        dim=2,
-        value=scalar(values),
-        batch_value=values,
-        grad=grad,
-        start=frozen_vector([3.3, -2.6]),
+        start=[3.3, -2.6],
         window=(-5.12, 5.12, -5.12, 5.12),
         description=(
             "$J(x)=20+\\sum_i (x_i^2-10\\cos 2\\pi x_i)$: a bowl covered in a regular grid of local minima. "
             "The global minimum is $0$ at the origin; plain gradient descent stops in the nearest dimple."
         ),
-        minimizers=(frozen_vector([0.0, 0.0]),),
+        minimizers=[(0.0, 0.0)],
         min_value=0.0,
         contour_levels=8,
     )

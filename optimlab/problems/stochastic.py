@@ -11,12 +11,12 @@ keeps them 2-D so they can be drawn as contour plots.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
 
-from optimlab.problems.base import Problem, frozen_vector, scalar
+from optimlab.problems.base import Problem, vectorised_problem
 
 DEFAULT_SEED = 0
 
@@ -43,15 +43,13 @@ def make_noisy_quadratic(
         noise = np.random.default_rng([seed, step]).standard_normal(x.shape)
         return eig * x + noise_std * noise
 
-    return Problem(
+    return vectorised_problem(
+        values,
+        grad,
         name="noisy-quadratic",
         title="Noisy quadratic",
-        dim=eig.size,
-        value=scalar(values),
-        batch_value=values,
-        grad=grad,
         full_grad=full_grad,
-        start=frozen_vector([-4.0, 3.0][: eig.size] + [1.0] * max(0, eig.size - 2)),
+        start=[-4.0, 3.0][: eig.size] + [1.0] * max(0, eig.size - 2),
         window=(-5.0, 5.0, -5.0, 5.0),
         description=(
             f"$J(x)=\\tfrac12\\sum_i \\lambda_i x_i^2$ with $\\lambda=({', '.join(f'{v:g}' for v in eig)})$, but each "
@@ -59,7 +57,7 @@ def make_noisy_quadratic(
             "A constant learning rate ends up jittering around the minimum; a decaying one or momentum "
             "averages the noise away. The loss shown is the exact one."
         ),
-        minimizers=(frozen_vector(np.zeros(eig.size)),),
+        minimizers=[np.zeros(eig.size)],
         min_value=0.0,
         stochastic=True,
         hessian=hessian,
@@ -85,6 +83,45 @@ def with_bias(x: np.ndarray) -> np.ndarray:
     return np.column_stack([x, np.ones_like(x)])
 
 
+# The regressions are drawn with the slope on x and the intercept on y.
+REGRESSION_AXES = ("slope $w$", "intercept $b$")
+BatchGrad = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def minibatch_regression(
+    values: Callable[[np.ndarray], np.ndarray],
+    batch_grad: BatchGrad,
+    *,
+    design: np.ndarray,
+    targets: np.ndarray,
+    batch_size: int,
+    seed: int,
+    best: np.ndarray,
+    **fields: object,
+) -> Problem:
+    """A regression on p = [w, b] whose `grad` at step t is `batch_grad` (p, rows, targets) on minibatch t
+    and whose `full_grad` is the same on all the data; `best` is the full-data minimiser."""
+    n = len(targets)
+
+    def full_grad(p: np.ndarray) -> np.ndarray:
+        return batch_grad(p, design, targets)
+
+    def grad(p: np.ndarray, step: int = 0) -> np.ndarray:
+        batch = minibatch_indices(n, batch_size, step, seed)
+        return batch_grad(p, design[batch], targets[batch])
+
+    return vectorised_problem(
+        values,
+        grad,
+        full_grad=full_grad,
+        minimizers=[best],
+        min_value=float(values(best)),
+        axis_labels=REGRESSION_AXES,
+        stochastic=True,
+        **fields,
+    )
+
+
 def make_linear_regression(n: int = 64, batch_size: int = 8, seed: int = DEFAULT_SEED) -> Problem:
     """Least squares ½·mean((w·x + b − y)²) on y = 2x − 1 + noise; p = [w, b]."""
     rng = np.random.default_rng(seed)
@@ -99,23 +136,20 @@ def make_linear_regression(n: int = 64, batch_size: int = 8, seed: int = DEFAULT
         residual = p @ design.T - y  # (..., n)
         return 0.5 * np.mean(residual**2, axis=-1)
 
-    def full_grad(p: np.ndarray) -> np.ndarray:
-        return design.T @ (design @ p - y) / n
+    def batch_grad(p: np.ndarray, rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        return rows.T @ (rows @ p - targets) / len(rows)
 
-    def grad(p: np.ndarray, step: int = 0) -> np.ndarray:
-        batch = minibatch_indices(n, batch_size, step, seed)
-        rows = design[batch]
-        return rows.T @ (rows @ p - y[batch]) / len(rows)
-
-    return Problem(
+    return minibatch_regression(
+        values,
+        batch_grad,
+        design=design,
+        targets=y,
+        batch_size=batch_size,
+        seed=seed,
+        best=best,
         name="linear-regression",
         title="Linear regression (minibatches)",
-        dim=2,
-        value=scalar(values),
-        batch_value=values,
-        grad=grad,
-        full_grad=full_grad,
-        start=frozen_vector([-2.0, 3.0]),
+        start=[-2.0, 3.0],
         window=(-3.0, 5.0, -4.0, 4.0),
         description=(
             f"Fit $y\\approx wx+b$ to {n} seeded noisy points from $y=2x-1$ by minimising "
@@ -123,10 +157,6 @@ def make_linear_regression(n: int = 64, batch_size: int = 8, seed: int = DEFAULT
             f"{batch_size} points, so the path wobbles around the least-squares solution "
             f"$({best[0]:.3f}, {best[1]:.3f})$."
         ),
-        minimizers=(frozen_vector(best),),
-        min_value=float(values(best)),
-        axis_labels=("slope $w$", "intercept $b$"),
-        stochastic=True,
         hessian=hessian,
     )
 
@@ -149,33 +179,24 @@ def make_logistic_regression(n: int = 64, batch_size: int = 8, seed: int = DEFAU
     def batch_grad(p: np.ndarray, rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
         return rows.T @ (sigmoid(rows @ p) - targets) / len(rows)
 
-    def full_grad(p: np.ndarray) -> np.ndarray:
-        return batch_grad(p, design, labels)
-
-    def grad(p: np.ndarray, step: int = 0) -> np.ndarray:
-        batch = minibatch_indices(n, batch_size, step, seed)
-        return batch_grad(p, design[batch], labels[batch])
-
     best = newton_minimiser(design, labels)
-    return Problem(
+    return minibatch_regression(
+        values,
+        batch_grad,
+        design=design,
+        targets=labels,
+        batch_size=batch_size,
+        seed=seed,
+        best=best,
         name="logistic-regression",
         title="Logistic regression (minibatches)",
-        dim=2,
-        value=scalar(values),
-        batch_value=values,
-        grad=grad,
-        full_grad=full_grad,
-        start=frozen_vector([-2.0, 2.0]),
+        start=[-2.0, 2.0],
         window=(-3.0, 4.0, -3.0, 3.0),
         description=(
             f"Classify {n} seeded points with $P(y=1\\mid x)=\\sigma(wx+b)$ by minimising the mean log-loss. "
             f"Parameters are $(w, b)$; each step sees one minibatch of {batch_size} points. The full-data "
             f"minimiser is about $({best[0]:.3f}, {best[1]:.3f})$."
         ),
-        minimizers=(frozen_vector(best),),
-        min_value=float(values(best)),
-        axis_labels=("slope $w$", "intercept $b$"),
-        stochastic=True,
     )
 
 
