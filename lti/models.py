@@ -9,6 +9,8 @@ an LMS activity (resource link) to what it opens, and a score on its way to the 
 from django.conf import settings
 from django.db import models
 
+from accounts.tokens import DigestToken
+
 
 class PlatformAccount(models.Model):
     """An LMS user, known to Descent by the platform's issuer and the user's subject id."""
@@ -105,28 +107,16 @@ class ScoreSync(models.Model):
         return f"{self.account} on {self.link}: {self.score_given}/{self.score_maximum} ({self.status})"
 
 
-class ServiceToken(models.Model):
+class ServiceToken(DigestToken):
     """A read-only JSON API credential for the platform side of one LMS course: it reads that course's
     gradebook and the attempt results of its quizzes, nothing else. Staff issue and revoke it; only a
     SHA-256 digest of the token is stored (the token is shown once)."""
 
     context = models.ForeignKey(PlatformContext, related_name="service_tokens", on_delete=models.CASCADE)
     name = models.CharField(max_length=100, help_text="Who uses it, e.g. 'Moodle gradebook sync'.")
-    prefix = models.CharField(max_length=16)  # enough to tell tokens apart, not to use one
-    digest = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…) for {self.context}"
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
