@@ -1,5 +1,10 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from pylti1p3.contrib.django.lti1p3_tool_config.apps import PyLTI1p3ToolConfig
+
+from courses import events as course_events
+from grading import events as grading_events
+from quizzes import events as quiz_events
 
 
 class LtiConfig(AppConfig):
@@ -9,13 +14,10 @@ class LtiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        # These import models, which exist only once the app registry is ready (Django's idiom).
         from pylti1p3.contrib.django.lti1p3_tool_config.models import LtiTool
 
-        from courses import events as course_events  # Django's registry idiom: apps are loaded now
-        from grading import events as grading_events
         from lti import frame, passback, receivers
-        from quizzes import events as quiz_events
 
         # A registration saved or deleted changes which origins may frame Descent.
         post_save.connect(frame.forget_origins, sender=LtiTool, dispatch_uid="lti-frame-saved")

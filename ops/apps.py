@@ -1,11 +1,10 @@
 from django.apps import AppConfig
+from django.core.management import call_command
 from django.db.models.signals import post_migrate
 
 
 def create_cache_tables(sender, using="default", verbosity=1, **kwargs) -> None:
     """Every `migrate` leaves the database cache table in place (a no-op for other cache backends)."""
-    from django.core.management import call_command
-
     call_command("createcachetable", database=using, verbosity=0)
 
 

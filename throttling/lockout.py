@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,8 +18,6 @@ from throttling.limits import TEMPLATE, Throttled, retry_after, wants_json
 
 
 def login_lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    from axes.helpers import get_client_username, get_cool_off
-
     cool_off = get_cool_off(request) or timedelta(0)
     username = get_client_username(request, credentials) or ""
     seconds = _lockout_seconds_left(request, username, cool_off)
@@ -51,8 +51,6 @@ def _lockout_seconds_left(request: HttpRequest, username: str, cool_off: timedel
     """
     last = None
     if getattr(settings, "AXES_HANDLER", "AxesDatabaseHandler").endswith("AxesDatabaseHandler"):
-        from axes.models import AccessAttempt
-
         last = AccessAttempt.objects.filter(
             username=username, ip_address=getattr(request, "axes_ip_address", None)
         ).aggregate(last=Max("attempt_time"))["last"]

@@ -18,7 +18,14 @@ from typing import IO, Any, cast
 
 from grading.sandbox import selftest
 from grading.sandbox.jail import Limits
-from grading.sandbox.protocol import MAX_PLAN_BYTES, ProtocolError, encode_frame, read_frame, write_all
+from grading.sandbox.protocol import (
+    MAX_PLAN_BYTES,
+    ProtocolError,
+    decode_frame,
+    encode_frame,
+    read_frame,
+    write_all,
+)
 
 ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
 # Loudly named on purpose: without kernel isolation, student code could read the host.
@@ -104,8 +111,6 @@ class Sandbox:
                 f"probe process ended with {run.outcome}, exit code {run.exit_code}: {run.output.strip()}"
             )
         else:
-            from grading.sandbox.protocol import decode_frame
-
             header, _ = decode_frame(run.result_bytes, max_payload=0)
             probes = header.get("probes", {})
             probes = dict(probes, **self._syscall_probes(failures))
@@ -120,8 +125,6 @@ class Sandbox:
 
     def _syscall_probes(self, failures: list[str]) -> dict[str, bool | None]:
         """One run per call the filter must kill: blocked only if the kernel killed the child (SIGSYS)."""
-        from grading.sandbox.protocol import decode_frame
-
         probes: dict[str, bool | None] = {}
         for name in selftest.syscall_probe_names():
             run = self._request({"op": "selftest", "syscall": name, "wall_seconds": 10})

@@ -12,11 +12,14 @@ child for it (SIGSYS).
 """
 
 import ctypes
+import mmap
 import os
+import socket
 from collections.abc import Callable
 from typing import Any
 
 from grading.sandbox import seccomp
+from grading.sandbox.jail import capabilities
 
 _IPC_PRIVATE, _IPC_CREAT, _IPC_RMID, _IPC_STAT = 0, 0o1000, 0, 2
 _DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/mem", "/dev/kmsg", "/dev/tty", "/dev/shm")
@@ -42,9 +45,6 @@ def remove_host_fixtures(fixtures: dict[str, Any]) -> None:
 def prepare(fixtures: dict[str, Any]) -> dict[str, Any]:
     """Before confinement: load modules a hostile submission might smuggle in via sys.modules,
     so the probes test the kernel's walls rather than a missing import."""
-    import mmap
-    import socket
-
     return dict(fixtures, socket=socket, mmap=mmap, libc=ctypes.CDLL(None, use_errno=True))
 
 
@@ -140,8 +140,6 @@ def _host_ipc_visible(libc: Any, shm_id: int | None) -> bool | None:
 
 
 def _holds_capabilities() -> bool:
-    from grading.sandbox.jail import capabilities
-
     return any(capabilities())
 
 

@@ -46,6 +46,7 @@ import numpy  # noqa: E402,F401  -- pre-imported so every child starts warm
 
 os.environ.clear()
 
+from grading import suite  # noqa: E402  -- warm: gradients for every problem, before any fork
 from grading.sandbox import harness, jail, selftest  # noqa: E402
 from grading.sandbox.protocol import (  # noqa: E402
     MAX_PLAN_BYTES,
@@ -80,8 +81,6 @@ ISOLATED = jail.isolation_available()[0]
 
 
 def build_problem(name: str, args: dict[str, Any]) -> Any:
-    from grading import suite  # imported by main() before any fork
-
     return suite.build_problem(name, args)
 
 
@@ -421,8 +420,6 @@ def _request_limits(request: dict[str, Any]) -> jail.Limits | None:
 
 
 def main() -> int:
-    from grading import suite  # noqa: F401  -- warm: gradients for every problem
-
     loaded = sorted(m for m in FORBIDDEN_MODULES if m in sys.modules)
     available, how = jail.isolation_available()
     jail_dir = tempfile.mkdtemp(prefix="descent-jail-")
