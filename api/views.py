@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.token_page import issue_from_form
 from api.forms import TokenForm
 from api.services.tokens import TokenRefused, token_create, token_revoke, tokens_of
 
@@ -17,19 +18,9 @@ from api.services.tokens import TokenRefused, token_create, token_revoke, tokens
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
-    created = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                created = token_create(user=request.user, name=form.cleaned_data["name"])
-            except TokenRefused as error:
-                form.add_error("name", str(error))
-        if created is None:
-            status = 400
-        else:
-            form = TokenForm()
+    form, created, status = issue_from_form(
+        request, TokenForm, lambda data: token_create(user=request.user, name=data["name"]), TokenRefused
+    )
     context = {"form": form, "created": created, "tokens": tokens_of(request.user)}
     return render(request, "api/tokens.html", context, status=status)
 

@@ -23,6 +23,7 @@ from pylti1p3.lineitem import LineItem
 from requests import RequestException
 
 from accounts.roles import instructor_required
+from accounts.token_page import issue_from_form
 from courses.models import Assignment, AssignmentKind, Course
 from courses.services.access import get_course_for_instructor
 from lti import frame, tool
@@ -272,24 +273,15 @@ def registrations(request: HttpRequest, tool_id: int | None = None) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def service_tokens(request: HttpRequest) -> HttpResponse:
     """Staff issue an LMS its read-only API token for one connected course, and revoke tokens."""
-    form = ServiceTokenForm(request.POST or None)
-    issued = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            issued = service_token_issue(
-                context=form.cleaned_data["context"], name=form.cleaned_data["name"], issued_by=request.user
-            )
-        except ServiceTokenRefused as error:
-            form.add_error("name", str(error))
-        else:
-            form = ServiceTokenForm()
-    tokens = ServiceToken.objects.select_related("context__tool", "context__course", "created_by")
-    return render(
+    form, issued, status = issue_from_form(
         request,
-        "lti/service_tokens.html",
-        {"form": form, "issued": issued, "tokens": tokens},
-        status=400 if request.method == "POST" and issued is None else 200,
+        ServiceTokenForm,
+        lambda data: service_token_issue(context=data["context"], name=data["name"], issued_by=request.user),
+        ServiceTokenRefused,
     )
+    tokens = ServiceToken.objects.select_related("context__tool", "context__course", "created_by")
+    context = {"form": form, "issued": issued, "tokens": tokens}
+    return render(request, "lti/service_tokens.html", context, status=status)
 
 
 @staff_member_required
