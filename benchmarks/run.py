@@ -2,7 +2,7 @@
 
 Prints one table of figures (p50/p95 latencies, per-call times, throughput) with the targets from
 the issues next to them. It never fails on a missed target: these are measurements, not tests.
-Sections: quizzes, optimlab, grading, fairness, progress, courses, bank-import; see docs/benchmarks.md for what each figure means.
+Sections: quizzes, optimlab, grading, fairness, progress, courses, bank-import, request-cpu; see docs/benchmarks.md for what each figure means.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ SECTIONS = {
     "progress": "benchmarks.progress",
     "courses": "benchmarks.courses",
     "bank-import": "benchmarks.bench_bank_import",
+    "request-cpu": "benchmarks.request_cpu",
 }
 
 

@@ -37,12 +37,19 @@ def get_attempt_for_user(user, attempt_id: int) -> Attempt:
 
 
 def get_attempt_item_for_user(user, attempt_id: int, position: int) -> AttemptItem:
-    """One item of the user's own attempt, by its position in the attempt; 404 otherwise."""
-    attempt = get_attempt_for_user(user, attempt_id)
+    """One item of the user's own attempt, by its position in the attempt; 404 otherwise.
+
+    One query for the item, its attempt and quiz and its pinned version: every answer and every
+    saved draft asks. The item itself is read only if something needs it (an unpinned row)."""
+    if not user.is_authenticated:
+        raise Http404("No such attempt.")
     attempt_item = get_object_or_404(
-        AttemptItem.objects.select_related("item__bank", "version"), attempt=attempt, position=position
+        AttemptItem.objects.select_related("attempt__quiz", "version"),
+        attempt_id=attempt_id,
+        attempt__student_id=user.pk,
+        position=position,
     )
-    attempt_item.attempt = attempt  # reuse the already checked (and possibly just closed) attempt
+    attempt_close_if_expired(attempt=attempt_item.attempt)
     return attempt_item
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -29,7 +30,7 @@ from quizzes.engine import check_answer, draw_variant, variant_seed
 from quizzes.engine.result import INVALID, PENDING, CheckResult, Variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, GradingPolicy, Quiz
 from quizzes.selection import draw_items, selection_seed
-from quizzes.services.versions import attempt_raw_score, item_version_current
+from quizzes.services.versions import attempt_raw_score, item_versions_current
 
 
 class AttemptError(Exception):
@@ -147,10 +148,11 @@ def _open_new_attempt(*, quiz: Quiz, student, now: datetime) -> Attempt:
     attempt.started_at = now
 
     rows = []
+    # The attempt keeps the version it drew: later edits reach it only through a regrade.
+    versions = item_versions_current(items)
     for position, item in enumerate(items, start=1):
         seed = variant_seed(student.pk, item_uid(item), number)
-        # The attempt keeps the version it drew: later edits reach it only through a regrade.
-        version = item_version_current(item=item)
+        version = versions[item.pk]
         variant = draw_variant(version.data, seed)
         rows.append(
             AttemptItem(
@@ -277,9 +279,16 @@ def pending_draft(attempt_item: AttemptItem, quiz: Quiz) -> Any | None:
 
 def unanswered_positions(attempt: Attempt) -> list[int]:
     """Positions of items with neither an answer nor anything typed (they will score 0 at Finish)."""
+    return unanswered_among(
+        attempt.attempt_items.only("position", "answered_at", "draft").order_by("position")
+    )
+
+
+def unanswered_among(attempt_items: Iterable[AttemptItem]) -> list[int]:
+    """`unanswered_positions` of attempt items already read (in position order)."""
     return [
         attempt_item.position
-        for attempt_item in attempt.attempt_items.order_by("position")
+        for attempt_item in attempt_items
         if attempt_item.answered_at is None and is_blank(attempt_item.draft)
     ]
 

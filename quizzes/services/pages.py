@@ -10,9 +10,11 @@ else on the page comes from the engine's `render_item`, which never carries the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
+from django.urls import get_script_prefix, reverse
 
 from quizzes.engine import answer_key, render_item
 from quizzes.engine.common import explanation as filled_explanation
@@ -28,7 +30,7 @@ from quizzes.services.attempts import (
     penalty_factor,
     quiz_grade_for,
     seconds_left,
-    unanswered_positions,
+    unanswered_among,
 )
 from quizzes.services.responses import WidgetState, widget_state
 
@@ -117,6 +119,11 @@ class ItemPanel:
         return self.attempt_item.position
 
     @property
+    def urls(self) -> PanelUrls:
+        """Where the panel's form posts its answer, saves drafts and previews an expression."""
+        return panel_urls(self.attempt_item.attempt_id, self.attempt_item.position, get_script_prefix())
+
+    @property
     def answered(self) -> bool:
         return self.attempt_item.answered_at is not None
 
@@ -175,6 +182,25 @@ class ItemPanel:
         ]
 
 
+@dataclass(frozen=True)
+class PanelUrls:
+    answer: str
+    draft: str
+    preview: str
+
+
+# Every attempt page reverses these for each of its panels, and a student sees the page again after
+# each answer: reversing is a measurable part of the page, and the same arguments give the same URLs.
+@lru_cache(maxsize=8192)
+def panel_urls(attempt_id: int, position: int, script_prefix: str) -> PanelUrls:
+    args = [attempt_id, position]
+    return PanelUrls(
+        answer=reverse("quizzes:answer", args=args),
+        draft=reverse("quizzes:draft", args=args),
+        preview=reverse("quizzes:preview_expression", args=args),
+    )
+
+
 def cell_verdicts(result: dict[str, Any] | None) -> dict[str, str]:
     """Per-cell status from a table result's details, when the engine provides them."""
     if not result:
@@ -226,31 +252,45 @@ def rendered_item(attempt_item: AttemptItem) -> dict[str, Any]:
     return render_item(attempt_item.item_data(), Variant.from_dict(attempt_item.variant)).to_dict()
 
 
+def page_items(attempt: Attempt) -> list[AttemptItem]:
+    """The attempt's items in position order, with what their panels need, in one query (two when
+    an item has no pinned version and is shown as it is now, with its topics; three then). The attempt page
+    reads them once for its progress header and its panels."""
+    # A panel reads the pinned version's data, not the item (whose large spec would be decoded for nothing).
+    attempt_items = list(attempt.attempt_items.select_related("version").order_by("position"))
+    unpinned = [attempt_item for attempt_item in attempt_items if attempt_item.version_id is None]
+    if unpinned:
+        prefetch_related_objects(unpinned, "item__topics")
+    for attempt_item in attempt_items:
+        attempt_item.attempt = attempt
+    return attempt_items
+
+
 def item_panels(
     attempt: Attempt,
     *,
     positions: list[int] | None = None,
     drafts: dict[int, Any] | None = None,
     errors: dict[int, list[str]] | None = None,
+    attempt_items: list[AttemptItem] | None = None,
 ) -> list[ItemPanel]:
     """Panels for the attempt's items (or only `positions`).
 
     `drafts` are unsaved responses to show again by position (an invalid answer, a reordered
     list); `errors` the messages that go with them. Otherwise an open item shows its saved draft
-    (what the student typed last), else its answer.
+    (what the student typed last), else its answer. `attempt_items`: the attempt's `page_items`,
+    when the caller has read them already.
     """
     drafts, errors = drafts or {}, errors or {}
     reveal = results_visible(attempt)
     finished = attempt.status == AttemptStatus.FINISHED
     changeable = not finished and answers_change_until_finish(attempt.quiz)
-    attempt_items = attempt.attempt_items.select_related("item__bank", "version").prefetch_related(
-        "item__topics"
-    )
+    if attempt_items is None:
+        attempt_items = page_items(attempt)
     if positions is not None:
-        attempt_items = attempt_items.filter(position__in=positions)
+        attempt_items = [attempt_item for attempt_item in attempt_items if attempt_item.position in positions]
     panels = []
     for attempt_item in attempt_items:
-        attempt_item.attempt = attempt
         rendered = rendered_item(attempt_item)
         answered = attempt_item.answered_at is not None
         locked = finished or (answered and not changeable)
@@ -282,14 +322,20 @@ def item_panels(
     return panels
 
 
-def attempt_progress(attempt: Attempt) -> dict[str, Any]:
-    """Counts and time for the attempt header."""
-    positions = list(attempt.attempt_items.values_list("position", "answered_at"))
+def attempt_progress(attempt: Attempt, attempt_items: list[AttemptItem] | None = None) -> dict[str, Any]:
+    """Counts and time for the attempt header (from `attempt_items`, its `page_items`, when given)."""
+    if attempt_items is None:
+        attempt_items = list(
+            attempt.attempt_items.only("position", "answered_at", "draft").order_by("position")
+        )
+    answered = [
+        attempt_item.position for attempt_item in attempt_items if attempt_item.answered_at is not None
+    ]
     return {
-        "total": len(positions),
-        "answered": sum(1 for _, answered_at in positions if answered_at is not None),
-        "answered_positions": {position for position, answered_at in positions if answered_at is not None},
-        "positions": [position for position, _ in positions],
+        "total": len(attempt_items),
+        "answered": len(answered),
+        "answered_positions": set(answered),
+        "positions": [attempt_item.position for attempt_item in attempt_items],
         "seconds_left": seconds_left(attempt),
-        "unanswered": unanswered_positions(attempt),
+        "unanswered": unanswered_among(attempt_items),
     }

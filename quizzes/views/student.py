@@ -29,7 +29,7 @@ from quizzes.services.attempts import (
     unanswered_positions,
 )
 from quizzes.services.manual_grading import pending_count
-from quizzes.services.pages import attempt_progress, item_panels, quiz_summary, rendered_item
+from quizzes.services.pages import attempt_progress, item_panels, page_items, quiz_summary, rendered_item
 from quizzes.services.responses import MAX_TEXT_LENGTH, MOVE_FIELD, ORDER_FIELD, reorder, response_from_form
 from throttling import check, retry_after, throttle
 
@@ -73,7 +73,8 @@ def _attempt_page(
     drafts: dict[int, Any] | None = None,
     errors: dict[int, list[str]] | None = None,
 ) -> HttpResponse:
-    progress = attempt_progress(attempt)
+    attempt_items = page_items(attempt)
+    progress = attempt_progress(attempt, attempt_items)
     positions = None
     if attempt.quiz.one_item_per_page and progress["positions"]:
         unanswered = [p for p in progress["positions"] if p not in progress["answered_positions"]]
@@ -83,7 +84,9 @@ def _attempt_page(
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
-        "panels": item_panels(attempt, positions=positions, drafts=drafts, errors=errors),
+        "panels": item_panels(
+            attempt, positions=positions, drafts=drafts, errors=errors, attempt_items=attempt_items
+        ),
         "progress": progress,
         "current": position,
         "next_position": position + 1

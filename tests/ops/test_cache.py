@@ -1,8 +1,11 @@
 """The site's database cache: increments keep the entry's expiry and refuse a missing key."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.utils import timezone
 
 import config.settings as project_settings
 
@@ -41,3 +44,36 @@ def test_a_counter_without_timeout_stays_without_one(site_cache):
     site_cache.set("forever", 1, None)
     assert site_cache.incr("forever") == 2
     assert expiry_of(site_cache, "forever").year == 9999
+
+
+def test_add_leaves_a_live_entry_alone_and_replaces_an_expired_one(site_cache):
+    assert site_cache.add("counter", 3, 30)
+    assert not site_cache.add("counter", 0, 30)
+    assert site_cache.get("counter") == 3
+    stored = site_cache.make_and_validate_key("counter")
+    with connection.cursor() as cursor:  # the window ran out a minute ago
+        cursor.execute(
+            "UPDATE descent_cache SET expires = %s WHERE cache_key = %s",
+            [connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(minutes=1)), stored],
+        )
+    assert site_cache.add("counter", 0, 30)
+    assert site_cache.get("counter") == 0
+
+
+def test_incr_of_an_expired_counter_raises_value_error_like_a_missing_one(site_cache):
+    assert site_cache.add("old", 4, 30)
+    stored = site_cache.make_and_validate_key("old")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE descent_cache SET expires = %s WHERE cache_key = %s",
+            [connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(seconds=5)), stored],
+        )
+    with pytest.raises(ValueError):
+        site_cache.incr("old")
+
+
+def test_counting_a_request_takes_a_handful_of_queries(site_cache, django_assert_max_num_queries):
+    site_cache.add("rl:sam", 1, 60)
+    with django_assert_max_num_queries(5):  # add that finds the counter, then the locked increment
+        assert not site_cache.add("rl:sam", 1, 60)
+        assert site_cache.incr("rl:sam") == 2

@@ -1,0 +1,61 @@
+"""A class takes a quiz at once: the student's pages must not ask the database once per item."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from quizzes.services.attempts import attempt_start
+
+FEW = ["numeric", "truefalse"]
+MANY = ["numeric", "truefalse", "single", "multiple", "ordering", "calculation"]
+
+
+def queries_of(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured.captured_queries)
+
+
+def attempt_page_queries(kinds, make_quiz, student, student_client) -> int:
+    quiz = make_quiz(slug=f"quiz-of-{len(kinds)}", rules=({"kinds": kinds, "count": 10},))
+    attempt = attempt_start(quiz=quiz, student=student)
+    url = reverse("quizzes:attempt", args=[attempt.pk])
+    student_client.get(url)  # the session's first use out of the way
+    return queries_of(lambda: student_client.get(url))
+
+
+def test_the_attempt_page_asks_as_many_queries_for_six_items_as_for_two(
+    make_item, make_quiz, student, student_client
+):
+    for kind in MANY:
+        make_item(kind)
+    few = attempt_page_queries(FEW, make_quiz, student, student_client)
+    many = attempt_page_queries(MANY, make_quiz, student, student_client)
+    assert many == few
+
+
+def test_starting_an_attempt_asks_as_many_queries_for_six_items_as_for_two(make_item, make_quiz, student):
+    for kind in MANY:
+        make_item(kind)
+    two = make_quiz(slug="two", rules=({"count": 2},))
+    six = make_quiz(slug="six", rules=({"count": 6},))
+    attempt_start(quiz=make_quiz(slug="warm"), student=student)  # every item gets its first version
+
+    assert queries_of(lambda: attempt_start(quiz=six, student=student)) == queries_of(
+        lambda: attempt_start(quiz=two, student=student)
+    )
+
+
+def test_an_answer_post_reads_its_item_attempt_and_version_in_one_query(
+    make_item, make_quiz, student, student_client
+):
+    make_item("numeric")
+    attempt = attempt_start(quiz=make_quiz(), student=student)
+    url = reverse("quizzes:answer", args=[attempt.pk, 1])
+    with CaptureQueriesContext(connection) as captured:
+        student_client.post(url, {"answer": "1"})
+    sql = [query["sql"] for query in captured.captured_queries]
+    # The item is found joined with its attempt, quiz and version, then locked for the write; the
+    # attempt is read on its own only to be locked.
+    assert len([text for text in sql if 'FROM "quizzes_attemptitem"' in text]) == 2
+    assert len([text for text in sql if 'FROM "quizzes_attempt" ' in text]) == 1
