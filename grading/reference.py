@@ -145,11 +145,42 @@ def _sgd_accumulate() -> ComposedReference:
     )
 
 
+def _adamw_cosine() -> ComposedReference:
+    """optimlab's AdamW at the lr of optimlab's cosine schedule (torch's AdamW stepped by
+    CosineAnnealingLR(T_max=total_steps, eta_min=min_lr)): the decay θ·(1 − lr_t·λ) follows the
+    schedule because AdamW multiplies λ by the lr it is given. AdamW's own counter drives both the
+    bias corrections and the schedule (t = 1 on the first call)."""
+    adamw = get_optimizer("adamw")
+    adam_keys = ("beta1", "beta2", "eps", "weight_decay")
+
+    def schedule(hp: dict[str, float]):
+        return build_schedule(
+            {"name": "cosine", "lr": hp["lr"], "T_max": hp["total_steps"], "eta_min": hp["min_lr"]}
+        )
+
+    def step(params, grads, state, hp):
+        lr_t = schedule(hp).lr_at(state["step"] + 1)
+        return adamw.update(params, grads, state, {**{key: hp[key] for key in adam_keys}, "lr": lr_t})
+
+    def check(hp: dict[str, float]) -> None:
+        adamw.resolve_hyperparameters({key: hp[key] for key in (*adam_keys, "lr")})  # β < 1 and the like
+        schedule(hp)  # build_schedule names a bad combination (min_lr above lr)
+
+    return ComposedReference(
+        name="adamw-cosine",
+        defaults=MappingProxyType({**adamw.defaults, "total_steps": 100, "min_lr": 0.0}),
+        init=adamw.init,
+        step=step,
+        check=check,
+    )
+
+
 COMPOSED_REFERENCES: Mapping[str, Callable[[], ComposedReference]] = MappingProxyType(
     {
         "sgd-warmup-cosine": _sgd_warmup_cosine,
         "sgd-clip-norm": _sgd_clip_norm,
         "sgd-accumulate": _sgd_accumulate,
+        "adamw-cosine": _adamw_cosine,
     }
 )
 

@@ -124,6 +124,25 @@ OPTIMIZERS = {
     "amsgrad": (torch.optim.Adam, ADAM, lambda hp: {**_adam_kwargs(hp), "amsgrad": True}),
     "nadam": (torch.optim.NAdam, {**ADAM, "lr": 2e-3}, _adam_kwargs),
     "radam": (torch.optim.RAdam, ADAM, _adam_kwargs),
+    "adafactor": (
+        torch.optim.Adafactor,
+        # eps1 None in torch means the dtype's machine epsilon; float64 here.
+        {
+            "lr": 1e-2,
+            "beta2_decay": -0.8,
+            "eps1": float(torch.finfo(DTYPE).eps),
+            "eps2": 1e-3,
+            "clip_threshold": 1.0,
+            "weight_decay": 0.0,
+        },
+        lambda hp: {
+            "lr": hp["lr"],
+            "beta2_decay": hp["beta2_decay"],
+            "eps": (hp["eps1"], hp["eps2"]),
+            "d": hp["clip_threshold"],
+            "weight_decay": hp["weight_decay"],
+        },
+    ),
 }
 
 GRADIENT_SCALED = {"sgd", "momentum", "nesterov"}
@@ -143,6 +162,13 @@ def _settings(name: str, gd_lr: float) -> list[dict]:
         return [{}, *tuned]
     if name == "adagrad":
         return [{}, {"lr": 0.5}, {"lr": 0.3, "eps": 1e-6, "weight_decay": 0.1}]
+    if name == "adafactor":
+        # lr above 1/sqrt(t) lets the relative step's 1/sqrt(t) take over; d = 4 leaves some steps unclipped.
+        return [
+            {},
+            {"lr": 0.5, "beta2_decay": -0.5},
+            {"lr": 0.5, "clip_threshold": 4.0, "weight_decay": 0.1},
+        ]
     if name == "rmsprop":
         return [{}, {"lr": 0.02, "beta": 0.9}, {"lr": 0.01, "eps": 1e-6, "weight_decay": 0.1}]
     decay = {"adamw": 0.5}.get(name, 0.1)
