@@ -18,6 +18,8 @@ import numpy as np
 
 from grading.cases import COUNT_HYPERPARAMETERS, with_count_types
 from optimlab.clipping import clip_by_global_norm
+from optimlab.one_cycle import check as check_one_cycle
+from optimlab.one_cycle import one_cycle
 from optimlab.optimizers import OPTIMIZERS, get_optimizer
 from optimlab.schedules import build_schedule
 
@@ -175,12 +177,57 @@ def _adamw_cosine() -> ComposedReference:
     )
 
 
+def _sgd_one_cycle() -> ComposedReference:
+    """optimlab's momentum SGD (torch's convention) at the lr and momentum that optimlab's one-cycle
+    policy gives each update (torch's SGD driven by OneCycleLR with cycle_momentum=True)."""
+    momentum = get_optimizer("momentum")
+    policy_keys = (
+        "total_steps",
+        "pct_start",
+        "div_factor",
+        "final_div_factor",
+        "base_momentum",
+        "max_momentum",
+    )
+
+    def init(params):
+        return {**momentum.init(params), "t": 0}
+
+    def step(params, grads, state, hp):
+        t = state["t"] + 1
+        lr, beta = one_cycle(t, lr=hp["lr"], **{key: hp[key] for key in policy_keys})
+        new_params, inner = momentum.update(params, grads, {"v": state["v"]}, {"lr": lr, "beta": beta})
+        return new_params, {**inner, "t": t}
+
+    def check(hp):  # total_steps arrives as an int (a count hyperparameter)
+        check_one_cycle(hp["lr"], *(hp[key] for key in policy_keys))
+
+    return ComposedReference(
+        name="sgd-one-cycle",
+        defaults=MappingProxyType(
+            {
+                "lr": 0.1,
+                "total_steps": 100,
+                "pct_start": 0.3,
+                "div_factor": 25.0,
+                "final_div_factor": 1e4,
+                "base_momentum": 0.85,
+                "max_momentum": 0.95,
+            }
+        ),
+        init=init,
+        step=step,
+        check=check,
+    )
+
+
 COMPOSED_REFERENCES: Mapping[str, Callable[[], ComposedReference]] = MappingProxyType(
     {
         "sgd-warmup-cosine": _sgd_warmup_cosine,
         "sgd-clip-norm": _sgd_clip_norm,
         "sgd-accumulate": _sgd_accumulate,
         "adamw-cosine": _adamw_cosine,
+        "sgd-one-cycle": _sgd_one_cycle,
     }
 )
 

@@ -572,6 +572,53 @@ CATALOGUE: tuple[Mistake, ...] = (
         "Shrink by $(1-\\eta_t\\lambda)$, with the scheduled rate once.",
         files=_files({"adamw-cosine": "adamw_cosine_decay_scheduled_twice.py"}),
     ),
+    # ------------------------------------------------------------------ one-cycle
+    Mistake(
+        "one-cycle-momentum-not-cycled",
+        "The momentum is not cycled",
+        "Your rate follows the cycle but the momentum stays at `max_momentum`. In the one-cycle policy "
+        "the momentum moves against the rate: it falls to `base_momentum` while the rate climbs to "
+        "its peak, then climbs back while the rate falls, along the same cosine.",
+        files=_files({"sgd-one-cycle": "one_cycle_momentum_not_cycled.py"}),
+    ),
+    Mistake(
+        "one-cycle-momentum-with-the-rate",
+        "The momentum moves with the rate instead of against it",
+        "Your momentum climbs while the rate climbs, so at the peak both are at their largest and the "
+        "steps overshoot. Phase 1 takes the momentum from `max_momentum` down to `base_momentum`; "
+        "phase 2 takes it back up.",
+        files=_files({"sgd-one-cycle": "one_cycle_momentum_with_the_rate.py"}),
+    ),
+    Mistake(
+        "one-cycle-linear-annealing",
+        "Linear annealing instead of the cosine",
+        "Your rate and momentum move along straight lines. Here (OneCycleLR's default) both phases "
+        "follow half a cosine: $b + (a-b)\\,(1+\\cos(\\pi q))/2$ from $a$ at $q = 0$ to $b$ at $q = 1$.",
+        files=_files({"sgd-one-cycle": "one_cycle_linear_annealing.py"}),
+    ),
+    Mistake(
+        "one-cycle-linear-warmup",
+        "Linear climb and cosine descent mixed",
+        "Your first phase is linear while the second follows the cosine. One annealing serves both "
+        "phases: the climb also goes along $b + (a-b)\\,(1+\\cos(\\pi q))/2$, for the rate and the "
+        "momentum.",
+        files=_files({"sgd-one-cycle": "one_cycle_linear_warmup.py"}),
+    ),
+    Mistake(
+        "one-cycle-peak-one-step-late",
+        "Phase 1 ends one step late",
+        "You end phase 1 at $s = p\\,T$, so the peak comes one call later than it should. Positions "
+        "count from $s = 0$ (the first call), and phase 1 ends at $s = p\\,T - 1$; phase 2 measures "
+        "its progress from that same point.",
+        files=_files({"sgd-one-cycle": "one_cycle_peak_one_step_late.py"}),
+    ),
+    Mistake(
+        "one-cycle-final-lr-from-peak",
+        "The final rate is divided from the peak",
+        "Your rate ends at `lr / final_div_factor`. The final rate is divided from the *starting* "
+        "rate: $\\eta / d / f$, that is `lr / div_factor / final_div_factor`, far below it.",
+        files=_files({"sgd-one-cycle": "one_cycle_final_lr_from_peak.py"}),
+    ),
     # ------------------------------------------------------------------ gradient accumulation
     Mistake(
         "accumulate-sum-not-mean",

@@ -25,9 +25,12 @@ NOT_APPLICABLE = {
     # no step counter outside the Adam family and the schedule
     *((slug, "step-counter-off-by-one") for slug in ("sgd", "momentum", "momentum-ema", "nesterov", "adagrad", "rmsprop", "sgd-clip-norm", "lars")),
     # no square or square root in the rule
-    *((slug, "wrong-power") for slug in ("sgd", "momentum", "momentum-ema", "nesterov", "sgd-warmup-cosine", "sgd-accumulate")),
+    *((slug, "wrong-power") for slug in ("sgd", "momentum", "momentum-ema", "nesterov", "sgd-warmup-cosine", "sgd-accumulate", "sgd-one-cycle")),
     # one beta and no (1 − β) weight (PyTorch momentum), or no beta at all
     *((slug, "beta-roles-swapped") for slug in ("sgd", "momentum", "nesterov", "adagrad", "sgd-warmup-cosine", "sgd-clip-norm", "sgd-accumulate", "lars")),
+    # one-cycle's momentum has no β hyperparameter: it moves between base_momentum and max_momentum
+    # (cycled the wrong way, or not at all, is catalogued)
+    ("sgd-one-cycle", "beta-roles-swapped"),
     # Lion's sign step has neither a counter nor a power
     ("lion", "step-counter-off-by-one"), ("lion", "wrong-power"),
     # Adafactor has no β hyperparameter: its β2 comes from the counter (1 − t^τ); the schedule
@@ -135,6 +138,8 @@ HAND_WRITTEN = [
     ("lars", "lr-applied-twice", "lr * local_lr", "lr * lr * local_lr"),
     ("lars", "state-not-carried", 'return params - v, {"v": v}', 'return params - v, state'),
     ("adamw-cosine", "step-counter-off-by-one", '"t": 0}', '"t": 1}'),
+    ("sgd-one-cycle", "step-counter-off-by-one", "s = t - 1", "s = t"),
+    ("sgd-one-cycle", "lr-applied-twice", "params - rate * v", "params - lr * rate * v"),
     ("adamw-cosine", "beta-roles-swapped", 'beta1 * state["m"] + (1 - beta1)', '(1 - beta1) * state["m"] + beta1'),
 ]  # fmt: skip
 

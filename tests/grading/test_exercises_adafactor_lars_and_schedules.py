@@ -1,5 +1,6 @@
-"""The Adafactor, LARS and AdamW-with-cosine exercises: what their answer keys and suites promise
-beyond the checks every exercise gets (reference passes, starter fails, mistakes named)."""
+"""The Adafactor, LARS, AdamW-with-cosine and one-cycle exercises: what their answer keys and
+suites promise beyond the checks every exercise gets (reference passes, starter fails, mistakes
+named, families named)."""
 
 import json
 from pathlib import Path
@@ -70,3 +71,37 @@ def test_lars_suite_changes_the_learning_rate_between_steps():
     # Only a changing lr tells the paper's lr-inside-the-buffer from torch's lr-outside.
     varying = [case for case in cases_for("lars") if case.hp_per_step]
     assert varying and len({hp["lr"] for hp in varying[0].hp_per_step}) > 1
+
+
+def test_one_cycle_answer_key_retraces_torch_sgd_under_one_cycle_lr():
+    # scripts/make_goldens.py: torch.optim.SGD with momentum, stepped by OneCycleLR (cosine, momentum cycled).
+    run = json.loads((GOLDENS / "one_cycle.json").read_text())["run"]
+    golden = np.array(run["trajectory"])
+    data = json.loads((GOLDENS / "trajectories.json").read_text())["problems"][run["problem"]]["data"]
+    a, b = np.array(data["A"]), np.array(data["B"])
+    key = reference_optimizer("sgd-one-cycle")
+    params, state = golden[0], key.init(golden[0])
+    for expected in golden[1:]:
+        params, state = key.update(params, a.T @ (a @ params - b) / a.shape[0], state, run["spec"])
+        assert np.max(np.abs(params - expected)) <= 1e-10 * np.max(np.abs(expected))
+
+
+@pytest.mark.parametrize(
+    ("hp", "message"),
+    [
+        ({"pct_start": 0.0}, "pct_start"),
+        ({"total_steps": 3}, "at least one step"),
+        ({"base_momentum": 0.99}, "base_momentum <= max_momentum"),
+        ({"total_steps": 7.5}, "whole number"),
+    ],
+)
+def test_one_cycle_refuses_settings_that_make_no_cycle(hp, message):
+    with pytest.raises(ValueError, match=message):
+        reference_optimizer("sgd-one-cycle").resolve_hyperparameters(hp)
+
+
+def test_one_cycle_suite_puts_phase_boundaries_on_and_between_whole_steps():
+    cases = cases_for("sgd-one-cycle")
+    ends = [case.hp["pct_start"] * case.hp["total_steps"] - 1 for case in cases]
+    assert any(float(end).is_integer() for end in ends) and any(not float(end).is_integer() for end in ends)
+    assert all(case.steps <= case.hp["total_steps"] for case in cases)
