@@ -18,6 +18,8 @@ import numpy as np
 
 from grading.cases import COUNT_HYPERPARAMETERS, with_count_types
 from optimlab.clipping import clip_by_global_norm
+from optimlab.one_cycle import check as check_one_cycle
+from optimlab.one_cycle import one_cycle
 from optimlab.optimizers import OPTIMIZERS, get_optimizer
 from optimlab.schedules import build_schedule
 
@@ -145,11 +147,87 @@ def _sgd_accumulate() -> ComposedReference:
     )
 
 
+def _adamw_cosine() -> ComposedReference:
+    """optimlab's AdamW at the lr of optimlab's cosine schedule (torch's AdamW stepped by
+    CosineAnnealingLR(T_max=total_steps, eta_min=min_lr)): the decay θ·(1 − lr_t·λ) follows the
+    schedule because AdamW multiplies λ by the lr it is given. AdamW's own counter drives both the
+    bias corrections and the schedule (t = 1 on the first call)."""
+    adamw = get_optimizer("adamw")
+    adam_keys = ("beta1", "beta2", "eps", "weight_decay")
+
+    def schedule(hp: dict[str, float]):
+        return build_schedule(
+            {"name": "cosine", "lr": hp["lr"], "T_max": hp["total_steps"], "eta_min": hp["min_lr"]}
+        )
+
+    def step(params, grads, state, hp):
+        lr_t = schedule(hp).lr_at(state["step"] + 1)
+        return adamw.update(params, grads, state, {**{key: hp[key] for key in adam_keys}, "lr": lr_t})
+
+    def check(hp: dict[str, float]) -> None:
+        adamw.resolve_hyperparameters({key: hp[key] for key in (*adam_keys, "lr")})  # β < 1 and the like
+        schedule(hp)  # build_schedule names a bad combination (min_lr above lr)
+
+    return ComposedReference(
+        name="adamw-cosine",
+        defaults=MappingProxyType({**adamw.defaults, "total_steps": 100, "min_lr": 0.0}),
+        init=adamw.init,
+        step=step,
+        check=check,
+    )
+
+
+def _sgd_one_cycle() -> ComposedReference:
+    """optimlab's momentum SGD (torch's convention) at the lr and momentum that optimlab's one-cycle
+    policy gives each update (torch's SGD driven by OneCycleLR with cycle_momentum=True)."""
+    momentum = get_optimizer("momentum")
+    policy_keys = (
+        "total_steps",
+        "pct_start",
+        "div_factor",
+        "final_div_factor",
+        "base_momentum",
+        "max_momentum",
+    )
+
+    def init(params):
+        return {**momentum.init(params), "t": 0}
+
+    def step(params, grads, state, hp):
+        t = state["t"] + 1
+        lr, beta = one_cycle(t, lr=hp["lr"], **{key: hp[key] for key in policy_keys})
+        new_params, inner = momentum.update(params, grads, {"v": state["v"]}, {"lr": lr, "beta": beta})
+        return new_params, {**inner, "t": t}
+
+    def check(hp):  # total_steps arrives as an int (a count hyperparameter)
+        check_one_cycle(hp["lr"], *(hp[key] for key in policy_keys))
+
+    return ComposedReference(
+        name="sgd-one-cycle",
+        defaults=MappingProxyType(
+            {
+                "lr": 0.1,
+                "total_steps": 100,
+                "pct_start": 0.3,
+                "div_factor": 25.0,
+                "final_div_factor": 1e4,
+                "base_momentum": 0.85,
+                "max_momentum": 0.95,
+            }
+        ),
+        init=init,
+        step=step,
+        check=check,
+    )
+
+
 COMPOSED_REFERENCES: Mapping[str, Callable[[], ComposedReference]] = MappingProxyType(
     {
         "sgd-warmup-cosine": _sgd_warmup_cosine,
         "sgd-clip-norm": _sgd_clip_norm,
         "sgd-accumulate": _sgd_accumulate,
+        "adamw-cosine": _adamw_cosine,
+        "sgd-one-cycle": _sgd_one_cycle,
     }
 )
 

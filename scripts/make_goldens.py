@@ -17,9 +17,16 @@ It writes, atomically, into tests/optimlab/goldens/:
     trajectories.npz    for each case id, all steps + 1 parameter snapshots (row 0 = start)
     schedules.json      learning rates torch's schedulers give for steps t = 1..N
     clipping.json       inputs and outputs of torch.nn.utils.clip_grad_norm_ / clip_grad_value_
+    one_cycle.json      OneCycleLR's lr and momentum per update, and SGD with momentum under it
 
 Gradients come from torch autograd on closed-form losses written here (independently of
 optimlab.problems); the tests re-derive the same gradients by hand in NumPy.
+
+A full re-run on another machine may change the least-squares trajectories in their last bits
+(the matrix product's summation order differs), which a few sensitive cases (RMSProp hovering
+near the minimum) amplify beyond 1e-10. The Adafactor cases and one_cycle.json were therefore
+added (torch 2.13.0+cpu) without rewriting the entries already committed: run `build_trajectories`
+or `build_one_cycle` and merge only the new entries.
 """
 
 from __future__ import annotations
@@ -124,6 +131,25 @@ OPTIMIZERS = {
     "amsgrad": (torch.optim.Adam, ADAM, lambda hp: {**_adam_kwargs(hp), "amsgrad": True}),
     "nadam": (torch.optim.NAdam, {**ADAM, "lr": 2e-3}, _adam_kwargs),
     "radam": (torch.optim.RAdam, ADAM, _adam_kwargs),
+    "adafactor": (
+        torch.optim.Adafactor,
+        # eps1 None in torch means the dtype's machine epsilon; float64 here.
+        {
+            "lr": 1e-2,
+            "beta2_decay": -0.8,
+            "eps1": float(torch.finfo(DTYPE).eps),
+            "eps2": 1e-3,
+            "clip_threshold": 1.0,
+            "weight_decay": 0.0,
+        },
+        lambda hp: {
+            "lr": hp["lr"],
+            "beta2_decay": hp["beta2_decay"],
+            "eps": (hp["eps1"], hp["eps2"]),
+            "d": hp["clip_threshold"],
+            "weight_decay": hp["weight_decay"],
+        },
+    ),
 }
 
 GRADIENT_SCALED = {"sgd", "momentum", "nesterov"}
@@ -143,6 +169,13 @@ def _settings(name: str, gd_lr: float) -> list[dict]:
         return [{}, *tuned]
     if name == "adagrad":
         return [{}, {"lr": 0.5}, {"lr": 0.3, "eps": 1e-6, "weight_decay": 0.1}]
+    if name == "adafactor":
+        # lr above 1/sqrt(t) lets the relative step's 1/sqrt(t) take over; d = 4 leaves some steps unclipped.
+        return [
+            {},
+            {"lr": 0.5, "beta2_decay": -0.5},
+            {"lr": 0.5, "clip_threshold": 4.0, "weight_decay": 0.1},
+        ]
     if name == "rmsprop":
         return [{}, {"lr": 0.02, "beta": 0.9}, {"lr": 0.01, "eps": 1e-6, "weight_decay": 0.1}]
     decay = {"adamw": 0.5}.get(name, 0.1)
@@ -188,6 +221,57 @@ SCHEDULED_CASES = [
     ("momentum", "ill-conditioned-quadratic", {"lr": 0.1, "beta": 0.9}, 0),
     ("adamw", "least-squares-3x2", {"lr": 0.05, "weight_decay": 0.2}, 3),
 ]
+
+
+# One-cycle (OneCycleLR, two phases, cosine, momentum cycled on SGD): optimlab keyword names.
+ONE_CYCLE = [
+    {"lr": 0.1, "total_steps": 100},
+    {"lr": 0.5, "total_steps": 37, "pct_start": 0.25, "div_factor": 10.0, "final_div_factor": 100.0,
+     "base_momentum": 0.8, "max_momentum": 0.9},
+    {"lr": 0.05, "total_steps": 10, "pct_start": 0.5, "div_factor": 5.0, "final_div_factor": 3.0,
+     "base_momentum": 0.5, "max_momentum": 0.99},
+]  # fmt: skip
+ONE_CYCLE_RUN = {"lr": 0.3, "total_steps": STEPS, "pct_start": 0.2}  # SGD on least squares, every update
+
+
+def _one_cycle_scheduler(optimizer, spec: dict):
+    keys = ("pct_start", "div_factor", "final_div_factor", "base_momentum", "max_momentum")
+    options = {key: spec[key] for key in keys if key in spec}
+    return _sched.OneCycleLR(optimizer, max_lr=spec["lr"], total_steps=spec["total_steps"], **options)
+
+
+def build_one_cycle() -> dict:
+    """lr and momentum of each update t = 1..total_steps, and one SGD trajectory under the policy."""
+    entries = []
+    for spec in ONE_CYCLE:
+        param = torch.zeros(1, dtype=DTYPE, requires_grad=True)
+        optimizer = torch.optim.SGD([param], lr=spec["lr"], momentum=0.9)
+        scheduler = _one_cycle_scheduler(optimizer, spec)
+        lrs, momenta = [], []
+        for _ in range(spec["total_steps"]):
+            lrs.append(float(optimizer.param_groups[0]["lr"]))
+            momenta.append(float(optimizer.param_groups[0]["momentum"]))
+            optimizer.step()
+            scheduler.step()
+        entries.append({"spec": spec, "lrs": lrs, "momenta": momenta})
+    problem = PROBLEMS["least-squares-3x2"]
+    param = torch.tensor(problem["start"], dtype=DTYPE, requires_grad=True)
+    optimizer = torch.optim.SGD([param], lr=ONE_CYCLE_RUN["lr"], momentum=0.9, foreach=False)
+    scheduler = _one_cycle_scheduler(optimizer, ONE_CYCLE_RUN)
+    snapshots = [param.detach().clone().numpy().tolist()]
+    for _ in range(ONE_CYCLE_RUN["total_steps"]):
+        optimizer.zero_grad()
+        problem["loss"](param).backward()
+        optimizer.step()
+        scheduler.step()
+        snapshots.append(param.detach().clone().numpy().tolist())
+    run = {
+        "spec": ONE_CYCLE_RUN,
+        "problem": "least-squares-3x2",
+        "torch": "torch.optim.SGD(momentum=...) + OneCycleLR",
+        "trajectory": snapshots,
+    }
+    return {"torch_version": torch.__version__, "first_update": 1, "schedules": entries, "run": run}
 
 
 def _torch_lrs(make_scheduler, lr: float, steps: int) -> list[float]:
@@ -346,6 +430,7 @@ def main() -> int:
     _write_atomically(OUT_DIR / "trajectories.json", _json_bytes(manifest))
     _write_atomically(OUT_DIR / "schedules.json", _json_bytes(build_schedules()))
     _write_atomically(OUT_DIR / "clipping.json", _json_bytes(build_clipping()))
+    _write_atomically(OUT_DIR / "one_cycle.json", _json_bytes(build_one_cycle()))
     print(f"{len(manifest['cases'])} trajectories, torch {torch.__version__}, written to {OUT_DIR}")
     return 0
 

@@ -279,21 +279,29 @@ CATALOGUE: tuple[Mistake, ...] = (
         "You add $\\lambda\\theta$ to the gradient (Adam with L2), so the decay goes through $m$, $v$ and "
         "the $\\sqrt{\\hat v}$ scaling. AdamW shrinks the parameters directly: "
         "$\\theta' = \\theta(1-\\eta\\lambda)$, and the moments see only the plain gradient.",
-        files=_files({"adamw": "adamw_coupled_l2.py"}),
+        files=_files({"adamw": "adamw_coupled_l2.py", "adamw-cosine": "adamw_cosine_coupled_l2.py"}),
     ),
     Mistake(
         "decay-not-scaled-by-lr",
         "Weight decay not scaled by the learning rate",
         "You shrink the parameters by $(1-\\lambda)$; PyTorch's AdamW (and Lion) use $(1-\\eta\\lambda)$, "
         "so the decay follows the learning rate (and its schedule).",
-        files=_files({"adamw": "adamw_decay_not_scaled_by_lr.py", "lion": "lion_decay_not_scaled_by_lr.py"}),
+        files=_files(
+            {
+                "adamw": "adamw_decay_not_scaled_by_lr.py",
+                "lion": "lion_decay_not_scaled_by_lr.py",
+                "adamw-cosine": "adamw_cosine_decay_not_scaled_by_lr.py",
+            }
+        ),
     ),
     Mistake(
         "decay-after-step",
         "Weight decay applied after the Adam step",
         "You shrink the parameters *after* moving them. The decay applies to $\\theta_{t-1}$, before "
         "the Adam update is subtracted.",
-        files=_files({"adamw": "adamw_decay_after_step.py"}),
+        files=_files(
+            {"adamw": "adamw_decay_after_step.py", "adamw-cosine": "adamw_cosine_decay_after_step.py"}
+        ),
     ),
     Mistake(
         "weight-decay-ignored",
@@ -438,6 +446,179 @@ CATALOGUE: tuple[Mistake, ...] = (
         "+\\epsilon) + \\lambda\\theta_{t-1}$, and the whole $u_t$ is scaled.",
         files=_files({"lamb": "lamb_decay_outside_ratio.py"}),
     ),
+    # ------------------------------------------------------------------ LARS
+    Mistake(
+        "lars-without-trust-ratio",
+        "The local rate is missing (this is momentum SGD)",
+        "Your step is $\\gamma\\,(g_t + \\beta w_{t-1})$ pushed through momentum: plain momentum SGD "
+        "with L2 decay. LARS scales it, layer by layer, by the local rate "
+        "$\\eta\\,\\lVert w\\rVert / (\\lVert g\\rVert + \\beta\\lVert w\\rVert)$.",
+        files=_files({"lars": "lars_without_trust_ratio.py"}),
+    ),
+    Mistake(
+        "lars-ratio-inverted",
+        "Local rate upside down",
+        "You scale by $\\eta\\,(\\lVert g\\rVert + \\beta\\lVert w\\rVert) / \\lVert w\\rVert$: layers "
+        "with large gradients and small weights take the largest steps, the opposite of the intent. "
+        "The weights' norm goes on top: $\\eta\\,\\lVert w\\rVert / (\\lVert g\\rVert + "
+        "\\beta\\lVert w\\rVert)$.",
+        files=_files({"lars": "lars_ratio_inverted.py"}),
+    ),
+    Mistake(
+        "lars-decay-outside-ratio",
+        "Weight decay left outside the local rate",
+        "You compute the ratio as $\\eta\\lVert w\\rVert / \\lVert g\\rVert$ and add $\\beta w$ "
+        "unscaled. In LARS the decay is in both places: the denominator is $\\lVert g\\rVert + "
+        "\\beta\\lVert w\\rVert$ and the rate scales the whole $g_t + \\beta w_{t-1}$.",
+        files=_files({"lars": "lars_decay_outside_ratio.py"}),
+    ),
+    Mistake(
+        "lars-ratio-per-coordinate",
+        "Local rate taken coordinate by coordinate",
+        "You divide $|w_i|$ by $|g_i| + \\beta|w_i|$ for each coordinate, so every coordinate gets "
+        "its own rate and the gradient's direction is lost. The rate is one number per layer, from "
+        "the norms of the whole arrays: `np.linalg.norm(params)` and `np.linalg.norm(grads)`.",
+        files=_files({"lars": "lars_ratio_per_coordinate.py"}),
+    ),
+    Mistake(
+        "lars-lr-outside-momentum",
+        "The global rate is applied after the momentum buffer",
+        "You keep $v_t = m v_{t-1} + \\lambda_t(g_t + \\beta w_{t-1})$ and step by $\\gamma v_t$, as "
+        "torch's SGD does. In LARS the global rate enters the buffer: $v_t = m v_{t-1} + \\gamma\\,"
+        "\\lambda_t (g_t + \\beta w_{t-1})$ and $w_t = w_{t-1} - v_t$. The two agree while `lr` is "
+        "constant and part ways when it changes.",
+        files=_files({"lars": "lars_lr_outside_momentum.py"}),
+    ),
+    # ------------------------------------------------------------------ Adafactor
+    Mistake(
+        "adafactor-not-factored",
+        "The second moment of a matrix is kept whole",
+        "Your matrix keeps one running $g^2$ per entry, as Adam does: right for a vector, but the "
+        "point of Adafactor is that a matrix keeps only the running mean of $g^2$ along each row "
+        "($R$) and along each column ($C$), and rebuilds $\\hat V = R C^\\top / \\max(\\mathrm{mean}(R), "
+        "\\epsilon_1)$. Keep `row` and `col` in the state for arrays with two or more axes.",
+        files=_files({"adafactor": "adafactor_not_factored.py"}),
+    ),
+    Mistake(
+        "adafactor-factors-not-normalised",
+        "Row and column factors multiplied without normalising",
+        "Your estimate is $R C^\\top$ alone. Both factors carry the overall size of $g^2$, so their "
+        "product counts it twice; divide by the mean of $R$: $\\hat V = R C^\\top / "
+        "\\max(\\mathrm{mean}(R), \\epsilon_1)$.",
+        files=_files({"adafactor": "adafactor_factors_not_normalised.py"}),
+    ),
+    Mistake(
+        "adafactor-normalised-by-sum",
+        "Factors normalised by the sum of R instead of its mean",
+        "Your $R$ and $C$ hold *means* of $g^2$, but you divide $R C^\\top$ by the *sum* of $R$, so "
+        "the estimate is too small by the number of rows. Means and sums must agree: with row and "
+        "column means, divide by $\\mathrm{mean}(R)$.",
+        files=_files({"adafactor": "adafactor_normalised_by_sum.py"}),
+    ),
+    Mistake(
+        "adafactor-without-relative-step",
+        "The step is not relative to the parameters' size",
+        "Your step is $\\rho_t\\,\\hat U_t$. Adafactor scales it by the size of the parameters: "
+        "$\\alpha_t = \\max(\\epsilon_2, \\mathrm{RMS}(\\theta_{t-1}))\\,\\rho_t$, so large weights "
+        "take large steps and small ones small steps.",
+        files=_files({"adafactor": "adafactor_without_relative_step.py"}),
+    ),
+    Mistake(
+        "adafactor-without-sqrt-t-decay",
+        "The rate never falls as 1/√t",
+        "Your relative rate is `lr` on every call. Adafactor uses $\\rho_t = \\min(\\eta, 1/\\sqrt t)$: "
+        "once $1/\\sqrt t$ drops below `lr`, the steps shrink with it.",
+        files=_files({"adafactor": "adafactor_without_sqrt_t_decay.py"}),
+    ),
+    Mistake(
+        "adafactor-constant-beta2",
+        "A constant β2 instead of the schedule 1 − t^τ",
+        "You average $g^2$ with a fixed $\\beta_2$, as Adam does, without a bias correction, so the "
+        "first estimates are far too small. Adafactor's weight changes every call: "
+        "$\\hat\\beta_{2,t} = 1 - t^{\\tau}$ with $\\tau$ = `beta2_decay`, which is 0 at $t = 1$ (the "
+        "first estimate is $g^2$ itself) and approaches 1 later.",
+        files=_files({"adafactor": "adafactor_constant_beta2.py"}),
+    ),
+    Mistake(
+        "adafactor-beta2-inverted",
+        "β2 schedule inverted: t^τ instead of 1 − t^τ",
+        "Your $\\hat\\beta_{2,t}$ is $t^{\\tau}$, which is 1 on the first call, so the first "
+        "estimate ignores the gradient and stays at 0. The old estimate's weight is "
+        "$\\hat\\beta_{2,t} = 1 - t^{\\tau}$ and the new $g^2$'s weight is $t^{\\tau}$.",
+        files=_files({"adafactor": "adafactor_beta2_inverted.py"}),
+    ),
+    Mistake(
+        "adafactor-without-update-clipping",
+        "The update is never clipped",
+        "Your $U_t$ goes into the step as it is. When the gradient jumps above what $\\hat V_t$ has "
+        "seen, $U_t$ gets large; Adafactor divides it by $\\max(1, \\mathrm{RMS}(U_t)/d)$ so its RMS "
+        "never exceeds $d$ = `clip_threshold`.",
+        files=_files({"adafactor": "adafactor_without_update_clipping.py"}),
+    ),
+    # ------------------------------------------------------------------ AdamW on a schedule
+    Mistake(
+        "decay-not-scheduled",
+        "Weight decay left at the peak learning rate",
+        "Your Adam step follows the schedule but the decay still shrinks by $(1-\\eta\\lambda)$ with the "
+        "peak `lr`, so late in training the decay is far too strong compared with the steps. With a "
+        "scheduler, AdamW's decay uses this call's rate: $\\theta(1-\\eta_t\\lambda)$.",
+        files=_files({"adamw-cosine": "adamw_cosine_decay_not_scheduled.py"}),
+    ),
+    Mistake(
+        "decay-schedule-applied-twice",
+        "The schedule is applied twice to the decay",
+        "Your decay is $\\eta_t\\,(\\eta_t/\\eta)\\,\\lambda$: the schedule's factor $\\eta_t/\\eta$ "
+        "is already inside $\\eta_t$, and you multiply by it once more, so the decay fades too fast. "
+        "Shrink by $(1-\\eta_t\\lambda)$, with the scheduled rate once.",
+        files=_files({"adamw-cosine": "adamw_cosine_decay_scheduled_twice.py"}),
+    ),
+    # ------------------------------------------------------------------ one-cycle
+    Mistake(
+        "one-cycle-momentum-not-cycled",
+        "The momentum is not cycled",
+        "Your rate follows the cycle but the momentum stays at `max_momentum`. In the one-cycle policy "
+        "the momentum moves against the rate: it falls to `base_momentum` while the rate climbs to "
+        "its peak, then climbs back while the rate falls, along the same cosine.",
+        files=_files({"sgd-one-cycle": "one_cycle_momentum_not_cycled.py"}),
+    ),
+    Mistake(
+        "one-cycle-momentum-with-the-rate",
+        "The momentum moves with the rate instead of against it",
+        "Your momentum climbs while the rate climbs, so at the peak both are at their largest and the "
+        "steps overshoot. Phase 1 takes the momentum from `max_momentum` down to `base_momentum`; "
+        "phase 2 takes it back up.",
+        files=_files({"sgd-one-cycle": "one_cycle_momentum_with_the_rate.py"}),
+    ),
+    Mistake(
+        "one-cycle-linear-annealing",
+        "Linear annealing instead of the cosine",
+        "Your rate and momentum move along straight lines. Here (OneCycleLR's default) both phases "
+        "follow half a cosine: $b + (a-b)\\,(1+\\cos(\\pi q))/2$ from $a$ at $q = 0$ to $b$ at $q = 1$.",
+        files=_files({"sgd-one-cycle": "one_cycle_linear_annealing.py"}),
+    ),
+    Mistake(
+        "one-cycle-linear-warmup",
+        "Linear climb and cosine descent mixed",
+        "Your first phase is linear while the second follows the cosine. One annealing serves both "
+        "phases: the climb also goes along $b + (a-b)\\,(1+\\cos(\\pi q))/2$, for the rate and the "
+        "momentum.",
+        files=_files({"sgd-one-cycle": "one_cycle_linear_warmup.py"}),
+    ),
+    Mistake(
+        "one-cycle-peak-one-step-late",
+        "Phase 1 ends one step late",
+        "You end phase 1 at $s = p\\,T$, so the peak comes one call later than it should. Positions "
+        "count from $s = 0$ (the first call), and phase 1 ends at $s = p\\,T - 1$; phase 2 measures "
+        "its progress from that same point.",
+        files=_files({"sgd-one-cycle": "one_cycle_peak_one_step_late.py"}),
+    ),
+    Mistake(
+        "one-cycle-final-lr-from-peak",
+        "The final rate is divided from the peak",
+        "Your rate ends at `lr / final_div_factor`. The final rate is divided from the *starting* "
+        "rate: $\\eta / d / f$, that is `lr / div_factor / final_div_factor`, far below it.",
+        files=_files({"sgd-one-cycle": "one_cycle_final_lr_from_peak.py"}),
+    ),
     # ------------------------------------------------------------------ gradient accumulation
     Mistake(
         "accumulate-sum-not-mean",
@@ -498,7 +679,12 @@ CATALOGUE: tuple[Mistake, ...] = (
         "Cosine decays to 0 instead of min_lr",
         "Your cosine swings between $\\eta$ and 0, ignoring `min_lr`. The decayed rate is "
         "$\\eta_{\\min} + (\\eta-\\eta_{\\min})\\,(1+\\cos(\\pi\\,p))/2$: it never falls below `min_lr`.",
-        files=_files({"sgd-warmup-cosine": "warmup_cosine_min_lr_ignored.py"}),
+        files=_files(
+            {
+                "sgd-warmup-cosine": "warmup_cosine_min_lr_ignored.py",
+                "adamw-cosine": "adamw_cosine_min_lr_ignored.py",
+            }
+        ),
     ),
     # ------------------------------------------------------------------ gradient clipping
     Mistake(

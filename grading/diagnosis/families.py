@@ -37,7 +37,7 @@ InitFunction = Callable[[np.ndarray], Any]
 
 # Exercises whose reference shrinks the parameters directly (decoupled weight decay); every other
 # reference with a `weight_decay` adds λθ to the gradient (coupled, L2).
-DECOUPLED_DECAY = frozenset({"adamw", "lion", "lamb"})
+DECOUPLED_DECAY = frozenset({"adamw", "adamw-cosine", "lion", "lamb", "adafactor"})
 MAX_QUOTED_CODE = 100
 
 
@@ -774,6 +774,7 @@ DIFFERENT_METHOD = Family(
             "lr-inside-nesterov",
             "weight-decay-ignored",  # Adam
             "lamb-without-trust-ratio",  # AdamW
+            "lars-without-trust-ratio",  # momentum with the lr inside (optimlab's momentum-lr-inside)
         }
     ),
 )

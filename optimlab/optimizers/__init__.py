@@ -14,14 +14,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from . import adam_family, adaptive, lamb, lion, sgd_family
+from . import adafactor, adam_family, adaptive, lamb, lars, lion, sgd_family
 from .base import HYPERPARAMETER_RANGES, Optimizer, State
 
 __all__ = ["HYPERPARAMETER_RANGES", "OPTIMIZERS", "Optimizer", "State", "get_optimizer"]
 
 
 def _registry() -> Mapping[str, Optimizer]:
-    optimizers = [*sgd_family.build(), *adaptive.build(), *adam_family.build(), *lion.build(), *lamb.build()]
+    optimizers = [
+        *sgd_family.build(),
+        *adaptive.build(),
+        *adam_family.build(),
+        *lion.build(),
+        *lamb.build(),
+        *lars.build(),
+        *adafactor.build(),
+    ]
     by_name = {opt.name: opt for opt in optimizers}
     if len(by_name) != len(optimizers):
         raise RuntimeError("two optimizers share a name")

@@ -28,6 +28,9 @@ import numpy as np
 
 State = dict[str, Any]
 StepFunction = Callable[[np.ndarray, np.ndarray, State, dict[str, float]], tuple[np.ndarray, State]]
+# For an optimizer whose buffers are not shaped like the parameter (Adafactor's row and column
+# factors): the shape of each buffer it keeps for a parameter of a given shape.
+StateShapes = Callable[[tuple[int, ...]], dict[str, tuple[int, ...]]]
 
 # Allowed range of every hyperparameter name we use: (low, high, high_is_inclusive). Every
 # lower bound is inclusive. lr = 0 is allowed (torch allows it, and a frozen run is a fine
@@ -40,6 +43,14 @@ HYPERPARAMETER_RANGES: Mapping[str, tuple[float, float, bool]] = MappingProxyTyp
         "beta2": (0.0, 1.0, False),
         "eps": (0.0, math.inf, False),
         "weight_decay": (0.0, math.inf, False),
+        # Adafactor: β2_t = 1 − t^decay must stay in [0, 1), so the exponent is never positive;
+        # its update clipping only ever shrinks a step, so the threshold is at least 1 (as torch).
+        "beta2_decay": (-math.inf, 0.0, True),
+        "eps1": (0.0, math.inf, False),
+        "eps2": (0.0, math.inf, False),
+        "clip_threshold": (1.0, math.inf, False),
+        # LARS: the trust coefficient η of the local learning rate.
+        "trust_coefficient": (0.0, math.inf, False),
     }
 )
 
@@ -61,10 +72,23 @@ class Optimizer:
     equations: tuple[str, ...]
     reference: str = ""
     state_arrays: tuple[str, ...] = field(default=())
+    state_shapes: StateShapes | None = None  # None: every buffer is shaped like the parameter
+
+    def buffer_shapes(self, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
+        """The buffers this optimizer keeps for a parameter of ``shape``, with their shapes."""
+        return _buffer_shapes(self.state_arrays, self.state_shapes, shape)
 
     def resolve_hyperparameters(self, hp: Mapping[str, Any] | None = None) -> dict[str, float]:
         """The complete hyperparameter dict ``update`` would use for ``hp`` (or ValueError)."""
         return resolve_hyperparameters(self.name, self.defaults, hp)
+
+
+def _buffer_shapes(
+    state_arrays: tuple[str, ...], state_shapes: StateShapes | None, shape: tuple[int, ...]
+) -> dict[str, tuple[int, ...]]:
+    if state_shapes is None:
+        return {key: shape for key in state_arrays}
+    return state_shapes(shape)
 
 
 def resolve_hyperparameters(
@@ -131,11 +155,13 @@ def define_optimizer(
     state_arrays: tuple[str, ...] = (),
     state_scalars: Mapping[str, int | float] | None = None,
     reference: str = "",
+    state_shapes: StateShapes | None = None,
 ) -> Optimizer:
     """Wrap a step function with validation and build the ``Optimizer``.
 
     ``state_arrays`` name the per-parameter buffers (initialised to zeros); ``state_scalars``
-    give the initial value of each scalar entry (ints stay ints).
+    give the initial value of each scalar entry (ints stay ints). ``state_shapes``, when given,
+    says which of ``state_arrays`` a parameter of a given shape keeps, and their shapes.
     """
     unknown = [key for key in defaults if key not in HYPERPARAMETER_RANGES]
     if unknown:
@@ -145,7 +171,8 @@ def define_optimizer(
 
     def init(params: Any) -> State:
         shape = as_float_array(params, f"{name}: params").shape
-        state: State = {key: np.zeros(shape, dtype=np.float64) for key in state_arrays}
+        buffers = _buffer_shapes(state_arrays, state_shapes, shape)
+        state: State = {key: np.zeros(buffer, dtype=np.float64) for key, buffer in buffers.items()}
         state.update(scalars)
         return state
 
@@ -157,10 +184,11 @@ def define_optimizer(
         grad = as_float_array(grads, f"{name}: grads")
         if grad.shape != theta.shape:
             raise ValueError(f"{name}: grads have shape {grad.shape} but params have shape {theta.shape}")
-        current = _checked_state(name, state, theta.shape, state_arrays, scalars)
+        buffers = _buffer_shapes(state_arrays, state_shapes, theta.shape)
+        current = _checked_state(name, state, buffers, scalars)
         new_theta, new_state = step(theta, grad, current, resolved)
         # NumPy turns 0-d results into scalars; hand back arrays so callers never special-case.
-        for key in state_arrays:
+        for key in buffers:
             new_state[key] = np.asarray(new_state[key], dtype=np.float64)
         return np.asarray(new_theta, dtype=np.float64), new_state
 
@@ -175,30 +203,30 @@ def define_optimizer(
         equations=equations,
         reference=reference,
         state_arrays=state_arrays,
+        state_shapes=state_shapes,
     )
 
 
 def _checked_state(
     name: str,
     state: Any,
-    shape: tuple[int, ...],
-    array_keys: tuple[str, ...],
+    buffers: Mapping[str, tuple[int, ...]],
     scalars: Mapping[str, int | float],
 ) -> State:
     """A validated shallow copy of ``state`` (arrays as float64, counters as int)."""
     if not isinstance(state, Mapping):
         raise ValueError(f"{name}: state must be a mapping from {name}.init, got {type(state).__name__}")
-    expected = set(array_keys) | set(scalars)
+    expected = set(buffers) | set(scalars)
     if set(state) != expected:
         raise ValueError(
             f"{name}: state has keys {sorted(state)} but {name} keeps {sorted(expected)};"
             f" was it made by another optimizer's init?"
         )
     checked: State = {}
-    for key in array_keys:
+    for key, shape in buffers.items():
         array = as_float_array(state[key], f"{name}: state[{key!r}]")
         if array.shape != shape:
-            raise ValueError(f"{name}: state[{key!r}] has shape {array.shape}, params have shape {shape}")
+            raise ValueError(f"{name}: state[{key!r}] has shape {array.shape}, expected {shape}")
         checked[key] = array
     for key, initial in scalars.items():
         value = state[key]

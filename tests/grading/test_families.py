@@ -23,15 +23,21 @@ NOT_APPLICABLE = {
     # no state to carry: SGD and clipped SGD remember nothing between steps
     ("sgd", "state-not-carried"), ("sgd-clip-norm", "state-not-carried"),
     # no step counter outside the Adam family and the schedule
-    *((slug, "step-counter-off-by-one") for slug in ("sgd", "momentum", "momentum-ema", "nesterov", "adagrad", "rmsprop", "sgd-clip-norm")),
+    *((slug, "step-counter-off-by-one") for slug in ("sgd", "momentum", "momentum-ema", "nesterov", "adagrad", "rmsprop", "sgd-clip-norm", "lars")),
     # no square or square root in the rule
-    *((slug, "wrong-power") for slug in ("sgd", "momentum", "momentum-ema", "nesterov", "sgd-warmup-cosine", "sgd-accumulate")),
+    *((slug, "wrong-power") for slug in ("sgd", "momentum", "momentum-ema", "nesterov", "sgd-warmup-cosine", "sgd-accumulate", "sgd-one-cycle")),
     # one beta and no (1 − β) weight (PyTorch momentum), or no beta at all
-    *((slug, "beta-roles-swapped") for slug in ("sgd", "momentum", "nesterov", "adagrad", "sgd-warmup-cosine", "sgd-clip-norm", "sgd-accumulate")),
+    *((slug, "beta-roles-swapped") for slug in ("sgd", "momentum", "nesterov", "adagrad", "sgd-warmup-cosine", "sgd-clip-norm", "sgd-accumulate", "lars")),
+    # one-cycle's momentum has no β hyperparameter: it moves between base_momentum and max_momentum
+    # (cycled the wrong way, or not at all, is catalogued)
+    ("sgd-one-cycle", "beta-roles-swapped"),
     # Lion's sign step has neither a counter nor a power
     ("lion", "step-counter-off-by-one"), ("lion", "wrong-power"),
-    # only AdamW, Lion and LAMB have a weight_decay
-    *((slug, "weight-decay-wrong-coupling") for slug in EXERCISES if slug not in {"adamw", "lion", "lamb"}),
+    # Adafactor has no β hyperparameter: its β2 comes from the counter (1 − t^τ); the schedule
+    # inverted or replaced by a constant is catalogued instead
+    ("adafactor", "beta-roles-swapped"),
+    # only AdamW (constant or scheduled), Lion, LAMB, Adafactor and LARS have a weight_decay
+    *((slug, "weight-decay-wrong-coupling") for slug in EXERCISES if slug not in {"adamw", "adamw-cosine", "lion", "lamb", "adafactor", "lars"}),
 }  # fmt: skip
 
 
@@ -125,6 +131,16 @@ HAND_WRITTEN = [
     ("lion", "beta-roles-swapped", 'np.sign(beta1 * state["m"] + (1 - beta1) * grads)', 'np.sign(beta2 * state["m"] + (1 - beta2) * grads)'),
     ("lion", "lr-not-used", "params - lr * (direction", "params - (direction"),
     ("nadam", "beta-roles-swapped", 'beta2 * state["v"] + (1 - beta2)', '(1 - beta2) * state["v"] + beta2'),
+    ("adafactor", "wrong-power", "np.maximum(np.sqrt(v_hat), eps1)", "np.maximum(v_hat, eps1)"),
+    ("adafactor", "step-counter-off-by-one", '"t": 0}', '"t": 1}'),
+    ("adafactor", "sign-flipped", "params * (1 - lr * weight_decay) - alpha", "params * (1 + lr * weight_decay) + alpha"),
+    ("lars", "wrong-power", "np.sqrt(np.sum(grads * grads))", "np.sum(grads * grads)"),
+    ("lars", "lr-applied-twice", "lr * local_lr", "lr * lr * local_lr"),
+    ("lars", "state-not-carried", 'return params - v, {"v": v}', 'return params - v, state'),
+    ("adamw-cosine", "step-counter-off-by-one", '"t": 0}', '"t": 1}'),
+    ("sgd-one-cycle", "step-counter-off-by-one", "s = t - 1", "s = t"),
+    ("sgd-one-cycle", "lr-applied-twice", "params - rate * v", "params - lr * rate * v"),
+    ("adamw-cosine", "beta-roles-swapped", 'beta1 * state["m"] + (1 - beta1)', '(1 - beta1) * state["m"] + beta1'),
 ]  # fmt: skip
 
 

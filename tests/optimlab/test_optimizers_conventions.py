@@ -211,3 +211,107 @@ def test_lamb_takes_a_plain_adam_step_from_a_layer_at_zero():
     moved, state = opt.update(params, np.array([1.0, -1.0, 0.0]), opt.init(params), {"lr": 0.01})
     np.testing.assert_allclose(moved, [-0.01, 0.01, 0.0], rtol=1e-5)  # trust ratio 1, m̂/√v̂ = ±1
     assert state["step"] == 1
+
+
+def test_lars_first_step_moves_the_layer_by_lr_times_eta_times_its_norm_whatever_the_gradient_scale():
+    opt = get_optimizer("lars")
+    params = np.array([3.0, -4.0])  # norm 5
+    hp = {"lr": 0.5, "trust_coefficient": 0.01, "weight_decay": 0.0}
+    for scale in (1e-6, 1.0, 1e6):
+        moved, _ = opt.update(params, scale * np.array([1.0, 2.0]), opt.init(params), hp)
+        assert np.linalg.norm(moved - params) == pytest.approx(0.5 * 0.01 * 5.0, rel=1e-12)
+
+
+def test_lars_puts_the_decay_inside_the_ratio_and_the_step():
+    opt = get_optimizer("lars")
+    params, grads = np.array([3.0, -4.0]), np.array([0.0, 1.0])
+    hp = {"lr": 0.1, "beta": 0.9, "trust_coefficient": 0.02, "weight_decay": 0.2}
+    moved, state = opt.update(params, grads, opt.init(params), hp)
+    ratio = 0.02 * 5.0 / (1.0 + 0.2 * 5.0)
+    np.testing.assert_allclose(state["v"], 0.1 * ratio * (grads + 0.2 * params), rtol=1e-15)
+    np.testing.assert_allclose(moved, params - state["v"], rtol=1e-15)
+
+
+def test_lars_keeps_the_lr_inside_its_momentum_buffer():
+    opt = get_optimizer("lars")
+    params = np.array([1.0, -2.0])
+    hp = {"lr": 0.1, "beta": 0.5, "weight_decay": 0.0, "trust_coefficient": 0.1}
+    first, state = opt.update(params, np.array([1.0, 0.0]), opt.init(params), hp)
+    second, _ = opt.update(first, np.array([1.0, 0.0]), state, {**hp, "lr": 0.0})
+    np.testing.assert_allclose(
+        second - first, 0.5 * (first - params), rtol=1e-12
+    )  # old velocity, not rescaled
+
+
+def test_lars_takes_a_plain_momentum_step_from_a_layer_at_zero():
+    lars, momentum = get_optimizer("lars"), get_optimizer("momentum")
+    params, grads = np.zeros(3), np.array([1.0, -1.0, 0.5])
+    hp = {"lr": 0.1, "beta": 0.9, "weight_decay": 0.01}
+    moved, _ = lars.update(params, grads, lars.init(params), hp)
+    np.testing.assert_array_equal(moved, momentum.update(params, grads, momentum.init(params), hp)[0])
+
+
+def test_adafactor_keeps_one_number_per_row_and_per_column_of_a_matrix():
+    opt = get_optimizer("adafactor")
+    assert {k: v.shape for k, v in opt.init(np.zeros((4, 3))).items() if k != "step"} == {
+        "row": (4,),
+        "col": (3,),
+    }
+    assert {k: v.shape for k, v in opt.init(np.zeros((2, 4, 3))).items() if k != "step"} == {
+        "row": (2, 4),
+        "col": (2, 3),
+    }
+    assert {k: v.shape for k, v in opt.init(np.zeros(5)).items() if k != "step"} == {"v": (5,)}
+
+
+def test_adafactor_factored_estimate_is_exact_for_a_rank_one_squared_gradient():
+    # g² = a bᵀ: the row and column means rebuild it exactly, so a matrix steps like a flat vector.
+    opt = get_optimizer("adafactor")
+    grads = np.outer([1.0, -2.0, 0.5], [3.0, 1.0])
+    params = np.arange(6.0).reshape(3, 2) - 2.5
+    hp = {"lr": 0.3, "beta2_decay": -0.5, "clip_threshold": 1.0}
+    matrix, vector = params, params.ravel()
+    m_state, v_state = opt.init(matrix), opt.init(vector)
+    for _ in range(5):
+        matrix, m_state = opt.update(matrix, grads, m_state, hp)
+        vector, v_state = opt.update(vector, grads.ravel(), v_state, hp)
+    np.testing.assert_allclose(matrix.ravel(), vector, rtol=1e-13)
+
+
+def test_adafactor_steps_are_relative_to_the_parameters_size():
+    opt = get_optimizer("adafactor")
+    grads = np.array([0.3, -1.0, 2.0])
+    small, large = np.array([0.5, 1.0, -1.5]), np.array([50.0, 100.0, -150.0])
+    step_small = opt.update(small, grads, opt.init(small), {"lr": 0.1})[0] - small
+    step_large = opt.update(large, grads, opt.init(large), {"lr": 0.1})[0] - large
+    np.testing.assert_allclose(step_large, 100 * step_small, rtol=1e-13)
+
+
+def test_adafactor_relative_step_follows_one_over_root_t_once_below_lr():
+    # With the same g every step and t ≥ 4, ρ_t = 1/√t < lr = 0.5, and V̂ = g² throughout.
+    opt = get_optimizer("adafactor")
+    params, grads = np.array([1.0, -1.0]), np.array([1.0, 1.0])
+    state = opt.init(params)
+    sizes = []
+    for _ in range(9):
+        new, state = opt.update(params, grads, state, {"lr": 0.5})
+        sizes.append(np.linalg.norm(new - params) / np.sqrt(np.mean(params * params)))
+        params = new
+    np.testing.assert_allclose(sizes[8] / sizes[3], np.sqrt(4 / 9), rtol=1e-12)
+    np.testing.assert_allclose(sizes[0], sizes[1], rtol=1e-12)  # ρ = lr for t = 1, 2 (1/√2 > 0.5)
+
+
+def test_adafactor_clips_the_update_by_its_rms():
+    # After small gradients, a large one gives |U| = 1/√V̂ ≈ √2 (V̂ ≈ ½ at t = 4 with τ = −0.5);
+    # clipping at d = 1 brings it back to 1, a threshold far above leaves it alone.
+    opt = get_optimizer("adafactor")
+    params = np.array([1.0, 1.0])
+    state = opt.init(params)
+    hp = {"lr": 0.5, "beta2_decay": -0.5}
+    for _ in range(3):
+        params, state = opt.update(params, np.array([1e-3, 1e-3]), state, hp)
+    moved, _ = opt.update(params, np.array([1.0, 1.0]), state, hp)
+    rms_theta = np.sqrt(np.mean(params * params))
+    np.testing.assert_allclose(np.abs(moved - params), rms_theta * 0.5, rtol=1e-12)  # |U| = 1 after clipping
+    unclipped, _ = opt.update(params, np.array([1.0, 1.0]), state, {**hp, "clip_threshold": 1e6})
+    np.testing.assert_allclose(np.abs(unclipped - params), np.sqrt(2) * np.abs(moved - params), rtol=1e-5)

@@ -32,6 +32,7 @@ TORCH_TWINS = {
     "amsgrad",
     "nadam",
     "radam",
+    "adafactor",
 }
 
 _LSQ = MANIFEST["problems"]["least-squares-3x2"]["data"]

@@ -12,8 +12,9 @@ import pytest
 from optimlab.optimizers import OPTIMIZERS, get_optimizer
 
 NAMES = sorted(OPTIMIZERS)
-# LAMB rescales the whole array (one layer) by its trust ratio, so its coordinates depend on each other.
-PER_COORDINATE = [name for name in NAMES if name != "lamb"]
+# LAMB and LARS rescale the whole array (one layer) by its trust ratio, and Adafactor measures the
+# RMS of the whole array and factors a matrix's second moment, so their coordinates depend on each other.
+PER_COORDINATE = [name for name in NAMES if name not in {"lamb", "lars", "adafactor"}]
 SHAPES = [(), (2,), (3, 2)]
 
 
@@ -44,6 +45,8 @@ def test_registry_holds_the_documented_names():
         "radam",
         "lion",
         "lamb",
+        "lars",
+        "adafactor",
     }
     assert set(OPTIMIZERS) == expected
     for name, opt in OPTIMIZERS.items():
@@ -81,8 +84,8 @@ def test_update_is_pure_and_keeps_shape_and_dtype(name, shape):
         np.testing.assert_array_equal(state[key], value)
     assert isinstance(new_params, np.ndarray) and new_params.shape == shape and new_params.dtype == np.float64
     assert not np.shares_memory(new_params, params)
-    for key in opt.state_arrays:
-        assert new_state[key].shape == shape and new_state[key].dtype == np.float64
+    for key, buffer_shape in opt.buffer_shapes(shape).items():
+        assert new_state[key].shape == buffer_shape and new_state[key].dtype == np.float64
         assert not np.shares_memory(new_state[key], state[key])
     assert not np.array_equal(new_params, params), "an update with lr 0.05 should move the parameter"
 

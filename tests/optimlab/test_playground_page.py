@@ -143,3 +143,19 @@ def test_stochastic_quadratic_shows_the_analysis_of_the_average_gradient(client)
 def test_saddle_analysis_says_there_is_no_minimiser(client):
     _, html = page(client, problem="saddle", steps="30", opt1="sgd", hp1="lr=0.1")
     assert "no minimiser" in html
+
+
+def test_adafactor_and_lars_are_offered_and_drawn(client):
+    _, html = page(
+        client,
+        problem="rosenbrock",
+        steps="60",
+        opt1="adafactor",
+        hp1="lr=0.5",
+        opt2="lars",
+        hp2="lr=1,trust_coefficient=0.02",
+    )
+    assert 'value="adafactor"' in html and 'value="lars"' in html  # in the optimizer menus
+    assert "clip_threshold=1" in html and "trust_coefficient=0.001" in html  # their defaults, listed
+    trajectory_svg, _ = embedded_svgs(html)
+    assert "adafactor (lr=0.5)" in trajectory_svg and "lars (lr=1, trust_coefficient=0.02)" in trajectory_svg
