@@ -5,7 +5,10 @@ where it is (file, item, field, line), so an author fixes a file in one pass.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from quizzes.bankio.media import MediaFile
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class ParsedBank:
     # What a reader changed in one question: (the question's first line, message, index in `notes`).
     # Every entry is in `notes` too; this lets an import preview list the changes per question.
     question_notes: list[tuple[int | None, str, int]] = field(default_factory=list)
+    # Images and files the items refer to (`media:<digest>/<name>`), by digest (see `bankio.media`).
+    media: dict[str, "MediaFile"] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -108,6 +113,8 @@ class BankExport:
     items: list[dict[str, Any]]
     description: str = ""
     categories: list[dict[str, Any]] = field(default_factory=list)
+    # The bank's stored files by digest, for the `media:` references in the items' texts.
+    media: dict[str, "MediaFile"] = field(default_factory=dict)
 
 
 @dataclass
