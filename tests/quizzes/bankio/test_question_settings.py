@@ -228,8 +228,7 @@ def test_images_and_embedded_files_that_cannot_be_kept_are_reported_not_dropped_
 
     # Eight characters of base64 are six bytes: not the whole PNG signature, so not an allowed type.
     assert any(
-        "'Why warm up'" in note
-        and "questiontext: file 'lr.png' is not one of the allowed types" in note
+        "'Why warm up'" in note and "questiontext: file 'lr.png' is not one of the allowed types" in note
         for note in notes
     )
     assert any("images are not stored" in note for note in gift_notes)
