@@ -13,13 +13,12 @@ cannot be kept is reported with the question and the place in it, never dropped 
 
 import base64
 import binascii
-import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
-from quizzes.bankio.errors import BankProblem, Location, ParsedBank
+from quizzes.bankio.errors import BankProblem, Location, MediaFile, ParsedBank
 
 # type -> (label, whether it is shown as an image)
 ALLOWED_TYPES = {
@@ -37,23 +36,6 @@ MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\((media:[0-9a-f]{64}/[^)\s]+)\)")
 PLUGINFILE = "@@PLUGINFILE@@/"
 _PLUGINFILE_REF = re.compile(r"@@PLUGINFILE@@/([^\"'\s<>)?#]+)")
 MAX_NAME_LENGTH = 200
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    """One stored file: its name (as the file that brought it calls it), type from the allow-list, bytes."""
-
-    name: str
-    content_type: str
-    data: bytes
-
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-    @property
-    def is_image(self) -> bool:
-        return ALLOWED_TYPES[self.content_type][1]
 
 
 def sniff(data: bytes) -> str | None:
