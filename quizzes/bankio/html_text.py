@@ -2,9 +2,10 @@
 
 Only what reads the same in Markdown survives: paragraphs, line breaks, lists, bold, italics, inline
 code, links to http(s) addresses, and images and links to files the import stores (`media:`
-references, see `bankio.media`); any other image becomes `[image: alt: address]`. Scripts, styles and every other tag are dropped (their text is kept,
-except for script/style bodies). Math is kept as text; MathJax's `\\( \\)` and `\\[ \\]` delimiters become
-`$ $` and `$$ $$`, the ones our Markdown renderer understands (Markdown would otherwise eat the backslash).
+references, see `bankio.media`); any other image becomes `[image: alt: address]`. Scripts, styles
+and every other tag are dropped (their text is kept, except for script/style bodies). Math is kept
+as text; MathJax's `\\( \\)` and `\\[ \\]` delimiters become `$ $` and `$$ $$`, the ones our
+Markdown renderer understands (Markdown would otherwise eat the backslash).
 """
 
 import re

@@ -11,7 +11,8 @@ name names the bank; its last segment also becomes a topic; every category's des
 `ParsedBank.categories`, which lists only described categories: the others live on their items). Every other type is reported
 by name in `ParsedBank.skipped` and the rest of the file is imported.
 
-Writing is in `moodle_xml_export`; each kind's readers and writer are in `bankio/kinds/`. Our own export's <idnumber> (item key), <tags> (topics) and
+Files embedded beside a text (`<file>`, `@@PLUGINFILE@@`) and the legacy `<image>` are resolved before
+each question is read (`moodle_media`). Writing is in `moodle_xml_export`; each kind's readers and writer are in `bankio/kinds/`. Our own export's <idnumber> (item key), <tags> (topics) and
 format="markdown" texts are read back exactly.
 """
 

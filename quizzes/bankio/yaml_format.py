@@ -7,6 +7,7 @@ so an exported file diffs cleanly against the one it came from.
 """
 
 import re
+from functools import partial
 
 import yaml
 
@@ -353,9 +354,7 @@ def _read_media(
         if not all(isinstance(entry[name], str) for name in MEDIA_FIELDS):
             problem(where, "`name`, `sha256` and `data` must be text")
             continue
-        decoded = budget.decode(
-            entry["name"], entry["data"], lambda message, where=where: problem(where + ("data",), message)
-        )
+        decoded = budget.decode(entry["name"], entry["data"], partial(problem, where + ("data",)))
         if decoded is None:
             continue
         if decoded.digest != entry["sha256"].strip().lower():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,8 @@ from quizzes.bankio.media import ALLOWED_TYPES
 from quizzes.services.media import get_media_for_user
 
 # The file is never a page: nothing in it may run, load or be framed.
-MEDIA_CSP = {"default-src": [CSP.NONE], "sandbox": True, "frame-ancestors": [CSP.NONE]}
+# (`True` writes a directive without a value, which the stubs do not know.)
+MEDIA_CSP: dict[str, Any] = {"default-src": [CSP.NONE], "sandbox": True, "frame-ancestors": [CSP.NONE]}
 
 
 @login_required
