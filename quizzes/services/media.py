@@ -7,6 +7,7 @@ bytes, so the same picture imported twice into a bank is stored once.
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
 
 from quizzes.bankio.media import MediaFile, item_refs
@@ -49,14 +50,17 @@ def get_media_for_user(user, digest: str) -> BankMedia:
     """The file with this digest if `user` may see an item showing it; 404 otherwise (never a 403).
 
     Instructors who may view a bank holding the file see it (as they see every item of the bank);
-    a student sees it when an item drawn into one of their attempts shows it (the version they drew).
+    a student sees it when an item drawn into one of their attempts shows it (the version they drew),
+    and a quiz's owner when an item drawn into an attempt at their quiz does (the grading pages show it).
     """
     if not user.is_authenticated:
         raise Http404("No such file.")
     media = BankMedia.objects.filter(digest=digest, bank__in=banks_for_user(user, to=VIEW)).first()
     if media is not None:
         return media
-    drawn = AttemptItem.objects.filter(attempt__student=user, item__bank__media__digest=digest)
+    drawn = AttemptItem.objects.filter(
+        Q(attempt__student=user) | Q(attempt__quiz__owner=user), item__bank__media__digest=digest
+    )
     for attempt_item in drawn.select_related("version", "item").order_by("-pk")[:200]:
         if digest in item_refs(attempt_item.item_data()):
             media = BankMedia.objects.filter(bank_id=attempt_item.item.bank_id, digest=digest).first()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.services import user_create
 from quizzes.markdown import MEDIA_PATH, render_markdown
-from quizzes.models import Bank, BankMedia, Quiz, QuizRule
+from quizzes.models import Bank, BankMedia, BankShare, Quiz, QuizRule, ShareRole
 from quizzes.services.attempts import attempt_start
 from quizzes.services.banks import bank_export, bank_import
 from tests.quizzes.media_bytes import file_element, moodle_truefalse, png
@@ -149,3 +149,19 @@ def test_the_renderers_media_path_is_the_media_views_address():
     assert (
         reverse("quizzes:media", kwargs={"digest": DIGEST, "name": "a.png"}) == f"{MEDIA_PATH}{DIGEST}/a.png"
     )
+
+
+def test_a_quiz_owner_keeps_seeing_the_images_of_attempts_at_their_quiz_after_the_bank_is_unshared(
+    instructor_client, student
+):
+    bank = _import_through_the_page(instructor_client)
+    quiz_owner = user_create(username="quentin", password="instructor-pass-123", instructor=True)
+    share = BankShare.objects.create(bank=bank, user=quiz_owner, role=ShareRole.VIEWER)
+    quiz = Quiz.objects.create(slug="borrowed", title="Borrowed", owner=quiz_owner)
+    QuizRule.objects.create(quiz=quiz, bank=bank, count=1)
+    attempt_start(quiz=quiz, student=student)
+    share.delete()
+    other_quiz_owner = user_create(username="rhea", password="instructor-pass-123", instructor=True)
+
+    assert _client_for(quiz_owner).get(MEDIA_URL).status_code == 200
+    assert _client_for(other_quiz_owner).get(MEDIA_URL).status_code == 404
