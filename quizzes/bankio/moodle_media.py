@@ -30,6 +30,7 @@ from quizzes.bankio.media import (
 from quizzes.bankio.moodle_parts import QuestionContext
 
 _IMG_SRC = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+_MARKDOWN_IMG_SRC = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 
 
 def resolve_question_media(question: ET.Element, context: QuestionContext, budget: MediaBudget) -> None:
@@ -64,6 +65,10 @@ def resolve_question_media(question: ET.Element, context: QuestionContext, budge
         for source in _IMG_SRC.findall(text):
             if not source.startswith(("media:", PLUGINFILE)):
                 report(f"image '{source[:120]}' is not in the file; the reference is kept as text")
+        if holder.get("format") == "markdown":  # Descent shows only the images stored with the bank
+            for source in _MARKDOWN_IMG_SRC.findall(text):
+                if not source.startswith(("media:", PLUGINFILE)):
+                    report(f"image '{source[:120]}' is not in the file; it is not shown")
 
 
 def _legacy_image(question: ET.Element, context: QuestionContext) -> None:

@@ -184,6 +184,19 @@ def test_an_image_from_another_site_is_kept_as_text_and_reported():
     assert any("image 'https://example.org/x.png' is not in the file" in note for note in parsed.notes)
 
 
+def test_an_outside_image_in_a_markdown_text_is_reported():
+    text = moodle_truefalse(stem_html="Look: ![x](https://example.org/x.png)").replace(
+        '<questiontext format="html">', '<questiontext format="markdown">'
+    )
+
+    parsed = read_bank(text, "moodle-xml", filename="pics.xml")
+
+    assert any(
+        "image 'https://example.org/x.png' is not in the file; it is not shown" in note
+        for note in parsed.notes
+    )
+
+
 def test_a_file_no_text_shows_is_reported_and_not_kept():
     text = moodle_truefalse(stem_html="No picture here.", stem_files=file_element("spare.png", png()))
 
