@@ -64,6 +64,31 @@ class BankShare(Share):
         constraints = [models.UniqueConstraint(fields=["bank", "user"], name="unique_bank_share")]
 
 
+class BankMedia(models.Model):
+    """An image or file a bank's items show, imported with them (Moodle XML's embedded files).
+
+    Texts refer to it as `media:<digest>/<name>` (see `quizzes/bankio/media.py`); the Markdown
+    renderer turns that into the address of `quizzes.views.media`. The bytes are kept in the database
+    so that they are written in the import's transaction and need no shared disk; imports bound their
+    size (BANK_IMPORT_MAX_MEDIA_BYTES). `content_type` is one of the allow-list's, found from the bytes.
+    """
+
+    bank = models.ForeignKey(Bank, related_name="media", on_delete=models.CASCADE)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the bytes, hexadecimal.")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["bank", "name"]
+        constraints = [models.UniqueConstraint(fields=["bank", "digest"], name="unique_media_per_bank")]
+
+    def __str__(self) -> str:
+        return f"{self.bank_id}/{self.name}"
+
+
 class Item(models.Model):
     bank = models.ForeignKey(Bank, related_name="items", on_delete=models.CASCADE)
     # Stable identifier from the bank file; survives title edits and re-imports.

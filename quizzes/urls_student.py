@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes.views import student
+from quizzes.views import media, student
 
 # Quiz pages live under "quiz/<slug>/" so a quiz slug can never shadow "author/" or "attempts/".
 urlpatterns = [
@@ -17,4 +17,6 @@ urlpatterns = [
     ),
     path("attempts/<int:attempt_id>/finish/", student.attempt_finish_view, name="finish"),
     path("attempts/<int:attempt_id>/review/", student.attempt_review, name="review"),
+    # Images and files items show (Moodle imports): the digest names the bytes, the name is for people.
+    path("media/<str:digest>/<str:name>", media.media_file, name="media"),
 ]

@@ -24,6 +24,7 @@ rule (only staff get in), so a newly registered model is covered without a new r
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -43,7 +44,7 @@ from grading.authoring.content import content_of
 from grading.exercises import get_exercise
 from grading.models import AuthoredExercise, AuthoredExerciseShare, Submission
 from grading.services.authoring import authored_create
-from quizzes.models import Bank, BankShare, Item, Quiz, QuizRule, ShareRole
+from quizzes.models import Bank, BankMedia, BankShare, Item, Quiz, QuizRule, ShareRole
 from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
 from quizzes.services.versions import item_version_current
 
@@ -109,6 +110,10 @@ def item_kwargs(world):
 
 def quiz(world):
     return world.quiz.slug
+
+
+def media_kwargs(world):
+    return {"digest": world.media.digest, "name": world.media.name}
 
 
 def attempt(world):
@@ -184,6 +189,13 @@ ROWS = [
         post=outcomes("login 302 404 404 404 404 404 404"),
     ),
     # Quizzes, authoring: banks and items
+    # An image the table item shows: its bank's readers, and the student whose attempt drew the item.
+    Row(
+        "quizzes:media",
+        kwargs=media_kwargs,
+        get=outcomes("login 200 404 200 200 200 404 200"),
+        post=LOGIN_405,
+    ),
     Row("quizzes:author_banks", get=INSTRUCTORS, post=INSTRUCTORS),
     Row("quizzes:author_bank_create", get=INSTRUCTORS, post=INSTRUCTORS),
     Row("quizzes:author_import", get=INSTRUCTORS, post=INSTRUCTORS),
@@ -607,11 +619,20 @@ class World:
         }
         owner = self.users["owner"]
         self.bank = Bank.objects.create(slug="table-bank", name="Table bank", owner=owner)
+        picture = b"GIF89a" + bytes(range(32))
+        self.media = BankMedia.objects.create(
+            bank=self.bank,
+            digest=hashlib.sha256(picture).hexdigest(),
+            name="four.gif",
+            content_type="image/gif",
+            size=len(picture),
+            data=picture,
+        )
         self.item = Item.objects.create(
             bank=self.bank,
             key="table-item",
             kind="numeric",
-            stem="What is 2 + 2?",
+            stem=f"What is 2 + 2? ![four](media:{self.media.digest}/four.gif)",
             explanation="Four.",
             spec={"answer": 4, "tolerance": {"mode": "absolute", "value": 0.01}},
         )

@@ -18,6 +18,7 @@ from quizzes.bankio.errors import (
 from quizzes.bankio.gift import parse_gift
 from quizzes.bankio.gift_export import dump_gift
 from quizzes.bankio.limits import ImportLimits, parsed_limit_problems, text_too_big, too_many_questions
+from quizzes.bankio.media import MediaFile, keep_referenced, total_problem
 from quizzes.bankio.moodle_xml import parse_moodle_xml
 from quizzes.bankio.moodle_xml_export import dump_moodle_xml
 from quizzes.bankio.validation import EngineValidator, check_items
@@ -34,6 +35,7 @@ __all__ = [
     "ExportResult",
     "ImportLimits",
     "Location",
+    "MediaFile",
     "ParsedBank",
     "Skipped",
     "format_for_filename",
@@ -75,13 +77,16 @@ def read_bank(
     early = text_too_big(text, limits, filename) or too_many_questions(text, fmt, limits, filename)
     if early is not None:
         return ParsedBank(problems=[early])
+    budget = limits.media_budget()
     if fmt == "yaml":
-        parsed = parse_yaml(text, filename=filename)
+        parsed = parse_yaml(text, filename=filename, media=budget)
     elif fmt == "moodle-xml":
-        parsed = parse_moodle_xml(text, filename=filename)
+        parsed = parse_moodle_xml(text, filename=filename, media=budget)
     else:
         parsed = parse_gift(text, filename=filename)
     limit_problems = parsed_limit_problems(parsed, limits, filename)
+    if budget.over_total:
+        limit_problems.append(total_problem(budget, filename))
     if limit_problems:
         parsed.problems += limit_problems
         return parsed
@@ -91,6 +96,7 @@ def read_bank(
         )
         parsed.problems += problems
         parsed.notes += notes
+    keep_referenced(parsed)
     return parsed
 
 
@@ -102,15 +108,22 @@ def write_bank(
     description: str = "",
     items: list[dict],
     categories: list[dict] | None = None,
+    media: dict[str, MediaFile] | None = None,
 ) -> ExportResult:
     """Write items as `fmt`. YAML expresses everything; the others report what they had to leave out.
 
-    `categories` are the bank's named categories with their descriptions ({"path", "description"}).
+    `categories` are the bank's named categories with their descriptions ({"path", "description"});
+    `media` the bank's stored files by digest (the items' `media:` references).
     """
     _check_format(fmt)
     categories = categories or []
+    media = media or {}
     if fmt == "yaml":
-        text = dump_yaml(slug=slug, name=name, description=description, items=items, categories=categories)
+        text = dump_yaml(
+            slug=slug, name=name, description=description, items=items, categories=categories, media=media
+        )
         return ExportResult(text=text)
-    bank = BankExport(slug=slug, name=name, items=items, description=description, categories=categories)
+    bank = BankExport(
+        slug=slug, name=name, items=items, description=description, categories=categories, media=media
+    )
     return dump_moodle_xml(bank) if fmt == "moodle-xml" else dump_gift(bank)

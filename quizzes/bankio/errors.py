@@ -4,6 +4,7 @@ A reader never stops at the first mistake: it collects every problem it can find
 where it is (file, item, field, line), so an author fixes a file in one pass.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -70,6 +71,20 @@ def add_category(categories: list[dict], path: list[str], description: str = "")
     categories.append({"path": list(path), "description": description})
 
 
+@dataclass(frozen=True)
+class MediaFile:
+    """An image or file a bank file carries: its name (as that file calls it), its type (one of
+    `bankio.media.ALLOWED_TYPES`, found from the bytes) and its bytes."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
 @dataclass
 class ParsedBank:
     """What a reader made of a file: bank metadata, items as engine dicts, and what went wrong.
@@ -92,6 +107,8 @@ class ParsedBank:
     # What a reader changed in one question: (the question's first line, message, index in `notes`).
     # Every entry is in `notes` too; this lets an import preview list the changes per question.
     question_notes: list[tuple[int | None, str, int]] = field(default_factory=list)
+    # Images and files the items refer to (`media:<digest>/<name>`), by digest (see `bankio.media`).
+    media: dict[str, MediaFile] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -108,6 +125,8 @@ class BankExport:
     items: list[dict[str, Any]]
     description: str = ""
     categories: list[dict[str, Any]] = field(default_factory=list)
+    # The bank's stored files by digest, for the `media:` references in the items' texts.
+    media: dict[str, MediaFile] = field(default_factory=dict)
 
 
 @dataclass

@@ -135,7 +135,10 @@ def parse_gift(text: str, *, filename: str = "") -> ParsedBank:
         reader = _QuestionReader(block, filename, result)
         item = reader.read()
         if item is not None and "<img" in block.text.lower():
-            reader.note("images are not stored: each image is written as [image: its alt text]")
+            reader.note(
+                "images are not stored (a GIFT file carries no files): each is kept as text, "
+                "[image: its alt text: its address]"
+            )
         if item is None:
             continue
         kind, stem = item.pop("kind"), item.pop("stem")

@@ -7,9 +7,12 @@ that the reader in `gift` gives it back unchanged. GIFT has no hints, no difficu
 per question (the item's first topic); the notes say so.
 """
 
+from typing import Any
+
 from quizzes.bankio.errors import BankExport, ExportResult, Skipped
 from quizzes.bankio.gift_parts import escape_gift
 from quizzes.bankio.kinds import formats_for
+from quizzes.bankio.media import item_refs, without_images
 from quizzes.bankio.naming import category_text
 
 # Settings GIFT has no syntax for (see quizzes/engine/settings.py).
@@ -23,6 +26,12 @@ def dump_gift(bank: BankExport) -> ExportResult:
     current_category: str | None = None
     lost_details = False
     for item in bank.items:
+        if item_refs(item):
+            result.notes.append(
+                f"{item['key']}: GIFT cannot carry images or files; they were left out (each image is "
+                "written as [image: its alt text])"
+            )
+            item = _without_media(item)
         formats = formats_for(item["kind"])
         writer = formats.gift_writer if formats is not None else None
         if writer is None:
@@ -74,3 +83,13 @@ def dump_gift(bank: BankExport) -> ExportResult:
         )
     result.text = "\n".join(lines).rstrip() + "\n"
     return result
+
+
+def _without_media(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_images(value)
+    if isinstance(value, dict):
+        return {name: _without_media(entry) for name, entry in value.items()}
+    if isinstance(value, list):
+        return [_without_media(entry) for entry in value]
+    return value

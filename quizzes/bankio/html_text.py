@@ -1,13 +1,17 @@
 """Conservative HTML → Markdown for question text coming from Moodle (HTML is Moodle's default format).
 
 Only what reads the same in Markdown survives: paragraphs, line breaks, lists, bold, italics, inline
-code, links to http(s) addresses. Scripts, styles and every other tag are dropped (their text is kept,
-except for script/style bodies). Math is kept as text; MathJax's `\\( \\)` and `\\[ \\]` delimiters become
-`$ $` and `$$ $$`, the ones our Markdown renderer understands (Markdown would otherwise eat the backslash).
+code, links to http(s) addresses, and images and links to files the import stores (`media:`
+references, see `bankio.media`); any other image becomes `[image: alt: address]`. Scripts, styles
+and every other tag are dropped (their text is kept, except for script/style bodies). Math is kept
+as text; MathJax's `\\( \\)` and `\\[ \\]` delimiters become `$ $` and `$$ $$`, the ones our
+Markdown renderer understands (Markdown would otherwise eat the backslash).
 """
 
 import re
 from html.parser import HTMLParser
+
+from quizzes.bankio.media import MEDIA_REF
 
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "tr", "ul", "ol", "pre"}
 _DROPPED_WITH_CONTENT = {"script", "style", "head", "title"}
@@ -44,13 +48,18 @@ class _MarkdownWriter(HTMLParser):
             self.parts.append(_INLINE_MARKS[tag])
         elif tag == "a":
             href = dict(attrs).get("href") or ""
-            self.link_href = href if re.match(r"^https?://", href) else None
+            self.link_href = href if re.match(r"^https?://|^media:[0-9a-f]{64}/", href) else None
             if self.link_href:
                 self.parts.append("[")
         elif tag == "img":
             self.images += 1
-            alt = (dict(attrs).get("alt") or "").strip()
-            self.parts.append(f"[image{': ' + alt if alt else ''}]")
+            alt = re.sub(r"[\[\]\s]+", " ", dict(attrs).get("alt") or "").strip()
+            source = (dict(attrs).get("src") or "").strip()
+            if MEDIA_REF.fullmatch(source):  # a file the import stores (bankio.media)
+                self.parts.append(f"![{alt}]({source})")
+            else:  # not stored: the reference stays readable as text
+                label = ": ".join(part for part in ("image", alt, source[:200]) if part)
+                self.parts.append(f"[{label}]")
         elif tag in ("td", "th"):
             self.parts.append(" | ")
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from quizzes.bankio.errors import BankProblem, Location, ParsedBank
+from quizzes.bankio.media import MediaBudget
 
 MIB = 1024 * 1024
 
@@ -20,6 +21,11 @@ class ImportLimits:
     max_bytes: int = 5 * MIB
     max_questions: int = 5000
     max_text_chars: int = 100_000
+    max_media_bytes: int = 1 * MIB  # one embedded image or file, decoded
+    max_media_total_bytes: int = 3 * MIB  # every embedded file of one import together, decoded
+
+    def media_budget(self) -> MediaBudget:
+        return MediaBudget(max_file_bytes=self.max_media_bytes, max_total_bytes=self.max_media_total_bytes)
 
 
 def human_size(count: int) -> str:

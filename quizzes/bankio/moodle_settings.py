@@ -56,7 +56,6 @@ def read_settings(question: ET.Element, kind: str, context: QuestionContext) -> 
     if feedback:
         settings["combined_feedback"] = feedback
     _note_display_options(question, context)
-    _note_media(question, context)
     options = sorted(
         {
             option
@@ -90,17 +89,6 @@ def _note_display_options(question: ET.Element, context: QuestionContext) -> Non
             context.note(f"<{element}>{value}</{element}> has no equivalent in Descent and was left out")
     if question.find("shownumcorrect") is not None and question.find("correctfeedback") is not None:
         context.note("the option to show the number of correct responses was left out")
-
-
-def _note_media(question: ET.Element, context: QuestionContext) -> None:
-    """Images and embedded files are not stored (yet): say so rather than drop them silently."""
-    files = len(question.findall(".//file")) + (question.find("image") is not None)
-    images = sum((element.text or "").lower().count("<img") for element in question.iter("text"))
-    if files or images:
-        context.note(
-            f"{images} image(s) and {files} embedded file(s) are not stored: each image is written "
-            "as [image: its alt text]"
-        )
 
 
 def write_settings(question: ET.Element, item: dict[str, Any], qtype: str, result: ExportResult) -> None:

@@ -11,7 +11,8 @@ name names the bank; its last segment also becomes a topic; every category's des
 `ParsedBank.categories`, which lists only described categories: the others live on their items). Every other type is reported
 by name in `ParsedBank.skipped` and the rest of the file is imported.
 
-Writing is in `moodle_xml_export`; each kind's readers and writer are in `bankio/kinds/`. Our own export's <idnumber> (item key), <tags> (topics) and
+Files embedded beside a text (`<file>`, `@@PLUGINFILE@@`) and the legacy `<image>` are resolved before
+each question is read (`moodle_media`). Writing is in `moodle_xml_export`; each kind's readers and writer are in `bankio/kinds/`. Our own export's <idnumber> (item key), <tags> (topics) and
 format="markdown" texts are read back exactly.
 """
 
@@ -24,6 +25,9 @@ from defusedxml.common import DefusedXmlException
 
 from quizzes.bankio.errors import BankProblem, Location, ParsedBank, Skipped, add_category
 from quizzes.bankio.kinds import MOODLE_READERS, formats_for
+from quizzes.bankio.limits import ImportLimits
+from quizzes.bankio.media import MediaBudget
+from quizzes.bankio.moodle_media import resolve_question_media
 from quizzes.bankio.moodle_parts import QuestionContext, element_markdown, text_of_element
 from quizzes.bankio.moodle_settings import read_settings
 from quizzes.bankio.naming import MAX_TOPIC_LENGTH, category_parts, category_path, slugify, unique_slug
@@ -33,9 +37,13 @@ from quizzes.engine.spec import OPTIONAL_EXPLANATION
 # -- reading -----------------------------------------------------------------------------------------
 
 
-def parse_moodle_xml(text: str, *, filename: str = "") -> ParsedBank:
-    """Items from a Moodle XML export. Unsupported question types are listed in `.skipped`."""
+def parse_moodle_xml(text: str, *, filename: str = "", media: MediaBudget | None = None) -> ParsedBank:
+    """Items from a Moodle XML export. Unsupported question types are listed in `.skipped`.
+
+    Embedded files are decoded within `media` (default: the default limits) into `.media`.
+    """
     result = ParsedBank()
+    media = media or ImportLimits().media_budget()
     text = text.removeprefix("\ufeff")  # a byte-order mark left by the decoding
     try:
         root = SafeET.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
@@ -80,6 +88,7 @@ def parse_moodle_xml(text: str, *, filename: str = "") -> ParsedBank:
             )
             continue
         context = QuestionContext(filename=filename, line=line, name=name, result=result)
+        resolve_question_media(question, context, media)  # embedded files (bankio/moodle_media.py)
         item = reader(question, context)
         if item is None:
             continue
@@ -102,6 +111,7 @@ def parse_moodle_xml(text: str, *, filename: str = "") -> ParsedBank:
             settings["category"] = list(category)
         result.item_lines[len(result.items)] = {"": line} if line else {}
         result.items.append({**common, **item, **settings})
+    result.media.update(media.files)
     return result
 
 

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 
 from quizzes.bankio.errors import BankExport, ExportResult, Skipped
 from quizzes.bankio.kinds import formats_for
+from quizzes.bankio.moodle_media import attach_media
 from quizzes.bankio.moodle_settings import write_settings
 from quizzes.bankio.naming import category_text
 
@@ -67,6 +68,7 @@ def dump_moodle_xml(bank: BankExport) -> ExportResult:
             tags = ET.SubElement(question, "tags")
             for topic in item["topics"]:
                 _text_child(tags, "tag", topic, fmt=None)
+        attach_media(question, bank.media, result, item["key"])  # images and files (bankio/moodle_media.py)
         quiz.append(ET.Comment(f" {_comment_safe(item['key'])} ({item['kind']}) "))
         quiz.append(question)
 

@@ -7,17 +7,22 @@ so an exported file diffs cleanly against the one it came from.
 """
 
 import re
+from functools import partial
 
 import yaml
 
 from quizzes.bankio.errors import BankProblem, Location, ParsedBank, add_category
+from quizzes.bankio.limits import ImportLimits
+from quizzes.bankio.media import MediaBudget, MediaFile, encode, item_refs
 from quizzes.bankio.validation import COMMON_FIELDS, is_slug, with_common_defaults
 from quizzes.engine.settings import category_problems
 
 FORMAT_MARKER = "descent-bank/1"
 # Far above any real bank (the demo banks have a few thousand values); below what would hang a worker.
 MAX_EXPANDED_VALUES = 200_000
-TOP_LEVEL_FIELDS = ("format", "bank", "items")
+TOP_LEVEL_FIELDS = ("format", "bank", "items", "media")
+MEDIA_FIELDS = ("name", "sha256", "data")
+_BASE64_LINE = 76
 BANK_FIELDS = ("slug", "name", "description", "categories")
 
 # Kind-specific fields in the order the format documentation presents them; others follow sorted.
@@ -88,9 +93,14 @@ _BankDumper.add_representer(dict, _represent_dict)
 # -- reading -----------------------------------------------------------------------------------------
 
 
-def parse_yaml(text: str, *, filename: str = "") -> ParsedBank:
-    """Read a bank file. Structural problems are collected, never raised; items are not engine-checked here."""
+def parse_yaml(text: str, *, filename: str = "", media: MediaBudget | None = None) -> ParsedBank:
+    """Read a bank file. Structural problems are collected, never raised; items are not engine-checked here.
+
+    The optional top-level `media` list (files the items refer to as `media:<sha256>/<name>`) is decoded
+    within `media` (default: the default limits); a file that cannot be kept is a located problem.
+    """
     result = ParsedBank()
+    budget = media or ImportLimits().media_budget()
     loader = _BankLoader(text)
     try:
         root = loader.get_single_node()
@@ -129,6 +139,8 @@ def parse_yaml(text: str, *, filename: str = "") -> ParsedBank:
     if root is not None:
         _record_lines(root, (), lines, result.problems, filename)
     _read_top_level(data, lines, result, filename)
+    if isinstance(data, dict) and "media" in data:
+        _read_media(data["media"], lines, result, filename, budget)
     return result
 
 
@@ -236,9 +248,18 @@ def _read_top_level(data: object, lines: dict[tuple, int], result: ParsedBank, f
 
 
 def dump_yaml(
-    *, slug: str, name: str, description: str = "", items: list[dict], categories: list[dict] | None = None
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    items: list[dict],
+    categories: list[dict] | None = None,
+    media: dict[str, MediaFile] | None = None,
 ) -> str:
-    """A `descent-bank/1` file for these items (dicts shaped like `Item.to_dict()`)."""
+    """A `descent-bank/1` file for these items (dicts shaped like `Item.to_dict()`).
+
+    The files of `media` (by digest) that the items refer to follow the items, base64-encoded.
+    """
     bank: dict = {"slug": slug, "name": name, "description": description}
     if categories:
         bank["categories"] = [
@@ -250,6 +271,9 @@ def dump_yaml(
         "bank": bank,
         "items": [_ordered_item(item) for item in items],
     }
+    used = sorted({digest for item in items for digest in item_refs(item)} & set(media or {}))
+    if used and media:
+        document["media"] = [_media_entry(media[digest]) for digest in used]
     return yaml.dump(
         document,
         Dumper=_BankDumper,
@@ -302,6 +326,41 @@ def _read_categories(value: object, lines: dict[tuple, int], result: ParsedBank,
             problem(where + ("description",), "must be text")
             continue
         add_category(result.categories, entry["path"], entry.get("description", ""))
+
+
+def _media_entry(media: MediaFile) -> dict:
+    encoded = encode(media.data)
+    lines = [encoded[start : start + _BASE64_LINE] for start in range(0, len(encoded), _BASE64_LINE)]
+    return {"name": media.name, "sha256": media.digest, "data": "\n".join(lines) + "\n"}
+
+
+def _read_media(
+    value: object, lines: dict[tuple, int], result: ParsedBank, filename: str, budget: MediaBudget
+) -> None:
+    """`media`: [{name, sha256, data (base64)}], the files the items' `media:` references name."""
+
+    def problem(path: tuple, message: str) -> None:
+        line = lines.get(path, lines.get(path[:-1], lines.get(())))
+        result.problems.append(BankProblem(Location(file=filename, field=_dotted(path), line=line), message))
+
+    if not isinstance(value, list):
+        problem(("media",), "must be a list of {name, sha256, data}")
+        return
+    for index, entry in enumerate(value):
+        where = ("media", index)
+        if not isinstance(entry, dict) or set(entry) != set(MEDIA_FIELDS):
+            problem(where, "must be a mapping with exactly `name`, `sha256` and `data` (base64)")
+            continue
+        if not all(isinstance(entry[name], str) for name in MEDIA_FIELDS):
+            problem(where, "`name`, `sha256` and `data` must be text")
+            continue
+        decoded = budget.decode(entry["name"], entry["data"], partial(problem, where + ("data",)))
+        if decoded is None:
+            continue
+        if decoded.digest != entry["sha256"].strip().lower():
+            problem(where + ("sha256",), f"does not match the data (its SHA-256 is {decoded.digest})")
+            continue
+        result.media[decoded.digest] = decoded
 
 
 def _text_or_empty(value: object) -> str:

@@ -20,6 +20,7 @@ from django.db import DatabaseError, transaction
 
 from quizzes.bankio import BankProblem, ExportResult, Location, Skipped, read_bank, write_bank
 from quizzes.bankio.errors import ParsedBank, add_category
+from quizzes.bankio.media import MediaFile
 from quizzes.bankio.naming import slugify
 from quizzes.bankio.validation import (
     COMMON_FIELDS,
@@ -30,6 +31,7 @@ from quizzes.engine import check_answer, draw_variant, render_item, variant_seed
 from quizzes.engine.kinds import ItemKind
 from quizzes.models import AttemptItem, Bank, Item, Topic
 from quizzes.services.import_limits import import_limits
+from quizzes.services.media import media_for_export, media_store
 from quizzes.services.versions import item_version_current
 
 # Draws per calculation item in `bank_validate`: enough to hit the corners of small parameter grids.
@@ -90,6 +92,7 @@ def bank_import(
             _write_bank(
                 parsed.items,
                 categories=parsed.categories,
+                media=parsed.media,
                 slug=slug,
                 metadata=(name, parsed.description) if fmt == "yaml" else None,
                 fallback_name=name or slug,
@@ -239,6 +242,7 @@ def _write_bank(
     items: list[dict],
     *,
     categories: list[dict] | None = None,
+    media: dict[str, MediaFile] | None = None,
     slug: str,
     metadata: tuple[str, str] | None,
     fallback_name: str,
@@ -270,6 +274,8 @@ def _write_bank(
             bank.categories = merged
             bank.save(update_fields=["categories", "updated_at"])
 
+    if media:
+        media_store(bank=bank, files=media)  # before the items that show them, in the same transaction
     topics = _topics_by_slug({slug for item in items for slug in item.get("topics", [])})
     existing = {item.key: item for item in bank.items.all()}
     file_keys = {item["key"] for item in items}
@@ -324,13 +330,16 @@ def _item_dicts(bank: Bank) -> list[dict]:
 
 def bank_export_result(*, bank: Bank, fmt: str) -> ExportResult:
     """The bank as `fmt`, with the items that format could not express listed in `.skipped`."""
+    items = _item_dicts(bank)
     return write_bank(
         fmt=fmt,
         slug=bank.slug,
         name=bank.name,
         description=bank.description,
-        items=_item_dicts(bank),
+        items=items,
         categories=list(bank.categories or []),
+        # GIFT carries no files: only which items show some, which the items themselves say.
+        media=media_for_export(bank=bank, items=items) if fmt != "gift" else {},
     )
 
 
