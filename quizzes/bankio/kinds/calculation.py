@@ -365,9 +365,6 @@ def _as_range(dataset: _Dataset, values: list[int | float]) -> dict[str, Any] | 
 
 
 def fallback_explanation(item: dict[str, Any]) -> str:
-    answer_format = item.get("answer_format") or {}
-    if "decimals" in answer_format:
-        return f"The correct answer is {{{{answer:.{answer_format['decimals']}f}}}}."
     return "The correct answer is {{answer}}."
 
 

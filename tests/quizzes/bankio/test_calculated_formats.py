@@ -1,0 +1,352 @@
+"""Moodle calculated questions: wildcards become template parameters, datasets their choices, and back."""
+
+import math
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from quizzes.bankio import read_bank, write_bank
+from quizzes.bankio.moodle_formula import from_moodle, to_moodle
+from quizzes.engine import check_answer, draw_variant, validate_item
+from quizzes.engine.kinds.registry import handler_for
+from quizzes.engine.result import Variant
+
+
+def _answer(formula, fraction=100, tolerance="0.01", tolerance_type="1", fmt="1", length="2", feedback=""):
+    return f"""
+    <answer fraction="{fraction}"><text>{formula}</text>
+      <tolerance>{tolerance}</tolerance><tolerancetype>{tolerance_type}</tolerancetype>
+      <correctanswerformat>{fmt}</correctanswerformat><correctanswerlength>{length}</correctanswerlength>
+      <feedback format="html"><text>{feedback}</text></feedback>
+    </answer>"""
+
+
+def _dataset(
+    name, values=(), minimum="1", maximum="10", decimals="1", distribution="uniform", status="private"
+):
+    items = "".join(
+        f"<dataset_item><number>{number}</number><value>{value}</value></dataset_item>"
+        for number, value in enumerate(values, start=1)
+    )
+    return f"""
+    <dataset_definition>
+      <status><text>{status}</text></status><name><text>{name}</text></name><type>calculated</type>
+      <distribution><text>{distribution}</text></distribution>
+      <minimum><text>{minimum}</text></minimum><maximum><text>{maximum}</text></maximum>
+      <decimals><text>{decimals}</text></decimals><itemcount>{len(values)}</itemcount>
+      <dataset_items>{items}</dataset_items><number_of_items>{len(values)}</number_of_items>
+    </dataset_definition>"""
+
+
+def _question(name, text, answers, datasets, qtype="calculated", extra="", feedback=""):
+    return f"""
+  <question type="{qtype}">
+    <name><text>{name}</text></name>
+    <questiontext format="html"><text>{text}</text></questiontext>
+    <generalfeedback format="html"><text>{feedback}</text></generalfeedback>
+    {"".join(answers)}
+    {extra}
+    <dataset_definitions>{"".join(datasets)}</dataset_definitions>
+  </question>"""
+
+
+def _question_lines(text):
+    return [number for number, line in enumerate(text.splitlines(), start=1) if "<question " in line]
+
+
+def _quiz(*questions):
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>' + "".join(questions) + "\n</quiz>\n"
+
+
+# Adam's bias-corrected first step: lr * m / (1 - beta1^t) over sqrt(v / (1 - beta2^t)) plus eps.
+ADAM = _question(
+    "Adam corrected step",
+    "Adam with learning rate {lr}, beta1 = {b1}, beta2 = 0.999 after {t} steps of the same gradient {g}: "
+    "how large is the step?",
+    [
+        _answer(
+            "{lr} * ({g} * (1 - pow({b1}, {t})) / (1 - pow({b1}, {t}))) / "
+            "(sqrt({g} * {g} * (1 - pow(0.999, {t})) / (1 - pow(0.999, {t}))) + 1e-8)",
+            tolerance="0.001",
+            fmt="2",
+            length="3",
+            feedback="Right: with a constant gradient the corrected step is about {lr}.",
+        ),
+        _answer(
+            "{lr} * {g} * (1 - pow({b1}, {t})) / sqrt({g} * {g} * (1 - pow(0.999, {t})))",
+            fraction=50,
+            tolerance="0.001",
+            feedback="You left out the bias correction.",
+        ),
+    ],
+    [
+        _dataset("lr", ["0.001", "0.01", "0.1"], "0.001", "0.1", "3"),
+        _dataset("b1", ["0.9", "0.8", "0.5"], "0.5", "0.9", "1"),
+        _dataset("t", ["1", "2", "5"], "1", "5", "0"),
+        _dataset("g", ["2", "0.5", "4"], "0.5", "4", "1"),
+    ],
+    feedback="The step is {={lr} * ({g} * (1 - pow({b1}, {t})) / (1 - pow({b1}, {t}))) / "
+    "(sqrt({g} * {g} * (1 - pow(0.999, {t})) / (1 - pow(0.999, {t}))) + 1e-8)}.",
+)
+
+SIMPLE = _question(
+    "Circle area",
+    "What is the area of a circle of radius {r} cm?",
+    [_answer("pi() * {r}**2", tolerance="0.05", tolerance_type="2", fmt="1", length="2")],
+    [_dataset("r", ["1.5", "2.5", "4"], "1", "5", "1")],
+    qtype="calculatedsimple",
+    extra="<units><unit><multiplier>1</multiplier><unit_name>cm^2</unit_name></unit></units>",
+)
+
+
+def _adam_by_moodle(lr, b1, t, g):
+    """What Moodle's PHP evaluates for the key formula, recomputed here term by term."""
+    m_hat = g * (1 - b1**t) / (1 - b1**t)
+    v_hat = g * g * (1 - 0.999**t) / (1 - 0.999**t)
+    return lr * m_hat / (math.sqrt(v_hat) + 1e-8)
+
+
+def _partial_by_moodle(lr, b1, t, g):
+    return lr * g * (1 - b1**t) / math.sqrt(g * g * (1 - 0.999**t))
+
+
+@pytest.fixture
+def bank():
+    parsed = read_bank(_quiz(ADAM, SIMPLE), "moodle-xml", filename="calc.xml")
+    assert parsed.problems == [] and parsed.skipped == []
+    return parsed
+
+
+def _values(item, params):
+    return handler_for("calculation").values(item, params)
+
+
+def test_each_dataset_item_gives_the_answer_moodle_computes(bank):
+    adam = bank.items[0]
+    rows = [(0.001, 0.9, 1, 2), (0.01, 0.8, 2, 0.5), (0.1, 0.5, 5, 4)]
+
+    assert adam["kind"] == "calculation"
+    assert {name: spec["choices"] for name, spec in adam["params"].items()} == {
+        "lr": [0.001, 0.01, 0.1], "b1": [0.9, 0.8, 0.5], "t": [1, 2, 5], "g": [2, 0.5, 4],
+    }  # fmt: skip
+    for lr, b1, t, g in rows:
+        values, wrong = _values(adam, {"lr": lr, "b1": b1, "t": t, "g": g})
+        assert values["answer"] == pytest.approx(_adam_by_moodle(lr, b1, t, g), rel=1e-12)
+        assert wrong == [pytest.approx(_partial_by_moodle(lr, b1, t, g), rel=1e-12)]
+
+
+def test_the_k_th_items_of_every_dataset_are_drawn_together_as_moodle_does(bank):
+    adam = bank.items[0]
+    listed = {(0.001, 0.9, 1, 2), (0.01, 0.8, 2, 0.5), (0.1, 0.5, 5, 4)}
+
+    drawn = {
+        tuple(draw_variant(adam, seed).params[name] for name in ("lr", "b1", "t", "g")) for seed in range(60)
+    }
+
+    assert all(spec["paired"] is True for spec in adam["params"].values())
+    assert drawn == listed
+
+
+def test_feedback_fractions_tolerance_and_answer_length_are_kept(bank):
+    adam = bank.items[0]
+    variant = draw_variant(adam, 3)
+    lr, b1, t, g = (variant.params[name] for name in ("lr", "b1", "t", "g"))
+
+    right = check_answer(adam, variant, repr(_adam_by_moodle(lr, b1, t, g) * 1.0005))
+    partial = check_answer(adam, variant, repr(_partial_by_moodle(lr, b1, t, g)))
+
+    assert adam["tolerance"] == {"mode": "relative", "value": 0.001}
+    assert adam["answer_format"] == {"sigfigs": 3}
+    assert right.score == 1.0 and right.feedback == [
+        f"Right: with a constant gradient the corrected step is about {lr:g}."
+    ]
+    assert (partial.score, partial.feedback) == (0.5, ["You left out the bias correction."])
+    assert adam["explanation"] == "The step is {{answer}}."
+
+
+def test_calculatedsimple_keeps_its_nominal_tolerance_units_and_decimals(bank):
+    circle = bank.items[1]
+    variant = Variant(0, {"r": 2.5}, *_values(circle, {"r": 2.5}))
+
+    result = check_answer(circle, variant, "19.6")
+
+    assert circle["answer"] == {"expr": "pi*r^2"}
+    assert circle["tolerance"] == {"mode": "absolute", "value": 0.05}
+    assert circle["units"] == "cm^2"
+    assert circle["params"] == {"r": {"choices": [1.5, 2.5, 4]}}  # one dataset: plain choices
+    assert result.score == 1.0 and result.correct_answer == "19.63 cm^2"  # two decimals, Moodle's length
+
+
+def test_import_export_import_gives_the_same_bank(bank):
+    exported = write_bank(fmt="moodle-xml", slug="calc", name="Calc", items=bank.items)
+    again = read_bank(exported.text, "moodle-xml", filename="again.xml")
+
+    assert exported.skipped == [] and again.problems == [] and again.skipped == []
+    assert again.items == bank.items
+
+
+def test_exported_xml_carries_the_elements_moodles_importer_reads(bank):
+    exported = write_bank(fmt="moodle-xml", slug="calc", name="Calc", items=bank.items)
+    question = ET.fromstring(exported.text).find("question[@type='calculated']")
+
+    for answer in question.findall("answer"):
+        for tag in (
+            "text",
+            "tolerance",
+            "tolerancetype",
+            "correctanswerformat",
+            "correctanswerlength",
+            "feedback",
+        ):
+            assert answer.find(tag) is not None, tag
+    definitions = question.findall("dataset_definitions/dataset_definition")
+    assert [definition.findtext("name/text") for definition in definitions] == ["b1", "g", "lr", "t"]
+    for definition in definitions:
+        for path in ("status/text", "type", "distribution/text", "minimum/text", "maximum/text",
+                     "decimals/text", "itemcount", "number_of_items"):  # fmt: skip
+            assert definition.findtext(path), path
+        assert definition.findtext("status/text") == "private"
+        assert len(definition.findall("dataset_items/dataset_item")) == 3
+    assert question.findtext("answer/text").startswith("{lr}*")
+    assert "{=" in question.findtext("generalfeedback/text")
+
+
+def test_unsupported_formulas_are_reported_with_their_line_and_the_rest_is_imported():
+    tangent = _question("Tangent", "tan of {x}?", [_answer("tan({x})")], [_dataset("x", ["1", "2"])])
+    xor = _question("Caret", "{x} squared?", [_answer("{x} ^ 2")], [_dataset("x", ["1", "2"])])
+    normal = """
+  <question type="numerical">
+    <name><text>Plain number</text></name>
+    <questiontext format="html"><text>Half of one?</text></questiontext>
+    <answer fraction="100"><text>0.5</text><tolerance>0</tolerance></answer>
+  </question>"""
+    text = _quiz(tangent, normal, xor, SIMPLE)
+
+    parsed = read_bank(text, "moodle-xml", filename="mixed.xml")
+
+    assert parsed.problems == []
+    assert [item["title"] for item in parsed.items] == ["Plain number", "Circle area"]
+    skipped = {entry.name: entry for entry in parsed.skipped}
+    assert set(skipped) == {"Tangent", "Caret"}
+    assert "tan() has no equivalent" in skipped["Tangent"].reason
+    assert "bitwise XOR" in skipped["Caret"].reason
+    lines = text.splitlines()
+    for name, entry in skipped.items():
+        assert entry.location.file == "mixed.xml" and entry.type == "calculated"
+        assert "<question" in lines[entry.location.line - 1] and name in lines[entry.location.line]
+
+
+def test_tolerance_types_descent_cannot_check_exactly_are_reported_or_left_out():
+    geometric = _question(
+        "Geometric",
+        "Double {x}?",
+        [_answer("2*{x}", tolerance="0.1", tolerance_type="3")],
+        [_dataset("x", ["1", "3"])],
+    )
+    unknown = _question(
+        "Unknown type", "Triple {x}?", [_answer("3*{x}", tolerance_type="7")], [_dataset("x", ["1", "3"])]
+    )
+    text = _quiz(geometric, unknown)
+
+    parsed = read_bank(text, "moodle-xml", filename="tol.xml")
+
+    item = parsed.items[0]
+    assert item["tolerance"] == {"mode": "relative", "value": pytest.approx(0.1 / 1.1, rel=1e-5)}
+    ((line, message, note_index),) = [note for note in parsed.question_notes if "geometric" in note[1]]
+    first, second = _question_lines(text)
+    assert line == first and "geometric tolerance 0.1" in message
+    assert parsed.notes[note_index].startswith(f"tol.xml:{first}: 'Geometric': answer 1: Moodle's geometric")
+    (skipped,) = parsed.skipped
+    assert skipped.name == "Unknown type" and "tolerance type '7'" in skipped.reason
+    assert skipped.location.line == second
+
+
+def test_a_dataset_without_items_becomes_a_range_and_a_log_uniform_one_is_left_out():
+    ranged = _question("Ranged", "Add one to {x}.", [_answer("{x} + 1")], [_dataset("x", [], "2", "4", "1")])
+    logged = _question(
+        "Log-uniform",
+        "Add one to {x}.",
+        [_answer("{x} + 1")],
+        [_dataset("x", [], "1", "100", "0", "loguniform")],
+    )
+
+    parsed = read_bank(_quiz(ranged, logged), "moodle-xml", filename="r.xml")
+
+    assert parsed.problems == []
+    assert parsed.items[0]["params"] == {"x": {"min": 2.0, "max": 4.0, "step": 0.1}}
+    assert any("lists no items" in message for _, message, _ in parsed.question_notes)
+    assert [(entry.name, "loguniform" in entry.reason) for entry in parsed.skipped] == [("Log-uniform", True)]
+
+
+def test_questions_moodle_computes_text_for_or_without_datasets_are_left_out():
+    computed = _question(
+        "Computed text", "Twice {x} is {={x}*2}; add one.", [_answer("{x}*2 + 1")], [_dataset("x", ["1"])]
+    )
+    undefined = _question("No dataset", "Add {x} and {y}.", [_answer("{x} + {y}")], [_dataset("x", ["1"])])
+    no_key = _question("No key", "Add one to {x}.", [_answer("{x} + 1", fraction=50)], [_dataset("x", ["1"])])
+
+    parsed = read_bank(_quiz(computed, undefined, no_key), "moodle-xml", filename="x.xml")
+
+    reasons = {entry.name: entry.reason for entry in parsed.skipped}
+    assert parsed.items == [] and parsed.problems == []
+    assert "{=...}" in reasons["Computed text"]
+    assert "{y}, which has no dataset" in reasons["No dataset"]
+    assert "fraction 100" in reasons["No key"]
+
+
+def test_a_keyword_wildcard_is_renamed_and_an_unreachable_answer_is_left_out():
+    question = _question(
+        "Decay",
+        "Decay {lambda} applied to {w}.",
+        [_answer("{lambda} * {w}"), _answer("{w} * {lambda}", fraction=0, feedback="Same thing")],
+        [_dataset("lambda", ["0.1", "0.2"]), _dataset("w", ["3", "5"])],
+    )
+
+    parsed = read_bank(_quiz(question), "moodle-xml", filename="k.xml")
+
+    (item,) = parsed.items
+    assert item["stem"] == "Decay {{lambda_}} applied to {{w}}."
+    assert item["answer"] == {"expr": "lambda_*w"}
+    assert "misconceptions" not in item
+    assert any("never reaches it" in message for _, message, _ in parsed.question_notes)
+
+
+def test_our_templates_export_and_come_back_computing_the_same_answers(fixture_text):
+    from quizzes.bankio.yaml_format import parse_yaml
+
+    original = next(i for i in parse_yaml(fixture_text("all_kinds.yaml")).items if i["kind"] == "calculation")
+
+    exported = write_bank(fmt="moodle-xml", slug="s", name="n", items=[original])
+    (again,) = read_bank(exported.text, "moodle-xml").items
+
+    assert (
+        again["params"] == original["params"]
+    )  # every combination listed: independent choices and the range
+    assert again["explanation"] == "The step is ${{eta}} \\times {{g}} = {{answer}}$."
+    for seed in range(10):
+        params = draw_variant(original, seed).params
+        assert _values(again, params)[0]["answer"] == pytest.approx(_values(original, params)[0]["answer"])
+    assert validate_item(again) == []
+
+
+def test_a_gift_export_reports_the_one_variant_it_writes(bank):
+    exported = write_bank(fmt="gift", slug="calc", name="Calc", items=bank.items[:1])
+
+    assert any("adam-corrected-step: exported as one fixed variant" in note for note in exported.notes)
+    assert "{{" not in exported.text and "{lr}" not in exported.text
+
+
+@pytest.mark.parametrize(
+    ("moodle", "ours"),
+    [
+        ("{a} * pow({b}, 2) + sqrt({c}) / pi()", "a*b^2 + sqrt(c)/pi"),
+        ("-{a}**2", "-a^2"),
+        ("{a} - ({b} - {c})", "a - (b - c)"),
+        ("pow(1 - {b}, {t})", "(1 - b)^t"),
+        ("log10({a})", "log(a, 10)"),
+        ("max({a}, {b}, 3)", "max(a, b, 3)"),
+    ],
+)
+def test_formulas_translate_both_ways_and_stay_stable(moodle, ours):
+    assert from_moodle(moodle) == ours
+    assert from_moodle(to_moodle(ours, ("a", "b", "c", "t"))) == ours
