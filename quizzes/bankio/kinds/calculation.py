@@ -435,7 +435,7 @@ def _dataset_rows(item: dict[str, Any], result: ExportResult) -> list[dict[str, 
 def _moodle_tolerance(spec: dict[str, Any] | None, item_key: str, result: ExportResult) -> tuple[str, str]:
     """(tolerance, tolerancetype) for Moodle; a significant-figure tolerance becomes its strictest relative one."""
     spec = spec or DEFAULT_TOLERANCE
-    mode, value = spec.get("mode", "relative"), float(spec.get("value", 0))
+    mode, value = str(spec.get("mode", "relative")), float(str(spec.get("value", 0)))
     if mode == "sigfigs":
         relative = 0.5 * 10 ** (-int(value))
         result.notes.append(
