@@ -350,3 +350,31 @@ def test_a_gift_export_reports_the_one_variant_it_writes(bank):
 def test_formulas_translate_both_ways_and_stay_stable(moodle, ours):
     assert from_moodle(moodle) == ours
     assert from_moodle(to_moodle(ours, ("a", "b", "c", "t"))) == ours
+
+
+@pytest.mark.parametrize(
+    "key", ["adam-step-without-bias-correction", "adam-corrected-first-moment-two-gradients"]
+)
+def test_the_demo_bank_calculated_style_items_export_to_moodle_and_come_back(key):
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(__file__).resolve().parents[3] / "content" / "banks" / "calculations-adaptive.yaml"
+    (original,) = [
+        item for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"] if item["key"] == key
+    ]
+
+    exported = write_bank(fmt="moodle-xml", slug="demo", name="Demo", items=[original])
+    (again,) = read_bank(exported.text, "moodle-xml").items
+
+    assert ET.fromstring(exported.text).find("question[@type='calculated']") is not None
+    for field in ("params", "answer", "tolerance", "answer_format", "stem"):
+        assert again[field] == original[field], field
+    assert again["misconceptions"] == original["misconceptions"]
+    for seed in range(12):
+        params = draw_variant(original, seed).params
+        (values, wrong), (expected, expected_wrong) = _values(again, params), _values(original, params)
+        assert values["answer"] == pytest.approx(expected["answer"]) and wrong == pytest.approx(
+            expected_wrong
+        )
