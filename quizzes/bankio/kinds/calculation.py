@@ -140,6 +140,10 @@ def _params(datasets: list[_Dataset], context: QuestionContext) -> dict[str, Any
             "max": int(high) if dataset.decimals == 0 and high == int(high) else high,
             "step": step,
         }
+        try:
+            grid_size(params[dataset.param])
+        except VariantError as error:
+            raise _LeftOut(f"dataset {{{dataset.wildcard}}}: {error}") from error
         context.note(
             f"dataset {{{dataset.wildcard}}} lists no items: Descent draws from {low:g} to {high:g} in steps "
             f"of {step:g} (Moodle rounds a uniform draw to {dataset.decimals} decimals)"
@@ -300,12 +304,27 @@ def _read(question: ET.Element, context: QuestionContext) -> dict[str, Any] | No
             )
     if misconceptions:
         item["misconceptions"] = misconceptions
+    _check_computable(item)
     item.update(read_units(question, context))
+    if element_markdown(question.find("instructions")).strip():
+        context.note("the unit instructions (<instructions>) were left out")
     if (question.findtext("synchronize") or "0").strip() not in ("0", ""):
         context.note(
             "Moodle synchronises the dataset item across the category's questions; Descent draws per question"
         )
     return item
+
+
+def _check_computable(item: dict[str, Any]) -> None:
+    """Leave the question out (rather than refuse the file) when a listed value set breaks a formula."""
+    for number, values in enumerate(_value_sets(item["params"]) or [], start=1):
+        for definition in [item["answer"], *(entry["answer"] for entry in item.get("misconceptions", []))]:
+            try:
+                value = compute(definition, values)
+            except VariantError as error:
+                raise _LeftOut(f"value set {number} ({values}): {error}") from error
+            if not isinstance(value, float) or not math.isfinite(value):
+                raise _LeftOut(f"value set {number} ({values}): the formula gives no finite number")
 
 
 def _reaches(item: dict[str, Any], misconception: dict[str, Any]) -> bool:

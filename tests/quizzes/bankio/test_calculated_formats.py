@@ -278,20 +278,28 @@ def test_a_dataset_without_items_becomes_a_range_and_a_log_uniform_one_is_left_o
     assert [(entry.name, "loguniform" in entry.reason) for entry in parsed.skipped] == [("Log-uniform", True)]
 
 
-def test_questions_moodle_computes_text_for_or_without_datasets_are_left_out():
+def test_questions_descent_cannot_compute_are_left_out_with_the_reason():
     computed = _question(
         "Computed text", "Twice {x} is {={x}*2}; add one.", [_answer("{x}*2 + 1")], [_dataset("x", ["1"])]
     )
     undefined = _question("No dataset", "Add {x} and {y}.", [_answer("{x} + {y}")], [_dataset("x", ["1"])])
     no_key = _question("No key", "Add one to {x}.", [_answer("{x} + 1", fraction=50)], [_dataset("x", ["1"])])
+    by_zero = _question(
+        "By zero", "Divide by {x} - 2.", [_answer("1 / ({x} - 2)")], [_dataset("x", ["1", "2", "3"])]
+    )
+    huge = _question(
+        "Huge range", "Add one to {x}.", [_answer("{x} + 1")], [_dataset("x", [], "0", "1e9", "3")]
+    )
 
-    parsed = read_bank(_quiz(computed, undefined, no_key), "moodle-xml", filename="x.xml")
+    parsed = read_bank(_quiz(computed, undefined, no_key, by_zero, huge), "moodle-xml", filename="x.xml")
 
     reasons = {entry.name: entry.reason for entry in parsed.skipped}
     assert parsed.items == [] and parsed.problems == []
     assert "{=...}" in reasons["Computed text"]
     assert "{y}, which has no dataset" in reasons["No dataset"]
     assert "fraction 100" in reasons["No key"]
+    assert reasons["By zero"].startswith("value set 2 ({'x': 2})")
+    assert "points; at most" in reasons["Huge range"]
 
 
 def test_a_keyword_wildcard_is_renamed_and_an_unreachable_answer_is_left_out():
