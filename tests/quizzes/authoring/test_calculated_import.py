@@ -87,3 +87,19 @@ def test_confirming_stores_a_template_drawing_only_moodles_value_sets(instructor
         (draw_variant(data, seed).params["b"], draw_variant(data, seed).params["t"]) for seed in range(30)
     }
     assert drawn == {(0.9, 1), (0.8, 3)}
+
+
+def test_an_imported_template_with_paired_values_and_answer_format_opens_in_the_form_exactly(
+    instructor_client, bank
+):
+    from quizzes.forms.item_editor import form_shows
+    from quizzes.forms.kinds import FORMS
+    from quizzes.services.item_spec import COMMON_FIELDS
+
+    token = _post(instructor_client, bank).context["token"]
+    instructor_client.post(IMPORT_URL, {"confirm": token})
+    data = bank.items.get().to_dict()
+    spec = {name: value for name, value in data.items() if name not in COMMON_FIELDS}
+
+    assert spec["params"]["b"]["paired"] is True and spec["answer_format"] == {"sigfigs": 3}
+    assert form_shows(FORMS["calculation"], spec)
