@@ -16,9 +16,18 @@ import keyword
 import re
 from dataclasses import dataclass
 
-from quizzes.engine.expressions import AUTHOR_FUNCTIONS, ExpressionError, Token, tokenize
+from quizzes.engine.expressions import (
+    AUTHOR_FUNCTIONS,
+    MAX_EXPRESSION_LENGTH,
+    MAX_NESTING,
+    ExpressionError,
+    Token,
+    tokenize,
+)
 from quizzes.engine.templates import RESERVED_NAMES
 
+# Longer than our own expressions may be, for the braces and pow( ) a Moodle formula spells out.
+MAX_FORMULA_LENGTH = 2 * MAX_EXPRESSION_LENGTH
 # A Moodle wildcard, as its own formula check finds them: a letter, then anything but } > < space and quotes.
 WILDCARD_RE = re.compile(r"\{([A-Za-z][^>}<{\"' ]*)\}")
 _MOODLE_TOKEN_RE = re.compile(
@@ -71,7 +80,7 @@ class _Parser:
     """Recursive descent over (kind, text) tokens: kinds number, param, pi, function, op."""
 
     def __init__(self, tokens: list[tuple[str, str]]):
-        self.tokens, self.position = tokens, 0
+        self.tokens, self.position, self.depth = tokens, 0, 0
 
     def peek(self) -> str | None:
         return self.tokens[self.position][1] if self.position < len(self.tokens) else None
@@ -104,13 +113,11 @@ class _Parser:
         return node
 
     def unary(self) -> Node:
-        if self.peek() == "-":
-            self.take()
-            return Node("neg", "-", (self.unary(),))
-        if self.peek() == "+":
-            self.take()
-            return self.unary()
-        return self.power()
+        signs = []
+        while self.peek() in ("-", "+"):  # a loop: a long run of signs costs no recursion
+            signs.append(self.take()[1])
+        node = self.power()
+        return Node("neg", "-", (node,)) if signs.count("-") % 2 else node  # --x is x
 
     def power(self) -> Node:
         base = self.atom()
@@ -120,6 +127,14 @@ class _Parser:
         return base
 
     def atom(self) -> Node:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise FormulaError(f"the formula is nested more than {MAX_NESTING} levels deep")
+        node = self._atom()
+        self.depth -= 1
+        return node
+
+    def _atom(self) -> Node:
         kind, text = self.take()
         if kind in ("number", "param", "pi"):
             return Node(kind, text)
@@ -204,6 +219,8 @@ def from_moodle(formula: str) -> str:
     """Our expression for a Moodle formula, or FormulaError."""
     if not formula.strip():
         raise FormulaError("the formula is empty")
+    if len(formula) > MAX_FORMULA_LENGTH:
+        raise FormulaError(f"the formula is longer than {MAX_FORMULA_LENGTH} characters")
     return _ours(_Parser(moodle_tokens(formula)).whole())
 
 

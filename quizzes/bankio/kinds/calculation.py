@@ -220,13 +220,35 @@ def _explanation_text(text: str, key_expression: str, context: QuestionContext) 
     return _COMPUTED_RE.sub(replace, text)
 
 
+class _DeferredNotes(QuestionContext):
+    """A question's context that holds its notes back until the question is known to be imported."""
+
+    def __init__(self, context: QuestionContext) -> None:
+        super().__init__(
+            filename=context.filename, line=context.line, name=context.name, result=context.result
+        )
+        self.context = context
+        self.held: list[str] = []
+
+    def note(self, message: str) -> None:
+        self.held.append(message)
+
+    def release(self) -> None:
+        for message in self.held:
+            self.context.note(message)
+
+
 def read_calculated(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
     qtype = question.get("type", "calculated")
+    deferred = _DeferredNotes(context)
     try:
-        return _read(question, context)
+        item = _read(question, deferred)
     except _LeftOut as error:
-        context.skip(qtype, str(error))
+        context.skip(qtype, str(error))  # a question left out lists why, not what would have changed
         return None
+    if item is not None:
+        deferred.release()
+    return item
 
 
 def _read(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:

@@ -386,3 +386,31 @@ def test_the_demo_bank_calculated_style_items_export_to_moodle_and_come_back(key
         assert values["answer"] == pytest.approx(expected["answer"]) and wrong == pytest.approx(
             expected_wrong
         )
+
+
+def test_a_question_left_out_lists_why_and_not_what_would_have_changed():
+    question = _question(
+        "Half geometric",
+        "Double {x}.",
+        [_answer("2*{x}", tolerance_type="3"), _answer("3*{x}", fraction=0, tolerance_type="9")],
+        [_dataset("x", ["1", "3"])],
+    )
+
+    parsed = read_bank(_quiz(question), "moodle-xml", filename="h.xml")
+
+    assert [entry.name for entry in parsed.skipped] == ["Half geometric"]
+    assert parsed.notes == [] and parsed.question_notes == []
+
+
+def test_hostile_formulas_are_refused_with_a_message_not_a_crash():
+    deep = "(" * 400 + "{x}" + ")" * 400
+    signs = "-" * 5000 + "{x}"
+    question = _question("Deep", "x is {x}.", [_answer(deep)], [_dataset("x", ["1"])])
+    long = _question("Signs", "x is {x}.", [_answer(signs)], [_dataset("x", ["1"])])
+
+    parsed = read_bank(_quiz(question, long), "moodle-xml", filename="d.xml")
+
+    reasons = {entry.name: entry.reason for entry in parsed.skipped}
+    assert "nested more than" in reasons["Deep"]
+    assert "longer than" in reasons["Signs"]
+    assert from_moodle("-" * 901 + "{x}") == "-x" and from_moodle("-+-{x}") == "x"
