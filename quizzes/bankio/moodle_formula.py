@@ -20,6 +20,7 @@ from quizzes.engine.expressions import (
     AUTHOR_FUNCTIONS,
     MAX_EXPRESSION_LENGTH,
     MAX_NESTING,
+    MAX_TREE_DEPTH,
     ExpressionError,
     Token,
     tokenize,
@@ -64,6 +65,14 @@ class Node:
     kind: str  # number, param, pi, call, neg, binary, power
     text: str = ""  # the number, parameter name, function name or operator
     parts: tuple[Node, ...] = ()
+    depth: int = 1
+
+    def __post_init__(self) -> None:
+        # Built bottom-up without recursion; writing a tree walks it recursively, so its depth is bounded.
+        depth = 1 + max((part.depth for part in self.parts), default=0)
+        if depth > MAX_TREE_DEPTH:
+            raise FormulaError(f"the formula has more than {MAX_TREE_DEPTH} operations inside one another")
+        object.__setattr__(self, "depth", depth)
 
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}

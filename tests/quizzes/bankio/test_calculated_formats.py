@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from quizzes.bankio import read_bank, write_bank
-from quizzes.bankio.moodle_formula import from_moodle, to_moodle
+from quizzes.bankio.moodle_formula import FormulaError, from_moodle, to_moodle
 from quizzes.engine import check_answer, draw_variant, validate_item
 from quizzes.engine.kinds.registry import handler_for
 from quizzes.engine.result import Variant
@@ -414,3 +414,5 @@ def test_hostile_formulas_are_refused_with_a_message_not_a_crash():
     assert "nested more than" in reasons["Deep"]
     assert "longer than" in reasons["Signs"]
     assert from_moodle("-" * 901 + "{x}") == "-x" and from_moodle("-+-{x}") == "x"
+    with pytest.raises(FormulaError, match="operations inside one another"):
+        from_moodle("*".join(["1"] * 400))
