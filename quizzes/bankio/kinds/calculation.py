@@ -6,7 +6,8 @@ dataset together, so several datasets become `paired` parameters, unless their i
 combination of each one's values (what our export writes for independent choices), which stay
 independent. A dataset without listed items becomes a range (`min`, `max`, `step` = 10^-decimals).
 The first 100 % answer's formula (`moodle_formula.py`) is the `answer`, every other graded answer a
-misconception with its fraction, tolerance and feedback; `{x}` in texts becomes `{{x}}`. Tolerance types:
+misconception with its fraction, tolerance and feedback; `{x}` becomes `{{x}}` in the texts Moodle fills
+(question text, general feedback, answer feedback; not hints, which Moodle shows as written). Tolerance types:
 relative and nominal are kept (relative, absolute); geometric becomes the relative tolerance of its
 narrower side, and the preview says so. The correct answer's length and format are `answer_format`.
 Anything that cannot be expressed (a formula using `%` or `tan`, `{=...}` in the question text, a
@@ -298,11 +299,6 @@ def _read(question: ET.Element, context: QuestionContext) -> dict[str, Any] | No
         item["explanation"] = _with_placeholders(
             _explanation_text(explanation, key_expression, context), names
         )
-    hints = [
-        _with_placeholders(hint, names) for hint in map(element_markdown, question.findall("hint")) if hint
-    ]
-    if hints:
-        item["hints"] = hints
     if key_feedback:
         item["answer_feedback"] = key_feedback
     misconceptions = []
@@ -584,6 +580,10 @@ def write_moodle(item: dict[str, Any], result: ExportResult) -> MoodleQuestion |
         )
     children += unit_elements(item.get("units", ""), item.get("unit_options"))
     children.append(_dataset_definitions(names, rows, params))
+    if any(PLACEHOLDER_RE.search(str(hint)) for hint in item.get("hints") or []):
+        result.notes.append(
+            f"{key}: Moodle fills no values into hints; their {{{{placeholders}}}} show as written"
+        )
     stem = _moodle_text(item["stem"], params, key_formula, key, result)
     explanation = _moodle_text(item.get("explanation", ""), params, key_formula, key, result)
     return MoodleQuestion("calculated", stem, explanation, children)

@@ -416,3 +416,21 @@ def test_hostile_formulas_are_refused_with_a_message_not_a_crash():
     assert from_moodle("-" * 901 + "{x}") == "-x" and from_moodle("-+-{x}") == "x"
     with pytest.raises(FormulaError, match="operations inside one another"):
         from_moodle("*".join(["1"] * 400))
+
+
+def test_constraints_limit_the_exported_value_sets_and_hint_placeholders_are_reported():
+    from tests.quizzes.engine import sample_items
+
+    item = {
+        **sample_items.calculation(),
+        "params": {"eta": {"choices": [0.1, 0.01]}, "g": {"min": 5, "max": 20}},
+    }
+
+    exported = write_bank(fmt="moodle-xml", slug="s", name="n", items=[item])
+    (again,) = read_bank(exported.text, "moodle-xml").items
+
+    pairs = set(zip(again["params"]["eta"]["choices"], again["params"]["g"]["choices"], strict=True))
+    assert pairs == {(eta, g) for eta in (0.1, 0.01) for g in range(5, 21) if eta * g < 1}  # `eta * g < 1`
+    assert all(spec["paired"] for spec in again["params"].values())
+    assert any("Moodle fills no values into hints" in note for note in exported.notes)
+    assert again["hints"] == ["Multiply {{eta}} by {{g}}."]
