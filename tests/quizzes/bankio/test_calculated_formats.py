@@ -434,3 +434,39 @@ def test_constraints_limit_the_exported_value_sets_and_hint_placeholders_are_rep
     assert all(spec["paired"] for spec in again["params"].values())
     assert any("Moodle fills no values into hints" in note for note in exported.notes)
     assert again["hints"] == ["Multiply {{eta}} by {{g}}."]
+
+
+def test_what_moodle_cannot_hold_is_reported_on_export_and_what_descent_drops_on_import():
+    from tests.quizzes.engine import sample_items
+
+    wide = {
+        **sample_items.calculation(),
+        "key": "wide",
+        "params": {"a": {"min": 1, "max": 200}, "b": {"choices": [1, 2]}},
+        "answer": {"expr": "a + b"},
+        "tolerance": {"mode": "sigfigs", "value": 3},
+        "constraints": [],
+        "misconceptions": [],
+        "hints": [],
+    }
+    synchronised = _question(
+        "Synchronised",
+        "Add one to {x}.",
+        [_answer("{x} + 1")],
+        [_dataset("x", ["1", "2"], status="shared")],
+        extra="<synchronize>1</synchronize><instructions format='html'><text>Give the unit.</text></instructions>",
+    )
+
+    exported = write_bank(fmt="moodle-xml", slug="s", name="n", items=[wide])
+    (answer,) = ET.fromstring(exported.text).findall("question/answer")
+    parsed = read_bank(_quiz(synchronised), "moodle-xml", filename="s.xml")
+
+    assert (answer.findtext("tolerance"), answer.findtext("tolerancetype")) == ("0.0005", "1")
+    assert any(
+        "3-significant-figure tolerance became Moodle's relative tolerance 0.0005" in n
+        for n in exported.notes
+    )
+    assert any("at most 100 value sets; 100 drawn ones" in note for note in exported.notes)
+    assert len(ET.fromstring(exported.text).findall(".//dataset_definition[1]//dataset_item")) == 100
+    notes = " ".join(message for _, message, _ in parsed.question_notes)
+    assert "shared datasets were copied" in notes and "synchronises" in notes and "instructions" in notes
