@@ -48,11 +48,15 @@ class CalculationKind(NumericKind):
 params:
   eta: {choices: [0.1, 0.01, 0.001]}
   g: {min: 5, max: 50, step: 1}          # inclusive grid; step defaults to 1
+# paired parameters are drawn together, the i-th value of each (Moodle's dataset items):
+#   lr: {choices: [0.1, 0.01], paired: true}
+#   t: {choices: [1, 10], paired: true}
 answer:
   expr: eta * g                         # a SymPy expression over the parameters
 # or a calculator running the reference optimizers:
 # answer: {calc: momentum_position, args: {optimizer: momentum, steps: 3}}
 tolerance: {mode: relative, value: 1e-6}
+# answer_format: {sigfigs: 3}           # optional: how the correct answer is shown ({decimals: n} too)
 constraints: ["eta * g < 1"]             # optional; a variant is redrawn until every one holds
 misconceptions:
   - answer: {expr: g / eta}
