@@ -285,6 +285,11 @@ def _read(question: ET.Element, context: QuestionContext) -> dict[str, Any] | No
     if "{=" in stem:
         raise _LeftOut("the question text computes {=...} values, which Descent's placeholders cannot")
     params = _params(datasets, context)
+    for wildcard, param in names.items():
+        if param != wildcard:
+            context.note(
+                f"the wildcard {{{wildcard}}} is the parameter {param} ({wildcard} is a reserved word)"
+            )
     tolerance = _tolerance(key_answer, context, f"answer {number}")
     item: dict[str, Any] = {
         "kind": ItemKind.CALCULATION.value,

@@ -317,6 +317,7 @@ def test_a_keyword_wildcard_is_renamed_and_an_unreachable_answer_is_left_out():
     assert item["answer"] == {"expr": "lambda_*w"}
     assert "misconceptions" not in item
     assert any("never reaches it" in message for _, message, _ in parsed.question_notes)
+    assert any("{lambda} is the parameter lambda_" in message for _, message, _ in parsed.question_notes)
 
 
 def test_our_templates_export_and_come_back_computing_the_same_answers(fixture_text):
