@@ -4,7 +4,8 @@ Parsing goes through defusedxml with DTDs forbidden, so entity-expansion ("billi
 external-entity files are refused with a clear problem instead of exhausting memory or reading files.
 
 Import: multichoice (single/multiple), truefalse, shortanswer (all-number ones become numeric items),
-numerical, matching, description, cloze (embedded answers), essay,
+numerical, matching, description, cloze (embedded answers), essay, calculated and calculatedsimple
+(calculation templates),
 ordering (the qtype_ordering plugin: each answer's fraction is its position) and category records
 (the questions after one get its path as their `category`, except the bank's own top category, whose
 name names the bank; its last segment also becomes a topic; every category's description is kept in

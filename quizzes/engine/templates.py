@@ -1,7 +1,8 @@
 """Template parameters, variants and `{{placeholder}}` filling.
 
 A variant is drawn from a seed: parameters in sorted name order (so the draw does not depend
-on the key order a JSON column happens to keep), redrawn from the same random stream until
+on the key order a JSON column happens to keep; parameters marked `paired` share one draw of a
+position in their choices, the way Moodle's dataset items go together), redrawn from the same random stream until
 every constraint holds, then the answer, calculator extras and misconception answers are
 computed from them.
 """
@@ -67,6 +68,8 @@ def parameter_problems(name: Any, spec: Any) -> list[str]:
         return [f"{name!r} is reserved for the computed answer"]
     if not isinstance(spec, dict):
         return ["must be a mapping with `choices` or `min`/`max`/`step`"]
+    if "paired" in spec and (not isinstance(spec["paired"], bool) or "choices" not in spec):
+        return ["`paired` must be true or false, and only a parameter with `choices` can be paired"]
     if "choices" in spec:
         choices = spec["choices"]
         if not isinstance(choices, list) or not choices:
@@ -123,11 +126,32 @@ def grid_value(spec: dict[str, Any], index: int) -> int | float:
     return float(value)
 
 
+def paired_names(params_spec: dict[str, Any]) -> list[str]:
+    """The parameters drawn together (`paired: true`): one draw picks the same position in each one's choices."""
+    return sorted(
+        name for name, spec in params_spec.items() if isinstance(spec, dict) and spec.get("paired") is True
+    )
+
+
+def paired_rows(params_spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The value sets the paired parameters can take together, one per position (Moodle's dataset items)."""
+    names = paired_names(params_spec)
+    if not names:
+        return []
+    count = min(len(params_spec[name]["choices"]) for name in names)
+    return [{name: yaml_number(params_spec[name]["choices"][row]) for name in names} for row in range(count)]
+
+
 def draw_parameters(params_spec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     drawn: dict[str, Any] = {}
+    row: int | None = None
     for name in sorted(params_spec):
         spec = params_spec[name]
-        if "choices" in spec:
+        if "choices" in spec and spec.get("paired") is True:
+            if row is None:  # the first paired parameter in name order draws the position for all of them
+                row = rng.randrange(len(paired_rows(params_spec)))
+            drawn[name] = yaml_number(spec["choices"][row])
+        elif "choices" in spec:
             drawn[name] = yaml_number(spec["choices"][rng.randrange(len(spec["choices"]))])
         else:
             drawn[name] = grid_value(spec, rng.randrange(grid_size(spec)))

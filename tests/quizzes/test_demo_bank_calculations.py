@@ -156,6 +156,15 @@ def d2l_momentum(lr: float, beta: float, steps: int, start=(-5.0, -2.0)) -> tupl
     return x1, x2
 
 
+def adam_uncorrected_step(lr: float, beta1: float, beta2: float, steps: int, g: float = 1.0) -> float:
+    """Adam's step at `steps` with a constant gradient, its moments left uncorrected."""
+    m = v = 0.0
+    for _ in range(steps):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+    return lr * m / math.sqrt(v)
+
+
 def ewma(values: list[float], beta: float, start: float = 0.0) -> float:
     average = start
     for x in values:
@@ -256,6 +265,12 @@ RECOMPUTE: dict[str, Recompute] = {
     "adam-position-after-steps": lambda p: after("adam", p),
     "adam-first-moment-after-two-steps": lambda p: after("adam", p, "m"),
     "bias-correction-factor": lambda p: 1 / (1 - p["beta"] ** p["t"]),
+    "adam-step-without-bias-correction": lambda p: adam_uncorrected_step(
+        p["lr"], p["beta1"], p["beta2"], int(p["t"])
+    ),
+    "adam-corrected-first-moment-two-gradients": lambda p: (
+        ewma([p["g1"], p["g2"]], p["beta1"]) / (1 - p["beta1"] ** 2)
+    ),
     "adamw-decay-amount": lambda p: p["lr"] * p["weight_decay"] * p["theta"],
     "adamw-versus-l2-first-step": lambda p: after("adamw", p),
     "sgd-weight-decay-step": lambda p: p["theta0"] * (1 - p["lr"] * (2 + p["weight_decay"])),
@@ -539,6 +554,8 @@ ARITHMETIC_ANSWERS = {
     "total-training-steps", "epochs-from-steps", "linear-scaling-rule", "minibatch-gradient-noise",
     "ewma-weight-of-older-value", "ewma-half-life", "momentum-terminal-step", "momentum-ema-matching-lr",
     "nesterov-lookahead-point", "inverse-sqrt-schedule-lr",
+    # closed forms written as formulas so that they export to Moodle as calculated questions
+    "adam-step-without-bias-correction", "adam-corrected-first-moment-two-gradients",
 }  # fmt: skip
 
 

@@ -21,11 +21,14 @@ from quizzes.engine.templates import (
     draw,
     grid_size,
     grid_value,
+    paired_names,
+    paired_rows,
     parameter_problems,
 )
 
 VARIANT_SAMPLES = 24
 MAX_CORNER_PARAMS = 6  # 2**6 corner combinations at most; beyond that, all-low and all-high only
+MAX_PAIRED_ROWS = 100  # every value set of paired parameters is checked, up to this many
 
 
 def is_text(value: Any) -> bool:
@@ -113,6 +116,11 @@ def params_problems(item: dict[str, Any]) -> list[str]:
     problems = []
     for name, spec in params.items():
         problems += [f"params.{name}: {problem}" for problem in parameter_problems(name, spec)]
+    paired = paired_names(params) if not problems else []
+    if len({len(params[name]["choices"]) for name in paired}) > 1:
+        problems.append(
+            f"params: the paired parameters ({', '.join(paired)}) need the same number of choices"
+        )
     constraints = item.get("constraints", [])
     if not isinstance(constraints, list):
         return [*problems, "constraints: must be a list of conditions such as 'eta * g < 1'"]
@@ -151,9 +159,18 @@ def definition_problems(definition: Any, where: str, names: tuple[str, ...]) -> 
 def corner_parameters(item: dict[str, Any]) -> list[dict[str, Any]]:
     """Parameter sets at the ends of every range (where division by zero and the like hide)."""
     params_spec = item.get("params") or {}
-    ends = {}
+    ends: dict[Any, list[Any]] = {}
+    rows = paired_rows(params_spec)
+    if (
+        rows
+    ):  # the paired parameters are one dimension: every value set when nothing else varies, else the ends
+        alone = len(rows[0]) == len(params_spec)
+        picked = rows[:MAX_PAIRED_ROWS] if alone else [rows[0], rows[-1]]
+        ends[tuple(rows[0])] = list(dict.fromkeys(tuple(row.values()) for row in picked))
     for name in sorted(params_spec):
         spec = params_spec[name]
+        if rows and name in rows[0]:
+            continue
         if "choices" in spec:
             ends[name] = list(
                 dict.fromkeys([yaml_number(spec["choices"][0]), yaml_number(spec["choices"][-1])])
@@ -161,11 +178,20 @@ def corner_parameters(item: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             ends[name] = list(dict.fromkeys([grid_value(spec, 0), grid_value(spec, grid_size(spec) - 1)]))
     if len(ends) > MAX_CORNER_PARAMS:
-        return [
-            {name: values[0] for name, values in ends.items()},
-            {name: values[-1] for name, values in ends.items()},
-        ]
-    return [dict(zip(ends, combination, strict=True)) for combination in itertools.product(*ends.values())]
+        low = tuple(values[0] for values in ends.values())
+        high = tuple(values[-1] for values in ends.values())
+        return [_corner(ends, low), _corner(ends, high)]
+    return [_corner(ends, combination) for combination in itertools.product(*ends.values())]
+
+
+def _corner(ends: dict[Any, list[Any]], combination: tuple[Any, ...]) -> dict[str, Any]:
+    corner: dict[str, Any] = {}
+    for name, value in zip(ends, combination, strict=True):
+        if isinstance(name, tuple):  # the paired parameters' names and one of their value sets
+            corner.update(zip(name, value, strict=True))
+        else:
+            corner[name] = value
+    return corner
 
 
 def variant_problems(item: dict[str, Any], values: ValuesHook) -> list[str]:

@@ -81,6 +81,10 @@ misconceptions:
     def key_value(self, item: ItemDict, variant: Variant) -> float:
         return float(parse_number(item.get("answer")))
 
+    def key_text(self, item: ItemDict, key: float) -> str:
+        """The key as the correct answer shows it."""
+        return format_number(key)
+
     def misconceptions(self, item: ItemDict, variant: Variant) -> list[tuple[dict[str, Any], Any]]:
         """(misconception spec, its wrong answer under `variant`) for each listed misconception."""
         specs = [spec for spec in item.get("misconceptions") or [] if isinstance(spec, dict)]
@@ -95,7 +99,7 @@ misconceptions:
             unit_options = None  # `show: none`: Moodle grades the number alone, in the first unit
         if unit_options:
             units = f" {accepted_units(unit_options)[0]}"
-        correct_answer = f"{format_number(key)}{units}"
+        correct_answer = f"{self.key_text(item, key)}{units}"
         typed = split_unit(response, unit_options) if unit_options and isinstance(response, str) else None
         if unit_options and isinstance(response, str) and typed is None:
             known = ", ".join(accepted_units(unit_options))

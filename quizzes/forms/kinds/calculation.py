@@ -5,7 +5,15 @@ from typing import Any
 
 from django import forms
 
-from quizzes.forms.kinds.base import KindForm, RowSet, YamlMappingField, optional
+from quizzes.forms.kinds.base import (
+    KindForm,
+    RowSet,
+    TextField,
+    YamlMappingField,
+    YamlScalarField,
+    optional,
+    yaml_scalar_text,
+)
 from quizzes.forms.kinds.parts import (
     AUTHOR_FUNCTIONS_NOTE,
     CALCULATORS_NOTE,
@@ -35,6 +43,17 @@ class CalculationFields(ToleranceFields, ConstraintsFields):
     answer_calc = forms.ChoiceField(label="or a calculator", choices=calculator_choices, required=False)
     answer_args = YamlMappingField(label="Calculator arguments", help_text="One `name: value` per line.")
     units = forms.CharField(label="Units", required=False)
+    answer_format_mode = forms.ChoiceField(
+        label="Show the correct answer with",
+        choices=[
+            ("", "up to 6 significant figures"),
+            ("decimals", "decimal places"),
+            ("sigfigs", "significant figures"),
+        ],
+        required=False,
+    )
+    answer_format_value = YamlScalarField(label="How many", help_text="Places or figures, e.g. 3.")
+    answer_feedback = TextField(label="Feedback on a right answer")
 
     field_order = [
         "answer_expr",
@@ -42,7 +61,10 @@ class CalculationFields(ToleranceFields, ConstraintsFields):
         "answer_args",
         "tolerance_mode",
         "tolerance_value",
+        "answer_format_mode",
+        "answer_format_value",
         "units",
+        "answer_feedback",
         "constraints",
     ]
 
@@ -66,6 +88,7 @@ class CalculationForm(KindForm):
         "answer": "answer_expr",
         "answer.calc": "answer_calc",
         "answer.args": "answer_args",
+        "answer_format": "answer_format_value",
         "misconceptions.answer": "expr",
         "misconceptions.answer.expr": "expr",
         "misconceptions.answer.calc": "calc",
@@ -76,8 +99,17 @@ class CalculationForm(KindForm):
 
     def from_spec(self, spec):
         answer = {f"answer_{name}": value for name, value in definition_initial(spec.get("answer")).items()}
+        answer_format = spec.get("answer_format")
+        mode, count = (
+            next(iter(answer_format.items()))
+            if isinstance(answer_format, dict) and answer_format
+            else ("", None)
+        )
         initial = {
             **answer,
+            "answer_format_mode": mode,
+            "answer_format_value": yaml_scalar_text(count),
+            "answer_feedback": spec.get("answer_feedback", ""),
             "units": spec.get("units", ""),
             "constraints": spec.get("constraints"),
             **tolerance_initial(spec),
@@ -95,6 +127,9 @@ class CalculationForm(KindForm):
         optional(spec, "answer", definition_spec(values, "answer_"))
         optional(spec, "tolerance", tolerance_spec(values))
         optional(spec, "units", values.get("units"))
+        if values.get("answer_format_mode"):
+            spec["answer_format"] = {values["answer_format_mode"]: values.get("answer_format_value")}
+        optional(spec, "answer_feedback", values.get("answer_feedback"))
         optional(spec, "constraints", values.get("constraints"))
         misconceptions = []
         for row in rows["misconceptions"]:

@@ -157,6 +157,11 @@ class ParamRow(forms.Form):
     min = YamlScalarField(label="From")
     max = YamlScalarField(label="To")
     step = YamlScalarField(label="Step", help_text="Default 1.")
+    paired = forms.BooleanField(
+        label="Paired",
+        required=False,
+        help_text="Drawn together with the other paired parameters: the same position in each one's values.",
+    )
 
 
 PARAMS = RowSet(
@@ -178,6 +183,7 @@ def params_initial(spec: dict[str, Any]) -> list[dict[str, Any]]:
                 "name": name,
                 "choices": definition.get("choices"),
                 **{field: yaml_scalar_text(definition.get(field)) for field in ("min", "max", "step")},
+                "paired": definition.get("paired") is True,
             }
         )
     return rows
@@ -190,6 +196,8 @@ def params_spec(rows: list[dict[str, Any]]) -> dict[str, Any]:
         optional(definition, "choices", row.get("choices"))
         for field in ("min", "max", "step"):
             optional(definition, field, row.get(field))
+        if row.get("paired"):
+            definition["paired"] = True
         params[row.get("name") or ""] = definition
     return params
 

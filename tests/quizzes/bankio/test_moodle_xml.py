@@ -162,20 +162,28 @@ def test_symbolic_and_table_items_are_reported_as_not_expressible(fixture_text):
     assert "not exported: velocity-after-three-steps [symbolic]" in exported.text
 
 
-def test_a_calculation_exports_as_one_fixed_numerical_variant(fixture_text):
+def test_a_calculation_exports_as_a_calculated_question_and_a_calculator_one_as_a_fixed_variant(fixture_text):
     calculation = next(
         i for i in parse_yaml(fixture_text("all_kinds.yaml")).items if i["kind"] == "calculation"
     )
+    by_calculator = {
+        **calculation,
+        "key": "by-calculator",
+        "answer": {"calc": "effective_sample_size", "args": {"beta": "{{eta}}"}},
+        "misconceptions": [],
+    }
 
-    exported = write_bank(fmt="moodle-xml", slug="s", name="n", items=[calculation])
+    exported = write_bank(fmt="moodle-xml", slug="s", name="n", items=[calculation, by_calculator])
     assert exported.skipped == []
     again = parse_moodle_xml(exported.text)
 
-    item = again.items[0]
-    assert item["kind"] == "numeric"
-    assert "{{" not in item["stem"] and "{{" not in item["explanation"]
-    eta, g = (float(word) for word in _numbers_in(item["stem"]))
-    assert item["answer"] == pytest.approx(eta * g)
+    template, fixed = again.items
+    assert template["kind"] == "calculation" and template["answer"] == {"expr": "eta*g"}
+    assert fixed["kind"] == "numeric"
+    assert "{{" not in fixed["stem"] and "{{" not in fixed["explanation"]
+    eta, _g = (float(word) for word in _numbers_in(fixed["stem"]))
+    assert fixed["answer"] == pytest.approx(1 / (1 - eta))
+    assert any("by-calculator" in note and "one fixed numerical variant" in note for note in exported.notes)
 
 
 def _numbers_in(text: str) -> list[str]:
