@@ -169,6 +169,9 @@ GRADING_MAX_PENDING_PER_EXERCISE = env_int("GRADING_MAX_PENDING_PER_EXERCISE", 2
 BANK_IMPORT_MAX_BYTES = env_int("BANK_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 BANK_IMPORT_MAX_QUESTIONS = env_int("BANK_IMPORT_MAX_QUESTIONS", 5000)
 BANK_IMPORT_MAX_TEXT_CHARS = env_int("BANK_IMPORT_MAX_TEXT_CHARS", 100_000)
+# Larger files are read, checked and imported by a job whose page shows its progress (quizzes.services.import_jobs).
+BANK_IMPORT_BACKGROUND_BYTES = env_int("BANK_IMPORT_BACKGROUND_BYTES", 512 * 1024)
+BANK_IMPORT_JOBS = env_int("BANK_IMPORT_JOBS", 2)  # such jobs running at once in one web process
 # Submission posts a student may make per window (0: no limit); beyond, HTTP 429.
 
 SESSION_COOKIE_HTTPONLY = True
