@@ -213,6 +213,8 @@ def _verdict(status: str) -> str:
 
 def _judge_picks(blank: Blank, picked: Any) -> tuple[float, str, str]:
     """(score, feedback, problem) for a several-picks blank: the ticked choices' ids, in any order."""
+    if isinstance(picked, str):  # one ticked box, as a form with a single value gives it
+        picked = [picked] if picked.strip() else []
     if not picked:
         return 0.0, "", ""
     if not isinstance(picked, list) or not all(isinstance(value, str) for value in picked):

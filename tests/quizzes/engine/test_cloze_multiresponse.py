@@ -152,7 +152,8 @@ def test_the_key_ticks_exactly_the_right_answers_and_scores_full_marks():
     ("picks", "message"),
     [
         (["c-forged"], "tick only the listed answers"),
-        ("Adam", "tick some of the listed answers"),
+        ("Adam", "tick only the listed answers"),
+        (["x", 3], "tick some of the listed answers"),
         ([3], "Fill in at least one blank."),
     ],
 )
@@ -162,6 +163,13 @@ def test_forged_picks_are_invalid_and_name_the_blank(picks, message):
     result = check_answer(item, draw_variant(item, 1), {"1": picks})
 
     assert result.status == "invalid" and message in result.feedback[0]
+
+
+def test_a_single_ticked_box_may_come_as_one_id_instead_of_a_list():
+    item = _item("Pick " + PLAIN)
+    (adam,) = _ids(item, 0, "Adam")
+
+    assert check_answer(item, draw_variant(item, 1), {"1": adam}).score == 0.5
 
 
 def test_ticked_boxes_are_read_from_the_form_as_a_list_bounded_by_the_choices():
