@@ -180,6 +180,9 @@ class CellOut(Schema):
     raw: float | None  # what would count without a late penalty
     final: float | None  # what counts: after the late penalty, or the grade set by hand
     adjusted: str  # "", "late penalty" or "override"
+    # Quizzes: answers (essays) still waiting for a person's grade; they count 0 until graded, so a
+    # cell with any is provisional (0 once graded, or when the grade is set by hand).
+    awaiting_grading: int
 
 
 class GradebookRowOut(Schema):

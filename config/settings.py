@@ -172,6 +172,9 @@ BANK_IMPORT_MAX_TEXT_CHARS = env_int("BANK_IMPORT_MAX_TEXT_CHARS", 100_000)
 # Images and files embedded in a Moodle XML (or bank YAML) file, decoded: each one, and all of one import.
 BANK_IMPORT_MAX_MEDIA_BYTES = env_int("BANK_IMPORT_MAX_MEDIA_BYTES", 1024 * 1024)
 BANK_IMPORT_MAX_MEDIA_TOTAL_BYTES = env_int("BANK_IMPORT_MAX_MEDIA_TOTAL_BYTES", 3 * 1024 * 1024)
+# Larger files are read, checked and imported by a job whose page shows its progress (quizzes.services.import_jobs).
+BANK_IMPORT_BACKGROUND_BYTES = env_int("BANK_IMPORT_BACKGROUND_BYTES", 512 * 1024)
+BANK_IMPORT_JOBS = env_int("BANK_IMPORT_JOBS", 2)  # such jobs running at once in one web process
 # Submission posts a student may make per window (0: no limit); beyond, HTTP 429.
 
 SESSION_COOKIE_HTTPONLY = True

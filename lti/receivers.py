@@ -1,7 +1,8 @@
 """The LMS gradebook listens to quizzes, grading and courses: a finished attempt, a stored verdict or a
 change of the course's grading (an override, an extension, a new due date or late penalty) queues
-the score that counts under the course's policy (`courses.services.gradebook.counting_score`) for
-every LMS activity that opens the assignment (connected in `LtiConfig.ready`)."""
+the score that counts under the course's policy (`courses.services.gradebook.student_outcome`) for
+every LMS activity that opens the assignment (connected in `LtiConfig.ready`), marked "PendingManual"
+while an essay of the student's attempts waits for a person's grade."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from courses.models import Assignment, AssignmentKind
-from courses.services.gradebook import counting_score
+from courses.services.gradebook import student_outcome
 from grading import api as grading_api
 from lti.models import ResourceLink, ScoreSync
 from lti.services.scores import record_score
@@ -27,16 +28,18 @@ def _linked_assignments(**assignment_filter: Any) -> list[Assignment]:
 
 def _send_policy_scores(assignments: Iterable[Assignment], student_ids: Iterable[int]) -> None:
     """Queue each student's score that counts on each assignment; without work nor override, an
-    empty score marked as not yet graded."""
+    empty score marked as not yet graded; with essays still to grade, the provisional score marked
+    as waiting for manual grading."""
     students = get_user_model().objects.filter(pk__in=set(student_ids), lti_accounts__isnull=False).distinct()
     for assignment in assignments:
         for student in students:
-            score = counting_score(assignment=assignment, student_id=student.pk)
+            outcome = student_outcome(assignment=assignment, student_id=student.pk)
             record_score(
                 user=student,
                 assignment_id=assignment.pk,
-                score=score or 0.0,
-                completed=score is not None,
+                score=outcome.final or 0.0,
+                completed=outcome.final is not None,
+                awaiting_manual=outcome.provisional,
             )
 
 

@@ -214,6 +214,9 @@ def try_it_response(kind: str, data) -> object:
         return {name[len("match_") :]: value for name, value in data.items() if name.startswith("match_")}
     if kind == ItemKind.TABLE:
         return {name[len("cell_") :]: value for name, value in data.items() if name.startswith("cell_")}
-    if kind == ItemKind.CLOZE:
-        return {name[len("blank-") :]: value for name, value in data.items() if name.startswith("blank-")}
+    if kind == ItemKind.CLOZE:  # a blank of several picks posts one value per ticked box
+        blanks = {name[len("blank-") :]: data.getlist(name) for name in data if name.startswith("blank-")}
+        return {
+            number: values if len(values) > 1 else values[0] for number, values in blanks.items() if values
+        }
     return data.get("answer", "")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", authoring.author_banks, name="author_banks"),
     path("banks/new/", authoring.bank_create, name="author_bank_create"),
     path("import/", authoring_transfer.bank_import_view, name="author_import"),
+    path("import/jobs/<str:job_id>/", authoring_transfer.bank_import_job_view, name="author_import_job"),
     path("banks/<slug:slug>/", authoring.bank_detail, name="author_bank"),
     path("banks/<slug:slug>/edit/", authoring.bank_edit, name="author_bank_edit"),
     path("banks/<slug:slug>/delete/", authoring.bank_delete_view, name="author_bank_delete"),

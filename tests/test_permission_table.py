@@ -199,6 +199,13 @@ ROWS = [
     Row("quizzes:author_banks", get=INSTRUCTORS, post=INSTRUCTORS),
     Row("quizzes:author_bank_create", get=INSTRUCTORS, post=INSTRUCTORS),
     Row("quizzes:author_import", get=INSTRUCTORS, post=INSTRUCTORS),
+    # A large import's job page is its instructor's alone: a job unknown to the user (here, all) is 404.
+    Row(
+        "quizzes:author_import_job",
+        kwargs={"job_id": "j" * 32},
+        get=outcomes("login 403 403 404 404 404 404 404"),
+        post=INSTRUCTORS_405,
+    ),
     Row("quizzes:author_bank", kwargs={"slug": bank}, get=BANK_VIEW, post=BANK_VIEW),
     Row("quizzes:author_bank_edit", kwargs={"slug": bank}, get=BANK_EDIT, post=BANK_EDIT),
     Row(

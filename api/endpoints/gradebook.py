@@ -31,7 +31,8 @@ def _readable_course(request: HttpRequest, course_id: int) -> Course:
 @router.get("/courses/{course_id}/gradebook", response={200: GradebookOut, 404: ErrorOut}, auth=SERVICE_AUTH)
 def course_gradebook_json(request: HttpRequest, course_id: int) -> dict:
     """Per enrolled student and assignment: best and latest score (0 to 1), attempts, completion,
-    lateness, and the score that counts under the course's policy (raw, final, what adjusted it);
+    lateness, the score that counts under the course's policy (raw, final, what adjusted it) and how
+    many essays behind it still wait for a grade (the score is provisional until they are graded);
     per student the weighted total."""
     course = _readable_course(request, course_id)
     book = course_gradebook(course=course)
@@ -76,6 +77,7 @@ def _cell(assignment, cell) -> dict:
         "raw": cell.raw,
         "final": cell.final,
         "adjusted": cell_adjustment(cell),
+        "awaiting_grading": cell.awaiting if cell.provisional else 0,
     }
 
 

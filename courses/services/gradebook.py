@@ -11,6 +11,8 @@ What counts:
   student's attempt); "completed" is the submission time of the first passing submission; the
   best submission counts. Submission time, not grading time: a slow grading queue must not make
   anyone late.
+- awaiting: answers of the student's finished attempts at a quiz (essays) that wait for a person's
+  grade; they count 0 until graded, so the cell's scores are provisional and say so.
 - late: completed after the student's due date (an extension's date when they have one). Work done
   before the assignment opened still counts: the quizzes and exercises are open to everyone, and
   practising early is not something to punish.
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import cast
 
@@ -49,6 +51,7 @@ from courses import grade_policy as policy
 from courses.models import Assignment, Course, DueDateExtension, Enrollment, GradeOverride
 from grading.models import Submission
 from quizzes.models import Attempt, AttemptStatus, GradingPolicy
+from quizzes.services.manual_grading import waiting_per_student_quiz
 
 ATTEMPT, SUBMISSION = "attempt", "submission"
 # Whose work to read: student ids, or a values("student_id") subquery.
@@ -74,6 +77,9 @@ class GradeCell:
     late: bool = False
     assignment_id: int | None = None
     outcome: policy.Outcome | None = field(default=None, compare=False)
+    # Quizzes: answers (essays) of the student's finished attempts that wait for a person's grade;
+    # until they are graded they count 0 and every score here is provisional.
+    awaiting: int = 0
 
     @property
     def raw(self) -> float | None:
@@ -100,6 +106,11 @@ class GradeCell:
     def extended(self) -> bool:
         return bool(self.outcome and self.outcome.extended)
 
+    @property
+    def provisional(self) -> bool:
+        """The final score may still change by hand grading (a grade set by hand does not wait)."""
+        return self.awaiting > 0 and not self.overridden
+
 
 @dataclass(frozen=True)
 class GradebookRow:
@@ -109,12 +120,21 @@ class GradebookRow:
     cells: list[GradeCell]
     total: float | None = None
 
+    @property
+    def awaiting(self) -> int:
+        """Answers waiting for a person's grade behind this row's provisional scores."""
+        return sum(cell.awaiting for cell in self.cells if cell.provisional)
+
 
 @dataclass(frozen=True)
 class Gradebook:
     course: Course
     assignments: list[Assignment]
     rows: list[GradebookRow]
+
+    @property
+    def awaiting(self) -> int:
+        return sum(row.awaiting for row in self.rows)
 
 
 @dataclass
@@ -348,6 +368,14 @@ def _cells_for(
             cells[key] = _cell(
                 assignment, results.get((student_id, value)), extensions.get(key), overrides.get(key)
             )
+    awaiting = waiting_per_student_quiz(
+        quiz_ids={a.quiz_id for a in assignments if a.is_quiz and a.quiz_id}, student_ids=student_ids
+    )
+    if awaiting:
+        quiz_of = {a.pk: a.quiz_id for a in assignments if a.is_quiz and a.quiz_id}
+        for (student_id, assignment_id), cell in cells.items():
+            if assignment_id in quiz_of and (count := awaiting.get((student_id, quiz_of[assignment_id]))):
+                cells[(student_id, assignment_id)] = replace(cell, awaiting=count)
     return cells
 
 

@@ -1,6 +1,8 @@
 """Item statistics of one quiz for one course (formulas in courses.stats).
 
-Only finished attempts by the course's enrolled students count. Items are drawn at random from
+Only finished attempts by the course's enrolled students count. An essay waiting for a person's
+grade counts 0 (as in the attempt's score) until it is graded; the page says how many wait, overall
+and per item, since every figure that includes them is provisional. Items are drawn at random from
 banks, so an item is analysed over the attempts that contain it. Nothing here reads attempts: the
 running sums kept per (quiz, student, item) by courses.services.item_aggregates are summed over
 the course's students with one indexed GROUP BY per table. Students whose sums are out of date
@@ -29,6 +31,7 @@ from courses.stats import (
 from quizzes.engine.common import stable_id
 from quizzes.engine.kinds import ItemKind
 from quizzes.models import Item, Quiz
+from quizzes.services.manual_grading import waiting_per_item
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class ItemStatistics:
     flag: str
     standard_deviation: float
     options: list[OptionCount] = field(default_factory=list)
+    awaiting: int = 0  # answers to this item (essays) still waiting for a grade: counted 0 for now
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class QuizStatistics:
     alpha: float | None
     mean_score: float | None  # mean attempt raw score (0..1), before any extra-attempt penalty
     items: list[ItemStatistics]
+    awaiting: int = 0  # answers in these attempts waiting for a grade, counted 0 in every figure
 
 
 def course_item_sums(course: Course, quiz: Quiz) -> dict[int, ItemSums]:
@@ -152,6 +157,7 @@ def quiz_item_statistics(*, course: Course, quiz: Quiz) -> QuizStatistics:
         attempts=Sum("attempts"), raw_scores=Sum("raw_score_sum")
     )
     attempt_count = totals["attempts"] or 0
+    awaiting = waiting_per_item(quiz_id=quiz.pk, student_ids=course_students(course.pk))
     statistics = []
     for item_id, item_sums in sums.items():
         discrimination = discrimination_index(item_sums)
@@ -164,6 +170,7 @@ def quiz_item_statistics(*, course: Course, quiz: Quiz) -> QuizStatistics:
                 flag=discrimination_flag(discrimination),
                 standard_deviation=item_variance(item_sums) ** 0.5,
                 options=options.get(item_id, []),
+                awaiting=awaiting.get(item_id, 0),
             )
         )
     statistics.sort(key=lambda stat: (stat.item.bank.slug, stat.item.position, stat.item.pk))
@@ -173,4 +180,5 @@ def quiz_item_statistics(*, course: Course, quiz: Quiz) -> QuizStatistics:
         alpha=cronbach_alpha(sums.values(), attempt_count),
         mean_score=totals["raw_scores"] / attempt_count if attempt_count else None,
         items=statistics,
+        awaiting=sum(awaiting.values()),
     )

@@ -72,6 +72,15 @@ def work_label(ref) -> str:
     return f"{'Attempt' if ref.kind == ATTEMPT else 'Submission'} {ref.number}"
 
 
+@register.filter
+def awaiting_grading(count: int) -> str:
+    """The marker of a provisional score: 'includes 2 answers awaiting grading'."""
+    return f"includes {count} answer{'s' if count != 1 else ''} awaiting grading"
+
+
+AWAITING_TITLE = "They count 0 until graded by hand; this score will change."
+
+
 @register.simple_tag
 def gradebook_cells(row, course) -> str:
     """The cells of one gradebook row: raw (linking to the work it came from), final (linking to the
@@ -107,6 +116,12 @@ def gradebook_cells(row, course) -> str:
             badges += format_html(
                 ' <span class="extension-badge" title="due {}">extended</span>',
                 date_filter(cell.outcome.due_at, "Y-m-d H:i"),
+            )
+        if cell.provisional:
+            badges += format_html(
+                ' <span class="awaiting-badge" title="{}">{}</span>',
+                AWAITING_TITLE,
+                awaiting_grading(cell.awaiting),
             )
         final = format_html(
             '<td class="num{}"><a href="{}students/{}/assignments/{}/">{}'

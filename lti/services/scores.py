@@ -48,8 +48,13 @@ def record_score(
     maximum: float = 1.0,
     scored_at: datetime | None = None,
     completed: bool = True,
+    awaiting_manual: bool = False,
 ) -> list[ScoreSync]:
     """Queue the student's newest score for every LMS activity that opens this assignment.
+
+    The AGS grading progress says how final the score is: "FullyGraded"; "PendingManual" while some of
+    the work (an essay) waits for a person's grade, so the LMS shows the score as provisional; or
+    "Pending" when there is no work yet.
 
     The score is due at once; a sender (`push_due_scores`) picks it up once the surrounding
     transaction has committed, so a rolled-back score never reaches the LMS.
@@ -72,7 +77,7 @@ def record_score(
                 "score_given": max(0.0, min(score, maximum)),
                 "score_maximum": maximum,
                 "activity_progress": "Completed" if completed else "InProgress",
-                "grading_progress": "FullyGraded" if completed else "Pending",
+                "grading_progress": _grading_progress(completed, awaiting_manual),
                 "scored_at": scored_at,
                 "status": SyncStatus.PENDING,
                 "tries": 0,
@@ -82,6 +87,12 @@ def record_score(
         )
         syncs.append(sync)
     return syncs
+
+
+def _grading_progress(completed: bool, awaiting_manual: bool) -> str:
+    if not completed:
+        return "Pending"
+    return "PendingManual" if awaiting_manual else "FullyGraded"
 
 
 def _grade(sync: ScoreSync) -> Grade:

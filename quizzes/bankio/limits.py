@@ -65,6 +65,17 @@ def too_many_questions(text: str, fmt: str, limits: ImportLimits, filename: str 
     return None
 
 
+def estimated_questions(text: str, fmt: str, cap: int) -> int:
+    """About how many questions the raw text holds (at most `cap`), to show an import's progress."""
+    pattern = _ESTIMATES.get(fmt)
+    count = 0
+    for _match in pattern.finditer(text) if pattern is not None else ():
+        count += 1
+        if count >= cap:
+            break
+    return count
+
+
 def _count_problem(limits: ImportLimits, filename: str) -> BankProblem:
     message = (
         f"the file holds more than {limits.max_questions} questions, the most one import accepts; split it"

@@ -5,13 +5,15 @@ A cloze stem holds its blanks inline, each written as Moodle writes them:
     {1:NUMERICAL:=0.02:0.001#Right~%50%0.2:0.01#A factor of ten off}
     {2:MULTICHOICE:=Adam#Yes~SGD#No momentum}
     {SHORTANSWER:=momentum#fb~*#Anything else}
+    {1:MULTIRESPONSE:=Adam#Yes~=RMSProp#Yes~SGD#No second moment}
 
 `{weight:TYPE:answers}`: the weight (a whole number, default 1) is the blank's share of the item's
 marks; TYPE is one of `BLANK_TYPES` (long and short names, as Moodle accepts them); answers are
 separated by `~`, each with an optional `=` (100 %) or `%n%` (n %) mark, its text and an optional
 `#feedback`. In answer texts and feedback `\\}`, `\\~`, `\\#`, `\\/`, `\\"` and `\\\\` are the bare
 characters. Numerical answers are `value` or `value:tolerance` (absolute), or `*` for any other
-number; short answers may use `*` as Moodle's wildcard.
+number; short answers may use `*` as Moodle's wildcard. MULTIRESPONSE blanks (several picks, as
+check boxes) score as Moodle scores them: see `multi_fractions`.
 
 `parse_cloze(text)` never raises on bad input: it returns the blanks and the text pieces around
 them, or `ClozeError`s that say what is wrong and where (line and column of the stem). Hostile
@@ -35,7 +37,7 @@ MAX_ANSWERS = 40
 MAX_ANSWER_CHARS = 500
 MAX_WEIGHT = 100
 
-NUMERIC, TEXT, CHOICE = "numeric", "text", "choice"
+NUMERIC, TEXT, CHOICE, MULTI = "numeric", "text", "choice", "multi"
 # Presentations of a choice blank: a drop-down menu, radio buttons one per line, or in a row.
 MENU, VERTICAL, HORIZONTAL = "menu", "vertical", "horizontal"
 
@@ -43,7 +45,7 @@ MENU, VERTICAL, HORIZONTAL = "menu", "vertical", "horizontal"
 @dataclass(frozen=True)
 class BlankType:
     name: str  # the canonical (long) Moodle name, used when writing
-    kind: str  # numeric | text | choice
+    kind: str  # numeric | text | choice | multi (several picks: check boxes)
     case_sensitive: bool = False
     display: str = MENU
     shuffle: bool = False
@@ -59,12 +61,12 @@ _TYPES = [
     (("MULTICHOICE_S", "MCS"), BlankType("MULTICHOICE_S", CHOICE, shuffle=True)),
     (("MULTICHOICE_VS", "MCVS"), BlankType("MULTICHOICE_VS", CHOICE, display=VERTICAL, shuffle=True)),
     (("MULTICHOICE_HS", "MCHS"), BlankType("MULTICHOICE_HS", CHOICE, display=HORIZONTAL, shuffle=True)),
+    (("MULTIRESPONSE", "MR"), BlankType("MULTIRESPONSE", MULTI, display=VERTICAL)),
+    (("MULTIRESPONSE_H", "MRH"), BlankType("MULTIRESPONSE_H", MULTI, display=HORIZONTAL)),
+    (("MULTIRESPONSE_S", "MRS"), BlankType("MULTIRESPONSE_S", MULTI, display=VERTICAL, shuffle=True)),
+    (("MULTIRESPONSE_HS", "MRHS"), BlankType("MULTIRESPONSE_HS", MULTI, display=HORIZONTAL, shuffle=True)),
 ]
 BLANK_TYPES: dict[str, BlankType] = {name: blank_type for names, blank_type in _TYPES for name in names}
-# Moodle types we know but cannot hold (several picks in one blank).
-UNSUPPORTED_TYPES = frozenset(
-    {"MULTIRESPONSE", "MR", "MULTIRESPONSE_H", "MRH", "MULTIRESPONSE_S", "MRS", "MULTIRESPONSE_HS", "MRHS"}
-)
 
 # The start of anything that looks like a blank: `{`, an optional weight, `:`, a type in capitals, `:`.
 _OPENING = re.compile(r"\{(\d*):([A-Z][A-Z_]*):")
@@ -90,6 +92,9 @@ class ClozeAnswer:
     fraction: float  # -1..1
     feedback: str = ""
     tolerance: float = 0.0  # numeric blanks only (absolute)
+    # Written with a `%n%` mark other than `%0%` (Moodle's test for "specific" fractions, which decides
+    # how a MULTIRESPONSE blank's unmarked wrong answers score; see `multi_fractions`).
+    percent: bool = False
 
 
 @dataclass
@@ -149,10 +154,7 @@ def parse_cloze(text: str) -> ParsedCloze:
         type_name = match.group(2)
         if type_name not in BLANK_TYPES:
             line, column = _position(text, opening)
-            if type_name in UNSUPPORTED_TYPES:
-                message = f"{type_name} blanks (several picks in one blank) are not supported"
-            else:
-                message = f"unknown blank type {type_name!r}; known: {', '.join(sorted(BLANK_TYPES))}"
+            message = f"unknown blank type {type_name!r}; known: {', '.join(sorted(BLANK_TYPES))}"
             errors.append(ClozeError(line, column, message))
             index = match.end()
             continue
@@ -243,7 +245,10 @@ def _blank(
     if errors:
         return blank, errors
     whole = opening - begin  # problems of the whole blank point at its opening brace
-    if not any(answer.fraction >= 1 for answer in blank.answers):
+    if blank.kind == MULTI:
+        if not any(answer.fraction > 0 for answer in blank.answers):
+            error(whole, "no answer is worth marks; mark the right ones with '=' or '%n%'")
+    elif not any(answer.fraction >= 1 for answer in blank.answers):
         error(whole, "no answer is worth full marks; mark one with '='")
     texts = [
         answer.text if blank.kind != TEXT or blank_type.case_sensitive else answer.text.lower()
@@ -251,7 +256,7 @@ def _blank(
     ]
     if len(set(texts)) != len(texts):
         error(whole, "two answers have the same text")
-    if blank.kind == CHOICE and len(blank.answers) < 2:
+    if blank.kind in (CHOICE, MULTI) and len(blank.answers) < 2:
         error(whole, "a choice blank needs at least two answers")
     return blank, errors
 
@@ -259,11 +264,13 @@ def _blank(
 def _answer(part: str, blank_type: BlankType, error: Callable[[str], None]) -> ClozeAnswer | None:
     body = part.strip()
     fraction = 0.0
+    percent = False
     if match := _MARK.match(body):
         if match.group(1) == "=":
             fraction = 1.0
         else:
             fraction = float(match.group(2).replace(",", ".")) / 100
+            percent = match.group(2) != "0"
             if not -1 <= fraction <= 1:
                 error(f"the mark {match.group(0)} must be from -100% to 100%")
                 return None
@@ -278,10 +285,10 @@ def _answer(part: str, blank_type: BlankType, error: Callable[[str], None]) -> C
     if len(answer_text) > MAX_ANSWER_CHARS or len(feedback) > 2 * MAX_ANSWER_CHARS:
         error(f"an answer or its feedback is too long (answers at most {MAX_ANSWER_CHARS} characters)")
         return None
-    if fraction < 0 and blank_type.kind != CHOICE:
+    if fraction < 0 and blank_type.kind not in (CHOICE, MULTI):
         error(f"negative marks ({fraction * 100:g}%) are only possible in a choice blank")
         return None
-    answer = ClozeAnswer(answer_text, fraction, feedback)
+    answer = ClozeAnswer(answer_text, fraction, feedback, percent=percent)
     if blank_type.kind == NUMERIC and answer_text != "*":
         value, _, tolerance = answer_text.partition(":")
         if not _NUMBER.fullmatch(value.strip()) or (tolerance and not _NUMBER.fullmatch(tolerance.strip())):
@@ -299,12 +306,12 @@ def _number_text(value: float) -> str:
     return f"{value:.15g}"
 
 
-def _mark(fraction: float) -> str:
-    if fraction >= 1:
+def _mark(answer: ClozeAnswer) -> str:
+    if answer.fraction >= 1 and not answer.percent:
         return "="
-    if fraction == 0:
-        return ""
-    percent = f"{fraction * 100:.5f}".rstrip("0").rstrip(".")
+    if answer.fraction == 0:
+        return "%0.0%" if answer.percent else ""  # Moodle reads `%0%` as no mark, `%0.0%` as a mark
+    percent = f"{answer.fraction * 100:.5f}".rstrip("0").rstrip(".")
     return f"%{percent}%"
 
 
@@ -317,7 +324,7 @@ def write_blank(blank: Blank) -> str:
         else:
             text = escape(answer.text)
         feedback = f"#{escape(answer.feedback)}" if answer.feedback else ""
-        answers.append(f"{_mark(answer.fraction)}{text}{feedback}")
+        answers.append(f"{_mark(answer)}{text}{feedback}")
     return "{" + f"{blank.weight}:{blank.type.name}:" + "~".join(answers) + "}"
 
 
@@ -335,3 +342,27 @@ def numeric_accepts(answer: ClozeAnswer, value: Fraction) -> bool:
         return True
     key = Fraction(answer.text)
     return abs(value - key) <= Fraction(str(answer.tolerance))
+
+
+def multi_fractions(blank: Blank) -> list[float]:
+    """What each answer of a MULTIRESPONSE blank is worth when ticked, as Moodle computes it on import.
+
+    The positive marks are scaled to add up to 1 (`=a~=b~c`: a and b are worth 1/2 each). When no
+    answer carries a `%n%` mark, every answer that is not right costs as much as one right answer is
+    worth (`c` above: -1/2), so ticking everything never pays; otherwise zero and negative marks are
+    kept as written. The blank scores the sum of its ticked answers, from 0 to 1 (`multi_score`).
+    """
+    total = sum(answer.fraction for answer in blank.answers if answer.fraction > 0)
+    specific = any(answer.percent for answer in blank.answers)
+    if not total:
+        return [answer.fraction for answer in blank.answers]
+    return [
+        answer.fraction / total if answer.fraction > 0 else answer.fraction if specific else -1 / total
+        for answer in blank.answers
+    ]
+
+
+def multi_score(blank: Blank, ticked: set[int]) -> float:
+    """Moodle's score of a MULTIRESPONSE blank for the answers ticked (by index): their sum in 0..1."""
+    worth = multi_fractions(blank)
+    return min(1.0, max(0.0, sum(worth[index] for index in sorted(ticked))))

@@ -13,13 +13,16 @@ students' attempts point at: those are kept (an attempt's history must stay read
 database forbids deleting them), moved after the file's items, and named in `ImportReport.kept`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 
 from django.db import DatabaseError, transaction
 
 from quizzes.bankio import BankProblem, ExportResult, Location, Skipped, read_bank, write_bank
 from quizzes.bankio.errors import ParsedBank, add_category
+from quizzes.bankio.limits import estimated_questions
 from quizzes.bankio.media import MediaFile
 from quizzes.bankio.naming import slugify
 from quizzes.bankio.validation import (
@@ -27,12 +30,26 @@ from quizzes.bankio.validation import (
     check_items,
     is_slug,
 )
-from quizzes.engine import check_answer, draw_variant, render_item, variant_seed
+from quizzes.engine import check_answer, draw_variant, render_item, validate_item, variant_seed
 from quizzes.engine.kinds import ItemKind
 from quizzes.models import AttemptItem, Bank, Item, Topic
 from quizzes.services.import_limits import import_limits
 from quizzes.services.media import media_for_export, media_store
 from quizzes.services.versions import item_version_current
+
+# Told how far an import has got: (stage, done, total), e.g. ("Checking the questions", 120, 5000).
+Progress = Callable[[str, int, int], None]
+READING, CHECKING, COMPARING, SAVING = (
+    "Reading the file",
+    "Checking the questions",
+    "Comparing with the bank",
+    "Saving the questions",
+)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
 
 # Draws per calculation item in `bank_validate`: enough to hit the corners of small parameter grids.
 VALIDATION_SEEDS = 20
@@ -75,14 +92,16 @@ def bank_import(
     owner=None,
     replace: bool = True,
     may_write=None,
+    progress: Progress = _no_progress,
 ) -> ImportReport:
     """Parse, check and (only when nothing is wrong) store a bank file. Never raises on bad input.
 
     `may_write(bank)`, when given, says whether the importing user may write into an existing bank;
     a file that targets a bank they may not edit is refused with a problem, and nothing is written.
+    `progress` hears each stage and each question checked and saved (`services.import_jobs`).
     """
     report, parsed, name = _checked(
-        text=text, fmt=fmt, filename=filename, bank_slug=bank_slug, may_write=may_write
+        text=text, fmt=fmt, filename=filename, bank_slug=bank_slug, may_write=may_write, progress=progress
     )
     if report.problems:
         return report
@@ -100,6 +119,7 @@ def bank_import(
                 replace=replace,
                 report=report,
                 may_write=may_write,
+                progress=progress,
             )
     except _ImportRefused as refusal:
         report.problems.append(BankProblem(where, str(refusal)))
@@ -113,12 +133,15 @@ def bank_import(
 
 
 def _checked(
-    *, text: str, fmt: str, filename: str, bank_slug: str | None, may_write
+    *, text: str, fmt: str, filename: str, bank_slug: str | None, may_write, progress: Progress = _no_progress
 ) -> tuple[ImportReport, ParsedBank, str]:
     """Everything an import checks before it writes: the report (with every problem), the parsed
     file and the bank name it gives. Nothing is written."""
     report = ImportReport()
-    parsed = read_bank(text, fmt, filename=filename, limits=import_limits())
+    limits = import_limits()
+    progress(READING, 0, 0)
+    total = estimated_questions(text, fmt, cap=limits.max_questions + 1)
+    parsed = read_bank(text, fmt, filename=filename, limits=limits, engine=_counting(progress, total))
     report.skipped, report.notes, report.problems = (
         list(parsed.skipped),
         list(parsed.notes),
@@ -145,6 +168,20 @@ def _checked(
         # Replacing a bank with nothing because every question was unsupported would wipe it.
         report.problems.append(BankProblem(where, "the file holds no question that can be imported"))
     return report, parsed, name
+
+
+def _counting(progress: Progress, total: int) -> Callable[[Any], list[str]]:
+    """The engine's validation, telling `progress` of each question it checks, out of `total` (the
+    raw text's estimate; the parser hands the questions over only once it has read the whole file)."""
+    checked = 0
+
+    def validate(item: Any) -> list[str]:
+        nonlocal checked
+        checked += 1
+        progress(CHECKING, checked, max(total, checked))
+        return validate_item(item)
+
+    return validate
 
 
 def _taken(slug: str) -> str:
@@ -194,6 +231,7 @@ def bank_import_preview(
     bank_slug: str | None = None,
     may_write=None,
     replace: bool = True,
+    progress: Progress = _no_progress,
 ) -> tuple[ImportReport, ImportPreview | None]:
     """The import's checks and, when the file passes them, what it would store. Nothing is written.
 
@@ -201,10 +239,11 @@ def bank_import_preview(
     lists per question what the import changes, and the questions it leaves out.
     """
     report, parsed, _name = _checked(
-        text=text, fmt=fmt, filename=filename, bank_slug=bank_slug, may_write=may_write
+        text=text, fmt=fmt, filename=filename, bank_slug=bank_slug, may_write=may_write, progress=progress
     )
     if report.problems:
         return report, None
+    progress(COMPARING, 0, 0)
     by_line: dict[int | None, list[str]] = {}
     for line, message, _index in parsed.question_notes:
         by_line.setdefault(line, []).append(message)
@@ -250,6 +289,7 @@ def _write_bank(
     replace: bool,
     report: ImportReport,
     may_write=None,
+    progress: Progress = _no_progress,
 ) -> None:
     """The writes of one import; the caller holds the transaction. `metadata` is (name, description).
 
@@ -296,6 +336,7 @@ def _write_bank(
     leftovers.sort(key=lambda item: (item.position, item.pk))
     offset = 0 if replace else len(leftovers)
     for position, data in enumerate(items, start=offset):
+        progress(SAVING, position - offset, len(items))
         item = existing.get(data["key"]) or Item(bank=bank, key=data["key"])
         report.updated += item.pk is not None
         report.created += item.pk is None
@@ -310,6 +351,7 @@ def _write_bank(
         item.save()
         item.topics.set([topics[topic] for topic in data.get("topics", [])])
         item_version_current(item=item, author=owner)
+    progress(SAVING, len(items), len(items))
     for position, item in enumerate(leftovers, start=len(items) if replace else 0):
         if item.position != position:
             item.position = position

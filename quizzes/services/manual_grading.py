@@ -15,12 +15,13 @@ their own permission-checked fetch, then call these functions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from quizzes import events
@@ -66,6 +67,36 @@ def is_pending(attempt_item: AttemptItem) -> bool:
 def pending_count(attempt: Attempt) -> int:
     """How many answers of this attempt wait for a person's grade."""
     return waiting(hand_graded_items().filter(attempt=attempt)).count()
+
+
+def waiting_per_student_quiz(
+    *, quiz_ids: Iterable[int], student_ids: Iterable[int] | QuerySet
+) -> dict[tuple[int, int], int]:
+    """(student id, quiz id) -> how many answers of the student's finished attempts at the quiz wait
+    for a person's grade (pairs with none are left out); one grouped query."""
+    rows = (
+        waiting(
+            hand_graded_items().filter(
+                attempt__quiz_id__in=list(quiz_ids), attempt__student_id__in=student_ids
+            )
+        )
+        .order_by()
+        .values_list("attempt__student_id", "attempt__quiz_id")
+        .annotate(n=Count("pk"))
+    )
+    return {(student_id, quiz_id): n for student_id, quiz_id, n in rows}
+
+
+def waiting_per_item(*, quiz_id: int, student_ids: Iterable[int] | QuerySet) -> dict[int, int]:
+    """Item id -> how many answers to it in these students' finished attempts at the quiz wait for a
+    person's grade (items with none are left out); one grouped query."""
+    rows = (
+        waiting(hand_graded_items().filter(attempt__quiz_id=quiz_id, attempt__student_id__in=student_ids))
+        .order_by()
+        .values_list("item_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
 
 
 @dataclass

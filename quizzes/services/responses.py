@@ -50,7 +50,7 @@ class WidgetState:
     cells: dict[str, str] = field(default_factory=dict)
     steps: list[dict[str, str]] = field(default_factory=list)
     matches: dict[str, str] = field(default_factory=dict)
-    blanks: dict[str, str] = field(default_factory=dict)
+    blanks: dict[str, str | list[str]] = field(default_factory=dict)
 
 
 def widget_state(rendered: dict[str, Any], response: Any) -> WidgetState:
@@ -71,7 +71,10 @@ def widget_state(rendered: dict[str, Any], response: Any) -> WidgetState:
     elif widget == Widget.MATCHING and isinstance(response, dict):
         state.matches = {str(prompt): str(option) for prompt, option in response.items()}
     elif widget == Widget.CLOZE and isinstance(response, dict):
-        state.blanks = {str(number): str(value) for number, value in response.items()}
+        state.blanks = {
+            str(number): [str(v) for v in value] if isinstance(value, list) else str(value)
+            for number, value in response.items()
+        }
     elif widget == Widget.TABLE and isinstance(response, dict):
         state.cells = {str(name): str(value) for name, value in response.items()}
     elif isinstance(response, str):

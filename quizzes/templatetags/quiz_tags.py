@@ -35,12 +35,31 @@ def clock(seconds: int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def _blank_input(blank: dict, value: str, verdict: str) -> SafeString:
-    """The input of one cloze blank: a text box, a menu or a group of radio buttons."""
+def _blank_input(blank: dict, given: str | list[str], verdict: str) -> SafeString:
+    """The input of one cloze blank: a text box, a menu, a group of radio buttons or of check boxes."""
     name = f"{BLANK_PREFIX}{blank['number']}"
     label = str(blank.get("label") or f"Blank {blank['number']}")
     mark = format_html('<span class="visually-hidden"> ({})</span>', verdict) if verdict else ""
     classes = f"cloze-blank blank-{verdict}" if verdict else "cloze-blank"
+    if blank.get("type") == "multi":
+        ticked = set(given) if isinstance(given, list) else set()
+        boxes = format_html_join(
+            "",
+            '<label class="cloze-option"><input type="checkbox" name="{}" value="{}"{}> {}</label>',
+            (
+                (name, c["id"], mark_safe(" checked") if c["id"] in ticked else "", c["text"])
+                for c in blank["choices"]
+            ),
+        )
+        return format_html(
+            '<span class="{} cloze-radios cloze-checks {}" role="group" aria-label="{}">{}{}</span>',
+            classes,
+            blank.get("display"),
+            label,
+            boxes,
+            mark,
+        )
+    value = given if isinstance(given, str) else ""
     if blank.get("type") != "choice":
         numeric = blank.get("type") == "numeric"
         return format_html(
@@ -89,7 +108,9 @@ def cloze_html(stem: str, blanks: list[dict], values: dict, verdicts: dict) -> S
     html = render_markdown(stem)
     for blank in blanks:
         number = str(blank["number"])
-        widget = _blank_input(blank, str(values.get(number, "")), verdicts.get(number, ""))
+        given = values.get(number, "")
+        given = [str(v) for v in given] if isinstance(given, list) else str(given)
+        widget = _blank_input(blank, given, verdicts.get(number, ""))
         html = html.replace(blank_marker(int(number)), str(widget), 1)
     # Safe to mark: the Markdown is sanitised by render_markdown and every input is built by format_html.
     return mark_safe(html)

@@ -1,10 +1,11 @@
 """Instructor pages that treat a bank as a whole: validate, import and export."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from accounts.roles import instructor_required
 from quizzes.forms_authoring import BANK_FORMATS, ExportForm, ImportForm
@@ -13,6 +14,7 @@ from quizzes.services.bank_export import export_filename, export_losses
 from quizzes.services.bank_overview import bank_validate_and_remember
 from quizzes.services.banks import bank_export, bank_import, bank_import_preview
 from quizzes.services.import_confirm import stash_import, take_import
+from quizzes.services.import_jobs import DONE, job_state, runs_in_background, start_import, start_preview
 
 EXPORT_CONTENT_TYPES = {
     "yaml": "application/yaml; charset=utf-8",
@@ -28,19 +30,23 @@ def bank_validate_view(request, slug: str):
     return render(request, "quizzes/author_bank_validate.html", {"bank": bank, "problems": problems})
 
 
+def _import_form(request, data=None, files=None) -> ImportForm:
+    form = ImportForm(data, files, initial={"bank": request.GET.get("bank")})
+    # Only banks the user may edit can be chosen, and a file naming someone else's bank is refused.
+    cast(forms.ModelChoiceField, form.fields["bank"]).queryset = banks_for_user(request.user, to=EDIT)
+    return form
+
+
 @instructor_required
 def bank_import_view(request):
     """Upload, preview, confirm: a valid file is first shown per question (what is kept exactly, what
     changes, what is left out) and imported only when the instructor confirms; a file with problems is
-    refused whole at the first step, with every problem located."""
-    form = ImportForm(
-        None if "confirm" in request.POST else (request.POST or None),
-        request.FILES or None,
-        initial={"bank": request.GET.get("bank")},
+    refused whole at the first step, with every problem located. A large file is read, checked and
+    imported by a job whose page shows its progress (`services.import_jobs`)."""
+    form = _import_form(
+        request, None if "confirm" in request.POST else (request.POST or None), request.FILES or None
     )
-    # Only banks the user may edit can be chosen, and a file naming someone else's bank is refused.
     editable = banks_for_user(request.user, to=EDIT)
-    cast(forms.ModelChoiceField, form.fields["bank"]).queryset = editable
 
     def may_write(bank) -> bool:
         return editable.filter(pk=bank.pk).exists()
@@ -50,8 +56,17 @@ def bank_import_view(request):
         payload = take_import(user_id=request.user.pk, token=request.POST.get("confirm", ""))
         if payload is None:
             context["expired"] = True
+        elif runs_in_background(payload["text"]):
+            return redirect(
+                "quizzes:author_import_job", job_id=start_import(user=request.user, payload=payload)
+            )
         else:
             context["report"] = bank_import(**payload, owner=request.user, may_write=may_write)
+    elif request.method == "POST" and form.is_valid() and runs_in_background(form.cleaned_data["text"]):
+        payload = {name: form.cleaned_data[name] for name in ("text", "fmt", "filename", "replace")}
+        target = form.cleaned_data["bank"]
+        payload["bank_slug"] = target.slug if target else None
+        return redirect("quizzes:author_import_job", job_id=start_preview(user=request.user, payload=payload))
     elif request.method == "POST" and form.is_valid():
         target = form.cleaned_data["bank"]
         payload = {
@@ -73,6 +88,35 @@ def bank_import_view(request):
             context["token"] = stash_import(user_id=request.user.pk, payload=payload)
     report = context["report"]
     status = 400 if context["expired"] or (report is not None and not report.ok) else 200
+    return render(request, "quizzes/author_import.html", context, status=status)
+
+
+@instructor_required
+@require_GET
+def bank_import_job_view(request, job_id: str):
+    """A large import's progress, refreshing itself until the job ends; then its preview or report."""
+    job = job_state(user_id=request.user.pk, job_id=job_id)
+    if job is None:
+        context: dict[str, Any] = {
+            "form": _import_form(request),
+            "report": None,
+            "preview": None,
+            "token": "",
+            "expired": True,
+        }
+        return render(request, "quizzes/author_import.html", context, status=404)
+    if not job.finished:
+        return render(request, "quizzes/author_import_progress.html", {"job": job})
+    context = {
+        "form": _import_form(request),
+        "report": job.report,
+        "preview": job.preview,
+        "token": job.confirm,
+        "replace": job.replace,
+        "expired": False,
+        "job": job,
+    }
+    status = 200 if job.state == DONE and (job.report is None or job.report.ok) else 400
     return render(request, "quizzes/author_import.html", context, status=status)
 
 

@@ -14,6 +14,7 @@ from courses.services.courses import assignment_update
 from lti.models import PlatformAccount
 from quizzes.models import Bank, Item, QuizRule
 from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_start
+from quizzes.services.manual_grading import grade_answer
 from tests.lti.passback_support import worker_tick
 from tests.lti.platform import LEARNER
 
@@ -99,3 +100,40 @@ def test_a_late_attempt_reaches_the_lms_with_the_late_penalty_and_an_extension_l
     assert response.status_code == 302
     worker_tick()
     assert [s["scoreGiven"] for s in platform.scores] == [pytest.approx(0.45), 0.5]
+
+
+def test_a_score_with_an_essay_awaiting_grading_is_sent_as_pending_manual_then_fully_graded(
+    platform, browser, tool_url, quiz_assignment
+):
+    quiz, owner = quiz_assignment.quiz, quiz_assignment.course.owner
+    bank = Bank.objects.create(slug="essay-bank", name="Essay bank", owner=owner)
+    Item.objects.create(
+        bank=bank, key="fact", kind="truefalse", stem="Fact?", position=0, spec={"answer": True}
+    )
+    Item.objects.create(bank=bank, key="why", kind="essay", stem="Why?", position=1, spec={})
+    QuizRule.objects.create(quiz=quiz, bank=bank, count=2)
+    quiz.owner, quiz.published = owner, True
+    quiz.save()
+    student = _launch_learner(platform, browser, tool_url, quiz_assignment)
+    attempt = attempt_start(quiz=quiz, student=student)
+    for attempt_item in attempt.attempt_items.select_related("item"):
+        response = True if attempt_item.item.kind == "truefalse" else "Because momentum averages."
+        attempt_answer(attempt_item=attempt_item, student=student, response=response)
+    attempt_finish(attempt=attempt)
+    worker_tick()
+
+    # The true/false item is right and the essay counts 0 until graded: 50 %, and the LMS is told so.
+    waiting = platform.scores[-1]
+    assert (waiting["scoreGiven"], waiting["activityProgress"], waiting["gradingProgress"]) == (
+        0.5,
+        "Completed",
+        "PendingManual",
+    )
+
+    grade_answer(
+        attempt_item=attempt.attempt_items.get(item__kind="essay"), score=1.0, comment="Right.", by=owner
+    )
+    worker_tick()
+
+    graded = platform.scores[-1]
+    assert (graded["scoreGiven"], graded["gradingProgress"]) == (1.0, "FullyGraded")

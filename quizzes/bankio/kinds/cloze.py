@@ -2,9 +2,9 @@
 
 The blanks travel inside the question text in Moodle's own syntax, which is also how our stem holds
 them, so the text goes out as it is stored and comes back as it was written. On import the syntax is
-checked with the engine's parser (`quizzes/engine/cloze.py`): a question whose blanks Moodle accepts
-but we cannot hold (MULTIRESPONSE: several picks in one blank) is listed as skipped with the reason;
-malformed blanks are a problem with their line and column inside the question text. GIFT has no
+checked with the engine's parser (`quizzes/engine/cloze.py`), which reads every blank type Moodle
+writes (several-picks MULTIRESPONSE blanks included); malformed blanks are a problem with their line
+and column inside the question text. GIFT has no
 embedded-answers question: an export lists the item as not written, with that reason.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from quizzes.bankio.errors import ExportResult, Skipped
 from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import MoodleQuestion, QuestionContext, element_markdown
-from quizzes.engine.cloze import UNSUPPORTED_TYPES, parse_cloze
+from quizzes.engine.cloze import parse_cloze
 from quizzes.engine.kinds import ItemKind
 from quizzes.engine.kinds.cloze import ClozeKind
 
@@ -29,12 +29,8 @@ def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any
     stem = element_markdown(question.find("questiontext"))
     parsed = parse_cloze(stem)
     if parsed.errors:
-        unsupported = [e for e in parsed.errors if e.message.split(" ", 1)[0] in UNSUPPORTED_TYPES]
-        if unsupported:
-            context.skip("cloze", f"question text {unsupported[0]}")
-        else:
-            for error in parsed.errors:
-                context.problem(f"question text {error}")
+        for error in parsed.errors:
+            context.problem(f"question text {error}")
         return None
     return {"kind": ItemKind.CLOZE.value}
 

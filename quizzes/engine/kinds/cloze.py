@@ -3,10 +3,12 @@
 The stem holds the blanks in Moodle's syntax (`quizzes/engine/cloze.py` parses it). Each blank is
 scored on its own: the best fraction among the answers it matches (numeric: value ± tolerance, or
 `*`; text: Moodle's wildcard and case rules, as short text answers; choice: the picked answer's
-fraction, never below 0). The item's score is the weighted mean of its blanks (`{2:...}` counts
-twice). Every blank gets its own feedback line. The response maps a blank's number ("1", "2", ...)
-to the typed text or the picked choice's id; one unreadable number makes the whole response
-invalid (nothing is lost: the student fixes it and submits again), as in tables.
+fraction, never below 0; several picks (MULTIRESPONSE, check boxes): Moodle's rule, the sum of the
+ticked answers' worth from `multi_fractions`, from 0 to 1). The item's score is the weighted mean of
+its blanks (`{2:...}` counts twice). Every blank gets its own feedback line. The response maps a
+blank's number ("1", "2", ...) to the typed text or the picked choice's id, or to the list of ticked
+choice ids; one unreadable number makes the whole response invalid (nothing is lost: the student
+fixes it and submits again), as in tables.
 """
 
 from __future__ import annotations
@@ -14,7 +16,17 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from quizzes.engine.cloze import CHOICE, NUMERIC, Blank, ParsedCloze, numeric_accepts, parse_cloze
+from quizzes.engine.cloze import (
+    CHOICE,
+    MULTI,
+    NUMERIC,
+    Blank,
+    ParsedCloze,
+    multi_fractions,
+    multi_score,
+    numeric_accepts,
+    parse_cloze,
+)
 from quizzes.engine.common import shuffled, stable_id
 from quizzes.engine.kinds.base import BaseKind, FormData, ItemDict, ItemKind
 from quizzes.engine.kinds.shortanswer import answer_matches, example_text
@@ -47,6 +59,17 @@ def _full_answer(blank: Blank) -> str:
     return next(answer.text for answer in blank.answers if answer.fraction >= 1)
 
 
+def _right_picks(blank: Blank) -> list[str]:
+    """The answers of a several-picks blank that are worth ticking (together they score 1)."""
+    return [a.text for a, worth in zip(blank.answers, multi_fractions(blank), strict=True) if worth > 0]
+
+
+def _answered(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(isinstance(part, str) and part.strip() for part in value)
+    return isinstance(value, str) and bool(value.strip())
+
+
 class ClozeKind(BaseKind):
     kind = ItemKind.CLOZE
     fields = frozenset()
@@ -58,7 +81,8 @@ class ClozeKind(BaseKind):
 #   in a quantity usually called {1:SHORTANSWER:=m#Right~%50%*momentum*#Half marks: its symbol is m}.
 # {weight:TYPE:answers}: answers separated by ~, = marks full marks, %50% half, #feedback after.
 # Types: NUMERICAL (value:tolerance), SHORTANSWER / SHORTANSWER_C (case-sensitive),
-# MULTICHOICE (menu), MULTICHOICE_V / MULTICHOICE_H (radio buttons), _S variants shuffle.
+# MULTICHOICE (menu), MULTICHOICE_V / MULTICHOICE_H (radio buttons), _S variants shuffle;
+# MULTIRESPONSE / MULTIRESPONSE_H (check boxes: several picks, e.g. {1:MR:=Adam~=RMSProp~SGD}).
 """
 
     def problems(self, item: ItemDict) -> list[str]:
@@ -82,7 +106,7 @@ class ClozeKind(BaseKind):
                 "type": blank.kind,
                 "display": blank.type.display,
             }
-            if blank.kind == CHOICE:
+            if blank.kind in (CHOICE, MULTI):
                 answers = list(blank.answers)
                 if blank.type.shuffle:
                     answers = shuffled(answers, variant.seed, f"blank{blank.number}|{item.get('key')}")
@@ -98,17 +122,18 @@ class ClozeKind(BaseKind):
     def check(self, item: ItemDict, variant: Variant, response: Any) -> CheckResult:
         cloze = parsed(item)
         correct_answer = self.answer_key(item, variant)
-        if not isinstance(response, dict) or not any(
-            isinstance(value, str) and value.strip() for value in response.values()
-        ):
+        if not isinstance(response, dict) or not any(_answered(value) for value in response.values()):
             return CheckResult(INVALID, 0.0, ["Fill in at least one blank."], correct_answer=correct_answer)
         unreadable: list[str] = []
         judged: list[tuple[Blank, float, str]] = []
         for blank in cloze.blanks:
             typed = response.get(str(blank.number), "")
-            blank_score, blank_feedback, problem = _judge(
-                blank, typed.strip() if isinstance(typed, str) else ""
-            )
+            if blank.kind == MULTI:
+                blank_score, blank_feedback, problem = _judge_picks(blank, typed)
+            else:
+                blank_score, blank_feedback, problem = _judge(
+                    blank, typed.strip() if isinstance(typed, str) else ""
+                )
             if problem:
                 unreadable.append(f"Blank {blank.number}: {problem}")
             judged.append((blank, blank_score, blank_feedback))
@@ -136,8 +161,11 @@ class ClozeKind(BaseKind):
         return self.result_for_score(item, variant, score, feedback, correct_answer, details)
 
     def correct_response(self, item: ItemDict, variant: Variant) -> Any:
-        response = {}
+        response: dict[str, Any] = {}
         for blank in parsed(item).blanks:
+            if blank.kind == MULTI:
+                response[str(blank.number)] = [choice_id(text) for text in _right_picks(blank)]
+                continue
             full = _full_answer(blank)
             if blank.kind == CHOICE:
                 response[str(blank.number)] = choice_id(full)
@@ -152,6 +180,9 @@ class ClozeKind(BaseKind):
     def answer_key(self, item: ItemDict, variant: Variant) -> str:
         lines = []
         for blank in parsed(item).blanks:
+            if blank.kind == MULTI:
+                lines.append(f"- Blank {blank.number}: tick " + " and ".join(_right_picks(blank)))
+                continue
             full = [a.text for a in blank.answers if a.fraction >= 1]
             if blank.kind not in (CHOICE, NUMERIC):
                 full = [example_text(text) for text in full if example_text(text)]
@@ -165,14 +196,35 @@ class ClozeKind(BaseKind):
         return "\n".join(lines)
 
     def response_from_form(self, rendered: dict[str, Any], form: FormData) -> Any:
-        return {
-            str(blank["number"]): str(form.get(f"{BLANK_PREFIX}{blank['number']}", ""))[:500]
-            for blank in rendered.get("blanks") or []
-        }
+        response: dict[str, Any] = {}
+        for blank in rendered.get("blanks") or []:
+            name = f"{BLANK_PREFIX}{blank['number']}"
+            if blank.get("type") == MULTI:
+                limit = len(blank.get("choices") or [])
+                response[str(blank["number"])] = [str(value)[:100] for value in form.getlist(name)[:limit]]
+            else:
+                response[str(blank["number"])] = str(form.get(name, ""))[:500]
+        return response
 
 
 def _verdict(status: str) -> str:
     return {"correct": "correct.", "partial": "partly correct.", "incorrect": "incorrect."}.get(status, "")
+
+
+def _judge_picks(blank: Blank, picked: Any) -> tuple[float, str, str]:
+    """(score, feedback, problem) for a several-picks blank: the ticked choices' ids, in any order."""
+    if isinstance(picked, str):  # one ticked box, as a form with a single value gives it
+        picked = [picked] if picked.strip() else []
+    if not picked:
+        return 0.0, "", ""
+    if not isinstance(picked, list) or not all(isinstance(value, str) for value in picked):
+        return 0.0, "", "tick some of the listed answers."
+    index_of = {choice_id(answer.text): index for index, answer in enumerate(blank.answers)}
+    if any(value not in index_of for value in picked):
+        return 0.0, "", "tick only the listed answers."
+    ticked = {index_of[value] for value in picked}
+    feedback = " ".join(blank.answers[i].feedback for i in sorted(ticked) if blank.answers[i].feedback)
+    return multi_score(blank, ticked), feedback, ""
 
 
 def _judge(blank: Blank, typed: str) -> tuple[float, str, str]:

@@ -18,6 +18,11 @@ def test_table_cells_and_multiple_choices_keep_their_shapes():
     }
     assert try_it_response("multiple", QueryDict("choice=a&choice=c")) == ["a", "c"]
     assert try_it_response("multiple", QueryDict("")) == []
+    assert try_it_response("cloze", QueryDict("blank-1=c1&blank-1=c2&blank-2=0.9&blank-3=c4&seed=1")) == {
+        "1": ["c1", "c2"],
+        "2": "0.9",
+        "3": "c4",
+    }
     assert try_it_response("numeric", QueryDict("answer=0.02")) == "0.02"
 
 

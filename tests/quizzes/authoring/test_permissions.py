@@ -35,7 +35,9 @@ AUTHORING_PAGES = [
 PAGE_IDS = [name.split(":")[1] for name, _ in AUTHORING_PAGES]
 # Endpoints that only take a POST (an instructor's GET is refused with 405).
 POST_ONLY = [("quizzes:author_quiz_grade", {**QUIZ, "attempt_item_id": 1})]
-GATED = AUTHORING_PAGES + POST_ONLY
+# A large import's job page: an instructor's unknown job is "not found" (tests/.../test_import_jobs.py).
+JOB_PAGES = [("quizzes:author_import_job", {"job_id": "j" * 32})]
+GATED = AUTHORING_PAGES + POST_ONLY + JOB_PAGES
 GATED_IDS = [name.split(":")[1] for name, _ in GATED]
 
 

@@ -204,3 +204,21 @@ def test_a_stored_item_the_engine_cannot_draw_shows_why_instead_of_failing(instr
     assert response.status_code == 200
     assert response.context["broken"]
     assert "cannot be shown" in response.text
+
+
+def test_try_it_on_a_multiresponse_blank_ticks_several_boxes_and_shows_them_again(instructor_client, bank):
+    from quizzes.models import Item
+
+    stem = "Second moments: {1:MULTIRESPONSE:=Adam~=RMSProp~SGD}."
+    Item.objects.create(bank=bank, key="picks", kind="cloze", stem=stem, explanation="Both scale steps.")
+    page = instructor_client.get(preview_url("picks"), {"seed": 1})
+    ids = {c["text"]: c["id"] for c in page.context["rendered"]["blanks"][0]["choices"]}
+
+    response = instructor_client.post(
+        preview_url("picks"), {"seed": 1, "blank-1": [ids["Adam"], ids["RMSProp"]]}
+    )
+
+    assert (response.context["result"]["status"], response.context["result"]["score"]) == ("correct", 1.0)
+    for text in ("Adam", "RMSProp"):
+        assert f'type="checkbox" name="blank-1" value="{ids[text]}" checked' in response.text
+    assert f'type="checkbox" name="blank-1" value="{ids["SGD"]}">' in response.text

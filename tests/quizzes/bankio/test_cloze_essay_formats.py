@@ -55,7 +55,8 @@ def _yaml_items(fixture_text, kind):
 def test_moodle_cloze_and_essay_questions_import_with_every_field():
     parsed = read_bank(MOODLE, "moodle-xml", filename="m.xml")
 
-    cloze, essay = parsed.items
+    cloze, picks, essay = parsed.items
+    assert picks["kind"] == "cloze" and picks["stem"] == "Pick {1:MULTIRESPONSE:=a~=b~c}."
     assert cloze["kind"] == "cloze"
     assert "{1:NUMERICAL:=0.9:0.005#Right~%50%0.99:0.005#That is beta2}" in cloze["stem"]
     assert "{2:MC:=gradients#Yes~squared gradients#No}" in cloze["stem"]
@@ -77,11 +78,7 @@ def test_moodle_cloze_and_essay_questions_import_with_every_field():
 def test_what_cannot_be_held_is_skipped_or_refused_with_its_place():
     parsed = read_bank(MOODLE, "moodle-xml", filename="m.xml")
 
-    assert [(s.name, s.type) for s in parsed.skipped] == [
-        ("Several picks", "cloze"),
-        ("Upload only", "essay"),
-    ]
-    assert "MULTIRESPONSE blanks (several picks in one blank) are not supported" in str(parsed.skipped[0])
+    assert [(s.name, s.type) for s in parsed.skipped] == [("Upload only", "essay")]
     (problem,) = parsed.problems
     # The question's line in the file, and the place inside its (HTML-converted, one-line) text.
     assert problem.location.line == 15 and "'Broken braces'" in problem.message
@@ -170,3 +167,33 @@ def test_a_moodle_file_s_cloze_and_essay_come_back_the_same_after_our_export():
 
     assert second.problems == [] and second.skipped == []
     assert second.items == first.items
+
+
+MULTIRESPONSE_YAML = """\
+bank: {slug: picks, title: Several picks}
+items:
+  - key: second-moment-picks
+    kind: cloze
+    title: Which keep a second moment
+    stem: |-
+      Tick the optimizers that keep a second moment: {2:MULTIRESPONSE:=Adam#Yes~=RMSProp#Yes~SGD#No}
+      and those that decouple weight decay: {1:MRHS:%100%AdamW~%-50%Adam#Coupled~Lion}.
+    explanation: Adam and RMSProp scale by a second moment; AdamW decouples the decay.
+"""
+
+
+def test_multiresponse_blanks_round_trip_through_yaml_and_moodle_xml_unchanged():
+    (item,) = parse_yaml(MULTIRESPONSE_YAML).items
+    assert validate_item(item) == []
+
+    yaml_again = read_bank(write_bank(fmt="yaml", slug="picks", name="n", items=[item]).text, "yaml")
+    exported = write_bank(fmt="moodle-xml", slug="picks", name="n", items=[item])
+    moodle_again = read_bank(exported.text, "moodle-xml", filename="picks.xml")
+
+    text = ET.fromstring(exported.text).findtext("question[@type='cloze']/questiontext/text")
+    assert "{2:MULTIRESPONSE:=Adam#Yes~=RMSProp#Yes~SGD#No}" in text
+    assert "{1:MRHS:%100%AdamW~%-50%Adam#Coupled~Lion}" in text
+    for again in (yaml_again, moodle_again):
+        assert again.problems == [] and again.skipped == []
+        (copy,) = again.items
+        assert copy["stem"] == item["stem"] and copy["kind"] == "cloze"

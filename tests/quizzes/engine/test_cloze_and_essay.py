@@ -75,7 +75,7 @@ def test_writing_then_parsing_gives_the_same_blanks_escapes_included():
         ("x {1:SHORTANSWER:=a {2:SHORTANSWER:=b}}", 1, 21, "cannot contain another blank"),
         ("x {1:SHORTANSWER:=a{b}", 1, 20, "\\{"),
         ("x {1:SHORTANSWER:a~b}", 1, 3, "full marks"),
-        ("x {1:MULTIRESPONSE:=a~b}", 1, 3, "not supported"),
+        ("x {1:MULTIRESPONSE:a~b}", 1, 3, "no answer is worth marks"),
         ("x {1:SHORTANSWR:=a}", 1, 3, "unknown blank type"),
         ("x {1:NUMERICAL:=fast}", 1, 16, "not a number"),
         ("x {1:NUMERICAL:=1~%-50%2}", 1, 19, "negative marks"),

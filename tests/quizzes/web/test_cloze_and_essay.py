@@ -99,6 +99,37 @@ def test_an_unreadable_number_in_a_blank_keeps_every_typed_value(
     assert 'value="nine tenths"' in page and 'value="adamw"' in page
 
 
+PICKS_STEM = "Tick the optimizers with a second moment: {1:MULTIRESPONSE_H:=Adam#Yes~=RMSProp#Yes~SGD#No}."
+
+
+def test_a_multiresponse_blank_is_a_row_of_check_boxes_scored_and_shown_again_in_the_review(
+    make_item, make_quiz, student, student_client
+):
+    item = make_item("cloze")
+    item.stem = PICKS_STEM
+    item.save()
+    attempt = attempt_start(quiz=make_quiz(), student=student)
+    attempt_item = attempt.attempt_items.get()
+    ids = {c["text"]: c["id"] for c in rendered_item(attempt_item)["blanks"][0]["choices"]}
+
+    page = student_client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    assert page.count('type="checkbox" name="blank-1"') == 3
+    assert 'role="group" aria-label="Blank 1 of 1"' in page and "cloze-radios cloze-checks horizontal" in page
+
+    student_client.post(_answer_url(attempt), {"blank-1": [ids["Adam"], ids["SGD"]]}, follow=True)
+    attempt_item.refresh_from_db()
+    # Adam and RMSProp are worth 1/2 each and SGD costs 1/2: 1/2 - 1/2 = 0.
+    assert attempt_item.score == 0.0 and attempt_item.response == {"1": [ids["Adam"], ids["SGD"]]}
+    assert attempt_item.result["feedback"] == ["Blank 1: incorrect. Yes No"]
+
+    attempt_finish(attempt=attempt)
+    review = _review(student_client, attempt)
+    for text, ticked in (("Adam", True), ("RMSProp", False), ("SGD", True)):
+        box = f'type="checkbox" name="blank-1" value="{ids[text]}"'
+        assert (box + " checked" in review) is ticked and box in review
+    assert "blank-incorrect" in review and "tick Adam and RMSProp" in review
+
+
 # -- essays --------------------------------------------------------------------------------------------
 
 
