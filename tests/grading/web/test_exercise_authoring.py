@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.services import user_create
 from courses.models import AssignmentKind
 from courses.services.courses import assignment_create, course_create, enrollment_join
-from grading import tasks
+from grading import tasks, worker
 from grading.authoring.content import content_of
 from grading.exercises import EXERCISES_DIR, get_exercise
 from grading.exercises.loader import REQUIRED_FILES
@@ -58,6 +58,18 @@ def second_instructor(db):
 def exercise(instructor):
     content = {**content_of(get_exercise("sgd")), "title": "My SGD"}
     return authored_create(owner=instructor, slug="my-sgd", content=content)
+
+
+@pytest.fixture
+def drain(worker_sandbox):
+    """Run a real grading worker (its sandbox, its claim loop) until the queue is empty."""
+
+    def run() -> int:
+        done = worker.GradingWorker(interval=0.01, batch=True, worker_id="test-worker")
+        done.run()
+        return done.graded
+
+    return run
 
 
 def page(name, slug=None):
@@ -162,13 +174,15 @@ def test_the_owner_shares_through_the_shared_sharing_page(instructor_client, exe
 # ---------------------------------------------------------------- validation and publishing
 
 
-def test_publishing_is_refused_until_validation_passes(instructor_client, exercise):
+def test_publishing_is_refused_until_validation_passes(instructor_client, exercise, drain):
     response = instructor_client.post(page("author_exercise_publish", exercise.slug), follow=True)
     assert "Validate the exercise first" in response.content.decode()
     exercise.refresh_from_db()
     assert not exercise.is_published
 
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+
+    drain()
     exercise.refresh_from_db()
     assert exercise.validation["ok"], exercise.validation["problems"]
     assert exercise.validation["reference"]["score"] == 1.0
@@ -188,10 +202,11 @@ def test_publishing_is_refused_until_validation_passes(instructor_client, exerci
     assert exercise.published["title"] == "My SGD"
 
 
-def test_validation_names_the_families_the_suite_cannot_tell_apart(instructor_client, exercise):
+def test_validation_names_the_families_the_suite_cannot_tell_apart(instructor_client, exercise, drain):
     suite = "- problem: parabola\n  steps: 20\n  hp: {lr: 1.0}\n"  # with lr = 1, "lr not used" is invisible
     instructor_client.post(page("author_exercise_edit", exercise.slug), form_data(suite=suite))
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+    drain()
     exercise.refresh_from_db()
     report = exercise.validation
     assert not report["ok"]
@@ -206,20 +221,22 @@ def test_validation_names_the_families_the_suite_cannot_tell_apart(instructor_cl
     assert not exercise.is_published
 
 
-def test_a_starter_that_already_passes_fails_validation(instructor_client, exercise):
+def test_a_starter_that_already_passes_fails_validation(instructor_client, exercise, drain):
     reference = content_of(get_exercise("sgd"))["reference_source"]
     instructor_client.post(page("author_exercise_edit", exercise.slug), form_data(starter_source=reference))
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+    drain()
     exercise.refresh_from_db()
     assert not exercise.validation["ok"]
     assert any("The starter passes" in problem for problem in exercise.validation["problems"])
 
 
-def test_a_wrong_reference_solution_fails_validation(instructor_client, exercise):
+def test_a_wrong_reference_solution_fails_validation(instructor_client, exercise, drain):
     instructor_client.post(
         page("author_exercise_edit", exercise.slug), form_data(reference_source=SGD_WITHOUT_LR)
     )
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+    drain()
     exercise.refresh_from_db()
     assert not exercise.validation["ok"]
     assert any("reference solution must score 1" in problem for problem in exercise.validation["problems"])
@@ -228,14 +245,27 @@ def test_a_wrong_reference_solution_fails_validation(instructor_client, exercise
 # ---------------------------------------------------------------- preview
 
 
-def test_the_preview_grades_code_as_a_student_would_and_stores_nothing(instructor_client, exercise):
+def preview(client, exercise, source, drain):
+    """Send code to the preview, check the page waits for a worker, run one; the page afterwards."""
+    response = client.post(page("author_exercise_preview", exercise.slug), {"source": source})
+    assert response.status_code == 302
+    waiting = client.get(response["Location"])
+    body = waiting.content.decode()
+    assert "Queued…" in body and '<meta http-equiv="refresh"' in body
+    assert source.strip().splitlines()[-1] in waiting.context["form"]["source"].value()  # nothing lost
+    drain()
+    return client.get(response["Location"])
+
+
+def test_the_preview_grades_code_as_a_student_would_and_stores_nothing(instructor_client, exercise, drain):
     url = page("author_exercise_preview", exercise.slug)
     assert "Grade this code" in instructor_client.get(url).content.decode()
-    response = instructor_client.post(url, {"source": SGD_WITHOUT_LR})
+    response = preview(instructor_client, exercise, SGD_WITHOUT_LR, drain)
     assert response.status_code == 200
     assert response.context["verdict"]["status"] == "failed"
     assert "The learning rate is not applied" in response.content.decode()
-    response = instructor_client.post(url, {"source": content_of(get_exercise("sgd"))["reference_source"]})
+    assert '<meta http-equiv="refresh"' not in response.content.decode()
+    response = preview(instructor_client, exercise, content_of(get_exercise("sgd"))["reference_source"], drain)
     assert response.context["verdict"]["status"] == "passed"
     assert not Submission.objects.exists()
 
@@ -303,8 +333,9 @@ def test_a_hostile_zip_gets_a_clear_error_on_the_page(instructor_client):
 
 
 @pytest.fixture
-def published(instructor_client, exercise):
+def published(instructor_client, exercise, drain):
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+    drain()
     instructor_client.post(page("author_exercise_publish", exercise.slug))
     exercise.refresh_from_db()
     assert exercise.is_published
@@ -383,14 +414,16 @@ def test_no_caller_can_submit_to_an_exercise_the_student_was_not_given(second_st
     assert not Submission.objects.exists()
 
 
-def test_an_authors_reference_runs_only_in_the_sandbox(instructor_client, exercise, tmp_path):
+def test_an_authors_reference_runs_only_in_the_sandbox(instructor_client, exercise, drain, tmp_path):
     """Validation probes the mistake families on the trusted side; the author's own code never runs there."""
     marker = tmp_path / "ran-outside-the-sandbox"
     reference = f"import pathlib\ntry:\n    pathlib.Path({str(marker)!r}).write_text('x')\nexcept OSError:\n    pass\n"
     reference += content_of(get_exercise("sgd"))["reference_source"]
     instructor_client.post(page("author_exercise_edit", exercise.slug), form_data(reference_source=reference))
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+    drain()
     instructor_client.post(page("author_exercise_preview", exercise.slug), {"source": reference})
+    drain()
     exercise.refresh_from_db()
     assert exercise.validation["reference"]["score"] == 1.0  # it did run, in the sandbox
     assert {f["name"]: f["status"] for f in exercise.validation["families"]}["sign-flipped"] == "named"
