@@ -265,7 +265,9 @@ def test_the_preview_grades_code_as_a_student_would_and_stores_nothing(instructo
     assert response.context["verdict"]["status"] == "failed"
     assert "The learning rate is not applied" in response.content.decode()
     assert '<meta http-equiv="refresh"' not in response.content.decode()
-    response = preview(instructor_client, exercise, content_of(get_exercise("sgd"))["reference_source"], drain)
+    response = preview(
+        instructor_client, exercise, content_of(get_exercise("sgd"))["reference_source"], drain
+    )
     assert response.context["verdict"]["status"] == "passed"
     assert not Submission.objects.exists()
 
