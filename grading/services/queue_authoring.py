@@ -180,6 +180,8 @@ def students_waiting() -> bool:
 def claim_next_job(*, worker_id: str, now: datetime | None = None) -> JobClaim | None:
     """Claim the next author's job if the fairness rules above allow one now; None otherwise."""
     now = now or timezone.now()
+    if not Job.objects.filter(status=Job.Status.QUEUED).exists():
+        return None  # the common case, one cheap query per poll
     candidates = _fair_order()
     if students_waiting():
         if Job.objects.filter(status=Job.Status.RUNNING).exists():
