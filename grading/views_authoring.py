@@ -39,13 +39,13 @@ from grading.services.authoring import (
     authored_unpublish,
     authored_update,
     content_from_row,
-    draft_digest,
     draft_exercise,
     exercise_use,
     exercises_for_user,
     get_authored_for_user,
     is_validated,
     job_exercise,
+    report_is_current,
 )
 from grading.services.plots import build_plots
 from grading.services.queue_authoring import JobRefused, jobs_ahead, pending_validation
@@ -134,9 +134,7 @@ def author_exercise(request: HttpRequest, slug: str) -> HttpResponse:
         "access": authored_access(request.user, row),
         "validated": is_validated(row),
         "report": report,
-        "report_is_current": bool(report)
-        and draft is not None
-        and report.get("draft_digest") == draft_digest(row),
+        "report_is_current": report_is_current(row),
         "pending": pending,
         "ahead": jobs_ahead(pending) if pending else 0,
         "refresh_seconds": REFRESH_SECONDS if pending else None,

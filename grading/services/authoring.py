@@ -302,6 +302,15 @@ def is_validated(row: AuthoredExercise) -> bool:
         return False
 
 
+def report_is_current(row: AuthoredExercise) -> bool:
+    """Whether the last validation report was made on the draft as it is now (passed or not)."""
+    report = row.validation or {}
+    try:
+        return bool(report.get("draft_digest")) and report["draft_digest"] == draft_digest(row)
+    except ExerciseFormatError:
+        return False
+
+
 class PublishRefused(ValueError):
     """The exercise cannot be published yet; the message says what to do first."""
 
