@@ -10,6 +10,7 @@ import pytest
 import yaml
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.services import user_create
 from courses.models import AssignmentKind
@@ -252,7 +253,8 @@ def preview(client, exercise, source, drain):
     waiting = client.get(response["Location"])
     body = waiting.content.decode()
     assert "Queued…" in body and '<meta http-equiv="refresh"' in body
-    assert source.strip().splitlines()[-1] in waiting.context["form"]["source"].value()  # nothing lost
+    assert escape(source.strip().splitlines()[-1]) in body  # the code being graded is shown
+    assert 'data-editor="python"' not in body  # no editor to type in while the page reloads itself
     drain()
     return client.get(response["Location"])
 
@@ -265,6 +267,12 @@ def test_the_preview_grades_code_as_a_student_would_and_stores_nothing(instructo
     assert response.context["verdict"]["status"] == "failed"
     assert "The learning rate is not applied" in response.content.decode()
     assert '<meta http-equiv="refresh"' not in response.content.decode()
+    # Back to the same code editor as the student's page, holding the code just graded.
+    assert (
+        'data-editor="python"' in response.content.decode()
+        and "codemirror.min.js" in response.content.decode()
+    )
+    assert response.context["form"]["source"].value() == SGD_WITHOUT_LR
     response = preview(
         instructor_client, exercise, content_of(get_exercise("sgd"))["reference_source"], drain
     )
