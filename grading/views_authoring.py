@@ -58,9 +58,9 @@ logger = logging.getLogger("grading.authoring")
 REFRESH_SECONDS = 2
 
 
-def _form_errors(form, error: AuthoringError) -> None:
+def _form_errors(form: ExerciseForm, error: AuthoringError) -> None:
     for name, message in error.errors.items():
-        form.add_error(name if name in form.fields else None, message)
+        form.add_content_error(name, message)
 
 
 def _suite_help() -> dict[str, Any]:

@@ -22,6 +22,7 @@ from grading.services.queue_authoring import (
     finish_job,
     requeue_stale_jobs,
 )
+from tests.grading.web.test_exercise_authoring import suite_fields
 
 SGD = content_of(get_exercise("sgd"))
 REFERENCE = SGD["reference_source"]
@@ -61,7 +62,7 @@ def edit_title(client, exercise, title):
         "statement_md": SGD["statement_md"],
         "reference_optimizer": "sgd",
         "hyperparameters": yaml.safe_dump(dict(SGD["hyperparameters"])),
-        "suite": yaml.safe_dump(SGD["suite"], sort_keys=False),
+        **suite_fields(SGD["suite"]),
         "hints": "\n".join(SGD["hints"]),
         "starter_source": SGD["starter_source"],
         "reference_source": REFERENCE,

@@ -31,7 +31,24 @@ def step(params, grads, state, *, lr):
 """
 
 
-def form_data(slug: str = "my-sgd", **changes) -> dict:
+def suite_fields(entries: list[dict]) -> dict:
+    """The suite as the form's rows of fields (case-<i>-target, -start, -steps, -hp, -lr_schedule, -id)."""
+    fields = {}
+    for index, entry in enumerate(entries):
+        kind = "problem" if "problem" in entry else "case"
+        row = {
+            "target": f"{kind}:{entry[kind]}",
+            "start": ", ".join(str(x) for x in entry.get("start", [])),
+            "steps": str(entry.get("steps", "")),
+            "hp": ", ".join(f"{name}: {value}" for name, value in entry.get("hp", {}).items()),
+            "lr_schedule": ", ".join(f"{first}: {rate}" for first, rate in entry.get("lr_schedule", [])),
+            "id": entry.get("id", ""),
+        }
+        fields.update({f"case-{index}-{part}": value for part, value in row.items()})
+    return fields
+
+
+def form_data(slug: str = "my-sgd", suite: list[dict] | None = None, **changes) -> dict:
     """The authoring form filled in with the SGD exercise's content."""
     content = content_of(get_exercise("sgd"))
     data = {
@@ -42,7 +59,7 @@ def form_data(slug: str = "my-sgd", **changes) -> dict:
         "statement_md": content["statement_md"],
         "reference_optimizer": "sgd",
         "hyperparameters": yaml.safe_dump(dict(content["hyperparameters"])),
-        "suite": yaml.safe_dump(content["suite"], sort_keys=False),
+        **suite_fields(content["suite"] if suite is None else suite),
         "hints": "\n".join(content["hints"]),
         "starter_source": content["starter_source"],
         "reference_source": content["reference_source"],
@@ -94,9 +111,11 @@ def test_an_instructor_writes_an_exercise(instructor_client, instructor):
     [
         ("hyperparameters", "lr: [0.1", "not valid YAML"),
         ("hyperparameters", "lr: 0.1\nmomentum: 0.9", "has no hyperparameter"),
-        ("suite", "- problem: himalaya", "unknown problem"),
-        ("suite", "- problem: rosenbrock\n  start: [1.0]", "start must be a list of 2 numbers"),
-        ("suite", "- problem: rosenbrock\n  steps: 100000", "steps must be a whole number"),
+        ("case-0-target", "problem:himalaya", "Select a valid choice"),
+        ("case-0-steps", "100000", "less than or equal to 500"),
+        ("case-0-start", "1.0, two", "“two” is not a number"),
+        ("case-0-hp", "lr 0.1", "“name: value” pairs"),
+        ("case-1-start", "1.0", "A prepared case has its own start"),
         (
             "reference_source",
             "def step(params, grads, state, *, rate):\n    pass\n",
@@ -119,6 +138,57 @@ def test_each_wrong_field_gets_its_own_error(instructor_client, field, value, me
     assert field in errors, errors
     assert message in " ".join(errors[field]), errors[field]
     assert not AuthoredExercise.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "message"),
+    [
+        ({"problem": "rosenbrock", "start": [1.0]}, "case-0-start", "start must be a list of 2 numbers"),
+        ({"problem": "rosenbrock", "hp": {"momentum": 0.9}}, "case-0-hp", "hp may only set lr"),
+        (
+            {"problem": "rosenbrock", "steps": 20, "lr_schedule": [[5, 0.1]]},
+            "case-0-lr_schedule",
+            "must start at step 0",
+        ),
+    ],
+)
+def test_a_suite_case_the_loader_refuses_gets_the_error_on_its_own_row(
+    instructor_client, entry, field, message
+):
+    response = instructor_client.post(page("author_exercise_create"), form_data(suite=[entry]))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert field in errors and message in " ".join(errors[field]), errors
+
+
+def test_an_empty_suite_is_refused_and_a_half_filled_row_is_named(instructor_client):
+    data = {key: value for key, value in form_data().items() if not key.startswith("case-")}
+    response = instructor_client.post(page("author_exercise_create"), data)
+    assert "A suite needs at least one case" in " ".join(response.context["form"].errors["case-0-target"])
+    response = instructor_client.post(page("author_exercise_create"), {**data, "case-2-steps": "40"})
+    assert "Choose a problem or a prepared case" in " ".join(response.context["form"].errors["case-2-target"])
+
+
+def test_the_suite_rows_show_the_stored_suite_and_save_it_unchanged(instructor_client, exercise):
+    suite = [
+        {"problem": "rosenbrock", "start": [-1.5, 2.0], "steps": 150, "hp": {"lr": 0.0005}, "id": "banana"},
+        {"case": "d2l-quadratic", "hp": {"lr": 0.4}, "lr_schedule": [[0, 0.4], [10, 0.1]]},
+    ]
+    AuthoredExercise.objects.filter(pk=exercise.pk).update(suite=suite)
+    form = instructor_client.get(page("author_exercise_edit", exercise.slug)).context["form"]
+    assert (
+        form["case-0-target"].value() == "problem:rosenbrock" and form["case-0-start"].value() == "-1.5, 2.0"
+    )
+    assert form["case-1-lr_schedule"].value() == "0: 0.4, 10: 0.1" and form["case-2-target"].value() in (
+        "",
+        None,
+    )
+    posted = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    posted["topics"] = "sgd"
+    response = instructor_client.post(page("author_exercise_edit", exercise.slug), posted)
+    assert response.status_code == 302, response.context["form"].errors
+    exercise.refresh_from_db()
+    assert exercise.suite == suite
 
 
 def test_the_form_page_lists_the_problems_a_suite_can_use(instructor_client):
@@ -204,7 +274,9 @@ def test_publishing_is_refused_until_validation_passes(instructor_client, exerci
 
 
 def test_validation_names_the_families_the_suite_cannot_tell_apart(instructor_client, exercise, drain):
-    suite = "- problem: parabola\n  steps: 20\n  hp: {lr: 1.0}\n"  # with lr = 1, "lr not used" is invisible
+    suite = [
+        {"problem": "parabola", "steps": 20, "hp": {"lr": 1.0}}
+    ]  # with lr = 1, "lr not used" is invisible
     instructor_client.post(page("author_exercise_edit", exercise.slug), form_data(suite=suite))
     instructor_client.post(page("author_exercise_validate", exercise.slug))
     drain()
