@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import instructor_required
@@ -56,6 +57,17 @@ logger = logging.getLogger("grading.authoring")
 
 # How often a page waiting for a validation or a preview reloads itself (a meta refresh: no script needed).
 REFRESH_SECONDS = 2
+# A job that no worker has finished after this long stops the reloading (the page says to come back).
+REFRESH_FOR_SECONDS = 10 * 60
+
+
+def _refresh(job: AuthoringJob | None) -> int | None:
+    """Seconds until the page reloads itself while `job` is pending; None once it is over, or given up."""
+    if job is None or not job.is_pending:
+        return None
+    return (
+        REFRESH_SECONDS if (timezone.now() - job.created_at).total_seconds() < REFRESH_FOR_SECONDS else None
+    )
 
 
 def _form_errors(form: ExerciseForm, error: AuthoringError) -> None:
@@ -137,7 +149,7 @@ def author_exercise(request: HttpRequest, slug: str) -> HttpResponse:
         "report_is_current": report_is_current(row),
         "pending": pending,
         "ahead": jobs_ahead(pending) if pending else 0,
-        "refresh_seconds": REFRESH_SECONDS if pending else None,
+        "refresh_seconds": _refresh(pending),
     }
     return render(request, "grading/author_exercise_detail.html", context)
 
@@ -243,7 +255,7 @@ def author_exercise_preview(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "job": job,
         "ahead": jobs_ahead(job) if job is not None and job.is_pending else 0,
-        "refresh_seconds": REFRESH_SECONDS if job is not None and job.is_pending and not posted else None,
+        "refresh_seconds": None if posted else _refresh(job),
         "submission": result,
         "verdict": result and result.verdict,
         "plots": plots,

@@ -15,6 +15,7 @@ from grading import tasks, worker
 from grading.authoring.content import content_of
 from grading.exercises import get_exercise
 from grading.models import AuthoredExercise, AuthoringJob, Submission
+from grading.services import queue_status
 from grading.services.authoring import authored_create, authored_share_set, content_from_row
 from grading.services.queue_authoring import (
     MAX_PENDING_PER_AUTHOR,
@@ -90,6 +91,7 @@ def test_validating_only_queues_a_job_and_the_page_waits_until_a_worker_stores_t
     assert exercise.validation is None  # nothing ran in the request
     job = AuthoringJob.objects.get()
     assert (job.kind, job.status) == ("validate", "queued")
+    assert queue_status()["authoring_queued"] == 1  # operators see it (manage.py queue_status, /readyz)
 
     body = instructor_client.get(page("author_exercise", exercise.slug)).content.decode()
     assert "Validation queued…" in body and '<meta http-equiv="refresh" content="2">' in body
@@ -102,6 +104,14 @@ def test_validating_only_queues_a_job_and_the_page_waits_until_a_worker_stores_t
     body = instructor_client.get(page("author_exercise", exercise.slug)).content.decode()
     assert "Validation queued" not in body and '<meta http-equiv="refresh"' not in body
     assert 'Last validation: <span class="correct">passed</span>' in body
+
+
+def test_a_page_waiting_for_a_job_nobody_runs_stops_reloading_after_ten_minutes(instructor_client, exercise):
+    instructor_client.post(page("author_exercise_validate", exercise.slug))
+    AuthoringJob.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+    body = instructor_client.get(page("author_exercise", exercise.slug)).content.decode()
+    assert "Validation queued…" in body and '<meta http-equiv="refresh"' not in body
+    assert "No grading worker has finished it yet" in body
 
 
 def test_asking_again_before_it_runs_brings_the_one_waiting_validation_up_to_the_current_draft(
