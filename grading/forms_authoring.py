@@ -79,8 +79,8 @@ def _parse_number(text: str, what: str) -> int | float:
 class NumberListField(forms.CharField):
     """Numbers separated by commas, e.g. “-1.5, 2.0”; an empty list when left empty."""
 
-    def to_python(self, value: Any) -> list[int | float]:
-        text = super().to_python(value)
+    def clean(self, value: Any) -> list[int | float]:
+        text = super().clean(value) or ""
         return [
             _parse_number(part, "write numbers separated by commas")
             for part in text.split(",")
@@ -96,8 +96,8 @@ class PairsField(forms.CharField):
         self.int_keys = int_keys
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value) or ""
         pairs: list[tuple[Any, int | float]] = []
         for part in filter(str.strip, text.split(",")):
             key, colon, number = part.partition(":")

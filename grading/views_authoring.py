@@ -1,9 +1,9 @@
 """The pages instructors write exercises with. Thin: the rules live in grading.services.authoring,
-the checks in grading.exercises.loader and grading.authoring.validation."""
+the checks in grading.exercises.loader and grading.authoring.validation. Validation and preview are
+queued for the grading workers (grading.services.queue_authoring); their pages wait for the result."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,8 +52,6 @@ from grading.services.plots import build_plots
 from grading.services.queue_authoring import JobRefused, jobs_ahead, pending_validation
 from grading.services.submissions import SubmissionRejected, clean_source
 from optimlab.problems import PROBLEMS
-
-logger = logging.getLogger("grading.authoring")
 
 # How often a page waiting for a validation or a preview reloads itself (a meta refresh: no script needed).
 REFRESH_SECONDS = 2

@@ -113,7 +113,14 @@ def _enqueue(
 def enqueue_validation(
     *, exercise: AuthoredExercise, user, content: Mapping[str, Any], digest: str
 ) -> AuthoringJob:
-    """Queue a validation of this draft (or bring the one waiting up to it); JobRefused over the limit."""
+    """Queue a validation of this draft (or bring the one waiting up to it); JobRefused over the limit.
+    A validation of this very draft that is waiting or running already is returned as it is."""
+    same = Job.objects.filter(
+        exercise=exercise, kind=Job.Kind.VALIDATE, status__in=Job.PENDING, digest=digest
+    )
+    existing = same.order_by("created_at").first()
+    if existing is not None:
+        return existing
     return _enqueue(exercise=exercise, user=user, kind=Job.Kind.VALIDATE, content=content, digest=digest)
 
 

@@ -134,10 +134,15 @@ def test_a_validation_of_an_earlier_draft_does_not_let_the_current_one_be_publis
     instructor_client.post(page("author_exercise_validate", exercise.slug))
     claim = claim_next_job(worker_id="w1")
     assert claim is not None
+    instructor_client.post(page("author_exercise_validate", exercise.slug))  # this draft is being validated
+    assert AuthoringJob.objects.count() == 1
     edit_title(instructor_client, exercise, "Edited while validating")
     instructor_client.post(page("author_exercise_validate", exercise.slug))
     # The new request waits: validations of one exercise run one at a time, in the order asked.
     assert claim_next_job(worker_id="w2") is None
+    # Asking again for a draft whose validation is waiting or running adds nothing.
+    instructor_client.post(page("author_exercise_validate", exercise.slug))
+    assert AuthoringJob.objects.count() == 2
     assert tasks.run_authoring_job(claim) == "done"
 
     exercise.refresh_from_db()
