@@ -163,6 +163,9 @@ GRADING_CPU_SECONDS = env_int("GRADING_CPU_SECONDS", 1)
 GRADING_LEASE_SECONDS = env_int("GRADING_LEASE_SECONDS", 30)
 # Queued-or-running submissions a student may have per exercise (0: no limit).
 GRADING_MAX_PENDING_PER_EXERCISE = env_int("GRADING_MAX_PENDING_PER_EXERCISE", 2)
+# Seconds an author's validation or preview waits behind students before it may go first
+# (grading.services.queue_authoring).
+GRADING_AUTHORING_MAX_WAIT = env_int("GRADING_AUTHORING_MAX_WAIT", 60)
 
 # Bank imports (pages, API, importbank): the largest file, the most questions and the longest single
 # text one import accepts (docs/moodle-import.md). Bigger files are refused before they are parsed.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from courses.services.access import exercises_assigned_to, taught_work_q
+from courses.services.access import courses_assigning, exercises_assigned_to, taught_work_q
 from courses.services.item_aggregates import rebuild_after_regrade, record_finished_attempt
 from grading import access as grading_access
 from quizzes import events as quiz_events
@@ -23,3 +23,5 @@ def connect() -> None:
     grading_access.register_visible_work(taught_work_q)
     # Students reach the instructor-written exercises their courses assign.
     grading_access.register_assigned_exercises(exercises_assigned_to)
+    # An instructor's exercise that a course assigns is not deleted from under it.
+    grading_access.register_assigning_courses(courses_assigning)

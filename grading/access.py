@@ -57,3 +57,22 @@ def exercises_assigned_to(user: Any) -> frozenset[str]:
     if _assigned_exercises is None or not getattr(user, "is_authenticated", False):
         return frozenset()
     return frozenset(_assigned_exercises(user))
+
+
+# slug -> the names of the courses that assign the exercise (to anyone)
+AssigningCourses = Callable[[str], Iterable[str]]
+
+_assigning_courses: AssigningCourses | None = None
+
+
+def register_assigning_courses(rule: AssigningCourses) -> None:
+    """Install the rule that says which courses assign an exercise (called once, from an AppConfig.ready())."""
+    global _assigning_courses
+    _assigning_courses = rule
+
+
+def courses_assigning(slug: str) -> list[str]:
+    """The names of the courses that assign the exercise `slug`; none while no rule is registered."""
+    if _assigning_courses is None:
+        return []
+    return sorted(set(_assigning_courses(slug)))

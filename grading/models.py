@@ -166,3 +166,75 @@ class AuthoredExerciseShare(Share):
         constraints = [
             models.UniqueConstraint(fields=["exercise", "user"], name="unique_authored_exercise_share")
         ]
+
+
+class AuthoringJob(models.Model):
+    """Work an author asked the grading workers to do on an exercise: validate it, or preview code in it.
+
+    Validation and previews run the author's code in the sandbox, which can take a while, so the
+    request only queues a job and the page waits for its result. The job carries the draft it runs
+    on (`content` and its `digest`), so a validation result is stored against the very version it
+    checked. Workers claim jobs under a lease, as submissions are (see grading.services.queue_authoring).
+    """
+
+    class Kind(models.TextChoices):
+        VALIDATE = "validate", "Validation"
+        PREVIEW = "preview", "Preview"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        ERROR = "error", "Could not be run"
+
+    PENDING = (Status.QUEUED, Status.RUNNING)
+
+    exercise = models.ForeignKey(AuthoredExercise, related_name="jobs", on_delete=models.CASCADE)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="authoring_jobs", on_delete=models.CASCADE
+    )
+    content = models.JSONField(help_text="the draft the job runs on, as AuthoredExercise stores it")
+    digest = models.CharField(max_length=40, help_text="content_digest of that draft")
+    source = models.TextField(blank=True, help_text="the code a preview grades")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_by = models.CharField(max_length=96, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    result = models.JSONField(
+        null=True, blank=True, help_text="the validation report or the preview's verdict"
+    )
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="grading_job_status_created"),
+            models.Index(fields=["requested_by", "-claimed_at"], name="grading_job_user_claim"),
+        ]
+        constraints = [
+            # At most one validation waits per exercise: asking again updates the waiting one.
+            models.UniqueConstraint(
+                fields=["exercise"],
+                condition=Q(kind="validate", status="queued"),
+                name="grading_job_one_queued_validation",
+            ),
+            # At most one preview waits per author and exercise: a new one replaces its code.
+            models.UniqueConstraint(
+                fields=["exercise", "requested_by"],
+                condition=Q(kind="preview", status="queued"),
+                name="grading_job_one_queued_preview",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} of {self.exercise_id} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING

@@ -9,12 +9,14 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
 from grading import events
-from grading.models import Submission
+from grading.models import AuthoringJob, Submission
 from grading.resilience import TRANSIENT_ERRORS, describe, drop_connection, retry_transient
 from grading.services.queue import (
     Claim,
@@ -24,6 +26,13 @@ from grading.services.queue import (
     heartbeat,
     lease_seconds,
     release_submission,
+)
+from grading.services.queue_authoring import (
+    JobClaim,
+    fail_job,
+    finish_job,
+    heartbeat_job,
+    release_job,
 )
 
 logger = logging.getLogger("grading.tasks")
@@ -82,32 +91,34 @@ def worker_id() -> str:
 
 
 class Heartbeat:
-    """Renews a claim from a background thread while the main thread grades."""
+    """Renews a claim from a background thread while the main thread grades.
 
-    def __init__(self, claim: Claim, interval: float):
+    `beat(claim)` renews it (a submission's by default; an author's job passes its own)."""
+
+    def __init__(
+        self, claim: Any, interval: float, *, beat: Callable[[Any], bool] = heartbeat, what: str = ""
+    ):
         self.claim = claim
         self.interval = interval
         self.lost = False
+        self.renew = beat
+        self.what = what or f"submission {claim.submission_id}"
         self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._beat, name=f"heartbeat-{claim.submission_id}", daemon=True
-        )
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{self.what}", daemon=True)
 
     def _beat(self) -> None:
         try:
             while not self._stop.wait(self.interval):
                 try:
-                    if not heartbeat(self.claim):
+                    if not self.renew(self.claim):
                         self.lost = True
                         return
                 except TRANSIENT_ERRORS as error:
                     # The database is away: keep trying; a missed beat only shortens the lease.
                     drop_connection()
-                    logger.warning(
-                        "heartbeat for submission %s failed: %s", self.claim.submission_id, describe(error)
-                    )
+                    logger.warning("heartbeat for %s failed: %s", self.what, describe(error))
         except Exception:  # a heartbeat that fails only shortens the lease; grading goes on
-            logger.exception("heartbeat for submission %s failed", self.claim.submission_id)
+            logger.exception("heartbeat for %s failed", self.what)
         finally:
             connection.close()  # this thread's own connection
 
@@ -194,3 +205,53 @@ def grade_submission(submission_id: int) -> str:
     if claim is None:
         return "not-claimed"
     return grade_claimed(claim)
+
+
+def run_authoring_job(claim: JobClaim, *, stop: threading.Event | None = None) -> str:
+    """Run an author's job this worker has claimed (a validation or a preview) and store its result.
+
+    A validation's report is stored on the job and on the exercise, against the draft the job
+    carries, in one transaction and only while the claim is current. Like `grade_claimed`, a
+    sandbox that is not there gives the job back and raises SandboxUnavailable.
+    """
+    from grading.grader import grade_source, wall_limit
+    from grading.sandbox.client import SandboxUnavailable
+    from grading.services.authoring import job_exercise, store_validation, validate_job
+
+    job = retry_transient(
+        lambda: AuthoringJob.objects.select_related("exercise").get(pk=claim.job_id),
+        what="reading a claimed job",
+        stop=stop,
+    )
+    store = None
+    with Heartbeat(claim, interval=max(lease_seconds() / 3, 0.2), beat=heartbeat_job, what=f"job {job.pk}"):
+        try:
+            if job.kind == AuthoringJob.Kind.VALIDATE:
+                result = validate_job(job, sandbox=get_sandbox())
+
+                def store() -> None:
+                    store_validation(exercise_id=job.exercise_id, digest=job.digest, report=result)
+
+            else:
+                key = job_exercise(job).slug
+                verdict = grade_source(
+                    key, job.source, sandbox=get_sandbox(), wall_seconds=wall_limit(cpu_seconds())
+                )
+                result = verdict.to_dict()
+        except SandboxUnavailable as exc:
+            close_sandbox()
+            retry_transient(lambda: release_job(claim), what="releasing a job", stop=stop)
+            logger.error("cannot run authoring job %s: %s", claim.job_id, exc)
+            raise
+        except Exception as exc:
+            logger.exception("authoring job %s failed", claim.job_id)
+            reason = f"The grader failed on this {job.get_kind_display().lower()} ({type(exc).__name__})."
+            retry_transient(lambda: fail_job(claim, reason), what="recording a job error", stop=stop)
+            return "grader-error"
+    stored = retry_transient(
+        lambda: finish_job(claim, result, store=store), what="storing a job result", stop=stop
+    )
+    if not stored:
+        return "claim-lost"
+    logger.info("authoring job %s (%s) done by %s", claim.job_id, job.kind, claim.worker_id)
+    return "done"

@@ -28,6 +28,7 @@ urlpatterns = [
         "author/<slug:slug>/preview/", views_authoring.author_exercise_preview, name="author_exercise_preview"
     ),
     path("author/<slug:slug>/export/", views_authoring.author_exercise_export, name="author_exercise_export"),
+    path("author/<slug:slug>/delete/", views_authoring.author_exercise_delete, name="author_exercise_delete"),
     path(
         "author/<slug:slug>/sharing/", views_authoring.author_exercise_sharing, name="author_exercise_sharing"
     ),

@@ -1,15 +1,17 @@
 """The pages instructors write exercises with. Thin: the rules live in grading.services.authoring,
-the checks in grading.exercises.loader and grading.authoring.validation."""
+the checks in grading.exercises.loader and grading.authoring.validation. Validation and preview are
+queued for the grading workers (grading.services.queue_authoring); their pages wait for the result."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import instructor_required
@@ -19,41 +21,56 @@ from grading.authoring.zipio import MAX_ZIP_BYTES, ZipRefused
 from grading.cases import CASES
 from grading.exercises import ExerciseFormatError
 from grading.forms_authoring import ExerciseForm, ImportForm, PreviewForm, initial_from_content
-from grading.grader import grade_source, grading_sandbox
-from grading.sandbox.client import SandboxUnavailable
+from grading.models import AuthoringJob
 from grading.services.authoring import (
     AuthoringError,
+    DeleteRefused,
     PublishRefused,
     authored_access,
     authored_create,
+    authored_delete,
     authored_export,
     authored_import,
+    authored_job,
     authored_publish,
+    authored_request_preview,
+    authored_request_validation,
     authored_share_remove,
     authored_share_set,
     authored_unpublish,
     authored_update,
-    authored_validate,
     content_from_row,
     draft_exercise,
+    exercise_use,
     exercises_for_user,
     get_authored_for_user,
     is_validated,
+    job_exercise,
+    report_is_current,
 )
 from grading.services.plots import build_plots
+from grading.services.queue_authoring import JobRefused, jobs_ahead, pending_validation
 from grading.services.submissions import SubmissionRejected, clean_source
 from optimlab.problems import PROBLEMS
 
-logger = logging.getLogger("grading.authoring")
+# How often a page waiting for a validation or a preview reloads itself (a meta refresh: no script needed).
+REFRESH_SECONDS = 2
+# A job that no worker has finished after this long stops the reloading (the page says to come back).
+REFRESH_FOR_SECONDS = 10 * 60
 
-SANDBOX_DOWN = (
-    "The sandbox is not available on this server right now, so nothing could be run. Try again later."
-)
+
+def _refresh(job: AuthoringJob | None) -> int | None:
+    """Seconds until the page reloads itself while `job` is pending; None once it is over, or given up."""
+    if job is None or not job.is_pending:
+        return None
+    return (
+        REFRESH_SECONDS if (timezone.now() - job.created_at).total_seconds() < REFRESH_FOR_SECONDS else None
+    )
 
 
-def _form_errors(form, error: AuthoringError) -> None:
+def _form_errors(form: ExerciseForm, error: AuthoringError) -> None:
     for name, message in error.errors.items():
-        form.add_error(name if name in form.fields else None, message)
+        form.add_content_error(name, message)
 
 
 def _suite_help() -> dict[str, Any]:
@@ -118,13 +135,19 @@ def author_exercise(request: HttpRequest, slug: str) -> HttpResponse:
         broken = ""
     except ExerciseFormatError as exc:
         draft, broken = None, str(exc)
+    report = row.validation
+    pending = pending_validation(row)
     context = {
         "exercise": row,
         "draft": draft,
         "broken": broken,
         "access": authored_access(request.user, row),
         "validated": is_validated(row),
-        "report": row.validation,
+        "report": report,
+        "report_is_current": report_is_current(row),
+        "pending": pending,
+        "ahead": jobs_ahead(pending) if pending else 0,
+        "refresh_seconds": _refresh(pending),
     }
     return render(request, "grading/author_exercise_detail.html", context)
 
@@ -132,18 +155,19 @@ def author_exercise(request: HttpRequest, slug: str) -> HttpResponse:
 @instructor_required
 @require_POST
 def author_exercise_validate(request: HttpRequest, slug: str) -> HttpResponse:
+    """Queue a validation of the draft as it is now; the exercise's page waits for the result."""
     row = get_authored_for_user(request.user, slug, to=EDIT)
     try:
-        with grading_sandbox() as sandbox:
-            report = authored_validate(exercise=row, sandbox=sandbox)
-    except SandboxUnavailable:
-        logger.exception("validating exercise %s: no sandbox", row.slug)
-        messages.error(request, SANDBOX_DOWN)
+        job = authored_request_validation(exercise=row, user=request.user)
+    except JobRefused as error:
+        messages.error(request, str(error))
     else:
-        if report["ok"]:
-            messages.success(request, "Validation passed: the exercise can be published.")
+        if job is None:
+            messages.error(request, "Validation failed: the draft is not a valid exercise; see below.")
         else:
-            messages.error(request, "Validation failed: see what to change below.")
+            messages.info(
+                request, "Validation queued: this page shows the result when a grading worker has run it."
+            )
     return redirect("grading:author_exercise", slug=row.slug)
 
 
@@ -166,7 +190,7 @@ def author_exercise_publish(request: HttpRequest, slug: str) -> HttpResponse:
 
 @dataclass(frozen=True)
 class PreviewResult:
-    """What the result fragment shows of a submission, for a preview that stores none."""
+    """What the result fragment shows of a submission, for a preview (stored as a job, not a submission)."""
 
     verdict: dict[str, Any]
     status: str = "graded"
@@ -188,42 +212,70 @@ class PreviewResult:
 @instructor_required
 @require_http_methods(["GET", "POST"])
 def author_exercise_preview(request: HttpRequest, slug: str) -> HttpResponse:
-    """The draft as a student sees it; code sent here is graded in the sandbox and shown, never stored."""
+    """The draft as a student sees it. Code sent here is queued for a grading worker (never stored as
+    a submission); `?job=<id>` shows that run: waiting (the page refreshes itself) or its result."""
     row = get_authored_for_user(request.user, slug, to=VIEW)
     try:
         draft = draft_exercise(row)
     except ExerciseFormatError as exc:
         messages.error(request, f"The draft cannot be previewed until it is fixed: {exc}")
         return redirect("grading:author_exercise", slug=row.slug)
+    job = None
+    if request.GET.get("job", "").isdigit():
+        job = authored_job(request.user, row, int(request.GET["job"]), kind=AuthoringJob.Kind.PREVIEW)
     posted = request.method == "POST"
-    form = PreviewForm(request.POST if posted else None, initial={"source": draft.starter_source})
-    result, plots, status = None, [], 200
-    if request.method == "POST" and form.is_valid():
+    initial_source = job.source if job is not None else draft.starter_source
+    form = PreviewForm(request.POST if posted else None, initial={"source": initial_source})
+    status = 200
+    if posted and form.is_valid():
         try:
             source = clean_source(form.cleaned_data["source"])
-            with grading_sandbox() as sandbox:
-                verdict = grade_source(draft.slug, source, sandbox=sandbox).to_dict()
+            job = authored_request_preview(exercise=row, user=request.user, source=source)
         except SubmissionRejected as error:
             form.add_error("source", str(error))
-            status = 400
-        except SandboxUnavailable:
-            logger.exception("previewing exercise %s: no sandbox", row.slug)
-            messages.error(request, SANDBOX_DOWN)
-            status = 503
+        except JobRefused as error:
+            form.add_error(None, str(error))
         else:
-            result = PreviewResult(verdict)
-            plots = build_plots(draft.slug, verdict)
-    elif form.errors:
+            url = reverse("grading:author_exercise_preview", kwargs={"slug": row.slug})
+            return redirect(f"{url}?job={job.pk}")
+    if form.errors:
         status = 400
+    result, plots = None, []
+    if job is not None and job.status == AuthoringJob.Status.DONE and job.result:
+        result = PreviewResult(job.result)
+        try:
+            plots = build_plots(job_exercise(job).slug, job.result)
+        except ExerciseFormatError:
+            plots = []
     context = {
         "exercise": row,
         "draft": draft,
         "form": form,
+        "job": job,
+        "ahead": jobs_ahead(job) if job is not None and job.is_pending else 0,
+        "refresh_seconds": None if posted else _refresh(job),
         "submission": result,
         "verdict": result and result.verdict,
         "plots": plots,
     }
     return render(request, "grading/author_exercise_preview.html", context, status=status)
+
+
+@instructor_required
+@require_http_methods(["GET", "POST"])
+def author_exercise_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    """Delete an exercise (its owner only), unless a course assigns it or students submitted work on it."""
+    row = get_authored_for_user(request.user, slug, to=OWN)
+    if request.method == "POST":
+        try:
+            authored_delete(exercise=row)
+        except DeleteRefused as error:
+            messages.error(request, str(error))
+            return redirect("grading:author_exercise", slug=row.slug)
+        messages.success(request, f"Exercise “{row.title}” was deleted.")
+        return redirect("grading:author_exercises")
+    context = {"exercise": row, "use": exercise_use(row)}
+    return render(request, "grading/author_exercise_delete.html", context)
 
 
 @instructor_required

@@ -3,8 +3,9 @@
 1. Start this process's sandbox, which runs its isolation self-test. If that fails the worker
    refuses to run at all (fail closed): it records the reason in its worker row, logs it and
    exits without taking a single job, so a misconfigured host can never grade without isolation.
-2. Loop: claim the next submission in fair order (grading.services.queue.claim_next), grade it,
-   store the verdict; between jobs, refresh this worker's row, put the submissions of dead
+2. Loop: claim the next job: a submission in fair order (grading.services.queue.claim_next) or,
+   when the rules of grading.services.queue_authoring allow, an author's validation or preview;
+   run it and store its result; between jobs, refresh this worker's row, put the submissions of dead
    workers back in the queue, prune the rows of workers long dead, and announce a tick
    (grading.events.worker_tick) for the periodic chores of higher apps.
 3. A transient database error (a restart, a lost connection, "database is locked") never ends
@@ -27,6 +28,7 @@ from grading import events, tasks
 from grading.resilience import TRANSIENT_ERRORS, Backoff, describe, drop_connection
 from grading.sandbox.client import SandboxUnavailable
 from grading.services.queue import claim_next, lease_seconds, requeue_stale, set_lease_seconds
+from grading.services.queue_authoring import JobClaim, claim_next_job, requeue_stale_jobs
 from grading.services.workers import (
     beat_interval,
     prune_dead_workers,
@@ -67,6 +69,7 @@ class GradingWorker:
         self.sandbox_ok = False
         self.sandbox_detail = ""
         self.current: int | None = None
+        self.busy = False
         self.graded = 0
         self._registered = False
         self._due: dict[str, float] = {}
@@ -112,14 +115,14 @@ class GradingWorker:
             return
         logger.warning("%s received: finishing the current job, then exiting", signal.Signals(signum).name)
         self.stop.set()
-        if self.current is not None:
+        if self.busy:
             self._grace_timer = threading.Timer(self.grace, self._grace_expired)
             self._grace_timer.daemon = True
             self._grace_timer.start()
 
     def _grace_expired(self) -> None:
         # The job outlived the grace period: end its run; grade_claimed then gives it back.
-        logger.warning("grace period of %.0f s over: abandoning submission %s", self.grace, self.current)
+        logger.warning("grace period of %.0f s over: abandoning the job in hand", self.grace)
         tasks.abort_sandbox()
 
     # -- the loop ---------------------------------------------------------------------------------
@@ -134,7 +137,8 @@ class GradingWorker:
                     break
                 try:
                     self._housekeeping()
-                    claim = claim_next(worker_id=self.worker_id)
+                    # An author's job when the rules of queue_authoring allow one now, else a submission.
+                    claim = claim_next_job(worker_id=self.worker_id) or claim_next(worker_id=self.worker_id)
                 except TRANSIENT_ERRORS as error:
                     self._wait_for_database(error)
                     continue
@@ -153,13 +157,18 @@ class GradingWorker:
                 signal.signal(signum, handler)
 
     def _grade(self, claim) -> None:
-        self.current = claim.submission_id
+        # The worker row names the submission in hand (an author's job leaves it empty).
+        self.current = getattr(claim, "submission_id", None)
+        self.busy = True
         try:
             self._beat(force=True)
         except TRANSIENT_ERRORS:
             drop_connection()  # the row is only for operators; grading goes on
         try:
-            outcome = tasks.grade_claimed(claim, stop=self.stop)
+            if isinstance(claim, JobClaim):
+                outcome = tasks.run_authoring_job(claim, stop=self.stop)
+            else:
+                outcome = tasks.grade_claimed(claim, stop=self.stop)
         except SandboxUnavailable as exc:
             if self.stop.is_set():
                 return  # the grace period ran out and ended the run: the submission was given back
@@ -176,8 +185,9 @@ class GradingWorker:
             return
         finally:
             self.current = None
+            self.busy = False
         self.graded += 1
-        logger.debug("submission %s: %s", claim.submission_id, outcome)
+        logger.debug("%s: %s", claim, outcome)
 
     def _wait_for_database(self, error: BaseException) -> None:
         drop_connection()
@@ -206,6 +216,9 @@ class GradingWorker:
             requeued = requeue_stale()
             if requeued:
                 logger.warning("re-queued abandoned submissions %s", requeued)
+            jobs = requeue_stale_jobs()
+            if jobs:
+                logger.warning("re-queued abandoned authoring jobs %s", jobs)
         if self._every("prune", PRUNE_EVERY_SECONDS):
             prune_dead_workers()
         if self._every("tick", events.TICK_SECONDS):

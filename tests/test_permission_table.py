@@ -328,6 +328,13 @@ ROWS = [
     ),
     Row("grading:author_exercise_export", kwargs={"slug": authored}, get=BANK_VIEW, post=INSTRUCTORS_405),
     Row(
+        "grading:author_exercise_delete",
+        kwargs={"slug": authored},
+        get=BANK_OWN,
+        # The owner (and staff) may delete it: nothing uses it, so the delete goes through (rolled back).
+        post=outcomes("login 403 403 302 404 404 404 302"),
+    ),
+    Row(
         "grading:author_exercise_sharing",
         kwargs={"slug": authored},
         get=BANK_OWN,

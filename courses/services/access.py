@@ -86,6 +86,15 @@ def exercises_assigned_to(user) -> set[str]:
     )
 
 
+def courses_assigning(slug: str) -> list[str]:
+    """The names of the courses that assign the code exercise `slug`."""
+    return list(
+        Course.objects.filter(
+            assignments__kind=AssignmentKind.EXERCISE, assignments__exercise_slug=slug
+        ).values_list("name", flat=True)
+    )
+
+
 def taught_students(user) -> QuerySet:
     """Ids (a values("student_id") subquery) of the students enrolled in a course the user teaches."""
     return Enrollment.objects.filter(course__in=courses_taught_by(user)).values("student_id")

@@ -14,7 +14,7 @@ They see, and are graded against, the content as it was when last published.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,13 +23,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.sharing import VIEW, access_of, check_level, owned_or_shared_q, share_remove, share_set
-from grading.access import exercises_assigned_to
+from grading.access import courses_assigning, exercises_assigned_to
 from grading.authoring.content import content_of, exercise_from_content, files_of
 from grading.authoring.validation import ValidationReport, validate_exercise
 from grading.authoring.zipio import read_exercise_zip, write_exercise_zip
 from grading.exercises import EXERCISES, VERSION_MARK, Exercise, ExerciseFormatError, content_digest, register
 from grading.exercises.loader import exercise_from_files
-from grading.models import AuthoredExercise, AuthoredExerciseShare
+from grading.models import AuthoredExercise, AuthoredExerciseShare, AuthoringJob, Submission
+from grading.services.queue_authoring import enqueue_preview, enqueue_validation
 
 
 class AuthoringError(ValueError):
@@ -230,26 +231,82 @@ def draft_digest(row: AuthoredExercise) -> str:
     return content_digest(exercise_from_content(row.slug, content_from_row(row)))
 
 
-def authored_validate(*, exercise: AuthoredExercise, sandbox) -> dict[str, Any]:
-    """Validate the draft in `sandbox` and store the report (and which draft it was run on)."""
+def _validation_failed(problem: str) -> dict[str, Any]:
+    return ValidationReport(False, [problem]).to_dict()
 
+
+def store_validation(*, exercise_id: int, digest: str, report: Mapping[str, Any]) -> None:
+    """Record a validation report for the draft whose digest is `digest` (publishing checks that
+    digest against the draft as it is then)."""
+    stored = {**report, "draft_digest": digest}
+    AuthoredExercise.objects.filter(pk=exercise_id).update(
+        validation=stored, validated_digest=digest if report.get("ok") else ""
+    )
+
+
+def authored_request_validation(*, exercise: AuthoredExercise, user) -> AuthoringJob | None:
+    """Queue a validation of the draft as it is now, for a grading worker to run.
+
+    A draft that is not even a valid exercise fails at once (no job, None). JobRefused when the
+    author has too many jobs waiting."""
     try:
         draft = draft_exercise(exercise)
     except ExerciseFormatError as exc:
-        report = ValidationReport(False, [str(exc)])
-    else:
-        report = validate_exercise(draft, sandbox=sandbox)
-    stored = report.to_dict()
-    digest = content_digest(draft) if report.ok else ""
-    AuthoredExercise.objects.filter(pk=exercise.pk).update(validation=stored, validated_digest=digest)
-    exercise.validation, exercise.validated_digest = stored, digest
-    return stored
+        store_validation(exercise_id=exercise.pk, digest="", report=_validation_failed(str(exc)))
+        return None
+    return enqueue_validation(
+        exercise=exercise, user=user, content=content_from_row(exercise), digest=content_digest(draft)
+    )
+
+
+def authored_request_preview(*, exercise: AuthoredExercise, user, source: str) -> AuthoringJob:
+    """Queue grading `source` (already checked by `clean_source`) against the draft as it is now.
+    ExerciseFormatError for a broken draft, JobRefused over the author's limit."""
+    draft = draft_exercise(exercise)
+    return enqueue_preview(
+        exercise=exercise,
+        user=user,
+        content=content_from_row(exercise),
+        digest=content_digest(draft),
+        source=source,
+    )
+
+
+def job_exercise(job: AuthoringJob) -> Exercise:
+    """The draft a job runs on, gradable (registered under its content key); ExerciseFormatError if broken."""
+    return register(exercise_from_content(job.exercise.slug, job.content))
+
+
+def validate_job(job: AuthoringJob, *, sandbox) -> dict[str, Any]:
+    """Run a validation job's checks in `sandbox`; the report (not stored: the worker stores it)."""
+    try:
+        draft = job_exercise(job)
+    except ExerciseFormatError as exc:
+        return _validation_failed(str(exc))
+    return validate_exercise(draft, sandbox=sandbox).to_dict()
+
+
+def authored_job(user, exercise: AuthoredExercise, job_id: int, *, kind: str) -> AuthoringJob:
+    """A job `user` asked for on this exercise; Http404 for anyone else's."""
+    job = AuthoringJob.objects.filter(pk=job_id, exercise=exercise, kind=kind, requested_by=user).first()
+    if job is None:
+        raise Http404("No such job.")
+    return job
 
 
 def is_validated(row: AuthoredExercise) -> bool:
     """Whether the draft as it is now passed validation."""
     try:
         return bool(row.validated_digest) and row.validated_digest == draft_digest(row)
+    except ExerciseFormatError:
+        return False
+
+
+def report_is_current(row: AuthoredExercise) -> bool:
+    """Whether the last validation report was made on the draft as it is now (passed or not)."""
+    report = row.validation or {}
+    try:
+        return bool(report.get("draft_digest")) and report["draft_digest"] == draft_digest(row)
     except ExerciseFormatError:
         return False
 
@@ -280,6 +337,65 @@ def authored_unpublish(*, exercise: AuthoredExercise) -> AuthoredExercise:
     )
     exercise.refresh_from_db()
     return exercise
+
+
+class DeleteRefused(ValueError):
+    """The exercise is in use and is kept; the message says what holds it."""
+
+
+@dataclass(frozen=True)
+class ExerciseUse:
+    """What keeps an exercise from being deleted: courses that assign it, students' submissions."""
+
+    courses: list[str]
+    submissions: int
+    students: int
+
+    @property
+    def in_use(self) -> bool:
+        return bool(self.courses or self.submissions)
+
+    def refusal(self) -> str:
+        reasons = []
+        if self.courses:
+            reasons.append(f"{len(self.courses)} course(s) assign it ({', '.join(self.courses)})")
+        if self.submissions:
+            reasons.append(
+                f"{self.students} student(s) submitted work on it ({self.submissions} submission(s)), "
+                "and deleting it would leave their graded work without its exercise"
+            )
+        return (
+            "This exercise is in use and was not deleted: "
+            + "; ".join(reasons)
+            + ". Unpublish it instead, so that nobody new starts it; remove it from the courses first "
+            "if you mean to delete it."
+        )
+
+
+def exercise_use(row: AuthoredExercise) -> ExerciseUse:
+    """The courses and the students' submissions that hold this exercise (the owner's own tries do not)."""
+    submissions = Submission.objects.filter(exercise_slug=row.slug)
+    if row.owner_id is not None:
+        submissions = submissions.exclude(student_id=row.owner_id)
+    return ExerciseUse(
+        courses=courses_assigning(row.slug),
+        submissions=submissions.count(),
+        students=submissions.values("student_id").distinct().count(),
+    )
+
+
+def authored_delete(*, exercise: AuthoredExercise) -> None:
+    """Delete the exercise, its shares, jobs and its owner's own tries; DeleteRefused while a course
+    assigns it or students have submitted work on it (their grades name it)."""
+    with transaction.atomic():
+        row = AuthoredExercise.objects.select_for_update().filter(pk=exercise.pk).first()
+        if row is None:
+            return
+        use = exercise_use(row)
+        if use.in_use:
+            raise DeleteRefused(use.refusal())
+        Submission.objects.filter(exercise_slug=row.slug).delete()
+        row.delete()
 
 
 # ---------------------------------------------------------------- zip

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Min
 from django.utils import timezone
 
-from grading.models import GradingWorker, Submission
+from grading.models import AuthoringJob, GradingWorker, Submission
 from grading.services.queue import lease_seconds
 
 # A worker's row is refreshed every BEAT_SECONDS (more often with a short lease); the row of a
@@ -93,6 +93,9 @@ def queue_status(*, now: datetime | None = None) -> dict:
         "queued": counts[Submission.Status.QUEUED],
         "running": counts[Submission.Status.RUNNING],
         "oldest_queued_seconds": round((now - oldest).total_seconds(), 1) if oldest else None,
+        # Authors' validations and previews (grading.services.queue_authoring), which yield to students.
+        "authoring_queued": AuthoringJob.objects.filter(status=AuthoringJob.Status.QUEUED).count(),
+        "authoring_running": AuthoringJob.objects.filter(status=AuthoringJob.Status.RUNNING).count(),
         "live_workers": sum(1 for worker in workers if worker["live"]),
         "live_workers_with_sandbox": sum(1 for w in workers if w["live"] and w["sandbox_ok"]),
         "workers": workers,

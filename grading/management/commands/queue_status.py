@@ -24,6 +24,10 @@ class Command(BaseCommand):
             f"oldest queued: {'-' if oldest is None else f'{oldest:.1f} s'}"
         )
         self.stdout.write(
+            f"authors' validations and previews: {status['authoring_queued']} queued, "
+            f"{status['authoring_running']} running"
+        )
+        self.stdout.write(
             f"live workers: {status['live_workers']} "
             f"({status['live_workers_with_sandbox']} with a passing sandbox self-test)"
         )

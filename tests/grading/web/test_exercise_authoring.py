@@ -10,11 +10,12 @@ import pytest
 import yaml
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.services import user_create
 from courses.models import AssignmentKind
 from courses.services.courses import assignment_create, course_create, enrollment_join
-from grading import tasks
+from grading import tasks, worker
 from grading.authoring.content import content_of
 from grading.exercises import EXERCISES_DIR, get_exercise
 from grading.exercises.loader import REQUIRED_FILES
@@ -30,7 +31,24 @@ def step(params, grads, state, *, lr):
 """
 
 
-def form_data(slug: str = "my-sgd", **changes) -> dict:
+def suite_fields(entries: list[dict]) -> dict:
+    """The suite as the form's rows of fields (case-<i>-target, -start, -steps, -hp, -lr_schedule, -id)."""
+    fields = {}
+    for index, entry in enumerate(entries):
+        kind = "problem" if "problem" in entry else "case"
+        row = {
+            "target": f"{kind}:{entry[kind]}",
+            "start": ", ".join(str(x) for x in entry.get("start", [])),
+            "steps": str(entry.get("steps", "")),
+            "hp": ", ".join(f"{name}: {value}" for name, value in entry.get("hp", {}).items()),
+            "lr_schedule": ", ".join(f"{first}: {rate}" for first, rate in entry.get("lr_schedule", [])),
+            "id": entry.get("id", ""),
+        }
+        fields.update({f"case-{index}-{part}": value for part, value in row.items()})
+    return fields
+
+
+def form_data(slug: str = "my-sgd", suite: list[dict] | None = None, **changes) -> dict:
     """The authoring form filled in with the SGD exercise's content."""
     content = content_of(get_exercise("sgd"))
     data = {
@@ -41,7 +59,7 @@ def form_data(slug: str = "my-sgd", **changes) -> dict:
         "statement_md": content["statement_md"],
         "reference_optimizer": "sgd",
         "hyperparameters": yaml.safe_dump(dict(content["hyperparameters"])),
-        "suite": yaml.safe_dump(content["suite"], sort_keys=False),
+        **suite_fields(content["suite"] if suite is None else suite),
         "hints": "\n".join(content["hints"]),
         "starter_source": content["starter_source"],
         "reference_source": content["reference_source"],
@@ -58,6 +76,18 @@ def second_instructor(db):
 def exercise(instructor):
     content = {**content_of(get_exercise("sgd")), "title": "My SGD"}
     return authored_create(owner=instructor, slug="my-sgd", content=content)
+
+
+@pytest.fixture
+def drain(worker_sandbox):
+    """Run a real grading worker (its sandbox, its claim loop) until the queue is empty."""
+
+    def run() -> int:
+        done = worker.GradingWorker(interval=0.01, batch=True, worker_id="test-worker")
+        done.run()
+        return done.graded
+
+    return run
 
 
 def page(name, slug=None):
@@ -81,9 +111,11 @@ def test_an_instructor_writes_an_exercise(instructor_client, instructor):
     [
         ("hyperparameters", "lr: [0.1", "not valid YAML"),
         ("hyperparameters", "lr: 0.1\nmomentum: 0.9", "has no hyperparameter"),
-        ("suite", "- problem: himalaya", "unknown problem"),
-        ("suite", "- problem: rosenbrock\n  start: [1.0]", "start must be a list of 2 numbers"),
-        ("suite", "- problem: rosenbrock\n  steps: 100000", "steps must be a whole number"),
+        ("case-0-target", "problem:himalaya", "Select a valid choice"),
+        ("case-0-steps", "100000", "less than or equal to 500"),
+        ("case-0-start", "1.0, two", "“two” is not a number"),
+        ("case-0-hp", "lr 0.1", "“name: value” pairs"),
+        ("case-1-start", "1.0", "A prepared case has its own start"),
         (
             "reference_source",
             "def step(params, grads, state, *, rate):\n    pass\n",
@@ -106,6 +138,57 @@ def test_each_wrong_field_gets_its_own_error(instructor_client, field, value, me
     assert field in errors, errors
     assert message in " ".join(errors[field]), errors[field]
     assert not AuthoredExercise.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "message"),
+    [
+        ({"problem": "rosenbrock", "start": [1.0]}, "case-0-start", "start must be a list of 2 numbers"),
+        ({"problem": "rosenbrock", "hp": {"momentum": 0.9}}, "case-0-hp", "hp may only set lr"),
+        (
+            {"problem": "rosenbrock", "steps": 20, "lr_schedule": [[5, 0.1]]},
+            "case-0-lr_schedule",
+            "must start at step 0",
+        ),
+    ],
+)
+def test_a_suite_case_the_loader_refuses_gets_the_error_on_its_own_row(
+    instructor_client, entry, field, message
+):
+    response = instructor_client.post(page("author_exercise_create"), form_data(suite=[entry]))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert field in errors and message in " ".join(errors[field]), errors
+
+
+def test_an_empty_suite_is_refused_and_a_half_filled_row_is_named(instructor_client):
+    data = {key: value for key, value in form_data().items() if not key.startswith("case-")}
+    response = instructor_client.post(page("author_exercise_create"), data)
+    assert "A suite needs at least one case" in " ".join(response.context["form"].errors["case-0-target"])
+    response = instructor_client.post(page("author_exercise_create"), {**data, "case-2-steps": "40"})
+    assert "Choose a problem or a prepared case" in " ".join(response.context["form"].errors["case-2-target"])
+
+
+def test_the_suite_rows_show_the_stored_suite_and_save_it_unchanged(instructor_client, exercise):
+    suite = [
+        {"problem": "rosenbrock", "start": [-1.5, 2.0], "steps": 150, "hp": {"lr": 0.0005}, "id": "banana"},
+        {"case": "d2l-quadratic", "hp": {"lr": 0.4}, "lr_schedule": [[0, 0.4], [10, 0.1]]},
+    ]
+    AuthoredExercise.objects.filter(pk=exercise.pk).update(suite=suite)
+    form = instructor_client.get(page("author_exercise_edit", exercise.slug)).context["form"]
+    assert (
+        form["case-0-target"].value() == "problem:rosenbrock" and form["case-0-start"].value() == "-1.5, 2.0"
+    )
+    assert form["case-1-lr_schedule"].value() == "0: 0.4, 10: 0.1" and form["case-2-target"].value() in (
+        "",
+        None,
+    )
+    posted = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    posted["topics"] = "sgd"
+    response = instructor_client.post(page("author_exercise_edit", exercise.slug), posted)
+    assert response.status_code == 302, response.context["form"].errors
+    exercise.refresh_from_db()
+    assert exercise.suite == suite
 
 
 def test_the_form_page_lists_the_problems_a_suite_can_use(instructor_client):
@@ -162,13 +245,15 @@ def test_the_owner_shares_through_the_shared_sharing_page(instructor_client, exe
 # ---------------------------------------------------------------- validation and publishing
 
 
-def test_publishing_is_refused_until_validation_passes(instructor_client, exercise):
+def test_publishing_is_refused_until_validation_passes(instructor_client, exercise, drain):
     response = instructor_client.post(page("author_exercise_publish", exercise.slug), follow=True)
     assert "Validate the exercise first" in response.content.decode()
     exercise.refresh_from_db()
     assert not exercise.is_published
 
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+
+    drain()
     exercise.refresh_from_db()
     assert exercise.validation["ok"], exercise.validation["problems"]
     assert exercise.validation["reference"]["score"] == 1.0
@@ -188,10 +273,13 @@ def test_publishing_is_refused_until_validation_passes(instructor_client, exerci
     assert exercise.published["title"] == "My SGD"
 
 
-def test_validation_names_the_families_the_suite_cannot_tell_apart(instructor_client, exercise):
-    suite = "- problem: parabola\n  steps: 20\n  hp: {lr: 1.0}\n"  # with lr = 1, "lr not used" is invisible
+def test_validation_names_the_families_the_suite_cannot_tell_apart(instructor_client, exercise, drain):
+    suite = [
+        {"problem": "parabola", "steps": 20, "hp": {"lr": 1.0}}
+    ]  # with lr = 1, "lr not used" is invisible
     instructor_client.post(page("author_exercise_edit", exercise.slug), form_data(suite=suite))
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+    drain()
     exercise.refresh_from_db()
     report = exercise.validation
     assert not report["ok"]
@@ -206,20 +294,22 @@ def test_validation_names_the_families_the_suite_cannot_tell_apart(instructor_cl
     assert not exercise.is_published
 
 
-def test_a_starter_that_already_passes_fails_validation(instructor_client, exercise):
+def test_a_starter_that_already_passes_fails_validation(instructor_client, exercise, drain):
     reference = content_of(get_exercise("sgd"))["reference_source"]
     instructor_client.post(page("author_exercise_edit", exercise.slug), form_data(starter_source=reference))
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+    drain()
     exercise.refresh_from_db()
     assert not exercise.validation["ok"]
     assert any("The starter passes" in problem for problem in exercise.validation["problems"])
 
 
-def test_a_wrong_reference_solution_fails_validation(instructor_client, exercise):
+def test_a_wrong_reference_solution_fails_validation(instructor_client, exercise, drain):
     instructor_client.post(
         page("author_exercise_edit", exercise.slug), form_data(reference_source=SGD_WITHOUT_LR)
     )
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+    drain()
     exercise.refresh_from_db()
     assert not exercise.validation["ok"]
     assert any("reference solution must score 1" in problem for problem in exercise.validation["problems"])
@@ -228,14 +318,36 @@ def test_a_wrong_reference_solution_fails_validation(instructor_client, exercise
 # ---------------------------------------------------------------- preview
 
 
-def test_the_preview_grades_code_as_a_student_would_and_stores_nothing(instructor_client, exercise):
+def preview(client, exercise, source, drain):
+    """Send code to the preview, check the page waits for a worker, run one; the page afterwards."""
+    response = client.post(page("author_exercise_preview", exercise.slug), {"source": source})
+    assert response.status_code == 302
+    waiting = client.get(response["Location"])
+    body = waiting.content.decode()
+    assert "Queued…" in body and '<meta http-equiv="refresh"' in body
+    assert escape(source.strip().splitlines()[-1]) in body  # the code being graded is shown
+    assert 'data-editor="python"' not in body  # no editor to type in while the page reloads itself
+    drain()
+    return client.get(response["Location"])
+
+
+def test_the_preview_grades_code_as_a_student_would_and_stores_nothing(instructor_client, exercise, drain):
     url = page("author_exercise_preview", exercise.slug)
     assert "Grade this code" in instructor_client.get(url).content.decode()
-    response = instructor_client.post(url, {"source": SGD_WITHOUT_LR})
+    response = preview(instructor_client, exercise, SGD_WITHOUT_LR, drain)
     assert response.status_code == 200
     assert response.context["verdict"]["status"] == "failed"
     assert "The learning rate is not applied" in response.content.decode()
-    response = instructor_client.post(url, {"source": content_of(get_exercise("sgd"))["reference_source"]})
+    assert '<meta http-equiv="refresh"' not in response.content.decode()
+    # Back to the same code editor as the student's page, holding the code just graded.
+    assert (
+        'data-editor="python"' in response.content.decode()
+        and "codemirror.min.js" in response.content.decode()
+    )
+    assert response.context["form"]["source"].value() == SGD_WITHOUT_LR
+    response = preview(
+        instructor_client, exercise, content_of(get_exercise("sgd"))["reference_source"], drain
+    )
     assert response.context["verdict"]["status"] == "passed"
     assert not Submission.objects.exists()
 
@@ -303,8 +415,9 @@ def test_a_hostile_zip_gets_a_clear_error_on_the_page(instructor_client):
 
 
 @pytest.fixture
-def published(instructor_client, exercise):
+def published(instructor_client, exercise, drain):
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+    drain()
     instructor_client.post(page("author_exercise_publish", exercise.slug))
     exercise.refresh_from_db()
     assert exercise.is_published
@@ -383,14 +496,16 @@ def test_no_caller_can_submit_to_an_exercise_the_student_was_not_given(second_st
     assert not Submission.objects.exists()
 
 
-def test_an_authors_reference_runs_only_in_the_sandbox(instructor_client, exercise, tmp_path):
+def test_an_authors_reference_runs_only_in_the_sandbox(instructor_client, exercise, drain, tmp_path):
     """Validation probes the mistake families on the trusted side; the author's own code never runs there."""
     marker = tmp_path / "ran-outside-the-sandbox"
     reference = f"import pathlib\ntry:\n    pathlib.Path({str(marker)!r}).write_text('x')\nexcept OSError:\n    pass\n"
     reference += content_of(get_exercise("sgd"))["reference_source"]
     instructor_client.post(page("author_exercise_edit", exercise.slug), form_data(reference_source=reference))
     instructor_client.post(page("author_exercise_validate", exercise.slug))
+    drain()
     instructor_client.post(page("author_exercise_preview", exercise.slug), {"source": reference})
+    drain()
     exercise.refresh_from_db()
     assert exercise.validation["reference"]["score"] == 1.0  # it did run, in the sandbox
     assert {f["name"]: f["status"] for f in exercise.validation["families"]}["sign-flipped"] == "named"
