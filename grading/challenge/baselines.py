@@ -20,6 +20,7 @@ from functools import cache
 import numpy as np
 
 from grading.challenge.problems import ChallengeProblem, challenge_problems
+from grading.challenge.scoring import combined_ratio, problem_score, score_of
 from grading.plans import simulate
 from grading.scoring import losses_along, steps_to_target
 from optimlab.optimizers import get_optimizer
@@ -95,6 +96,39 @@ def best_baseline_steps(problem_id: str) -> int:
     if not reached:
         raise RuntimeError(f"no baseline reaches the target of {problem_id}: the suite is miscalibrated")
     return max(min(reached), 1)
+
+
+@dataclass(frozen=True)
+class BaselineStanding:
+    optimizer: str
+    title: str
+    ratio: float
+    score: float
+    reached: int  # problems whose target it reached
+
+
+@cache
+def baseline_standings() -> tuple[BaselineStanding, ...]:
+    """Each tuned baseline scored exactly as a submission is (grading.challenge.scoring)."""
+    standings = []
+    for index, name in enumerate(BASELINES):
+        scores = [
+            problem_score(
+                problem.id,
+                baseline_runs()[problem.id][index].losses,
+                target=problem.target,
+                budget=problem.budget,
+                best_baseline=best_baseline_steps(problem.id),
+            )
+            for problem in challenge_problems()
+        ]
+        ratio = combined_ratio(scores)
+        standings.append(
+            BaselineStanding(
+                name, BASELINE_TITLES[name], round(ratio, 6), score_of(ratio), sum(s.reached for s in scores)
+            )
+        )
+    return tuple(standings)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from grading.challenge import CHALLENGE_SLUG, CHALLENGE_TITLE
 from grading.plans import Case
 
-CHALLENGE_SLUG = "challenge:convergence"  # the Submission.exercise_slug of a challenge entry
-CHALLENGE_TITLE = "Optimizer challenge"
+__all__ = ["CHALLENGE_SLUG", "CHALLENGE_TITLE", "ChallengeProblem", "challenge_plan", "challenge_problems"]
+
 
 # "Ill-conditioned": ten curvatures spread evenly in log scale from 0.01 to 100 (condition number 10⁴).
 ILL_CONDITIONED_CURVATURES = tuple(float(c) for c in np.logspace(-2, 2, 10))
