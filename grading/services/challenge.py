@@ -2,6 +2,7 @@
 pending limit and workers), under the challenge's own slug; read back for pages and leaderboards."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -36,7 +37,7 @@ class BestEntry:
     score: float
     ratio: float | None
     reached_fraction: float  # of the suite's problems whose target it reached
-    graded_at: object
+    graded_at: datetime | None
 
 
 def best_entries(student_ids) -> dict[int, BestEntry]:
