@@ -102,18 +102,6 @@ def _layer_data(seed: int, samples: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def build_problem(name: str, args: dict[str, Any]) -> Any:
-    if name == "linear-layer":
-        return LinearLayerProblem(**args)
-    if name == "two-moons-net":
-        return TwoLayerNetProblem(**args)
-    if name == "diagonal-quadratic":
-        return DiagonalQuadraticProblem(curvatures=tuple(float(c) for c in args["curvatures"]))
-    if args:
-        raise ValueError(f"problem {name!r} takes no arguments")
-    return ArrayProblem(name)
-
-
 @dataclass(frozen=True)
 class TwoLayerNetProblem:
     """A small classifier: mean log-loss of a 2-input, `hidden`-unit tanh network with one logit
@@ -170,3 +158,15 @@ def _moons(seed: int, samples: int, noise: float) -> tuple[np.ndarray, np.ndarra
     x.setflags(write=False)
     y.setflags(write=False)
     return x, y
+
+
+def build_problem(name: str, args: dict[str, Any]) -> Any:
+    if name == "linear-layer":
+        return LinearLayerProblem(**args)
+    if name == "two-moons-net":
+        return TwoLayerNetProblem(**args)
+    if name == "diagonal-quadratic":
+        return DiagonalQuadraticProblem(curvatures=tuple(float(c) for c in args["curvatures"]))
+    if args:
+        raise ValueError(f"problem {name!r} takes no arguments")
+    return ArrayProblem(name)

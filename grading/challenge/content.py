@@ -5,7 +5,7 @@ from pathlib import Path
 
 from grading.challenge.problems import challenge_problems
 
-HERE = Path(__file__).resolve().parent / "student"  
+HERE = Path(__file__).resolve().parent / "student"
 
 
 @cache
