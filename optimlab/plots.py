@@ -478,9 +478,16 @@ def loss_curves_figure(
         values = np.where(curve > 0, curve, np.nan)
         plotted.append(values)
         color = RUN_COLORS[index % len(RUN_COLORS)]
-        width = 2.2 if index == 0 else 1.2
+        # The first curve is the one the figure is about: thicker, and drawn over the others.
+        width, zorder = (2.2, 3) if index == 0 else (1.2, 2)
         ax.plot(
-            np.arange(len(values)), values, color=color, linewidth=width, label=label, gid=f"loss-{index}"
+            np.arange(len(values)),
+            values,
+            color=color,
+            linewidth=width,
+            zorder=zorder,
+            label=label,
+            gid=f"loss-{index}",
         )
     if target is not None and target > 0:
         ax.axhline(target, color="black", linestyle="--", linewidth=1.0, label=f"target {target:g}")
