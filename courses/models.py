@@ -23,6 +23,8 @@ class Course(models.Model):
     students = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Enrollment", related_name="courses_joined", blank=True
     )
+    # The optimizer challenge's leaderboard for this course's students (courses.services.challenge).
+    challenge_enabled = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name", "id"]

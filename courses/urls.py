@@ -38,4 +38,6 @@ urlpatterns = [
     ),
     path("<int:course_id>/attempts/<int:attempt_id>/", views.student_attempt, name="student_attempt"),
     path("<int:course_id>/grades/", views.my_grades, name="my_grades"),
+    path("<int:course_id>/challenge/", views.challenge_board, name="challenge"),
+    path("<int:course_id>/challenge/enable/", views.challenge_enable, name="challenge_enable"),
 ]

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,7 @@ from courses.services.access import (
     get_course_for_student,
     get_enrolled_student,
 )
+from courses.services.challenge import challenge_set_enabled, leaderboard
 from courses.services.code_analytics import exercise_analytics
 from courses.services.courses import (
     CourseError,
@@ -391,3 +392,35 @@ def student_attempt(request: HttpRequest, course_id: int, attempt_id: int) -> Ht
     attempt = get_course_attempt(course, attempt_id)
     context = {"course": course, "attempt": attempt, "items": attempt_items_for_staff(attempt)}
     return render(request, "courses/student_attempt.html", context)
+
+
+@login_required
+@require_GET
+def challenge_board(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The course's optimizer-challenge leaderboard (students: once their teachers turned it on)."""
+    course, teaches = get_course_for_member(request.user, course_id)
+    access = course_access(request.user, course)
+    if not course.challenge_enabled:
+        if not teaches:
+            raise Http404("No such page.")
+        return render(
+            request, "courses/challenge_board.html", {"course": course, "access": access, "rows": None}
+        )
+    rows = leaderboard(course, viewer=request.user, teaches=teaches)
+    context = {"course": course, "access": access, "rows": rows, "teaches": teaches}
+    return render(request, "courses/challenge_board.html", context)
+
+
+@instructor_required
+@require_POST
+def challenge_enable(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_course_for_instructor(request.user, course_id, to=EDIT)
+    enabled = request.POST.get("enabled") == "on"
+    challenge_set_enabled(course=course, enabled=enabled)
+    messages.success(
+        request,
+        "The optimizer challenge is on: your students see its leaderboard."
+        if enabled
+        else "The optimizer challenge is off for this course.",
+    )
+    return redirect("courses:challenge", course_id=course.pk)

@@ -6,6 +6,8 @@
 - a stored verdict: `graded_submission(id)` (the facts of one submission, as a frozen record),
   `graded_submissions_of(student)`,
   `earlier_failed_verdicts(submission)`, `diagnosis_names(verdict)`, `problem_record(verdict, case)`;
+- the optimizer challenge: `CHALLENGE_SLUG`, `challenge_best_entries(student_ids)` (each student's
+  best graded entry) and `challenge_baselines()` (the tuned baselines, scored like an entry);
 - what the grader measured against: `convergence_target(record, case)` and `sgd_steps_to(target,
   case)`, for achievements that compare a student's optimizer with plain SGD.
 
@@ -21,6 +23,8 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from grading.challenge import CHALLENGE_SLUG as CHALLENGE_SLUG
+from grading.challenge import CHALLENGE_TITLE as CHALLENGE_TITLE
 from grading.models import AuthoredExercise, Submission
 from grading.verdict import is_gradable
 
@@ -125,7 +129,11 @@ def graded_submission(submission_id: int) -> GradedSubmission:
 
 def graded_submissions_of(student: Any) -> list[GradedSubmission]:
     """Every submission of `student` that has a stored verdict, oldest first."""
-    rows = Submission.objects.filter(student=student, status=Submission.Status.GRADED).defer("source")
+    rows = (
+        Submission.objects.filter(student=student, status=Submission.Status.GRADED)
+        .exclude(exercise_slug=CHALLENGE_SLUG)  # a challenge score is no exercise score
+        .defer("source")
+    )
     return [_facts(row) for row in rows.order_by("created_at", "pk")]
 
 
@@ -190,3 +198,56 @@ def sgd_steps_to(target: float, case_id: str) -> int | None:
     from grading import baselines  # NumPy and the optimizer core: only when an achievement asks
 
     return baselines.sgd_steps_to(target, case_id)
+
+
+# ---------------------------------------------------------------- the optimizer challenge
+
+
+@dataclass(frozen=True)
+class ChallengeEntry:
+    """A student's best graded challenge entry."""
+
+    student_id: int
+    submission_id: int
+    score: float  # higher is better; 1.0 ties the best tuned baseline on every problem
+    ratio: float | None  # the geometric mean of steps / best baseline's steps
+    reached_fraction: float
+    graded_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChallengeBaseline:
+    name: str
+    title: str
+    score: float
+    ratio: float
+    reached_fraction: float
+
+
+def challenge_best_entries(student_ids: Any) -> dict[int, ChallengeEntry]:
+    """Student id -> their best graded challenge entry, for these students only."""
+    from grading.services.challenge import best_entries
+
+    return {
+        student_id: ChallengeEntry(
+            entry.student_id,
+            entry.submission_id,
+            entry.score,
+            entry.ratio,
+            entry.reached_fraction,
+            entry.graded_at,
+        )
+        for student_id, entry in best_entries(student_ids).items()
+    }
+
+
+def challenge_baselines() -> tuple[ChallengeBaseline, ...]:
+    """The tuned baselines, scored exactly as an entry is (computed once per process)."""
+    from grading.challenge.baselines import baseline_standings  # NumPy and the runs: only when asked
+    from grading.challenge.problems import challenge_problems
+
+    count = len(challenge_problems())
+    return tuple(
+        ChallengeBaseline(b.optimizer, b.title, b.score, b.ratio, b.reached / count)
+        for b in baseline_standings()
+    )

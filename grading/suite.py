@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from optimlab import problems as optimlab_problems
+from optimlab.problems import stochastic as optimlab_stochastic
 
 
 @dataclass(frozen=True)
@@ -101,9 +102,69 @@ def _layer_data(seed: int, samples: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+@dataclass(frozen=True)
+class TwoLayerNetProblem:
+    """A small classifier: mean log-loss of a 2-input, `hidden`-unit tanh network with one logit
+    output, on a seeded two-moons data set. Four parameter arrays: W1 (2, h), b1 (h,), W2 (h,),
+    b2 (1,). The gradient is that of a seeded minibatch per step (every run sees the same batches);
+    the loss is the full-data one."""
+
+    seed: int = 0
+    samples: int = 256
+    batch: int = 32
+    noise: float = 0.15
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        return _moons(self.seed, self.samples, self.noise)
+
+    def grad(self, params: list[np.ndarray], step: int) -> list[np.ndarray]:
+        w1, b1, w2, b2 = params
+        x, y = self.data()
+        rows = optimlab_stochastic.minibatch_indices(len(x), self.batch, step, self.seed)
+        xb, yb = x[rows], y[rows]
+        hidden = np.tanh(xb @ w1 + b1)
+        logits = hidden @ w2 + b2[0]
+        delta = (_sigmoid(logits) - yb) / len(xb)  # d(mean log-loss)/d(logit)
+        back = np.outer(delta, w2) * (1.0 - hidden**2)
+        return [xb.T @ back, back.sum(axis=0), hidden.T @ delta, np.array([delta.sum()])]
+
+    def loss(self, params: list[np.ndarray]) -> float:
+        return float(self.losses([p[None] for p in params])[0])
+
+    def losses(self, stacked: list[np.ndarray]) -> np.ndarray:
+        w1, b1, w2, b2 = stacked  # (n, 2, h), (n, h), (n, h), (n, 1)
+        x, y = self.data()
+        hidden = np.tanh(np.einsum("si,nih->nsh", x, w1) + b1[:, None, :])
+        logits = np.einsum("nsh,nh->ns", hidden, w2) + b2
+        # log(1 + e^z) - y·z, computed without overflow
+        per_sample = np.logaddexp(0.0, logits) - y * logits
+        return np.asarray(per_sample.mean(axis=1), dtype=np.float64)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * z)), dtype=np.float64)
+
+
+@lru_cache(maxsize=4)
+def _moons(seed: int, samples: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved half circles (labels 0 and 1) with Gaussian jitter; read-only."""
+    rng = np.random.default_rng(seed)
+    half = samples // 2
+    angles = rng.uniform(0.0, np.pi, size=samples)
+    upper = np.stack([np.cos(angles[:half]), np.sin(angles[:half])], axis=1)
+    lower = np.stack([1.0 - np.cos(angles[half:]), 0.5 - np.sin(angles[half:])], axis=1)
+    x = np.concatenate([upper, lower]) + noise * rng.standard_normal((samples, 2))
+    y = np.concatenate([np.zeros(half), np.ones(samples - half)])
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
+
+
 def build_problem(name: str, args: dict[str, Any]) -> Any:
     if name == "linear-layer":
         return LinearLayerProblem(**args)
+    if name == "two-moons-net":
+        return TwoLayerNetProblem(**args)
     if name == "diagonal-quadratic":
         return DiagonalQuadraticProblem(curvatures=tuple(float(c) for c in args["curvatures"]))
     if args:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from grading import events
+from grading.challenge import CHALLENGE_SLUG
 from grading.models import AuthoringJob, Submission
 from grading.resilience import TRANSIENT_ERRORS, describe, drop_connection, retry_transient
 from grading.services.queue import (
@@ -137,6 +138,7 @@ def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
     A database that goes away while the verdict is stored is waited for (the claim is fenced, so
     a late store is harmless); `stop` ends that wait when the worker is told to stop.
     """
+    from grading.challenge.grader import grade_challenge
     from grading.grader import grade_source, wall_limit
     from grading.sandbox.client import SandboxUnavailable
     from grading.services.authoring import grading_key
@@ -146,10 +148,15 @@ def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
         what="reading a claimed submission",
         stop=stop,
     )
+    challenge = submission.exercise_slug == CHALLENGE_SLUG
     try:
         # A folder's slug, or the content key of an instructor's exercise as last published.
-        key = retry_transient(
-            lambda: grading_key(submission.exercise_slug), what="reading the exercise", stop=stop
+        key = (
+            CHALLENGE_SLUG
+            if challenge
+            else retry_transient(
+                lambda: grading_key(submission.exercise_slug), what="reading the exercise", stop=stop
+            )
         )
     except ValueError:
         reason = "This exercise is no longer published by its authors, so it cannot be graded."
@@ -157,7 +164,9 @@ def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
         return "grader-error"
     with Heartbeat(claim, interval=max(lease_seconds() / 3, 0.2)):
         try:
-            verdict = grade_source(
+            # The challenge runs the same way (sandbox, limits), only its scoring differs.
+            grade = grade_challenge if challenge else grade_source
+            verdict = grade(
                 key,
                 submission.source,
                 sandbox=get_sandbox(),
@@ -183,7 +192,8 @@ def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
     if not stored:
         return "claim-lost"
     logger.info("submission %s graded (%s) by %s", claim.submission_id, verdict.status, claim.worker_id)
-    notify_graded(claim.submission_id)
+    if not challenge:  # a challenge score is no exercise score: mastery and the LMS do not hear of it
+        notify_graded(claim.submission_id)
     return "graded"
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grading import views, views_authoring
+from grading import views, views_authoring, views_challenge
 
 app_name = "grading"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("submissions/<int:submission_id>/result/", views.submission_result, name="submission_result"),
     path("instructor/submissions/", views.instructor_submissions, name="instructor_submissions"),
     path("instructor/diagnoses/", views.instructor_diagnoses, name="instructor_diagnoses"),
+    path("challenge/", views_challenge.challenge, name="challenge"),
+    path("challenge/starter/", views_challenge.challenge_starter, name="challenge_starter"),
     path("author/", views_authoring.author_exercises, name="author_exercises"),
     path("author/new/", views_authoring.author_exercise_create, name="author_exercise_create"),
     path("author/import/", views_authoring.author_exercise_import, name="author_exercise_import"),

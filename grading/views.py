@@ -11,9 +11,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import instructor_required
+from grading import views_challenge
+from grading.challenge import CHALLENGE_TITLE
 from grading.exercises import EXERCISES, get_exercise
 from grading.models import Submission
 from grading.services.authoring import exercise_for_student, published_for_student
+from grading.services.challenge import challenge_entries_of, is_challenge_entry
 from grading.services.plots import plots_for
 from grading.services.submissions import (
     MAX_SOURCE_BYTES,
@@ -138,6 +141,13 @@ def _result_context(submission: Submission) -> dict:
 @require_GET
 def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = _submission_or_404(request, submission_id)
+    if is_challenge_entry(submission):
+        context = views_challenge.entry_context(submission) | {
+            "history": challenge_entries_of(submission.student)[:HISTORY_LENGTH],
+            "own": submission.student_id == request.user.pk,
+            "title": CHALLENGE_TITLE,
+        }
+        return render(request, "grading/challenge_entry.html", context)
     exercise = EXERCISES.get(submission.exercise_slug) or exercise_for_student(
         request.user, submission.exercise_slug
     )
@@ -174,6 +184,8 @@ def submission_status(request: HttpRequest, submission_id: int) -> JsonResponse:
 def submission_result(request: HttpRequest, submission_id: int) -> HttpResponse:
     """The rendered result fragment, swapped into the page once grading is done."""
     submission = _submission_or_404(request, submission_id)
+    if is_challenge_entry(submission):
+        return render(request, "grading/_challenge_result.html", views_challenge.entry_context(submission))
     return render(request, "grading/_result.html", _result_context(submission))
 
 

@@ -464,3 +464,50 @@ def lr_figure(runs: Sequence[RunResult], labels: Sequence[str]) -> Figure:
     ax.set_title("Learning rate used", **TITLE_STYLE)
     fig.subplots_adjust(left=0.13, right=0.97, top=0.88, bottom=0.17)
     return fig
+
+
+def loss_curves_figure(
+    curves: Sequence[np.ndarray], labels: Sequence[str], *, target: float | None = None, title: str = "Loss"
+) -> Figure:
+    """Loss curves (index = step, NaN where a run had blown up) on one log axis, with an optional
+    dashed line at a target loss. For losses of problems outside the registry (the challenge's)."""
+    fig = Figure(figsize=(6.0, 3.4))
+    ax = fig.add_subplot()
+    plotted: list[np.ndarray] = []
+    for index, (curve, label) in enumerate(zip(curves, labels, strict=True)):
+        values = np.where(curve > 0, curve, np.nan)
+        plotted.append(values)
+        color = RUN_COLORS[index % len(RUN_COLORS)]
+        # The first curve is the one the figure is about: thicker, and drawn over the others.
+        width, zorder = (2.2, 3) if index == 0 else (1.2, 2)
+        ax.plot(
+            np.arange(len(values)),
+            values,
+            color=color,
+            linewidth=width,
+            zorder=zorder,
+            label=label,
+            gid=f"loss-{index}",
+        )
+    if target is not None and target > 0:
+        ax.axhline(target, color="black", linestyle="--", linewidth=1.0, label=f"target {target:g}")
+        plotted.append(np.array([target]))
+    ax.set_yscale("log")
+    locator, formatter = log_ticks(plotted)
+    ax.yaxis.set_major_locator(locator)
+    ax.yaxis.set_major_formatter(formatter)
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_locator(MaxNLocator(LINEAR_TICK_BINS, steps=ROUND_TICK_STEPS, integer=True))
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (log scale)", fontsize=9)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="best", fontsize=7, framealpha=0.85)
+    ax.set_title(plain_text(title), **TITLE_STYLE)
+    fig.subplots_adjust(left=0.13, right=0.97, top=0.88, bottom=0.15)
+    return fig
+
+
+def loss_curves_svg(
+    curves: Sequence[np.ndarray], labels: Sequence[str], *, target: float | None = None, title: str = "Loss"
+) -> str:
+    return figure_svg(loss_curves_figure(curves, labels, target=target, title=title))

@@ -39,6 +39,7 @@ from django.utils import timezone
 from accounts.services import user_create
 from api.services.tokens import token_create
 from courses.models import AssignmentKind, CourseShare
+from courses.services.challenge import challenge_set_enabled
 from courses.services.courses import assignment_create, course_create, enrollment_join
 from grading.authoring.content import content_of
 from grading.exercises import get_exercise
@@ -297,6 +298,9 @@ ROWS = [
     Row("grading:submission_result", kwargs={"submission_id": submission}, get=SUBMISSION, post=LOGIN_405),
     Row("grading:instructor_submissions", get=INSTRUCTORS, post=INSTRUCTORS_405),
     Row("grading:instructor_diagnoses", get=INSTRUCTORS, post=INSTRUCTORS_405),
+    # The optimizer challenge: open to everyone logged in (an empty post is a 400: no code)
+    Row("grading:challenge", get=LOGGED_IN, post=outcomes("login 400 400 400 400 400 400 400")),
+    Row("grading:challenge_starter", get=LOGGED_IN, post=LOGIN_405),
     # Grading, authoring: an exercise is shared as banks are (coauth edits, viewer views)
     Row("grading:author_exercises", get=INSTRUCTORS, post=INSTRUCTORS_405),
     Row("grading:author_exercise_create", get=INSTRUCTORS, post=INSTRUCTORS_400),
@@ -359,6 +363,14 @@ ROWS = [
         post=LOGIN_405,
     ),
     Row("courses:regenerate_code", kwargs={"course_id": course}, get=INSTRUCTORS_405, post=COURSE_EDIT_POST),
+    # The course's challenge leaderboard (the table's course has the challenge on): its members only
+    Row(
+        "courses:challenge",
+        kwargs={"course_id": course},
+        get=outcomes("login 200 404 200 200 200 404 200"),
+        post=LOGIN_405,
+    ),
+    Row("courses:challenge_enable", kwargs={"course_id": course}, get=INSTRUCTORS_405, post=COURSE_EDIT_POST),
     Row(
         "courses:remove_student",
         kwargs=lambda world: {"course_id": world.course.pk, "student_id": world.users["student"].pk},
@@ -654,6 +666,7 @@ class World:
         self.quiz = Quiz.objects.create(slug="table-quiz", title="Table quiz", owner=owner)
         QuizRule.objects.create(quiz=self.quiz, bank=self.bank, count=1)
         self.course = course_create(owner=owner, name="Table course")
+        challenge_set_enabled(course=self.course, enabled=True)
         for user, role in (
             (self.users["coauth"], ShareRole.EDITOR),
             (self.users["viewer"], ShareRole.VIEWER),

@@ -20,6 +20,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courses.models import Assignment, AssignmentKind, Course, Enrollment
+from grading.api import CHALLENGE_SLUG
 from quizzes.models import Attempt, AttemptStatus, ShareRole
 from quizzes.permissions import owned_or_shared
 
@@ -110,7 +111,8 @@ def taught_work_q(
     """A filter for rows of students' exercise work (code submissions) that `user` may see.
 
     A row passes when its student is enrolled in a course the user teaches (any role), that course
-    assigns the row's exercise, and the row was made at or after the student joined that course.
+    assigns the row's exercise, and the row was made at or after the student joined that course;
+    or when it is an optimizer-challenge entry and that course has the challenge on.
     Superusers see every row. For use inside `|` with other conditions (e.g. "or their own").
     """
     if user.is_superuser:
@@ -125,7 +127,12 @@ def taught_work_q(
         student=OuterRef(student_field),
         joined_at__lte=OuterRef(time_field),
     ).filter(Exists(assigned))
-    return Q(Exists(enrolments))
+    # Entries to the optimizer challenge, when a course they teach has it on (whenever made:
+    # its leaderboard counts them all).
+    challenge_courses = Enrollment.objects.filter(
+        course__in=courses_taught_by(user), course__challenge_enabled=True, student=OuterRef(student_field)
+    )
+    return Q(Exists(enrolments)) | (Q(**{exercise_field: CHALLENGE_SLUG}) & Q(Exists(challenge_courses)))
 
 
 def limit_to_taught_students(

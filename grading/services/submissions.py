@@ -93,7 +93,14 @@ def submission_create(*, student, exercise, source: str, client_token: str = "")
     code; SubmissionLimitReached when the student has too many submissions of this exercise
     waiting to be graded.
     """
-    slug = _exercise_slug(exercise, student)
+    return store_submission(
+        student=student, slug=_exercise_slug(exercise, student), source=source, client_token=client_token
+    )
+
+
+def store_submission(*, student, slug: str, source: str, client_token: str = "") -> Submission:
+    """`submission_create` for a slug already checked (an exercise's, or the challenge's): the same
+    source and token checks, the same pending limit, the same one-at-a-time lock."""
     source = clean_source(source)
     token = clean_client_token(client_token)
     try:

@@ -1,0 +1,231 @@
+"""The optimizer challenge's suite, baselines and scoring, and entries graded in the real sandbox."""
+
+import math
+import textwrap
+
+import numpy as np
+import pytest
+
+from grading.challenge import CHALLENGE_SLUG
+from grading.challenge.baselines import (
+    BASELINES,
+    TUNED_LR,
+    baseline_runs,
+    baseline_standings,
+    best_baseline_steps,
+    search_all,
+)
+from grading.challenge.content import starter_source, statement_md
+from grading.challenge.grader import grade_challenge
+from grading.challenge.problems import challenge_plan, challenge_problems
+from grading.challenge.scoring import PENALTY_FACTOR, combined_ratio, problem_score
+from grading.grader import grading_sandbox
+from grading.suite import TwoLayerNetProblem
+
+ADAM_LIKE = """
+import numpy as np
+
+def init_state(params):
+    return {"m": np.zeros_like(params), "v": np.zeros_like(params), "t": 0}
+
+def step(params, grads, state):
+    t = state["t"] + 1
+    m = 0.9 * state["m"] + 0.1 * grads
+    v = 0.999 * state["v"] + 0.001 * grads**2
+    m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
+    return params - 0.3 * m_hat / (np.sqrt(v_hat) + 1e-8), {"m": m, "v": v, "t": t}
+"""
+
+# Gradient ascent with a large step: every problem runs away to inf/NaN.
+DIVERGES_EVERYWHERE = """
+def init_state(params):
+    return None
+
+def step(params, grads, state):
+    return params + 10.0 * grads, state
+"""
+
+# Adam-like, except that on the ten-dimensional quadratic it turns into a blow-up.
+DIVERGES_ON_ONE = ADAM_LIKE.replace(
+    "    return params - 0.3",
+    "    if params.size == 10:\n        return params * 1e6, state\n    return params - 0.3",
+)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with grading_sandbox() as running:
+        yield running
+
+
+def grade(sandbox, source):
+    return grade_challenge(CHALLENGE_SLUG, textwrap.dedent(source), sandbox=sandbox)
+
+
+def by_id(verdict):
+    return {problem["id"]: problem for problem in verdict.problems}
+
+
+# ---------------------------------------------------------------- the suite and its baselines
+
+
+def test_the_suite_has_a_noisy_an_ill_conditioned_a_non_convex_problem_and_a_small_network():
+    kinds = [problem.kind for problem in challenge_problems()]
+    assert {"noisy", "ill-conditioned", "non-convex", "network"} <= set(kinds)
+    net = next(p for p in challenge_problems() if p.kind == "network")
+    assert len(net.case.start) == 4 and 100 <= net.case.size <= 400
+
+
+def test_the_stored_tuned_learning_rates_are_what_the_grid_search_finds():
+    assert search_all() == TUNED_LR
+
+
+def test_every_target_is_reached_by_some_tuned_baseline_within_its_budget():
+    for problem in challenge_problems():
+        best = best_baseline_steps(problem.id)
+        assert 1 <= best <= problem.budget
+        # ...and is no formality: no problem is solved in a handful of steps by every baseline.
+        assert max(run.steps_to_target or problem.budget for run in baseline_runs()[problem.id]) > 20
+
+
+def test_baselines_are_run_with_their_tuned_learning_rate():
+    for problem in challenge_problems():
+        for run in baseline_runs()[problem.id]:
+            assert run.lr == TUNED_LR[problem.id][run.optimizer]
+
+
+def test_the_best_baseline_of_a_problem_has_ratio_one_there_and_baselines_are_scored_like_entries():
+    standings = {b.optimizer: b for b in baseline_standings()}
+    assert set(standings) == set(BASELINES)
+    for b in standings.values():
+        assert b.ratio >= 1.0  # nobody beats the per-problem best on every problem at once
+        assert b.score == pytest.approx(1 / b.ratio, rel=1e-5)
+    # Plain SGD cannot get down the ill-conditioned quadratic in time: charged, and ranked last.
+    assert standings["sgd"].reached < len(challenge_problems())
+    assert min(standings.values(), key=lambda b: b.score).optimizer == "sgd"
+
+
+def test_the_plan_passes_no_hyperparameters_to_step():
+    plan = challenge_plan("source")
+    assert plan["source"] == "source"
+    assert [case["hp"] for case in plan["cases"]] == [{}] * len(challenge_problems())
+
+
+def test_the_two_moons_network_gradient_is_the_gradient_of_its_loss():
+    # With one batch holding every point, the minibatch gradient is the full-data gradient.
+    problem = TwoLayerNetProblem(batch=256)
+    rng = np.random.default_rng(3)
+    params = [rng.normal(size=(2, 8)), rng.normal(size=8), rng.normal(size=8), rng.normal(size=1)]
+    grads = problem.grad([p.copy() for p in params], 0)
+    h = 1e-6
+    for index, param in enumerate(params):
+        for flat in range(0, param.size, 3):
+            up = [p.copy() for p in params]
+            down = [p.copy() for p in params]
+            up[index].flat[flat] += h
+            down[index].flat[flat] -= h
+            numeric = (problem.loss(up) - problem.loss(down)) / (2 * h)
+            assert grads[index].flat[flat] == pytest.approx(numeric, rel=1e-4, abs=1e-7)
+
+
+def test_the_statement_lists_every_problem_and_the_starter_defines_the_contract():
+    text = statement_md()
+    for problem in challenge_problems():
+        assert problem.case.title in text
+    assert "def step(params, grads, state)" in starter_source()
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def test_a_curve_that_diverges_scores_not_reached_and_is_charged_twice_the_budget():
+    losses = np.array([10.0, 5.0, math.inf, math.nan, math.nan])
+    score = problem_score("p", losses, target=1.0, budget=4, best_baseline=2)
+    assert not score.reached and score.steps is None
+    assert score.charged == PENALTY_FACTOR * 4
+    assert score.ratio == pytest.approx(4.0)
+
+
+def test_a_curve_that_comes_back_from_nan_below_the_target_is_still_not_reached():
+    losses = np.array([10.0, math.nan, 0.1, 0.01])
+    assert not problem_score("p", losses, target=1.0, budget=3, best_baseline=1).reached
+
+
+def test_steps_to_target_is_the_first_step_at_or_below_it():
+    losses = np.array([10.0, 3.0, 1.0, 0.5, 2.0])
+    score = problem_score("p", losses, target=1.0, budget=4, best_baseline=4)
+    assert (score.steps, score.ratio) == (2, 0.5)
+
+
+def test_the_combined_ratio_is_the_geometric_mean_so_twice_as_fast_cancels_twice_as_slow():
+    fast = problem_score("a", np.array([2.0, 0.0]), target=0.5, budget=9, best_baseline=2)
+    slow = problem_score("b", np.array([2.0, 1.0, 1.0, 1.0, 0.0]), target=0.5, budget=9, best_baseline=2)
+    assert (fast.ratio, slow.ratio) == (0.5, 2.0)
+    assert combined_ratio([fast, slow]) == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------- entries in the sandbox
+
+
+def test_an_adam_like_entry_reaches_every_target_and_is_scored_against_the_best_baselines(sandbox):
+    verdict = grade(sandbox, ADAM_LIKE)
+    assert verdict.status == "passed", verdict.message
+    assert all(p["reached"] for p in verdict.problems)
+    ratios = [p["ratio"] for p in verdict.problems]
+    assert verdict.ratio == pytest.approx(math.exp(np.mean(np.log(ratios))), rel=1e-5)
+    assert verdict.score == pytest.approx(1 / verdict.ratio, rel=1e-5)
+    assert verdict.fidelity == 0.0  # nothing is compared step by step
+    stored = verdict.to_dict()
+    assert stored["kind"] == "challenge" and len(stored["problems"][0]["losses"]) == 301
+
+
+def test_a_submission_that_diverges_scores_not_reached_on_that_problem(sandbox):
+    verdict = grade(sandbox, DIVERGES_ON_ONE)
+    problems = by_id(verdict)
+    assert problems["ill-conditioned"]["reached"] is False
+    assert problems["ill-conditioned"]["steps_to_target"] is None
+    assert problems["ill-conditioned"]["charged_steps"] == PENALTY_FACTOR * 300
+    assert all(p["reached"] for key, p in problems.items() if key != "ill-conditioned")
+    assert verdict.status == "failed"
+    assert "ill-conditioned" in verdict.message
+
+
+def test_a_submission_that_diverges_everywhere_reaches_nothing_and_scores_low(sandbox):
+    verdict = grade(sandbox, DIVERGES_EVERYWHERE)
+    assert verdict.status == "failed"
+    assert not any(p["reached"] for p in verdict.problems)
+    assert verdict.score < min(b.score for b in baseline_standings())
+
+
+def test_a_step_that_raises_midway_keeps_the_steps_it_made(sandbox):
+    source = ADAM_LIKE.replace(
+        "    t = state", "    if state['t'] == 5:\n        raise ValueError('tired')\n    t = state"
+    )
+    verdict = grade(sandbox, source)
+    assert verdict.status == "failed"
+    for problem in verdict.problems:
+        assert problem["reached"] is False
+        assert problem["steps_done"] == 5
+        assert "ValueError" in problem["error"]
+
+
+def test_an_endless_loop_is_stopped_by_the_sandbox_time_limit(sandbox):
+    verdict = grade(
+        sandbox,
+        "def init_state(params):\n    return None\ndef step(params, grads, state):\n    while True:\n        pass\n",
+    )
+    assert verdict.status == "error"
+    assert verdict.sandbox_outcome == "timeout"
+
+
+def test_a_huge_allocation_is_stopped_by_the_sandbox_memory_limit(sandbox):
+    source = "import numpy as np\nhoard = [np.ones(10**8) for _ in range(100)]\n" + ADAM_LIKE
+    verdict = grade(sandbox, source)
+    assert verdict.status == "error"
+    assert verdict.sandbox_outcome == "memory"
+
+
+def test_an_entry_without_step_is_told_the_challenge_contract(sandbox):
+    verdict = grade(sandbox, "def init_state(params):\n    return None\n")
+    assert verdict.status == "error" and verdict.sandbox_outcome == "load_error"
+    assert "step(params, grads, state)" in verdict.message
