@@ -226,6 +226,7 @@ class ChallengeBaseline:
 
 def challenge_best_entries(student_ids: Any) -> dict[int, ChallengeEntry]:
     """Student id -> their best graded challenge entry, for these students only."""
+    # Through grading.services.submissions this reads every exercise folder: not at Django start-up.
     from grading.services.challenge import best_entries
 
     return {
@@ -244,7 +245,7 @@ def challenge_best_entries(student_ids: Any) -> dict[int, ChallengeEntry]:
 def challenge_baselines() -> tuple[ChallengeBaseline, ...]:
     """The tuned baselines, scored exactly as an entry is (computed once per process)."""
     from grading.challenge.baselines import baseline_standings  # NumPy and the runs: only when asked
-    from grading.challenge.problems import challenge_problems
+    from grading.challenge.problems import challenge_problems  # builds the suite's arrays: as above
 
     count = len(challenge_problems())
     return tuple(

@@ -17,8 +17,12 @@ from django.db import connection
 
 from grading import events
 from grading.challenge import CHALLENGE_SLUG
+from grading.challenge.grader import grade_challenge
+from grading.grader import GRADING_CPU_SECONDS, grade_source, grading_sandbox, wall_limit
 from grading.models import AuthoringJob, Submission
 from grading.resilience import TRANSIENT_ERRORS, describe, drop_connection, retry_transient
+from grading.sandbox.client import SandboxUnavailable
+from grading.services.authoring import grading_key, job_exercise, store_validation, validate_job
 from grading.services.queue import (
     Claim,
     claim_submission,
@@ -46,7 +50,6 @@ _sandbox_lock = threading.Lock()
 
 def cpu_seconds() -> int:
     """The CPU limit of one grading run (settings.GRADING_CPU_SECONDS, default grader's)."""
-    from grading.grader import GRADING_CPU_SECONDS
 
     return int(getattr(settings, "GRADING_CPU_SECONDS", GRADING_CPU_SECONDS))
 
@@ -54,7 +57,6 @@ def cpu_seconds() -> int:
 def get_sandbox():
     """This process's sandbox, started (and self-tested) on first use; raises SandboxUnavailable."""
     global _sandbox
-    from grading.grader import grading_sandbox
 
     with _sandbox_lock:
         if _sandbox is None:
@@ -138,10 +140,6 @@ def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
     A database that goes away while the verdict is stored is waited for (the claim is fenced, so
     a late store is harmless); `stop` ends that wait when the worker is told to stop.
     """
-    from grading.challenge.grader import grade_challenge
-    from grading.grader import grade_source, wall_limit
-    from grading.sandbox.client import SandboxUnavailable
-    from grading.services.authoring import grading_key
 
     submission = retry_transient(
         lambda: Submission.objects.only("exercise_slug", "source").get(pk=claim.submission_id),
@@ -224,9 +222,6 @@ def run_authoring_job(claim: JobClaim, *, stop: threading.Event | None = None) -
     carries, in one transaction and only while the claim is current. Like `grade_claimed`, a
     sandbox that is not there gives the job back and raises SandboxUnavailable.
     """
-    from grading.grader import grade_source, wall_limit
-    from grading.sandbox.client import SandboxUnavailable
-    from grading.services.authoring import job_exercise, store_validation, validate_job
 
     job = retry_transient(
         lambda: AuthoringJob.objects.select_related("exercise").get(pk=claim.job_id),

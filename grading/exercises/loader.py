@@ -24,6 +24,7 @@ import yaml
 
 from grading.cases import CASES, CaseTemplate
 from grading.reference import reference_optimizer
+from optimlab.problems import PROBLEMS, get_problem
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 REQUIRED_FILES = ("info.yaml", "statement.md", "starter.py", "reference.py")
@@ -72,8 +73,6 @@ class SuiteEntry:
         """What the case runs: the named template, or one made of the optimlab problem."""
         if self.case:
             return CASES[self.case]
-        from optimlab.problems import get_problem
-
         problem = get_problem(self.problem)
         return CaseTemplate(
             title=problem.title,
@@ -315,8 +314,6 @@ def _case_entry(at: str, item: Any, defaults: dict[str, float]) -> SuiteEntry:
 
 
 def _problem_entry(at: str, item: dict[str, Any], defaults: dict[str, float]) -> SuiteEntry:
-    from optimlab.problems import PROBLEMS
-
     if set(item) - PROBLEM_KEYS:
         raise ExerciseFormatError(f"{at}: unknown key(s) {sorted(map(str, set(item) - PROBLEM_KEYS))}")
     name = item["problem"]

@@ -72,7 +72,7 @@ def test_without_a_sandbox_the_submission_goes_back_to_the_queue_unjudged(submit
 
 def test_a_grader_bug_is_recorded_as_a_grading_error_not_as_the_students_fault(submit, sgd):
     submission = submit("sgd", sgd.reference_source)
-    with mock.patch("grading.grader.grade_source", side_effect=RuntimeError("boom")):
+    with mock.patch("grading.tasks.grade_source", side_effect=RuntimeError("boom")):
         assert grade(submission) == "grader-error"
     assert submission.status == "error"
     assert "grader failed" in submission.grading_error and submission.verdict is None
