@@ -30,6 +30,9 @@
     view.dom.addEventListener("keydown", function (event) {
       if (event.key === "Escape") view.setTabFocusMode(2000);
     }, true);
+    // A long program scrolls inside the editor: its scroller is a tab stop of its own, so a keyboard
+    // user can scroll the code without editing it (axe does not count the editable lines inside).
+    view.scrollDOM.setAttribute("tabindex", "0");
     // The class carries the editor's font: it must be there before the editor measures its lines.
     view.dom.classList.add("code-editor");
     textarea.parentNode.insertBefore(view.dom, textarea);

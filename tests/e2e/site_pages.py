@@ -17,8 +17,9 @@ Skipped, with the reason:
 - `lti:jwks`: JSON, not a page; `lti:login`, `lti:launch`: reached only from an LMS (400 otherwise);
 - `grading:submission_status`, `grading:submission_result`: a JSON poll and an HTML fragment that
   the submission page fetches and shows (audited there);
-- `grading:exercise_starter`, `quizzes:author_bank_export`, `courses:gradebook_csv`,
-  `grading:author_exercise_export`: plain-text, YAML, CSV and zip downloads;
+- `grading:exercise_starter`, `grading:challenge_starter`, `quizzes:author_bank_export`,
+  `courses:gradebook_csv`, `grading:author_exercise_export`: plain-text, YAML, CSV and zip downloads;
+- `quizzes:media`: an image or file of a bank, shown inside the item's page (audited there);
 - POST-only endpoints (405 on GET): `logout`, `quizzes:start`, `quizzes:answer`, `quizzes:finish`,
   `progress:leaderboard_setting`, `courses:new`, `courses:regenerate_code`, `courses:remove_student`,
   `courses:assignment_new`, `courses:assignment_delete`.
@@ -47,6 +48,8 @@ NOT_PAGES = {
     "grading:submission_status",
     "grading:submission_result",
     "grading:exercise_starter",
+    "grading:challenge_starter",
+    "quizzes:media",
     "quizzes:author_bank_export",
     "courses:gradebook_csv",
     "grading:author_exercise_export",
