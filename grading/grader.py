@@ -12,6 +12,7 @@ fails (that is not the submission's fault: the caller should retry later, not re
 import signal
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -74,8 +75,45 @@ def grade_source(
 ) -> Verdict:
     exercise = get_exercise(exercise_slug)
     cases = cases_for(exercise.slug)
+    run = run_submission(
+        build_plan(exercise.slug, source),
+        cases,
+        sandbox=sandbox,
+        wall_seconds=wall_seconds,
+        contract="It must define `init_state(params)` and `step(params, grads, state, *, "
+        f"{', '.join(exercise.hyperparameter_names)})`.",
+        unreadable_hint=" This happens when code writes to the grader's own channels; only return values from `step`.",
+    )
+    if isinstance(run, Verdict):
+        return run
+    return _score(exercise.slug, cases, run.parsed, run.output, source)
+
+
+@dataclass(frozen=True)
+class SandboxRun:
+    """A run that got as far as scoring: its parsed results and what the code printed (truncated)."""
+
+    parsed: scoring.ParsedRun
+    output: str
+
+
+def run_submission(
+    plan: dict[str, Any],
+    cases: tuple[Case, ...],
+    *,
+    sandbox: Sandbox,
+    wall_seconds: float | None,
+    contract: str,
+    unreadable_hint: str = "",
+) -> SandboxRun | Verdict:
+    """Run a submission's plan in the sandbox and read its results, for an exercise or the challenge.
+
+    Returns the error verdict of a run that cannot be scored: a time, memory or output limit, a crash,
+    results the grader cannot read, a file that does not load (`contract` says what it must define;
+    `unreadable_hint` follows the unreadable-results message), or a `step` that stops everything.
+    """
     wall_seconds = wall_seconds or GRADING_WALL_SECONDS
-    raw = sandbox.run(build_plan(exercise.slug, source), wall_seconds=wall_seconds)
+    raw = sandbox.run(plan, wall_seconds=wall_seconds)
     output = raw.output[:MAX_OUTPUT_CHARS] + ("\n… (output truncated)" if raw.output_truncated else "")
     cpu_limit = sandbox.limits.get("cpu_seconds", Limits().cpu_seconds)
     limit_hit = _limit_verdict(raw, output, wall_seconds=wall_seconds, cpu_limit=cpu_limit)
@@ -86,8 +124,7 @@ def grade_source(
     except scoring.InvalidOutput as exc:
         return Verdict.error(
             SandboxOutcome.INVALID_OUTPUT,
-            "The grader could not read your results, so they were not trusted "
-            f"({exc}). This happens when code writes to the grader's own channels; only return values from `step`.",
+            f"The grader could not read your results, so they were not trusted ({exc}).{unreadable_hint}",
             output=output,
         )
     if parsed.load_error and parsed.load_error["type"] in _LIMIT_ERRORS:
@@ -95,15 +132,13 @@ def grade_source(
     if parsed.load_error:
         return Verdict.error(
             SandboxOutcome.LOAD_ERROR,
-            f"Your file could not be loaded: {scoring.describe_error(parsed.load_error)}. "
-            "It must define `init_state(params)` and `step(params, grads, state, *, "
-            f"{', '.join(exercise.hyperparameter_names)})`.",
+            f"Your file could not be loaded: {scoring.describe_error(parsed.load_error)}. {contract}",
             output=output,
         )
     stopped = _stopping_verdict(parsed, output)
     if stopped:
         return stopped
-    return _score(exercise.slug, cases, parsed, output, source)
+    return SandboxRun(parsed=parsed, output=output)
 
 
 def _limit_verdict(raw: RawRun, output: str, *, wall_seconds: float, cpu_limit: float) -> Verdict | None:

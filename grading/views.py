@@ -19,12 +19,12 @@ from grading.services.authoring import exercise_for_student, published_for_stude
 from grading.services.challenge import challenge_entries_of, is_challenge_entry
 from grading.services.plots import plots_for
 from grading.services.submissions import (
-    MAX_SOURCE_BYTES,
+    HISTORY_LENGTH,
     SubmissionLimitReached,
     SubmissionRejected,
     best_scores_for,
-    clean_client_token,
     common_diagnoses,
+    editor_state,
     get_submission_for_user,
     last_source_for,
     new_client_token,
@@ -36,7 +36,6 @@ from throttling import check, retry_after
 
 logger = logging.getLogger("grading.views")
 
-HISTORY_LENGTH = 20
 INSTRUCTOR_PAGE_SIZE = 200
 
 
@@ -103,20 +102,9 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _exercise_page(request, exercise, source: str, client_token: str, *, status: int = 200) -> HttpResponse:
-    try:
-        history = list(submissions_of(request.user, exercise.slug)[:HISTORY_LENGTH])
-    except DatabaseError:  # the page still comes back, with the code, when the database does not
-        history = []
-    try:
-        client_token = clean_client_token(client_token) or new_client_token()
-    except SubmissionRejected:
-        client_token = new_client_token()
     context = {
         "exercise": exercise,
-        "source": source,
-        "history": history,
-        "max_kb": MAX_SOURCE_BYTES // 1024,
-        "client_token": client_token,
+        **editor_state(submissions_of(request.user, exercise.slug), source, client_token),
     }
     return render(request, "grading/exercise_detail.html", context, status=status)
 

@@ -18,17 +18,14 @@ from grading.models import Submission
 from grading.services.challenge import challenge_entries_of, challenge_entry_create, last_challenge_source
 from grading.services.challenge_plots import curve_plots_for
 from grading.services.submissions import (
-    MAX_SOURCE_BYTES,
     SubmissionLimitReached,
     SubmissionRejected,
-    clean_client_token,
+    editor_state,
     new_client_token,
 )
 from throttling import check, retry_after
 
 logger = logging.getLogger("grading.views")
-
-HISTORY_LENGTH = 20
 
 
 @login_required
@@ -61,22 +58,11 @@ def challenge(request: HttpRequest) -> HttpResponse:
 
 
 def _challenge_page(request, source: str, client_token: str, *, status: int = 200) -> HttpResponse:
-    try:
-        history = list(challenge_entries_of(request.user)[:HISTORY_LENGTH])
-    except DatabaseError:
-        history = []
-    try:
-        client_token = clean_client_token(client_token) or new_client_token()
-    except SubmissionRejected:
-        client_token = new_client_token()
     context = {
         "title": CHALLENGE_TITLE,
         "statement_md": statement_md(),
         "baselines": baseline_standings(),
-        "source": source,
-        "history": history,
-        "max_kb": MAX_SOURCE_BYTES // 1024,
-        "client_token": client_token,
+        **editor_state(challenge_entries_of(request.user), source, client_token),
     }
     return render(request, "grading/challenge.html", context, status=status)
 

@@ -26,15 +26,8 @@ from grading.challenge.scoring import (
     problem_score,
     score_of,
 )
-from grading.grader import (
-    GRADING_WALL_SECONDS,
-    MAX_OUTPUT_CHARS,
-    _limit_error,
-    _limit_verdict,
-    _stopping_verdict,
-)
+from grading.grader import run_submission
 from grading.sandbox.client import Sandbox
-from grading.sandbox.jail import Limits
 from grading.verdict import SandboxOutcome, Verdict, VerdictStatus
 
 CONTRACT = "It must define `init_state(params)` and `step(params, grads, state)` (no hyperparameters: choose your own)."
@@ -55,33 +48,12 @@ def grade_challenge(
         raise ValueError(f"not the challenge: {slug!r}")
     problems = challenge_problems()
     cases = tuple(problem.case for problem in problems)
-    wall_seconds = wall_seconds or GRADING_WALL_SECONDS
-    raw = sandbox.run(challenge_plan(source), wall_seconds=wall_seconds)
-    output = raw.output[:MAX_OUTPUT_CHARS] + ("\n… (output truncated)" if raw.output_truncated else "")
-    cpu_limit = sandbox.limits.get("cpu_seconds", Limits().cpu_seconds)
-    limit_hit = _limit_verdict(raw, output, wall_seconds=wall_seconds, cpu_limit=cpu_limit)
-    if limit_hit:
-        return limit_hit
-    try:
-        parsed = exercise_scoring.parse_frame(raw.result_bytes, cases)
-    except exercise_scoring.InvalidOutput as exc:
-        return Verdict.error(
-            SandboxOutcome.INVALID_OUTPUT,
-            f"The grader could not read your results, so they were not trusted ({exc}).",
-            output=output,
-        )
-    if parsed.load_error and parsed.load_error["type"] in {"MemoryError", "SystemExit", "KeyboardInterrupt"}:
-        return _limit_error(parsed.load_error, output, step_calls=0)
-    if parsed.load_error:
-        return Verdict.error(
-            SandboxOutcome.LOAD_ERROR,
-            f"Your file could not be loaded: {exercise_scoring.describe_error(parsed.load_error)}. {CONTRACT}",
-            output=output,
-        )
-    stopped = _stopping_verdict(parsed, output)
-    if stopped:
-        return stopped
-    return _score(parsed, output)
+    run = run_submission(
+        challenge_plan(source), cases, sandbox=sandbox, wall_seconds=wall_seconds, contract=CONTRACT
+    )
+    if isinstance(run, Verdict):
+        return run
+    return _score(run.parsed, run.output)
 
 
 def _score(parsed: exercise_scoring.ParsedRun, output: str) -> ChallengeVerdict:

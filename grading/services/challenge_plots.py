@@ -6,15 +6,13 @@ and cached per submission like `grading.services.plots`.
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
 from grading.challenge.baselines import baseline_runs
 from grading.challenge.problems import challenge_problems
 from grading.challenge.scoring import curve_from_storage
 from grading.models import Submission
+from grading.services.plots import cached_drawings, strip_prolog
 from optimlab import plots
 
-CACHE_SECONDS = 7 * 24 * 60 * 60
 CACHE_VERSION = "v2"  # bump when the drawings change
 
 
@@ -39,18 +37,12 @@ def build_curve_plots(verdict: dict, *, yours: str = "your optimizer") -> list[C
         curves = [student, *(run.losses for run in runs)]
         labels = [yours, *(f"{run.title} (lr {run.lr:g})" for run in runs)]
         svg = plots.loss_curves_svg(curves, labels, target=problem.target, title=problem.case.title)
-        start = svg.find("<svg")
-        drawn.append(CurvePlot(problem.id, problem.case.title, svg[start:] if start >= 0 else svg))
+        drawn.append(CurvePlot(problem.id, problem.case.title, strip_prolog(svg)))
     return drawn
 
 
 def curve_plots_for(submission: Submission) -> list[CurvePlot]:
     if submission.status != Submission.Status.GRADED or not isinstance(submission.verdict, dict):
         return []
-    graded = submission.graded_at.isoformat() if submission.graded_at else ""
-    key = f"grading:challenge-plots:{CACHE_VERSION}:{submission.pk}:{submission.attempts}:{graded}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = build_curve_plots(submission.verdict)
-        cache.set(key, cached, CACHE_SECONDS)
-    return cached
+    verdict = submission.verdict
+    return cached_drawings(submission, f"challenge-plots:{CACHE_VERSION}", lambda: build_curve_plots(verdict))

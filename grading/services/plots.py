@@ -5,6 +5,7 @@ the trajectories of exactly those. The drawings are deterministic for a given ve
 verdict never changes once stored, so they are cached per submission.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,14 +69,14 @@ def build_plots(exercise_slug: str, verdict: dict) -> list[ProblemPlots]:
             ProblemPlots(
                 case_id=case.id,
                 title=record.get("title") or case.title,
-                trajectory_svg=_strip_prolog(plots.trajectory_svg(problem, runs, labels)),
-                loss_svg=_strip_prolog(plots.loss_svg(problem, runs, labels)),
+                trajectory_svg=strip_prolog(plots.trajectory_svg(problem, runs, labels)),
+                loss_svg=strip_prolog(plots.loss_svg(problem, runs, labels)),
             )
         )
     return drawn
 
 
-def _strip_prolog(svg: str) -> str:
+def strip_prolog(svg: str) -> str:
     """Inline SVG in HTML must not carry the XML declaration and DOCTYPE of a standalone file."""
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else svg
@@ -85,15 +86,28 @@ def plots_for(submission: Submission) -> list[ProblemPlots]:
     """The submission's plots, drawn once and then served from the cache."""
     if submission.status != Submission.Status.GRADED or not submission.verdict:
         return []
-    # The grading time is part of the key: ids can be reused (a reset database), verdicts can't change.
-    graded = submission.graded_at.isoformat() if submission.graded_at else ""
-    key = f"grading:plots:{CACHE_VERSION}:{submission.pk}:{submission.attempts}:{graded}"
-    cached = cache.get(key)
-    if cached is None:
+    verdict = submission.verdict
+
+    def draw() -> list[ProblemPlots] | None:
         try:
             exercise_key = grading_key(submission.exercise_slug)
         except ValueError:  # an instructor's exercise that is no longer published: no plots
+            return None
+        return build_plots(exercise_key, verdict)
+
+    return cached_drawings(submission, f"plots:{CACHE_VERSION}", draw)
+
+
+def cached_drawings[T](submission: Submission, kind: str, draw: Callable[[], list[T] | None]) -> list[T]:
+    """A graded submission's drawings of one kind, drawn once and then served from the cache
+    (nothing is drawn or cached when `draw` returns None)."""
+    # The grading time is part of the key: ids can be reused (a reset database), verdicts can't change.
+    graded = submission.graded_at.isoformat() if submission.graded_at else ""
+    key = f"grading:{kind}:{submission.pk}:{submission.attempts}:{graded}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = draw()
+        if cached is None:
             return []
-        cached = build_plots(exercise_key, submission.verdict)
         cache.set(key, cached, CACHE_SECONDS)
     return cached

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 
 from accounts.roles import is_instructor
@@ -18,6 +18,7 @@ from grading.models import Submission
 from grading.services.authoring import exercise_for_student
 
 MAX_SOURCE_BYTES = 64 * 1024
+HISTORY_LENGTH = 20  # past submissions (or challenge entries) listed on a page
 
 
 class SubmissionRejected(ValueError):
@@ -234,4 +235,24 @@ def common_diagnoses(*, viewer, per_exercise: int = 5) -> dict[str, list[Diagnos
             for name, count in counter.most_common(per_exercise)
         ]
         for slug, counter in sorted(counts.items())
+    }
+
+
+def editor_state(history: QuerySet[Submission], source: str, client_token: str) -> dict[str, Any]:
+    """What a page with a code editor shows beside its task: the code, the learner's latest
+    submissions (none when the database does not answer, so the page still comes back with the
+    code), the size limit and the client token that makes submitting twice store one submission."""
+    try:
+        past = list(history[:HISTORY_LENGTH])
+    except DatabaseError:
+        past = []
+    try:
+        client_token = clean_client_token(client_token) or new_client_token()
+    except SubmissionRejected:
+        client_token = new_client_token()
+    return {
+        "source": source,
+        "history": past,
+        "max_kb": MAX_SOURCE_BYTES // 1024,
+        "client_token": client_token,
     }
