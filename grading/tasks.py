@@ -160,30 +160,22 @@ def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
         reason = "This exercise is no longer published by its authors, so it cannot be graded."
         retry_transient(lambda: fail_submission(claim, reason), what="recording a grader error", stop=stop)
         return "grader-error"
+    # The challenge runs the same way (sandbox, limits), only its scoring differs.
+    grade = grade_challenge if challenge else grade_source
     with Heartbeat(claim, interval=max(lease_seconds() / 3, 0.2)):
-        try:
-            # The challenge runs the same way (sandbox, limits), only its scoring differs.
-            grade = grade_challenge if challenge else grade_source
-            verdict = grade(
-                key,
-                submission.source,
-                sandbox=get_sandbox(),
-                wall_seconds=wall_limit(cpu_seconds()),
-            )
-        except SandboxUnavailable as exc:
-            # Fail closed: no verdict without isolation. Give the submission back for another worker
-            # (or for this one once its sandbox is back) and make the worker notice.
-            close_sandbox()
-            retry_transient(lambda: release_submission(claim), what="releasing a submission", stop=stop)
-            logger.error("cannot grade submission %s: %s", claim.submission_id, exc)
-            raise
-        except Exception as exc:
-            logger.exception("grading submission %s failed", claim.submission_id)
-            reason = f"The grader failed on this submission ({type(exc).__name__})."
-            retry_transient(
-                lambda: fail_submission(claim, reason), what="recording a grader error", stop=stop
-            )
-            return "grader-error"
+        verdict = _in_sandbox(
+            lambda: grade(
+                key, submission.source, sandbox=get_sandbox(), wall_seconds=wall_limit(cpu_seconds())
+            ),
+            release=lambda: release_submission(claim),
+            fail=lambda reason: fail_submission(claim, reason),
+            subject="submission",
+            work="submission",
+            name=f"submission {claim.submission_id}",
+            stop=stop,
+        )
+    if verdict is None:
+        return "grader-error"
     stored = retry_transient(
         lambda: finish_submission(claim, verdict.to_dict()), what="storing a verdict", stop=stop
     )
@@ -228,31 +220,30 @@ def run_authoring_job(claim: JobClaim, *, stop: threading.Event | None = None) -
         what="reading a claimed job",
         stop=stop,
     )
-    store = None
+
+    def run() -> tuple[dict, Callable[[], None] | None]:
+        if job.kind == AuthoringJob.Kind.VALIDATE:
+            report = validate_job(job, sandbox=get_sandbox())
+            return report, lambda: store_validation(
+                exercise_id=job.exercise_id, digest=job.digest, report=report
+            )
+        key = job_exercise(job).slug
+        verdict = grade_source(key, job.source, sandbox=get_sandbox(), wall_seconds=wall_limit(cpu_seconds()))
+        return verdict.to_dict(), None
+
     with Heartbeat(claim, interval=max(lease_seconds() / 3, 0.2), beat=heartbeat_job, what=f"job {job.pk}"):
-        try:
-            if job.kind == AuthoringJob.Kind.VALIDATE:
-                result = validate_job(job, sandbox=get_sandbox())
-
-                def store() -> None:
-                    store_validation(exercise_id=job.exercise_id, digest=job.digest, report=result)
-
-            else:
-                key = job_exercise(job).slug
-                verdict = grade_source(
-                    key, job.source, sandbox=get_sandbox(), wall_seconds=wall_limit(cpu_seconds())
-                )
-                result = verdict.to_dict()
-        except SandboxUnavailable as exc:
-            close_sandbox()
-            retry_transient(lambda: release_job(claim), what="releasing a job", stop=stop)
-            logger.error("cannot run authoring job %s: %s", claim.job_id, exc)
-            raise
-        except Exception as exc:
-            logger.exception("authoring job %s failed", claim.job_id)
-            reason = f"The grader failed on this {job.get_kind_display().lower()} ({type(exc).__name__})."
-            retry_transient(lambda: fail_job(claim, reason), what="recording a job error", stop=stop)
-            return "grader-error"
+        outcome = _in_sandbox(
+            run,
+            release=lambda: release_job(claim),
+            fail=lambda reason: fail_job(claim, reason),
+            subject=job.get_kind_display().lower(),
+            work="job",
+            name=f"authoring job {claim.job_id}",
+            stop=stop,
+        )
+    if outcome is None:
+        return "grader-error"
+    result, store = outcome
     stored = retry_transient(
         lambda: finish_job(claim, result, store=store), what="storing a job result", stop=stop
     )
@@ -260,3 +251,35 @@ def run_authoring_job(claim: JobClaim, *, stop: threading.Event | None = None) -
         return "claim-lost"
     logger.info("authoring job %s (%s) done by %s", claim.job_id, job.kind, claim.worker_id)
     return "done"
+
+
+def _in_sandbox[T](
+    run: Callable[[], T],
+    *,
+    release: Callable[[], bool],
+    fail: Callable[[str], bool],
+    subject: str,
+    work: str,
+    name: str,
+    stop: threading.Event | None,
+) -> T | None:
+    """Run a claimed submission or job that needs the sandbox: what `run` returns, or None once a
+    failure of the grader itself is recorded on it (`fail`; not the author's or student's fault).
+    `subject` names it in that record, `work` in the retries' logs and `name` in the log.
+
+    Fails closed: with no sandbox there is no result without isolation, so the work is given back
+    untouched (`release`) for another worker, or for this one once its sandbox is back, and
+    SandboxUnavailable is raised again to make the worker notice.
+    """
+    try:
+        return run()
+    except SandboxUnavailable as exc:
+        close_sandbox()
+        retry_transient(release, what=f"releasing a {work}", stop=stop)
+        logger.error("cannot run %s: %s", name, exc)
+        raise
+    except Exception as exc:
+        logger.exception("%s failed", name)
+        reason = f"The grader failed on this {subject} ({type(exc).__name__})."
+        retry_transient(lambda: fail(reason), what="recording a grader error", stop=stop)
+        return None
