@@ -18,8 +18,7 @@ import numpy as np
 
 from grading.cases import COUNT_HYPERPARAMETERS, with_count_types
 from optimlab.clipping import clip_by_global_norm
-from optimlab.one_cycle import check as check_one_cycle
-from optimlab.one_cycle import one_cycle
+from optimlab.one_cycle import OneCycle, one_cycle
 from optimlab.optimizers import OPTIMIZERS, get_optimizer
 from optimlab.schedules import build_schedule
 
@@ -200,7 +199,7 @@ def _sgd_one_cycle() -> ComposedReference:
         return new_params, {**inner, "t": t}
 
     def check(hp):  # total_steps arrives as an int (a count hyperparameter)
-        check_one_cycle(hp["lr"], *(hp[key] for key in policy_keys))
+        OneCycle(hp["lr"], *(hp[key] for key in policy_keys))  # ValueError for settings that make no cycle
 
     return ComposedReference(
         name="sgd-one-cycle",

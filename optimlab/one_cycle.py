@@ -2,6 +2,7 @@
 (two phases, cosine annealing, momentum cycled): the learning rate and the momentum for update t.
 
     lr, momentum = one_cycle(t, lr=0.1, total_steps=100)
+    lr, momentum = OneCycle(lr=0.1, total_steps=100).at(t)   # the same, settings checked once
 
 Update t = 1, 2, … uses the scheduler's step number s = t − 1 (torch sets the values for the
 first update when the scheduler is built, then steps the scheduler after each update).
@@ -37,47 +38,73 @@ def cosine_anneal(start: float, end: float, fraction: float) -> float:
     return end + (start - end) / 2.0 * (math.cos(math.pi * fraction) + 1)
 
 
-def check(
-    lr: float,
-    total_steps: int,
-    pct_start: float,
-    div_factor: float,
-    final_div_factor: float,
-    base_momentum: float,
-    max_momentum: float,
-) -> None:
-    """ValueError naming the first setting that makes no cycle."""
-    if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 1:
-        raise ValueError(f"one-cycle: total_steps must be a whole number >= 1, got {total_steps!r}")
-    if not 0 < pct_start < 1:
-        raise ValueError(f"one-cycle: pct_start must be strictly between 0 and 1, got {pct_start!r}")
-    if not pct_start * total_steps > 1:
-        raise ValueError(
-            f"one-cycle: pct_start * total_steps must exceed 1 (the warm-up needs at least one step), "
-            f"got {pct_start * total_steps:g}"
-        )
-    if not (lr > 0 and div_factor > 0 and final_div_factor > 0):
-        raise ValueError("one-cycle: lr, div_factor and final_div_factor must be > 0")
-    if not 0 <= base_momentum <= max_momentum < 1:
-        raise ValueError(
-            f"one-cycle: need 0 <= base_momentum <= max_momentum < 1, got {base_momentum!r} and {max_momentum!r}"
+@dataclass(frozen=True)
+class OneCycle:
+    """The settings of one cycle, named and defaulted as OneCycleLR's; ValueError on building
+    settings that make no cycle, naming the first setting at fault."""
+
+    lr: float
+    total_steps: int = 100
+    pct_start: float = 0.3
+    div_factor: float = 25.0
+    final_div_factor: float = 1e4
+    base_momentum: float = 0.85
+    max_momentum: float = 0.95
+
+    def __post_init__(self) -> None:
+        total_steps, pct_start = self.total_steps, self.pct_start
+        if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 1:
+            raise ValueError(f"one-cycle: total_steps must be a whole number >= 1, got {total_steps!r}")
+        if not 0 < pct_start < 1:
+            raise ValueError(f"one-cycle: pct_start must be strictly between 0 and 1, got {pct_start!r}")
+        if not pct_start * total_steps > 1:
+            raise ValueError(
+                f"one-cycle: pct_start * total_steps must exceed 1 (the warm-up needs at least one step), "
+                f"got {pct_start * total_steps:g}"
+            )
+        if not (self.lr > 0 and self.div_factor > 0 and self.final_div_factor > 0):
+            raise ValueError("one-cycle: lr, div_factor and final_div_factor must be > 0")
+        if not 0 <= self.base_momentum <= self.max_momentum < 1:
+            raise ValueError(
+                "one-cycle: need 0 <= base_momentum <= max_momentum < 1, "
+                f"got {self.base_momentum!r} and {self.max_momentum!r}"
+            )
+
+    def phases(self) -> tuple[Phase, Phase]:
+        initial_lr = self.lr / self.div_factor
+        return (
+            Phase(
+                float(self.pct_start * self.total_steps) - 1,
+                initial_lr,
+                self.lr,
+                self.max_momentum,
+                self.base_momentum,
+            ),
+            Phase(
+                float(self.total_steps - 1),
+                self.lr,
+                initial_lr / self.final_div_factor,
+                self.base_momentum,
+                self.max_momentum,
+            ),
         )
 
-
-def phases(
-    lr: float,
-    total_steps: int,
-    pct_start: float,
-    div_factor: float,
-    final_div_factor: float,
-    base_momentum: float,
-    max_momentum: float,
-) -> tuple[Phase, Phase]:
-    initial_lr = lr / div_factor
-    return (
-        Phase(float(pct_start * total_steps) - 1, initial_lr, lr, max_momentum, base_momentum),
-        Phase(float(total_steps - 1), lr, initial_lr / final_div_factor, base_momentum, max_momentum),
-    )
+    def at(self, t: int) -> tuple[float, float]:
+        """(learning rate, momentum) for update t (t = 1 is the first); ValueError past
+        total_steps + 1 updates (torch refuses to step its scheduler beyond total_steps)."""
+        step_num = t - 1
+        if not 0 <= step_num <= self.total_steps:
+            raise ValueError(f"one-cycle: update {t} is outside the cycle of {self.total_steps} steps")
+        start = 0.0
+        first, second = self.phases()
+        phase = first if step_num <= first.end_step else second
+        if phase is second:
+            start = first.end_step
+        fraction = (step_num - start) / (phase.end_step - start)
+        return (
+            cosine_anneal(phase.start_lr, phase.end_lr, fraction),
+            cosine_anneal(phase.start_momentum, phase.end_momentum, fraction),
+        )
 
 
 def one_cycle(
@@ -94,18 +121,6 @@ def one_cycle(
     """(learning rate, momentum) for update t (t = 1 is the first); ValueError past total_steps + 1
     updates (torch refuses to step its scheduler beyond total_steps) or for settings that make no
     cycle."""
-    settings = (lr, total_steps, pct_start, div_factor, final_div_factor, base_momentum, max_momentum)
-    check(*settings)
-    step_num = t - 1
-    if not 0 <= step_num <= total_steps:
-        raise ValueError(f"one-cycle: update {t} is outside the cycle of {total_steps} steps")
-    start = 0.0
-    first, second = phases(*settings)
-    phase = first if step_num <= first.end_step else second
-    if phase is second:
-        start = first.end_step
-    fraction = (step_num - start) / (phase.end_step - start)
-    return (
-        cosine_anneal(phase.start_lr, phase.end_lr, fraction),
-        cosine_anneal(phase.start_momentum, phase.end_momentum, fraction),
+    return OneCycle(lr, total_steps, pct_start, div_factor, final_div_factor, base_momentum, max_momentum).at(
+        t
     )
