@@ -342,18 +342,28 @@ def draw_loss(
         ylabel = "J(x)  (symmetric log scale: it goes negative)"
         ax.yaxis.set_major_formatter(FuncFormatter(power_of_ten_label))
     else:
-        ax.set_yscale("log")
-        locator, formatter = log_ticks(plotted)
-        ax.yaxis.set_major_locator(locator)
-        ax.yaxis.set_major_formatter(formatter)
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.xaxis.set_major_locator(MaxNLocator(LINEAR_TICK_BINS, steps=ROUND_TICK_STEPS, integer=True))
-    ax.set_xlabel("step")
-    ax.set_ylabel(ylabel, fontsize=9)
-    ax.grid(True, which="major", alpha=0.3)
+        log_y_axis(ax, plotted)
+    step_axes(ax, ylabel)
     if runs:
         ax.legend(loc="best", fontsize=8, framealpha=0.85)
     ax.set_title("Loss", **TITLE_STYLE)
+
+
+def log_y_axis(ax: Axes, series: Sequence[np.ndarray]) -> None:
+    """A log y axis ticked by `log_ticks` for the series drawn on it."""
+    ax.set_yscale("log")
+    locator, formatter = log_ticks(series)
+    ax.yaxis.set_major_locator(locator)
+    ax.yaxis.set_major_formatter(formatter)
+
+
+def step_axes(ax: Axes, ylabel: str, *, xlabel: str = "step") -> None:
+    """Axes of values per step (or update): whole round numbers along x, no minor y ticks, a light grid."""
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_locator(MaxNLocator(LINEAR_TICK_BINS, steps=ROUND_TICK_STEPS, integer=True))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.grid(True, which="major", alpha=0.3)
 
 
 def log_ticks(series: Sequence[np.ndarray]) -> tuple[LogLocator, FuncFormatter]:
@@ -446,20 +456,14 @@ def lr_figure(runs: Sequence[RunResult], labels: Sequence[str]) -> Figure:
         )
     finite = np.concatenate([values[np.isfinite(values)] for values in series] or [np.empty(0)])
     if finite.size and finite.min() > 0 and finite.max() / finite.min() >= LOG_LR_RATIO:
-        ax.set_yscale("log")
-        locator, formatter = log_ticks(series)
-        ax.yaxis.set_major_locator(locator)
-        ax.yaxis.set_major_formatter(formatter)
-        ax.set_ylabel("lr (log scale)", fontsize=9)
+        log_y_axis(ax, series)
+        ylabel = "lr (log scale)"
     else:
         ax.yaxis.set_major_locator(MaxNLocator(LINEAR_TICK_BINS, steps=ROUND_TICK_STEPS))
         ax.yaxis.set_major_formatter(FuncFormatter(plain_label))
         ax.set_ylim(bottom=0)
-        ax.set_ylabel("lr", fontsize=9)
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.xaxis.set_major_locator(MaxNLocator(LINEAR_TICK_BINS, steps=ROUND_TICK_STEPS, integer=True))
-    ax.set_xlabel("update")
-    ax.grid(True, which="major", alpha=0.3)
+        ylabel = "lr"
+    step_axes(ax, ylabel, xlabel="update")
     ax.legend(loc="best", fontsize=7, framealpha=0.85)
     ax.set_title("Learning rate used", **TITLE_STYLE)
     fig.subplots_adjust(left=0.13, right=0.97, top=0.88, bottom=0.17)
@@ -492,15 +496,8 @@ def loss_curves_figure(
     if target is not None and target > 0:
         ax.axhline(target, color="black", linestyle="--", linewidth=1.0, label=f"target {target:g}")
         plotted.append(np.array([target]))
-    ax.set_yscale("log")
-    locator, formatter = log_ticks(plotted)
-    ax.yaxis.set_major_locator(locator)
-    ax.yaxis.set_major_formatter(formatter)
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.xaxis.set_major_locator(MaxNLocator(LINEAR_TICK_BINS, steps=ROUND_TICK_STEPS, integer=True))
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss (log scale)", fontsize=9)
-    ax.grid(True, which="major", alpha=0.3)
+    log_y_axis(ax, plotted)
+    step_axes(ax, "loss (log scale)")
     ax.legend(loc="best", fontsize=7, framealpha=0.85)
     ax.set_title(plain_text(title), **TITLE_STYLE)
     fig.subplots_adjust(left=0.13, right=0.97, top=0.88, bottom=0.15)
