@@ -4,6 +4,7 @@ are the loader's (`grading.exercises.loader`), applied by `grading.services.auth
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -118,40 +119,43 @@ class PairsField(forms.CharField):
 
 
 def case_fields(index: int) -> dict[str, forms.Field]:
+    """The fields of one row of cases: every one optional (an empty row is no case), labelled with the row."""
     row = f"case {index + 1}"
+
+    def optional(field: Callable[..., forms.Field], label: str, **options: Any) -> forms.Field:
+        return field(label=f"{label} ({row})", required=False, **options)
+
     return {
-        "target": forms.ChoiceField(
-            label=f"Problem or prepared case ({row})", choices=target_choices, required=False
-        ),
-        "start": NumberListField(
-            label=f"Start point ({row})",
-            required=False,
+        "target": optional(forms.ChoiceField, "Problem or prepared case", choices=target_choices),
+        "start": optional(
+            NumberListField,
+            "Start point",
             max_length=400,
             help_text="One number per dimension, separated by commas; the problem's own start when empty.",
         ),
-        "steps": forms.IntegerField(
-            label=f"Steps ({row})",
-            required=False,
+        "steps": optional(
+            forms.IntegerField,
+            "Steps",
             min_value=1,
             max_value=MAX_CASE_STEPS,
             help_text=f"1 to {MAX_CASE_STEPS}; {DEFAULT_CASE_STEPS} when empty.",
         ),
-        "hp": PairsField(
-            label=f"Hyperparameters ({row})",
-            required=False,
+        "hp": optional(
+            PairsField,
+            "Hyperparameters",
             max_length=400,
             help_text="Overrides for this case, e.g. “lr: 0.02, beta1: 0.9”.",
         ),
-        "lr_schedule": PairsField(
+        "lr_schedule": optional(
+            PairsField,
+            "Learning-rate schedule",
             int_keys=True,
-            label=f"Learning-rate schedule ({row})",
-            required=False,
             max_length=400,
             help_text="Optional “first step: lr” pairs, e.g. “0: 0.1, 30: 0.02”.",
         ),
-        "id": forms.SlugField(
-            label=f"Case id ({row})",
-            required=False,
+        "id": optional(
+            forms.SlugField,
+            "Case id",
             max_length=64,
             help_text="Optional; names the case in results (the problem's name when empty).",
         ),
