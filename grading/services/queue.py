@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from grading.models import Submission
@@ -120,11 +120,7 @@ def claim_next(*, worker_id: str, now: datetime | None = None) -> Claim | None:
     while True:
         now = now or timezone.now()
         with transaction.atomic():
-            candidates = fair_order()
-            if connection.features.has_select_for_update_skip_locked:
-                # Rows another worker is claiming right now are skipped, not waited for.
-                candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-            submission_id = candidates.values_list("pk", flat=True).first()
+            submission_id = first_unclaimed(fair_order())
             if submission_id is None:
                 return None
             attempt = _take(submission_id, Q(status=Submission.Status.QUEUED), worker_id=worker_id, now=now)
@@ -179,13 +175,23 @@ def fail_submission(claim: Claim, reason: str) -> bool:
 
 def release_submission(claim: Claim) -> bool:
     """Give the submission back untouched (this worker cannot grade now); the claim does not count."""
+    return give_back(_held(claim), Submission.Status.QUEUED)
+
+
+def first_unclaimed(candidates: QuerySet) -> int | None:
+    """The id of the first of the candidates (a queue in its order), inside the caller's transaction.
+    Where the database can, rows another worker is claiming right now are skipped, not waited for."""
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+    return candidates.values_list("pk", flat=True).first()
+
+
+def give_back(held: QuerySet, queued: str) -> bool:
+    """Put a claimed row (a submission or an author's job) back in its queue untouched: the claim
+    is forgotten and does not count as an attempt. False if the claim was no longer held."""
     return (
-        _held(claim).update(
-            status=Submission.Status.QUEUED,
-            claimed_by="",
-            claimed_at=None,
-            heartbeat_at=None,
-            attempts=F("attempts") - 1,
+        held.update(
+            status=queued, claimed_by="", claimed_at=None, heartbeat_at=None, attempts=F("attempts") - 1
         )
         == 1
     )

@@ -28,12 +28,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from grading.models import AuthoredExercise, AuthoringJob, Submission
-from grading.services.queue import MAX_ATTEMPTS, lease_seconds
+from grading.services.queue import MAX_ATTEMPTS, first_unclaimed, give_back, lease_seconds
 
 logger = logging.getLogger("grading.queue")
 
@@ -196,10 +196,7 @@ def claim_next_job(*, worker_id: str, now: datetime | None = None) -> JobClaim |
         candidates = candidates.filter(created_at__lte=now - timedelta(seconds=max_wait_seconds()))
     while True:
         with transaction.atomic():
-            locked = candidates
-            if connection.features.has_select_for_update_skip_locked:
-                locked = locked.select_for_update(skip_locked=True, of=("self",))
-            job_id = locked.values_list("pk", flat=True).first()
+            job_id = first_unclaimed(candidates)
             if job_id is None:
                 return None
             updated = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
@@ -257,16 +254,7 @@ def fail_job(claim: JobClaim, reason: str) -> bool:
 def release_job(claim: JobClaim) -> bool:
     """Give the job back untouched (no sandbox here now); the claim does not count."""
     try:
-        return (
-            _held(claim).update(
-                status=Job.Status.QUEUED,
-                claimed_by="",
-                claimed_at=None,
-                heartbeat_at=None,
-                attempts=F("attempts") - 1,
-            )
-            == 1
-        )
+        return give_back(_held(claim), Job.Status.QUEUED)
     except IntegrityError:
         # A newer job of the same kind was queued meanwhile and takes its place: this one ends.
         return fail_job(claim, "Replaced by a newer request before it could run.")
