@@ -17,6 +17,10 @@ def main() -> int:
     args = parser.parse_args()
     env = dict(os.environ, DJANGO_DEBUG=os.environ.get("DJANGO_DEBUG", "1"))
     manage = [sys.executable, str(ROOT / "manage.py")]
+    # `kill` (SIGTERM) or a closed terminal (SIGHUP) stops the children too, as Ctrl-C does: raising
+    # SystemExit runs the `finally` below instead of leaving the worker and runserver orphaned.
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda signum, frame: sys.exit(0))
     procs = []
     for extra in worker_commands():
         procs.append(subprocess.Popen(manage + extra, cwd=ROOT, env=env))
