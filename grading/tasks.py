@@ -146,22 +146,12 @@ def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
         what="reading a claimed submission",
         stop=stop,
     )
-    challenge = submission.exercise_slug == CHALLENGE_SLUG
     try:
-        # A folder's slug, or the content key of an instructor's exercise as last published.
-        key = (
-            CHALLENGE_SLUG
-            if challenge
-            else retry_transient(
-                lambda: grading_key(submission.exercise_slug), what="reading the exercise", stop=stop
-            )
-        )
+        key, grade, announce = _grading_of(submission.exercise_slug, stop)
     except ValueError:
         reason = "This exercise is no longer published by its authors, so it cannot be graded."
         retry_transient(lambda: fail_submission(claim, reason), what="recording a grader error", stop=stop)
         return "grader-error"
-    # The challenge runs the same way (sandbox, limits), only its scoring differs.
-    grade = grade_challenge if challenge else grade_source
     with Heartbeat(claim, interval=max(lease_seconds() / 3, 0.2)):
         verdict = _in_sandbox(
             lambda: grade(
@@ -182,9 +172,21 @@ def grade_claimed(claim: Claim, *, stop: threading.Event | None = None) -> str:
     if not stored:
         return "claim-lost"
     logger.info("submission %s graded (%s) by %s", claim.submission_id, verdict.status, claim.worker_id)
-    if not challenge:  # a challenge score is no exercise score: mastery and the LMS do not hear of it
+    if announce:
         notify_graded(claim.submission_id)
     return "graded"
+
+
+def _grading_of(slug: str, stop: threading.Event | None) -> tuple[str, Callable[..., Any], bool]:
+    """How a submission to `slug` is graded: the key to grade against, the grader, and whether the
+    verdict is announced. Raises ValueError when an instructor's exercise is no longer published."""
+    if slug == CHALLENGE_SLUG:
+        # Run the same way (sandbox, limits), scored only on convergence; a challenge score is no
+        # exercise score, so mastery and the LMS do not hear of it.
+        return CHALLENGE_SLUG, grade_challenge, False
+    # A folder's slug, or the content key of an instructor's exercise as last published.
+    key = retry_transient(lambda: grading_key(slug), what="reading the exercise", stop=stop)
+    return key, grade_source, True
 
 
 def notify_graded(submission_id: int) -> None:

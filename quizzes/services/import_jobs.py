@@ -32,6 +32,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -51,7 +52,17 @@ PUBLISH_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5
 STALE_SECONDS = 60
 PREVIEW, IMPORT = "preview", "import"
-WAITING, RUNNING, DONE, FAILED, INTERRUPTED = "waiting", "running", "done", "failed", "interrupted"
+
+
+class JobStatus(StrEnum):
+    WAITING = "waiting"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+WAITING, RUNNING, DONE, FAILED, INTERRUPTED = JobStatus
 PAYLOAD_FIELDS = ("text", "fmt", "filename", "bank_slug", "replace")
 
 _slots = threading.BoundedSemaphore(getattr(settings, "BANK_IMPORT_JOBS", JOBS_PER_PROCESS))
@@ -76,7 +87,7 @@ class JobState:
     id: str
     step: str  # PREVIEW or IMPORT
     filename: str
-    state: str = WAITING
+    state: JobStatus = WAITING
     stage: str = "Waiting for another import to finish"
     done: int = 0
     total: int = 0
