@@ -30,7 +30,6 @@ from typing import Any
 from quizzes.bankio.errors import ExportResult, Skipped
 from quizzes.bankio.fixed_variant import FixedVariant, VariantUnavailable, fixed_variant
 from quizzes.bankio.gift_parts import GiftQuestion
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.kinds.numeric import gift_numeric_answers, numerical_children, read_units, unit_elements
 from quizzes.bankio.moodle_formula import WILDCARD_RE, FormulaError, from_moodle, parameter_name, to_moodle
 from quizzes.bankio.moodle_parts import (
@@ -57,6 +56,8 @@ from quizzes.engine.templates import (
     grid_value,
     paired_rows,
 )
+
+MOODLE_TYPES = ("calculated", "calculatedsimple")
 
 # Moodle lets a question have at most 100 dataset items.
 MAX_DATASET_ITEMS = 100
@@ -239,7 +240,7 @@ class _DeferredNotes(QuestionContext):
             self.context.note(message)
 
 
-def read_calculated(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
+def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
     qtype = question.get("type", "calculated")
     deferred = _DeferredNotes(context)
     try:
@@ -604,12 +605,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion | Non
     return GiftQuestion(
         variant.stem, gift_numeric_answers(variant.answer, tolerance, []), variant.explanation
     )
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.CALCULATION,
-    fallback_explanation=fallback_explanation,
-    moodle_readers={"calculated": read_calculated, "calculatedsimple": read_calculated},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

@@ -12,11 +12,12 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from quizzes.bankio.errors import ExportResult, Skipped
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import MoodleQuestion, QuestionContext, element_markdown
 from quizzes.engine.cloze import parse_cloze
 from quizzes.engine.kinds import ItemKind
 from quizzes.engine.kinds.cloze import ClozeKind
+
+MOODLE_TYPES = ("cloze",)
 
 GIFT_REASON = "GIFT has no embedded-answers (cloze) question type; export it as Moodle XML instead"
 
@@ -42,12 +43,3 @@ def write_moodle(item: dict[str, Any], result: ExportResult) -> MoodleQuestion:
 def write_gift(item: dict[str, Any], result: ExportResult) -> None:
     result.skipped.append(Skipped(item["key"], item["kind"], GIFT_REASON))
     return None
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.CLOZE,
-    fallback_explanation=fallback_explanation,
-    moodle_readers={"cloze": read_moodle},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

@@ -13,10 +13,11 @@ from typing import Any
 
 from quizzes.bankio.errors import ExportResult
 from quizzes.bankio.gift_parts import GiftQuestion
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import MoodleQuestion, QuestionContext, element_markdown, simple_element
 from quizzes.engine.kinds import ItemKind
 from quizzes.engine.kinds.essay import ESSAY_FIELDS, MAX_ESSAY_CHARS
+
+MOODLE_TYPES = ("essay",)
 
 DEFAULT_LINES = 10
 _EDITORS = ("editor", "editorfilepicker")
@@ -99,11 +100,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
             f"{item['key']}: GIFT holds only an essay's question and feedback; {', '.join(lost)} left out"
         )
     return GiftQuestion(item["stem"], [], item["explanation"])
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.ESSAY,
-    moodle_readers={"essay": read_moodle},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

@@ -11,7 +11,6 @@ from typing import Any
 
 from quizzes.bankio.errors import ExportResult, Skipped
 from quizzes.bankio.gift_parts import GiftQuestion, escape_gift
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import (
     MoodleQuestion,
     QuestionContext,
@@ -19,6 +18,8 @@ from quizzes.bankio.moodle_parts import (
     simple_element,
 )
 from quizzes.engine.kinds import ItemKind
+
+MOODLE_TYPES = ("matching",)
 
 
 def fallback_explanation(item: dict[str, Any]) -> str:
@@ -87,12 +88,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion | Non
     answers = [f"={escape_gift(pair['prompt'])} -> {escape_gift(pair['answer'])}" for pair in item["pairs"]]
     answers += [f"= -> {escape_gift(text)}" for text in item.get("distractors", [])]
     return GiftQuestion(item["stem"], answers, item["explanation"])
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.MATCHING,
-    fallback_explanation=fallback_explanation,
-    moodle_readers={"matching": read_moodle},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

@@ -13,7 +13,6 @@ from typing import Any
 
 from quizzes.bankio.errors import ExportResult
 from quizzes.bankio.gift_parts import GiftQuestion, percent, with_feedback
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import (
     MoodleQuestion,
     QuestionContext,
@@ -27,6 +26,9 @@ from quizzes.bankio.moodle_parts import (
 )
 from quizzes.bankio.tolerances import absolute_tolerance, short_number
 from quizzes.engine.kinds import ItemKind
+
+# Moodle's shortanswer is read by `shortanswer.py`, which hands all-number ones to read_shortanswer.
+MOODLE_TYPES = ("numerical",)
 
 
 def fallback_explanation(item: dict[str, Any]) -> str:
@@ -145,7 +147,7 @@ def read_units(question: ET.Element, context: QuestionContext) -> dict[str, Any]
     return {"unit_options": options}
 
 
-def read_numerical(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
+def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
     return _read_numeric_answers(question, context, "numerical")
 
 
@@ -264,13 +266,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
         result.notes.append(f"{item['key']}: GIFT holds no units; they were left out")
     answers = gift_numeric_answers(answer, tolerance, misconceptions, item.get("answer_feedback", ""))
     return GiftQuestion(item["stem"], answers, item["explanation"])
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.NUMERIC,
-    fallback_explanation=fallback_explanation,
-    # Moodle's shortanswer is read by `shortanswer.py`, which hands all-number ones to read_shortanswer.
-    moodle_readers={"numerical": read_numerical},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

@@ -10,7 +10,6 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from quizzes.bankio.errors import ExportResult
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import (
     MoodleQuestion,
     QuestionContext,
@@ -21,6 +20,8 @@ from quizzes.bankio.moodle_parts import (
 )
 from quizzes.engine.kinds import ItemKind
 from quizzes.engine.kinds.ordering import GRADINGS, PAIRS
+
+MOODLE_TYPES = ("ordering",)
 
 # qtype_ordering's grading type constants, by number as older exports write them.
 _GRADING_NUMBERS = {
@@ -91,11 +92,3 @@ def write_moodle(item: dict[str, Any], result: ExportResult) -> MoodleQuestion:
     # qtype_ordering keeps each step's correct position in the fraction attribute.
     children += [answer_element(step, position, None) for position, step in enumerate(item["steps"], start=1)]
     return MoodleQuestion("ordering", item["stem"], item["explanation"], children)
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.ORDERING,
-    fallback_explanation=fallback_explanation,
-    moodle_readers={"ordering": read_moodle},
-    moodle_writer=write_moodle,
-)

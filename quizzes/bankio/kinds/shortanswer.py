@@ -13,7 +13,6 @@ from typing import Any
 from quizzes.bankio.errors import ExportResult
 from quizzes.bankio.gift_parts import GiftQuestion, escape_gift, percent, with_feedback
 from quizzes.bankio.kinds import numeric
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import (
     MoodleQuestion,
     QuestionContext,
@@ -25,6 +24,8 @@ from quizzes.bankio.moodle_parts import (
     text_of_element,
 )
 from quizzes.engine.kinds import ItemKind
+
+MOODLE_TYPES = ("shortanswer",)
 
 # The grade percentages Moodle's question editor offers (and its importer matches fractions against).
 MOODLE_GRADES = (
@@ -109,12 +110,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
         weight = "" if fraction >= 1 else f"%{percent(fraction * 100)}%"
         answers.append(with_feedback(f"={weight}{escape_gift(answer['text'])}", answer.get("feedback", "")))
     return GiftQuestion(item["stem"], answers, item["explanation"])
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.SHORTANSWER,
-    fallback_explanation=fallback_explanation,
-    moodle_readers={"shortanswer": read_moodle},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)
