@@ -57,8 +57,6 @@ from quizzes.engine.templates import (
     paired_rows,
 )
 
-MOODLE_TYPES = ("calculated", "calculatedsimple")
-
 # Moodle lets a question have at most 100 dataset items.
 MAX_DATASET_ITEMS = 100
 _TOLERANCE_TYPES = {"1": "relative", "2": "nominal", "3": "geometric"}
@@ -238,6 +236,9 @@ class _DeferredNotes(QuestionContext):
     def release(self) -> None:
         for message in self.held:
             self.context.note(message)
+
+
+MOODLE_TYPES = ("calculated", "calculatedsimple")
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:

@@ -17,13 +17,14 @@ from quizzes.engine.cloze import parse_cloze
 from quizzes.engine.kinds import ItemKind
 from quizzes.engine.kinds.cloze import ClozeKind
 
-MOODLE_TYPES = ("cloze",)
-
 GIFT_REASON = "GIFT has no embedded-answers (cloze) question type; export it as Moodle XML instead"
 
 
 def fallback_explanation(item: dict[str, Any]) -> str:
     return "The blanks:\n\n" + ClozeKind().answer_key(item, None)  # type: ignore[arg-type]
+
+
+MOODLE_TYPES = ("cloze",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:

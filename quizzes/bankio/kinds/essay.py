@@ -17,8 +17,6 @@ from quizzes.bankio.moodle_parts import MoodleQuestion, QuestionContext, element
 from quizzes.engine.kinds import ItemKind
 from quizzes.engine.kinds.essay import ESSAY_FIELDS, MAX_ESSAY_CHARS
 
-MOODLE_TYPES = ("essay",)
-
 DEFAULT_LINES = 10
 _EDITORS = ("editor", "editorfilepicker")
 
@@ -28,6 +26,9 @@ def _whole(text: str | None) -> int | None:
         return int((text or "").strip())
     except ValueError:
         return None
+
+
+MOODLE_TYPES = ("essay",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:

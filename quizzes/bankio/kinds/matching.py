@@ -19,8 +19,6 @@ from quizzes.bankio.moodle_parts import (
 )
 from quizzes.engine.kinds import ItemKind
 
-MOODLE_TYPES = ("matching",)
-
 
 def fallback_explanation(item: dict[str, Any]) -> str:
     return "The matches:\n\n" + "\n".join(f"- {pair['prompt']} → {pair['answer']}" for pair in item["pairs"])
@@ -32,6 +30,9 @@ def pairs_item(pairs: list[dict[str, str]], distractors: list[str], shuffle: boo
         item["distractors"] = distractors
     item["shuffle"] = shuffle
     return item
+
+
+MOODLE_TYPES = ("matching",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:

@@ -27,9 +27,6 @@ from quizzes.bankio.moodle_parts import (
 from quizzes.bankio.tolerances import absolute_tolerance, short_number
 from quizzes.engine.kinds import ItemKind
 
-# Moodle's shortanswer is read by `shortanswer.py`, which hands all-number ones to read_shortanswer.
-MOODLE_TYPES = ("numerical",)
-
 
 def fallback_explanation(item: dict[str, Any]) -> str:
     return f"The correct answer is {item['answer']:g}."
@@ -145,6 +142,10 @@ def read_units(question: ET.Element, context: QuestionContext) -> dict[str, Any]
     if left:
         options["left"] = True
     return {"unit_options": options}
+
+
+# Moodle's shortanswer is read by `shortanswer.py`, which hands all-number ones to read_shortanswer.
+MOODLE_TYPES = ("numerical",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:

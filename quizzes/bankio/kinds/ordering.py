@@ -21,8 +21,6 @@ from quizzes.bankio.moodle_parts import (
 from quizzes.engine.kinds import ItemKind
 from quizzes.engine.kinds.ordering import GRADINGS, PAIRS
 
-MOODLE_TYPES = ("ordering",)
-
 # qtype_ordering's grading type constants, by number as older exports write them.
 _GRADING_NUMBERS = {
     "-1": "all_or_nothing",
@@ -41,6 +39,9 @@ OUR_GRADING_ELEMENT = "descentgrading"
 
 def fallback_explanation(item: dict[str, Any]) -> str:
     return "The correct order:\n\n" + "\n".join(f"{n}. {step}" for n, step in enumerate(item["steps"], 1))
+
+
+MOODLE_TYPES = ("ordering",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:

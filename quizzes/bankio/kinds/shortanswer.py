@@ -25,8 +25,6 @@ from quizzes.bankio.moodle_parts import (
 )
 from quizzes.engine.kinds import ItemKind
 
-MOODLE_TYPES = ("shortanswer",)
-
 # The grade percentages Moodle's question editor offers (and its importer matches fractions against).
 MOODLE_GRADES = (
     100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5,
@@ -41,6 +39,9 @@ def fallback_explanation(item: dict[str, Any]) -> str:
 
 def on_moodle_scale(fraction: float) -> bool:
     return any(abs(fraction * 100 - grade) < 0.001 for grade in MOODLE_GRADES)
+
+
+MOODLE_TYPES = ("shortanswer",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:

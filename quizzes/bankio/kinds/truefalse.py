@@ -9,11 +9,12 @@ from quizzes.bankio.gift_parts import GiftQuestion, escape_gift
 from quizzes.bankio.moodle_parts import MoodleQuestion, QuestionContext
 from quizzes.engine.kinds import ItemKind
 
-MOODLE_TYPES = ("truefalse",)
-
 
 def fallback_explanation(item: dict[str, Any]) -> str:
     return f"The statement is {'true' if item['answer'] else 'false'}."
+
+
+MOODLE_TYPES = ("truefalse",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
