@@ -26,14 +26,22 @@ import numpy as np
 from optimlab.clipping import clip_by_global_norm, global_norm
 from optimlab.schedules import build_schedule
 from quizzes.engine.numbers import yaml_number
-from quizzes.engine.optimizers import CalculatorError, load_optimizer, load_problem
+from quizzes.engine.optimizers import (
+    HYPERPARAMETERS,
+    CalculatorError,
+    check_hyperparameter_names,
+    load_optimizer,
+    load_problem,
+)
 from quizzes.engine.table_calculators import TABLE_CALCULATORS
 
 _PARAM_REFERENCE_RE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
 
 
 def _hyperparameters(optimizer: Any, candidates: dict[str, Any]) -> dict[str, float]:
-    """The subset of `candidates` the optimizer accepts (None means: use its default)."""
+    """The subset of `candidates` (a calculator's `**hyperparameters`) the optimizer accepts (None
+    means: use its default)."""
+    check_hyperparameter_names(candidates)
     return {
         name: float(value)
         for name, value in candidates.items()
@@ -71,7 +79,6 @@ def _scalar_or_component(array: np.ndarray, component: int | None) -> float:
 # Outputs every run offers; optimizers add their state arrays (v, m, sum_sq, v_max, ...) and the
 # Adam family its bias-corrected moments m_hat and v_hat.
 OUTPUTS = ("theta", "update", "step_length", "grad", "loss", "effective_lr")
-_HYPERPARAMETER_ARGS = ("lr", "beta", "beta1", "beta2", "eps", "weight_decay")
 
 
 def _available_outputs(opt: Any) -> tuple[str, ...]:
@@ -119,10 +126,6 @@ def _run_values(
     return values
 
 
-def _hyperparameter_args(opt: Any, **given: float | None) -> dict[str, float]:
-    return _hyperparameters(opt, {name: given.get(name) for name in _HYPERPARAMETER_ARGS})
-
-
 def optimizer_step(
     optimizer: str,
     steps: int = 1,
@@ -130,12 +133,7 @@ def optimizer_step(
     start: Any = None,
     output: str = "theta",
     component: int | None = None,
-    lr: float | None = None,
-    beta: float | None = None,
-    beta1: float | None = None,
-    beta2: float | None = None,
-    eps: float | None = None,
-    weight_decay: float | None = None,
+    **hyperparameters: float | None,
 ) -> dict[str, float]:
     """Run `steps` steps of an optimlab optimizer on a named problem.
 
@@ -154,9 +152,7 @@ def optimizer_step(
     opt = load_optimizer(optimizer)
     _check_output(opt, output)
     objective = load_problem(problem)
-    hp = _hyperparameter_args(
-        opt, lr=lr, beta=beta, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay
-    )
+    hp = _hyperparameters(opt, hyperparameters)
     theta = _as_start(start, objective)
     state = opt.init(theta)
     previous = theta
@@ -192,12 +188,7 @@ def optimizer_given_gradients(
     clip_norm: float | None = None,
     output: str = "update",
     component: int | None = None,
-    lr: float | None = None,
-    beta: float | None = None,
-    beta1: float | None = None,
-    beta2: float | None = None,
-    eps: float | None = None,
-    weight_decay: float | None = None,
+    **hyperparameters: float | None,
 ) -> dict[str, float]:
     """Feed given gradients to an optimlab optimizer, one per step (no objective function).
 
@@ -213,9 +204,7 @@ def optimizer_given_gradients(
         raise CalculatorError("there is no loss without a problem; use optimizer_step")
     _check_output(opt, output)
     steps = _gradient_steps(grads)
-    hp = _hyperparameter_args(
-        opt, lr=lr, beta=beta, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay
-    )
+    hp = _hyperparameters(opt, hyperparameters)
     theta = np.broadcast_to(np.asarray(start, dtype=float), steps[0].shape).copy()
     state = opt.init(theta)
     previous, used = theta, steps[0]
@@ -446,6 +435,8 @@ def _signature_names(function: Callable[..., Any]) -> tuple[frozenset[str], froz
     # inspect.signature is slow and calculators never change: read each one once.
     parameters = inspect.signature(function).parameters.values()
     accepted = {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    if any(p.kind is p.VAR_KEYWORD and p.name == "hyperparameters" for p in parameters):
+        accepted |= set(HYPERPARAMETERS)
     required = {p.name for p in parameters if p.default is inspect.Parameter.empty and p.name in accepted}
     return frozenset(accepted), frozenset(required)
 
