@@ -43,7 +43,7 @@ from quizzes.bankio.moodle_parts import (
     simple_element,
     text_of_element,
 )
-from quizzes.bankio.tolerances import absolute_tolerance, short_number
+from quizzes.bankio.tolerances import absolute_tolerance, percent_in_range, short_number
 from quizzes.engine.kinds import ItemKind
 from quizzes.engine.numbers import DEFAULT_TOLERANCE, Tolerance, yaml_number
 from quizzes.engine.templates import (
@@ -273,10 +273,7 @@ def _read(question: ET.Element, context: QuestionContext) -> dict[str, Any] | No
         missing = [match.group(1) for match in WILDCARD_RE.finditer(text) if match.group(1) not in names]
         if missing:
             raise _LeftOut(f"answer {number} uses {{{missing[0]}}}, which has no dataset definition")
-        if not 0 <= fraction <= 100:
-            kept = min(100.0, max(0.0, fraction))
-            context.note(f"answer {number}: fraction {fraction:g}% is outside 0..100 and became {kept:g}%")
-            fraction = kept
+        fraction = percent_in_range(fraction, f"answer {number}: fraction", context.note)
         feedback = _with_placeholders(answer_feedback(answer), names)
         graded.append((number, answer, expression, fraction, feedback))
     key = next((entry for entry in graded if entry[3] >= 99.99), None)

@@ -24,7 +24,7 @@ from quizzes.bankio.moodle_parts import (
     simple_element,
     text_of_element,
 )
-from quizzes.bankio.tolerances import absolute_tolerance, short_number
+from quizzes.bankio.tolerances import absolute_tolerance, percent_in_range, short_number
 from quizzes.engine.kinds import ItemKind
 
 
@@ -82,10 +82,7 @@ def _read_numeric_answers(
             context.skip(qtype, f"answer {text!r} is not a number; only numeric short answers are supported")
             return None
         own_tolerance = parse_float((answer.findtext("tolerance") or "0").strip()) or 0.0
-        if not 0 <= fraction <= 100:
-            kept = min(100.0, max(0.0, fraction))
-            context.note(f"answer {text}: fraction {fraction:g}% is outside 0..100 and became {kept:g}%")
-            fraction = kept
+        fraction = percent_in_range(fraction, f"answer {text}: fraction", context.note)
         if fraction >= 99.99 and key is None:
             key, tolerance, key_feedback = value, abs(own_tolerance), answer_feedback(answer)
         else:
