@@ -1,4 +1,5 @@
-"""Each item kind's mapping to and from Moodle XML and GIFT, one module per kind that has one.
+"""Each item kind's mapping to and from Moodle XML and GIFT, one module per kind that has one
+(calculation, the largest, is a small package).
 
     formats_for(ItemKind.NUMERIC).moodle_writer(item, result)
 

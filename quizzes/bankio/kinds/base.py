@@ -1,8 +1,8 @@
 """How one item kind maps to and from the foreign formats (`KindFormats`), and how a module says so.
 
-YAML needs no per-kind code: a spec is written as it is stored. Moodle XML and GIFT do. The module of
-this package named after a kind (`truefalse.py` for truefalse) holds its mapping under fixed names,
-each left out where the kind has none:
+YAML needs no per-kind code: a spec is written as it is stored. Moodle XML and GIFT do. The module (or
+small package) of this package named after a kind (`truefalse.py` for truefalse) holds its mapping
+under fixed names, each left out where the kind has none:
 
 - `MOODLE_TYPES`: the Moodle question types `read_moodle(question, context)` imports;
 - `write_moodle(item, result)` and `write_gift(item, result)`;
