@@ -8,7 +8,8 @@ the calculator's arguments; an arg written as "{{name}}" takes that parameter's 
 Everything about an optimizer is computed by optimlab's reference optimizers (`optimizers.py`).
 
 `CALCULATORS` (name -> function) and `TABLE_CALCULATORS` (name -> function, see tables.py) are
-introspectable: validation uses each function's signature to report unknown or missing args.
+introspectable: validation uses each function's signature to report unknown or missing args (a
+`**group` of optional keywords accepts the names `_KEYWORD_GROUPS` lists for it).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from optimlab.clipping import clip_by_global_norm, global_norm
-from optimlab.schedules import build_schedule
+from optimlab.schedules import SCHEDULES, build_schedule
 from quizzes.engine.numbers import yaml_number
 from quizzes.engine.optimizers import (
     HYPERPARAMETERS,
@@ -35,6 +36,8 @@ from quizzes.engine.optimizers import (
 )
 from quizzes.engine.table_calculators import TABLE_CALCULATORS
 
+# Every parameter some optimlab schedule takes, in optimlab's order (lr, step_size, gamma, ...).
+SCHEDULE_PARAMETERS = tuple(dict.fromkeys(name for kind in SCHEDULES.values() for name in kind.parameters))
 _PARAM_REFERENCE_RE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
 
 
@@ -228,13 +231,7 @@ def schedule_lr(
     name: str,
     step: int,
     counting_from: int = 1,
-    lr: float | None = None,
-    step_size: int | None = None,
-    gamma: float | None = None,
-    warmup_steps: int | None = None,
-    T_max: int | None = None,
-    eta_min: float | None = None,
-    total_steps: int | None = None,
+    **schedule: float | None,
 ) -> dict[str, float]:
     """The learning rate of an optimlab schedule at one step.
 
@@ -248,9 +245,7 @@ def schedule_lr(
 
     if counting_from not in (0, 1):
         raise CalculatorError("counting_from must be 0 or 1")
-    given = {"lr": lr, "step_size": step_size, "gamma": gamma, "warmup_steps": warmup_steps,
-             "T_max": T_max, "eta_min": eta_min, "total_steps": total_steps}  # fmt: skip
-    spec = {key: value for key, value in given.items() if value is not None}
+    spec = {key: value for key, value in schedule.items() if value is not None}
     update_number = int(step) + 1 - int(counting_from)
     try:
         rate = build_schedule({"name": name, **spec}).lr_at(update_number)
@@ -424,6 +419,13 @@ CALCULATORS: dict[str, Callable[..., Any]] = {
 # --- running --------------------------------------------------------------------------------
 
 
+# A calculator may take a group of optional keywords as `**group`: the names each group accepts.
+_KEYWORD_GROUPS: dict[str, tuple[str, ...]] = {
+    "hyperparameters": HYPERPARAMETERS,  # an optimizer's (optimizer_step, optimizer_table, ...)
+    "schedule": SCHEDULE_PARAMETERS,  # a learning-rate schedule's (schedule_lr)
+}
+
+
 def argument_names(function: Callable[..., Any]) -> tuple[set[str], set[str]]:
     """(all accepted keyword names, required ones) from the signature (fresh sets: callers may edit)."""
     accepted, required = _signature_names(function)
@@ -435,8 +437,8 @@ def _signature_names(function: Callable[..., Any]) -> tuple[frozenset[str], froz
     # inspect.signature is slow and calculators never change: read each one once.
     parameters = inspect.signature(function).parameters.values()
     accepted = {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
-    if any(p.kind is p.VAR_KEYWORD and p.name == "hyperparameters" for p in parameters):
-        accepted |= set(HYPERPARAMETERS)
+    for group in (p.name for p in parameters if p.kind is p.VAR_KEYWORD):
+        accepted |= set(_KEYWORD_GROUPS[group])
     required = {p.name for p in parameters if p.default is inspect.Parameter.empty and p.name in accepted}
     return frozenset(accepted), frozenset(required)
 

@@ -193,3 +193,12 @@ def test_the_optimizer_calculators_take_every_hyperparameter_by_name_and_refuse_
         run_calculator("optimizer_step", {"optimizer": "sgd", "lrr": 0.1}, {})
     with pytest.raises(TypeError, match="lrr"):
         optimizer_step("sgd", lrr=0.1)
+
+
+def test_schedule_lr_takes_every_parameter_an_optimlab_schedule_has_and_refuses_others():
+    accepted, required = argument_names(schedule_lr)
+    assert accepted == {"name", "step", "counting_from", "lr", "step_size", "gamma", "warmup_steps", "T_max",
+                        "eta_min", "total_steps"}  # fmt: skip
+    assert required == {"name", "step"}
+    with pytest.raises(CalculatorError, match="unknown parameter.*steps"):
+        schedule_lr("step", 3, lr=0.1, steps=2, gamma=0.5)
