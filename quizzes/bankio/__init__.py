@@ -116,14 +116,14 @@ def write_bank(
     `media` the bank's stored files by digest (the items' `media:` references).
     """
     _check_format(fmt)
-    categories = categories or []
-    media = media or {}
-    if fmt == "yaml":
-        text = dump_yaml(
-            slug=slug, name=name, description=description, items=items, categories=categories, media=media
-        )
-        return ExportResult(text=text)
     bank = BankExport(
-        slug=slug, name=name, items=items, description=description, categories=categories, media=media
+        slug=slug,
+        name=name,
+        items=items,
+        description=description,
+        categories=categories or [],
+        media=media or {},
     )
+    if fmt == "yaml":
+        return ExportResult(text=dump_yaml(bank))
     return dump_moodle_xml(bank) if fmt == "moodle-xml" else dump_gift(bank)

@@ -117,7 +117,7 @@ class ParsedBank:
 
 @dataclass
 class BankExport:
-    """What a foreign-format export writes: the bank's slug, name and description, its items, and its
+    """What an export writes: the bank's slug, name and description, its items, and its
     named categories with their descriptions ({"path", "description"})."""
 
     slug: str

@@ -18,7 +18,9 @@ from quizzes.bankio.html_text import html_to_markdown
 from quizzes.bankio.kinds import essay, formats_for
 from quizzes.bankio.kinds.choices import choices_from_percents
 from quizzes.bankio.kinds.numeric import graded_answer, keep_reachable
+from quizzes.bankio.kinds.shortanswer import accepted_answer
 from quizzes.bankio.naming import category_parts, category_path, slugify, unique_slug
+from quizzes.bankio.tolerances import percent_in_range
 from quizzes.engine.kinds import ItemKind
 from quizzes.engine.spec import OPTIONAL_EXPLANATION
 
@@ -316,17 +318,8 @@ class _QuestionReader:
             if not text:
                 self.note(f"an empty answer ({answer.weight:g}%) was left out: it can never match")
                 continue
-            weight = min(100.0, max(0.0, answer.weight))
-            if weight != answer.weight:
-                self.note(
-                    f"answer {text!r}: weight {answer.weight:g}% is outside 0..100 and became {weight:g}%"
-                )
-            entry: dict = {"text": text}
-            if weight < 100:
-                entry["fraction"] = round(weight / 100, 7)
-            if answer.feedback:
-                entry["feedback"] = answer.feedback
-            accepted.append(entry)
+            weight = percent_in_range(answer.weight, f"answer {text!r}: weight", self.note)
+            accepted.append(accepted_answer(text, weight, answer.feedback))
         return {"kind": ItemKind.SHORTANSWER.value, "answers": accepted}
 
     def read_matching(self, answers: list[_Answer], offset: int) -> dict | None:
@@ -368,11 +361,7 @@ class _QuestionReader:
             if number is None:
                 self.problem(f"{text!r} is not a number, 'value:tolerance' or 'low..high'", offset)
                 return None
-            weight = min(100.0, max(0.0, answer.weight))
-            if weight != answer.weight:
-                self.note(
-                    f"answer {text}: weight {answer.weight:g}% is outside 0..100 and became {weight:g}%"
-                )
+            weight = percent_in_range(answer.weight, f"answer {text}: weight", self.note)
             if weight >= 100 and key is None:
                 key, key_feedback = number, answer.feedback
             else:

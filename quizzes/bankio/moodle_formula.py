@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from quizzes.engine.expressions import (
@@ -108,17 +109,17 @@ class _Parser:
         return node
 
     def sum(self) -> Node:
-        node = self.product()
-        while self.peek() in ("+", "-"):
-            operator = self.take()[1]
-            node = Node("binary", operator, (node, self.product()))
-        return node
+        return self.left_associative(("+", "-"), self.product)
 
     def product(self) -> Node:
-        node = self.unary()
-        while self.peek() in ("*", "/"):
+        return self.left_associative(("*", "/"), self.unary)
+
+    def left_associative(self, operators: tuple[str, ...], operand: Callable[[], Node]) -> Node:
+        """`operand (operator operand)*`, grouped from the left: a - b - c is (a - b) - c."""
+        node = operand()
+        while self.peek() in operators:
             operator = self.take()[1]
-            node = Node("binary", operator, (node, self.unary()))
+            node = Node("binary", operator, (node, operand()))
         return node
 
     def unary(self) -> Node:

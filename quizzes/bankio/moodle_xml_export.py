@@ -5,7 +5,7 @@ conversion; the item key goes into <idnumber> and topics into <tags>, which our 
 Multiple-answer items get +100/n for each right choice and −100/n for each wrong one, exactly our
 right-minus-wrong score. Short text answers, matching and descriptions map to Moodle's shortanswer,
 matching and description (default grade 0); cloze and essay items to cloze (the embedded answers as written)
-and essay. Calculation items become calculated questions with their dataset items (`kinds/calculation.py`);
+and essay. Calculation items become calculated questions with their dataset items (`kinds/calculation/`);
 symbolic and table
 items have no Moodle equivalent and are reported in `ExportResult.skipped` (and as XML comments).
 """

@@ -1,6 +1,8 @@
-"""Tolerance conversions for formats that only know an absolute ± (Moodle numerical, GIFT `value:tol`)."""
+"""Numbers in foreign files: tolerance conversions for formats that only know an absolute ± (Moodle
+numerical, GIFT `value:tol`), grades held to 0..100 %, and numbers written without float noise."""
 
 import math
+from collections.abc import Callable
 
 from quizzes.bankio.errors import ExportResult
 
@@ -24,3 +26,11 @@ def absolute_tolerance(answer: float, tolerance: dict | None, key: str, result: 
 def short_number(value: float) -> str:
     """A number for a foreign file: 12 significant figures hide float noise (99.99999999999991 → 100)."""
     return f"{float(value):.12g}"
+
+
+def percent_in_range(percent: float, what: str, note: Callable[[str], None]) -> float:
+    """An answer's grade held to 0..100 %; `note` hears about a grade outside (`what` names it)."""
+    kept = min(100.0, max(0.0, percent))
+    if kept != percent:
+        note(f"{what} {percent:g}% is outside 0..100 and became {kept:g}%")
+    return kept

@@ -11,7 +11,7 @@ from functools import partial
 
 import yaml
 
-from quizzes.bankio.errors import BankProblem, Location, ParsedBank, add_category
+from quizzes.bankio.errors import BankExport, BankProblem, Location, ParsedBank, add_category
 from quizzes.bankio.limits import ImportLimits
 from quizzes.bankio.media import MediaBudget, MediaFile, encode, item_refs
 from quizzes.bankio.validation import COMMON_FIELDS, is_slug, with_common_defaults
@@ -247,33 +247,25 @@ def _read_top_level(data: object, lines: dict[tuple, int], result: ParsedBank, f
 # -- writing -----------------------------------------------------------------------------------------
 
 
-def dump_yaml(
-    *,
-    slug: str,
-    name: str,
-    description: str = "",
-    items: list[dict],
-    categories: list[dict] | None = None,
-    media: dict[str, MediaFile] | None = None,
-) -> str:
-    """A `descent-bank/1` file for these items (dicts shaped like `Item.to_dict()`).
+def dump_yaml(export: BankExport) -> str:
+    """A `descent-bank/1` file for the bank's items (dicts shaped like `Item.to_dict()`).
 
-    The files of `media` (by digest) that the items refer to follow the items, base64-encoded.
+    The files of its `media` (by digest) that the items refer to follow the items, base64-encoded.
     """
-    bank: dict = {"slug": slug, "name": name, "description": description}
-    if categories:
+    bank: dict = {"slug": export.slug, "name": export.name, "description": export.description}
+    if export.categories:
         bank["categories"] = [
             {"path": list(category["path"]), "description": category.get("description", "")}
-            for category in categories
+            for category in export.categories
         ]
     document = {
         "format": FORMAT_MARKER,
         "bank": bank,
-        "items": [_ordered_item(item) for item in items],
+        "items": [_ordered_item(item) for item in export.items],
     }
-    used = sorted({digest for item in items for digest in item_refs(item)} & set(media or {}))
-    if used and media:
-        document["media"] = [_media_entry(media[digest]) for digest in used]
+    used = sorted({digest for item in export.items for digest in item_refs(item)} & set(export.media))
+    if used:
+        document["media"] = [_media_entry(export.media[digest]) for digest in used]
     return yaml.dump(
         document,
         Dumper=_BankDumper,

@@ -8,7 +8,8 @@ the calculator's arguments; an arg written as "{{name}}" takes that parameter's 
 Everything about an optimizer is computed by optimlab's reference optimizers (`optimizers.py`).
 
 `CALCULATORS` (name -> function) and `TABLE_CALCULATORS` (name -> function, see tables.py) are
-introspectable: validation uses each function's signature to report unknown or missing args.
+introspectable: validation uses each function's signature to report unknown or missing args (a
+`**group` of optional keywords accepts the names `_KEYWORD_GROUPS` lists for it).
 """
 
 from __future__ import annotations
@@ -24,16 +25,26 @@ from typing import Any
 import numpy as np
 
 from optimlab.clipping import clip_by_global_norm, global_norm
-from optimlab.schedules import build_schedule
+from optimlab.schedules import SCHEDULES, build_schedule
 from quizzes.engine.numbers import yaml_number
-from quizzes.engine.optimizers import CalculatorError, load_optimizer, load_problem
+from quizzes.engine.optimizers import (
+    HYPERPARAMETERS,
+    CalculatorError,
+    check_hyperparameter_names,
+    load_optimizer,
+    load_problem,
+)
 from quizzes.engine.table_calculators import TABLE_CALCULATORS
 
+# Every parameter some optimlab schedule takes, in optimlab's order (lr, step_size, gamma, ...).
+SCHEDULE_PARAMETERS = tuple(dict.fromkeys(name for kind in SCHEDULES.values() for name in kind.parameters))
 _PARAM_REFERENCE_RE = re.compile(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$")
 
 
 def _hyperparameters(optimizer: Any, candidates: dict[str, Any]) -> dict[str, float]:
-    """The subset of `candidates` the optimizer accepts (None means: use its default)."""
+    """The subset of `candidates` (a calculator's `**hyperparameters`) the optimizer accepts (None
+    means: use its default)."""
+    check_hyperparameter_names(candidates)
     return {
         name: float(value)
         for name, value in candidates.items()
@@ -71,7 +82,6 @@ def _scalar_or_component(array: np.ndarray, component: int | None) -> float:
 # Outputs every run offers; optimizers add their state arrays (v, m, sum_sq, v_max, ...) and the
 # Adam family its bias-corrected moments m_hat and v_hat.
 OUTPUTS = ("theta", "update", "step_length", "grad", "loss", "effective_lr")
-_HYPERPARAMETER_ARGS = ("lr", "beta", "beta1", "beta2", "eps", "weight_decay")
 
 
 def _available_outputs(opt: Any) -> tuple[str, ...]:
@@ -119,10 +129,6 @@ def _run_values(
     return values
 
 
-def _hyperparameter_args(opt: Any, **given: float | None) -> dict[str, float]:
-    return _hyperparameters(opt, {name: given.get(name) for name in _HYPERPARAMETER_ARGS})
-
-
 def optimizer_step(
     optimizer: str,
     steps: int = 1,
@@ -130,12 +136,7 @@ def optimizer_step(
     start: Any = None,
     output: str = "theta",
     component: int | None = None,
-    lr: float | None = None,
-    beta: float | None = None,
-    beta1: float | None = None,
-    beta2: float | None = None,
-    eps: float | None = None,
-    weight_decay: float | None = None,
+    **hyperparameters: float | None,
 ) -> dict[str, float]:
     """Run `steps` steps of an optimlab optimizer on a named problem.
 
@@ -154,9 +155,7 @@ def optimizer_step(
     opt = load_optimizer(optimizer)
     _check_output(opt, output)
     objective = load_problem(problem)
-    hp = _hyperparameter_args(
-        opt, lr=lr, beta=beta, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay
-    )
+    hp = _hyperparameters(opt, hyperparameters)
     theta = _as_start(start, objective)
     state = opt.init(theta)
     previous = theta
@@ -192,12 +191,7 @@ def optimizer_given_gradients(
     clip_norm: float | None = None,
     output: str = "update",
     component: int | None = None,
-    lr: float | None = None,
-    beta: float | None = None,
-    beta1: float | None = None,
-    beta2: float | None = None,
-    eps: float | None = None,
-    weight_decay: float | None = None,
+    **hyperparameters: float | None,
 ) -> dict[str, float]:
     """Feed given gradients to an optimlab optimizer, one per step (no objective function).
 
@@ -213,9 +207,7 @@ def optimizer_given_gradients(
         raise CalculatorError("there is no loss without a problem; use optimizer_step")
     _check_output(opt, output)
     steps = _gradient_steps(grads)
-    hp = _hyperparameter_args(
-        opt, lr=lr, beta=beta, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay
-    )
+    hp = _hyperparameters(opt, hyperparameters)
     theta = np.broadcast_to(np.asarray(start, dtype=float), steps[0].shape).copy()
     state = opt.init(theta)
     previous, used = theta, steps[0]
@@ -239,13 +231,7 @@ def schedule_lr(
     name: str,
     step: int,
     counting_from: int = 1,
-    lr: float | None = None,
-    step_size: int | None = None,
-    gamma: float | None = None,
-    warmup_steps: int | None = None,
-    T_max: int | None = None,
-    eta_min: float | None = None,
-    total_steps: int | None = None,
+    **schedule: float | None,
 ) -> dict[str, float]:
     """The learning rate of an optimlab schedule at one step.
 
@@ -259,9 +245,7 @@ def schedule_lr(
 
     if counting_from not in (0, 1):
         raise CalculatorError("counting_from must be 0 or 1")
-    given = {"lr": lr, "step_size": step_size, "gamma": gamma, "warmup_steps": warmup_steps,
-             "T_max": T_max, "eta_min": eta_min, "total_steps": total_steps}  # fmt: skip
-    spec = {key: value for key, value in given.items() if value is not None}
+    spec = {key: value for key, value in schedule.items() if value is not None}
     update_number = int(step) + 1 - int(counting_from)
     try:
         rate = build_schedule({"name": name, **spec}).lr_at(update_number)
@@ -435,6 +419,13 @@ CALCULATORS: dict[str, Callable[..., Any]] = {
 # --- running --------------------------------------------------------------------------------
 
 
+# A calculator may take a group of optional keywords as `**group`: the names each group accepts.
+_KEYWORD_GROUPS: dict[str, tuple[str, ...]] = {
+    "hyperparameters": HYPERPARAMETERS,  # an optimizer's (optimizer_step, optimizer_table, ...)
+    "schedule": SCHEDULE_PARAMETERS,  # a learning-rate schedule's (schedule_lr)
+}
+
+
 def argument_names(function: Callable[..., Any]) -> tuple[set[str], set[str]]:
     """(all accepted keyword names, required ones) from the signature (fresh sets: callers may edit)."""
     accepted, required = _signature_names(function)
@@ -446,6 +437,8 @@ def _signature_names(function: Callable[..., Any]) -> tuple[frozenset[str], froz
     # inspect.signature is slow and calculators never change: read each one once.
     parameters = inspect.signature(function).parameters.values()
     accepted = {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    for group in (p.name for p in parameters if p.kind is p.VAR_KEYWORD):
+        accepted |= set(_KEYWORD_GROUPS[group])
     required = {p.name for p in parameters if p.default is inspect.Parameter.empty and p.name in accepted}
     return frozenset(accepted), frozenset(required)
 

@@ -32,7 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from quizzes.engine.optimizers import CalculatorError, load_optimizer, load_problem
+from quizzes.engine.optimizers import (
+    CalculatorError,
+    check_hyperparameter_names,
+    load_optimizer,
+    load_problem,
+)
 
 MAX_ROWS = 20
 
@@ -371,12 +376,7 @@ def optimizer_table(
     optimizer: str,
     problem: str = "parabola",
     theta0: float | None = None,
-    lr: float | None = None,
-    beta: float | None = None,
-    beta1: float | None = None,
-    beta2: float | None = None,
-    eps: float | None = None,
-    weight_decay: float | None = None,
+    **hyperparameters: float | None,
 ) -> dict[str, float]:
     """Steps of any optimlab optimizer on a one-dimensional problem, one row per step.
 
@@ -394,13 +394,15 @@ def optimizer_table(
     label = {name: name for name in supported}
     label.update({COLUMN_ALIASES[column]: column for column in columns if column in aliases})
     objective, start = _one_dimensional(problem, theta0)
-    given = {"lr": lr, "beta": beta, "beta1": beta1, "beta2": beta2, "eps": eps, "weight_decay": weight_decay}
+    check_hyperparameter_names(hyperparameters)
     unknown = sorted(
-        name for name, value in given.items() if value is not None and name not in opt.hyperparameters
+        name
+        for name, value in hyperparameters.items()
+        if value is not None and name not in opt.hyperparameters
     )
     if unknown:
         raise CalculatorError(f"{optimizer} takes no {', '.join(unknown)}")
-    hp = opt.resolve_hyperparameters({k: float(v) for k, v in given.items() if v is not None})
+    hp = opt.resolve_hyperparameters({k: float(v) for k, v in hyperparameters.items() if v is not None})
     theta, state = float(start[0]), opt.init(np.array([float(start[0])]))
     return _optimizer_rows(opt, objective, hp, rows, known, label, theta, state)
 

@@ -1,44 +1,32 @@
-"""Each item kind's mapping to and from Moodle XML and GIFT, one module per kind that has one.
+"""Each item kind's mapping to and from Moodle XML and GIFT, one module per kind that has one
+(calculation, the largest, is a small package).
 
     formats_for(ItemKind.NUMERIC).moodle_writer(item, result)
 
-symbolic and table items have no equivalent in either format, so they have no module here and are
-reported as skipped. cloze has a Moodle XML mapping only; its GIFT writer reports it as not written. Moodle's shortanswer is read by `shortanswer.py`, which hands an all-number one to
-`numeric.py`. `choices.py` holds what single and multiple share.
+A kind's module is named after it and holds its mapping under the names `base.py` lists; adding a
+kind's mapping is adding that module. symbolic and table items have no equivalent in either format,
+so they have no module here and are reported as skipped. cloze has a Moodle XML mapping only; its
+GIFT writer reports it as not written. Moodle's shortanswer is read by `shortanswer.py`, which hands
+an all-number one to `numeric.py`. `choices.py` holds what single and multiple share.
 """
 
-from quizzes.bankio.kinds import (
-    calculation,
-    cloze,
-    description,
-    essay,
-    matching,
-    multiple,
-    numeric,
-    ordering,
-    shortanswer,
-    single,
-    truefalse,
-)
-from quizzes.bankio.kinds.base import KindFormats, MoodleReader
+import importlib
+import importlib.util
+
+from quizzes.bankio.kinds.base import KindFormats, MoodleReader, formats_of
 from quizzes.engine.kinds import ItemKind
 
-FORMATS: dict[ItemKind, KindFormats] = {
-    module.FORMATS.kind: module.FORMATS
-    for module in (
-        single,
-        multiple,
-        truefalse,
-        ordering,
-        numeric,
-        calculation,
-        shortanswer,
-        matching,
-        description,
-        cloze,
-        essay,
-    )
-}
+
+def _discover() -> dict[ItemKind, KindFormats]:
+    found: dict[ItemKind, KindFormats] = {}
+    for kind in ItemKind:
+        name = f"{__name__}.{kind.value}"
+        if importlib.util.find_spec(name) is not None:
+            found[kind] = formats_of(kind, importlib.import_module(name))
+    return found
+
+
+FORMATS: dict[ItemKind, KindFormats] = _discover()
 # Moodle question type -> the reader of the kind that imports it.
 MOODLE_READERS: dict[str, MoodleReader] = {
     qtype: reader for formats in FORMATS.values() for qtype, reader in formats.moodle_readers.items()

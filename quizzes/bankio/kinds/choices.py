@@ -11,7 +11,6 @@ from typing import Any
 
 from quizzes.bankio.errors import ExportResult
 from quizzes.bankio.gift_parts import GiftQuestion, escape_gift, percent, with_feedback
-from quizzes.bankio.kinds.base import KindFormats, MoodleReader
 from quizzes.bankio.moodle_parts import (
     MoodleQuestion,
     QuestionContext,
@@ -115,8 +114,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
             marker = f"~%{percent(weight)}%"
         answers.append(with_feedback(marker + text, choice.get("feedback", "")))
     return GiftQuestion(item["stem"], answers, item["explanation"])
-
-
-def choice_formats(kind: ItemKind, moodle_readers: dict[str, MoodleReader]) -> KindFormats:
-    """single and multiple map alike; only one of them reads Moodle's multichoice."""
-    return KindFormats(kind, fallback_explanation, moodle_readers, write_moodle, write_gift)

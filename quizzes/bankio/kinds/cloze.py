@@ -12,7 +12,6 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from quizzes.bankio.errors import ExportResult, Skipped
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import MoodleQuestion, QuestionContext, element_markdown
 from quizzes.engine.cloze import parse_cloze
 from quizzes.engine.kinds import ItemKind
@@ -23,6 +22,9 @@ GIFT_REASON = "GIFT has no embedded-answers (cloze) question type; export it as 
 
 def fallback_explanation(item: dict[str, Any]) -> str:
     return "The blanks:\n\n" + ClozeKind().answer_key(item, None)  # type: ignore[arg-type]
+
+
+MOODLE_TYPES = ("cloze",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
@@ -42,12 +44,3 @@ def write_moodle(item: dict[str, Any], result: ExportResult) -> MoodleQuestion:
 def write_gift(item: dict[str, Any], result: ExportResult) -> None:
     result.skipped.append(Skipped(item["key"], item["kind"], GIFT_REASON))
     return None
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.CLOZE,
-    fallback_explanation=fallback_explanation,
-    moodle_readers={"cloze": read_moodle},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

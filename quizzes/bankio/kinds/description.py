@@ -9,9 +9,10 @@ from typing import Any
 
 from quizzes.bankio.errors import ExportResult
 from quizzes.bankio.gift_parts import GiftQuestion
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import MoodleQuestion, QuestionContext
 from quizzes.engine.kinds import ItemKind
+
+MOODLE_TYPES = ("description",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
@@ -26,11 +27,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
     if item.get("explanation", "").strip():
         result.notes.append(f"{item['key']}: GIFT cannot hold a description's explanation; it was left out")
     return GiftQuestion(item["stem"], [], "", braces=False)
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.DESCRIPTION,
-    moodle_readers={"description": read_moodle},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

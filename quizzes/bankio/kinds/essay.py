@@ -13,7 +13,6 @@ from typing import Any
 
 from quizzes.bankio.errors import ExportResult
 from quizzes.bankio.gift_parts import GiftQuestion
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import MoodleQuestion, QuestionContext, element_markdown, simple_element
 from quizzes.engine.kinds import ItemKind
 from quizzes.engine.kinds.essay import ESSAY_FIELDS, MAX_ESSAY_CHARS
@@ -27,6 +26,9 @@ def _whole(text: str | None) -> int | None:
         return int((text or "").strip())
     except ValueError:
         return None
+
+
+MOODLE_TYPES = ("essay",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
@@ -99,11 +101,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
             f"{item['key']}: GIFT holds only an essay's question and feedback; {', '.join(lost)} left out"
         )
     return GiftQuestion(item["stem"], [], item["explanation"])
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.ESSAY,
-    moodle_readers={"essay": read_moodle},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

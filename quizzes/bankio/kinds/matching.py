@@ -11,7 +11,6 @@ from typing import Any
 
 from quizzes.bankio.errors import ExportResult, Skipped
 from quizzes.bankio.gift_parts import GiftQuestion, escape_gift
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import (
     MoodleQuestion,
     QuestionContext,
@@ -31,6 +30,9 @@ def pairs_item(pairs: list[dict[str, str]], distractors: list[str], shuffle: boo
         item["distractors"] = distractors
     item["shuffle"] = shuffle
     return item
+
+
+MOODLE_TYPES = ("matching",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
@@ -87,12 +89,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion | Non
     answers = [f"={escape_gift(pair['prompt'])} -> {escape_gift(pair['answer'])}" for pair in item["pairs"]]
     answers += [f"= -> {escape_gift(text)}" for text in item.get("distractors", [])]
     return GiftQuestion(item["stem"], answers, item["explanation"])
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.MATCHING,
-    fallback_explanation=fallback_explanation,
-    moodle_readers={"matching": read_moodle},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

@@ -1,6 +1,5 @@
-"""multiple items in Moodle XML and GIFT (shared with single in `choices.py`, which reads multichoice)."""
+"""multiple items in Moodle XML and GIFT: the mapping single shares (`choices.py`); single reads multichoice."""
 
-from quizzes.bankio.kinds.choices import choice_formats
-from quizzes.engine.kinds import ItemKind
+from quizzes.bankio.kinds.choices import fallback_explanation, write_gift, write_moodle
 
-FORMATS = choice_formats(ItemKind.MULTIPLE, moodle_readers={})
+__all__ = ["fallback_explanation", "write_gift", "write_moodle"]

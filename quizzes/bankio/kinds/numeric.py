@@ -13,7 +13,6 @@ from typing import Any
 
 from quizzes.bankio.errors import ExportResult
 from quizzes.bankio.gift_parts import GiftQuestion, percent, with_feedback
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import (
     MoodleQuestion,
     QuestionContext,
@@ -25,7 +24,7 @@ from quizzes.bankio.moodle_parts import (
     simple_element,
     text_of_element,
 )
-from quizzes.bankio.tolerances import absolute_tolerance, short_number
+from quizzes.bankio.tolerances import absolute_tolerance, percent_in_range, short_number
 from quizzes.engine.kinds import ItemKind
 
 
@@ -83,10 +82,7 @@ def _read_numeric_answers(
             context.skip(qtype, f"answer {text!r} is not a number; only numeric short answers are supported")
             return None
         own_tolerance = parse_float((answer.findtext("tolerance") or "0").strip()) or 0.0
-        if not 0 <= fraction <= 100:
-            kept = min(100.0, max(0.0, fraction))
-            context.note(f"answer {text}: fraction {fraction:g}% is outside 0..100 and became {kept:g}%")
-            fraction = kept
+        fraction = percent_in_range(fraction, f"answer {text}: fraction", context.note)
         if fraction >= 99.99 and key is None:
             key, tolerance, key_feedback = value, abs(own_tolerance), answer_feedback(answer)
         else:
@@ -145,7 +141,11 @@ def read_units(question: ET.Element, context: QuestionContext) -> dict[str, Any]
     return {"unit_options": options}
 
 
-def read_numerical(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
+# Moodle's shortanswer is read by `shortanswer.py`, which hands all-number ones to read_shortanswer.
+MOODLE_TYPES = ("numerical",)
+
+
+def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
     return _read_numeric_answers(question, context, "numerical")
 
 
@@ -264,13 +264,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
         result.notes.append(f"{item['key']}: GIFT holds no units; they were left out")
     answers = gift_numeric_answers(answer, tolerance, misconceptions, item.get("answer_feedback", ""))
     return GiftQuestion(item["stem"], answers, item["explanation"])
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.NUMERIC,
-    fallback_explanation=fallback_explanation,
-    # Moodle's shortanswer is read by `shortanswer.py`, which hands all-number ones to read_shortanswer.
-    moodle_readers={"numerical": read_numerical},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

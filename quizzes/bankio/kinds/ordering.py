@@ -10,7 +10,6 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from quizzes.bankio.errors import ExportResult
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import (
     MoodleQuestion,
     QuestionContext,
@@ -40,6 +39,9 @@ OUR_GRADING_ELEMENT = "descentgrading"
 
 def fallback_explanation(item: dict[str, Any]) -> str:
     return "The correct order:\n\n" + "\n".join(f"{n}. {step}" for n, step in enumerate(item["steps"], 1))
+
+
+MOODLE_TYPES = ("ordering",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
@@ -91,11 +93,3 @@ def write_moodle(item: dict[str, Any], result: ExportResult) -> MoodleQuestion:
     # qtype_ordering keeps each step's correct position in the fraction attribute.
     children += [answer_element(step, position, None) for position, step in enumerate(item["steps"], start=1)]
     return MoodleQuestion("ordering", item["stem"], item["explanation"], children)
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.ORDERING,
-    fallback_explanation=fallback_explanation,
-    moodle_readers={"ordering": read_moodle},
-    moodle_writer=write_moodle,
-)

@@ -13,7 +13,6 @@ from typing import Any
 from quizzes.bankio.errors import ExportResult
 from quizzes.bankio.gift_parts import GiftQuestion, escape_gift, percent, with_feedback
 from quizzes.bankio.kinds import numeric
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import (
     MoodleQuestion,
     QuestionContext,
@@ -24,6 +23,7 @@ from quizzes.bankio.moodle_parts import (
     simple_element,
     text_of_element,
 )
+from quizzes.bankio.tolerances import percent_in_range
 from quizzes.engine.kinds import ItemKind
 
 # The grade percentages Moodle's question editor offers (and its importer matches fractions against).
@@ -38,8 +38,21 @@ def fallback_explanation(item: dict[str, Any]) -> str:
     return "Accepted answers: " + "; ".join(right) if right else ""
 
 
+def accepted_answer(text: str, percent: float, feedback: str) -> dict[str, Any]:
+    """An `answers` entry: its fraction only when below 1, its feedback only when there is some."""
+    entry: dict[str, Any] = {"text": text}
+    if percent < 100:
+        entry["fraction"] = round(percent / 100, 7)
+    if feedback:
+        entry["feedback"] = feedback
+    return entry
+
+
 def on_moodle_scale(fraction: float) -> bool:
     return any(abs(fraction * 100 - grade) < 0.001 for grade in MOODLE_GRADES)
+
+
+MOODLE_TYPES = ("shortanswer",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
@@ -55,16 +68,8 @@ def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any
         if not text:
             context.note(f"an empty answer (fraction {fraction:g}%) was left out: it can never match")
             continue
-        if not 0 <= fraction <= 100:
-            kept = min(100.0, max(0.0, fraction))
-            context.note(f"answer {text!r}: fraction {fraction:g}% is outside 0..100 and became {kept:g}%")
-            fraction = kept
-        entry: dict[str, Any] = {"text": text}
-        if fraction < 100:
-            entry["fraction"] = round(fraction / 100, 7)
-        if feedback := answer_feedback(answer):
-            entry["feedback"] = feedback
-        answers.append(entry)
+        fraction = percent_in_range(fraction, f"answer {text!r}: fraction", context.note)
+        answers.append(accepted_answer(text, fraction, answer_feedback(answer)))
     item: dict[str, Any] = {"kind": ItemKind.SHORTANSWER.value, "answers": answers}
     usecase = (question.findtext("usecase") or "0").strip().lower()
     if usecase in ("1", "true"):
@@ -109,12 +114,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
         weight = "" if fraction >= 1 else f"%{percent(fraction * 100)}%"
         answers.append(with_feedback(f"={weight}{escape_gift(answer['text'])}", answer.get("feedback", "")))
     return GiftQuestion(item["stem"], answers, item["explanation"])
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.SHORTANSWER,
-    fallback_explanation=fallback_explanation,
-    moodle_readers={"shortanswer": read_moodle},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

@@ -1,9 +1,11 @@
-"""single items in Moodle XML and GIFT (shared with multiple in `choices.py`).
+"""single items in Moodle XML and GIFT: the mapping multiple shares (`choices.py`).
 
 Moodle's multichoice reader is registered here and gives a single or a multiple item, as the file says.
 """
 
-from quizzes.bankio.kinds.choices import choice_formats, read_multichoice
-from quizzes.engine.kinds import ItemKind
+from quizzes.bankio.kinds.choices import fallback_explanation, write_gift, write_moodle
+from quizzes.bankio.kinds.choices import read_multichoice as read_moodle
 
-FORMATS = choice_formats(ItemKind.SINGLE, moodle_readers={"multichoice": read_multichoice})
+MOODLE_TYPES = ("multichoice",)
+
+__all__ = ["MOODLE_TYPES", "fallback_explanation", "read_moodle", "write_gift", "write_moodle"]

@@ -6,13 +6,15 @@ from typing import Any
 from quizzes.bankio import moodle_parts
 from quizzes.bankio.errors import ExportResult
 from quizzes.bankio.gift_parts import GiftQuestion, escape_gift
-from quizzes.bankio.kinds.base import KindFormats
 from quizzes.bankio.moodle_parts import MoodleQuestion, QuestionContext
 from quizzes.engine.kinds import ItemKind
 
 
 def fallback_explanation(item: dict[str, Any]) -> str:
     return f"The statement is {'true' if item['answer'] else 'false'}."
+
+
+MOODLE_TYPES = ("truefalse",)
 
 
 def read_moodle(question: ET.Element, context: QuestionContext) -> dict[str, Any] | None:
@@ -56,12 +58,3 @@ def write_gift(item: dict[str, Any], result: ExportResult) -> GiftQuestion:
     wrong = item.get("feedback_false" if item["answer"] else "feedback_true", "")
     feedback = f"#{escape_gift(wrong)}#{escape_gift(right)}" if (right or wrong) else ""
     return GiftQuestion(item["stem"], [letter + feedback], item["explanation"])
-
-
-FORMATS = KindFormats(
-    kind=ItemKind.TRUEFALSE,
-    fallback_explanation=fallback_explanation,
-    moodle_readers={"truefalse": read_moodle},
-    moodle_writer=write_moodle,
-    gift_writer=write_gift,
-)

@@ -6,7 +6,6 @@ from typing import Any
 from django import forms
 
 from quizzes.forms.kinds.base import (
-    KindForm,
     RowSet,
     TextField,
     YamlMappingField,
@@ -17,23 +16,18 @@ from quizzes.forms.kinds.base import (
 from quizzes.forms.kinds.parts import (
     AUTHOR_FUNCTIONS_NOTE,
     CALCULATORS_NOTE,
-    PARAMS,
-    TOLERANCE_ALIASES,
-    ConstraintsFields,
     DefinitionRow,
-    ToleranceFields,
+    TemplateFields,
+    TemplateForm,
     calculator_choices,
     definition_initial,
     definition_spec,
-    param_position,
-    params_initial,
     params_spec,
-    tolerance_initial,
     tolerance_spec,
 )
 
 
-class CalculationFields(ToleranceFields, ConstraintsFields):
+class CalculationFields(TemplateFields):
     answer_expr = forms.CharField(
         label="Answer formula",
         required=False,
@@ -69,11 +63,11 @@ class CalculationFields(ToleranceFields, ConstraintsFields):
     ]
 
 
-class CalculationForm(KindForm):
+class CalculationForm(TemplateForm):
     kind = "calculation"
     fields = CalculationFields
     rows = {
-        "params": PARAMS,
+        **TemplateForm.rows,
         "misconceptions": RowSet(
             DefinitionRow,
             "Misconceptions",
@@ -84,7 +78,7 @@ class CalculationForm(KindForm):
     }
     notes = [AUTHOR_FUNCTIONS_NOTE, CALCULATORS_NOTE]
     aliases = {
-        **TOLERANCE_ALIASES,
+        **TemplateForm.aliases,
         "answer": "answer_expr",
         "answer.calc": "answer_calc",
         "answer.args": "answer_args",
@@ -93,7 +87,6 @@ class CalculationForm(KindForm):
         "misconceptions.answer.expr": "expr",
         "misconceptions.answer.calc": "calc",
         "misconceptions.answer.args": "args",
-        "params": "name",
         "constraints": "constraints",
     }
 
@@ -105,21 +98,20 @@ class CalculationForm(KindForm):
             if isinstance(answer_format, dict) and answer_format
             else ("", None)
         )
-        initial = {
-            **answer,
-            "answer_format_mode": mode,
-            "answer_format_value": yaml_scalar_text(count),
-            "answer_feedback": spec.get("answer_feedback", ""),
-            "units": spec.get("units", ""),
-            "constraints": spec.get("constraints"),
-            **tolerance_initial(spec),
-        }
-        misconceptions = [
+        initial, rows = self.template_initial(spec)
+        initial.update(
+            answer,
+            answer_format_mode=mode,
+            answer_format_value=yaml_scalar_text(count),
+            answer_feedback=spec.get("answer_feedback", ""),
+            units=spec.get("units", ""),
+        )
+        rows["misconceptions"] = [
             {**definition_initial(entry.get("answer")), "feedback": entry.get("feedback", "")}
             for entry in spec.get("misconceptions") or []
             if isinstance(entry, dict)
         ]
-        return initial, {"params": params_initial(spec), "misconceptions": misconceptions}
+        return initial, rows
 
     def to_spec(self, values, rows):
         spec: dict[str, Any] = {}
@@ -139,9 +131,6 @@ class CalculationForm(KindForm):
             misconceptions.append(entry)
         optional(spec, "misconceptions", misconceptions)
         return spec
-
-    def row_by_name(self, field, name):
-        return param_position(self._rows.get(field, []), name) if field == "params" else None
 
 
 FORM = CalculationForm

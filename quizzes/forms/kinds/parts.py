@@ -9,6 +9,7 @@ from django import forms
 from quizzes.engine.calculators import CALCULATORS
 from quizzes.engine.expressions import AUTHOR_FUNCTIONS, CONSTANTS, STUDENT_FUNCTIONS
 from quizzes.forms.kinds.base import (
+    KindForm,
     LinesField,
     RowSet,
     TextField,
@@ -212,3 +213,25 @@ class ConstraintsFields(forms.Form):
         help_text="One condition per line, e.g. `eta * g < 1`; a variant is redrawn until all hold.",
         widget=forms.Textarea(attrs={"rows": 2, "class": "code", "spellcheck": "false"}),
     )
+
+
+class TemplateFields(ToleranceFields, ConstraintsFields):
+    """The fields of every kind whose items draw template parameters: tolerance and constraints."""
+
+
+class TemplateForm(KindForm):
+    """What the forms of template kinds (calculation, table) share: the parameter rows (a problem naming
+    one, `params.eta.min`, goes on the row called eta), the tolerance and the constraints."""
+
+    rows = {"params": PARAMS}
+    aliases = {**TOLERANCE_ALIASES, "params": "name"}
+
+    def template_initial(
+        self, spec: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+        """The shared fields' initial values, and the parameter rows."""
+        initial = {"constraints": spec.get("constraints"), **tolerance_initial(spec)}
+        return initial, {"params": params_initial(spec)}
+
+    def row_by_name(self, field: str, name: str) -> int | None:
+        return param_position(self._rows.get(field, []), name) if field == "params" else None

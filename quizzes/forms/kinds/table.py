@@ -5,23 +5,18 @@ from typing import Any
 from django import forms
 
 from quizzes.engine.table_calculators import TABLE_CALCULATORS
-from quizzes.forms.kinds.base import KindForm, YamlMappingField, YamlScalarField, optional, yaml_scalar_text
+from quizzes.forms.kinds.base import YamlMappingField, YamlScalarField, optional, yaml_scalar_text
 from quizzes.forms.kinds.parts import (
     AUTHOR_FUNCTIONS_NOTE,
-    PARAMS,
-    TOLERANCE_ALIASES,
-    ConstraintsFields,
-    ToleranceFields,
-    param_position,
-    params_initial,
+    TemplateFields,
+    TemplateForm,
     params_spec,
-    tolerance_initial,
     tolerance_spec,
 )
 from quizzes.forms.kinds.symbolic import SymbolsField
 
 
-class TableFields(ToleranceFields, ConstraintsFields):
+class TableFields(TemplateFields):
     table_calc = forms.ChoiceField(
         label="Table calculator",
         choices=lambda: [("", "Choose…"), *((name, name) for name in sorted(TABLE_CALCULATORS))],
@@ -50,35 +45,32 @@ class TableFields(ToleranceFields, ConstraintsFields):
     ]
 
 
-class TableForm(KindForm):
+class TableForm(TemplateForm):
     kind = "table"
     fields = TableFields
-    rows = {"params": PARAMS}
     notes = [
         f"Table calculators: {', '.join(f'`{name}`' for name in sorted(TABLE_CALCULATORS))}.",
         AUTHOR_FUNCTIONS_NOTE,
     ]
     aliases = {
-        **TOLERANCE_ALIASES,
+        **TemplateForm.aliases,
         "table": "table_calc",
         "table.calc": "table_calc",
         "table.args": "table_args",
         "table.rows": "table_rows",
         "table.columns": "table_columns",
-        "params": "name",
     }
 
     def from_spec(self, spec):
         table = spec.get("table") if isinstance(spec.get("table"), dict) else {}
-        initial = {
-            "table_calc": table.get("calc", ""),
-            "table_args": table.get("args"),
-            "table_rows": yaml_scalar_text(table.get("rows")),
-            "table_columns": table.get("columns"),
-            "constraints": spec.get("constraints"),
-            **tolerance_initial(spec),
-        }
-        return initial, {"params": params_initial(spec)}
+        initial, rows = self.template_initial(spec)
+        initial.update(
+            table_calc=table.get("calc", ""),
+            table_args=table.get("args"),
+            table_rows=yaml_scalar_text(table.get("rows")),
+            table_columns=table.get("columns"),
+        )
+        return initial, rows
 
     def to_spec(self, values, rows):
         table: dict[str, Any] = {}
@@ -92,9 +84,6 @@ class TableForm(KindForm):
         optional(spec, "params", params_spec(rows["params"]))
         optional(spec, "constraints", values.get("constraints"))
         return spec
-
-    def row_by_name(self, field, name):
-        return param_position(self._rows.get(field, []), name) if field == "params" else None
 
 
 FORM = TableForm

@@ -148,3 +148,16 @@ def test_export_then_import_keeps_what_gift_can_hold(fixture_text):
     calculation = by_title["One SGD step, drawn values"]
     assert calculation["kind"] == "numeric" and "{{" not in calculation["stem"]
     assert "// not exported: tuning-order [ordering]" in exported.text
+
+
+def test_a_weight_above_100_percent_is_held_at_100_and_noted():
+    parsed = read_bank("::S::Which optimizer? {=%150%RMSProp#Yes. =%50%AdaGrad}", "gift")
+
+    assert parsed.problems == []
+    assert parsed.items[0]["answers"] == [
+        {"text": "RMSProp", "feedback": "Yes."},
+        {"text": "AdaGrad", "fraction": 0.5},
+    ]
+    assert any(
+        "answer 'RMSProp': weight 150% is outside 0..100 and became 100%" in note for note in parsed.notes
+    )

@@ -190,3 +190,21 @@ def _numbers_in(text: str) -> list[str]:
     import re
 
     return re.findall(r"\d+(?:\.\d+)?", text)
+
+
+def test_a_fraction_below_zero_is_held_at_zero_and_noted():
+    xml = """<?xml version="1.0"?><quiz><question type="shortanswer"><name><text>S</text></name>
+      <questiontext format="html"><text>Which optimizer?</text></questiontext>
+      <answer fraction="100"><text>RMSProp</text></answer>
+      <answer fraction="-50"><text>AdaGrad</text><feedback><text>No.</text></feedback></answer>
+    </question></quiz>"""
+    parsed = read_bank(xml, "moodle-xml", filename="q.xml")
+
+    assert parsed.problems == []
+    assert parsed.items[0]["answers"] == [
+        {"text": "RMSProp"},
+        {"text": "AdaGrad", "fraction": 0.0, "feedback": "No."},
+    ]
+    assert any(
+        "answer 'AdaGrad': fraction -50% is outside 0..100 and became 0%" in note for note in parsed.notes
+    )

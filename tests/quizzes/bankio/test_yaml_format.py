@@ -7,12 +7,15 @@ import time
 import yaml
 
 from quizzes.bankio import read_bank
+from quizzes.bankio.errors import BankExport
 from quizzes.bankio.validation import KINDS
 from quizzes.bankio.yaml_format import dump_yaml, parse_yaml
 
 
 def _round_trip(parsed):
-    text = dump_yaml(slug=parsed.slug, name=parsed.name, description=parsed.description, items=parsed.items)
+    text = dump_yaml(
+        BankExport(slug=parsed.slug, name=parsed.name, description=parsed.description, items=parsed.items)
+    )
     return text, parse_yaml(text, filename="exported.yaml")
 
 
@@ -62,7 +65,7 @@ def test_awkward_strings_and_numbers_survive_the_round_trip():
         for index, text in enumerate(awkward)
     ]
 
-    parsed = parse_yaml(dump_yaml(slug="odd", name="Odd strings", items=items))
+    parsed = parse_yaml(dump_yaml(BankExport(slug="odd", name="Odd strings", items=items)))
 
     assert parsed.problems == []
     assert parsed.items == items
@@ -93,8 +96,8 @@ def test_export_key_order_does_not_depend_on_the_dict_order_given(fixture_text):
     shuffled_items = _shuffled(copy.deepcopy(original.items), random.Random(7))
     assert [list(item) for item in shuffled_items] != [list(item) for item in original.items]
 
-    first = dump_yaml(slug="s", name="n", items=original.items)
-    second = dump_yaml(slug="s", name="n", items=shuffled_items)
+    first = dump_yaml(BankExport(slug="s", name="n", items=original.items))
+    second = dump_yaml(BankExport(slug="s", name="n", items=shuffled_items))
 
     assert first == second
     assert first.index("- key: momentum-purpose") < first.index("  kind: single") < first.index("  stem: |")

@@ -10,12 +10,15 @@ import pytest
 from quizzes.engine import draw_variant, validate_item
 from quizzes.engine.calculators import (
     CalculatorError,
+    argument_names,
     clip_by_norm,
     optimizer_given_gradients,
     optimizer_step,
     run_calculator,
     schedule_lr,
 )
+from quizzes.engine.optimizers import HYPERPARAMETERS
+from quizzes.engine.table_calculators import optimizer_table
 
 
 def test_optimizer_step_reports_any_state_array_by_name():
@@ -179,3 +182,23 @@ def test_author_expressions_may_use_cos_sin_and_pi():
         t = variant.params["t"]
         assert t < 5
         assert variant.values["answer"] == pytest.approx(0.05 * (1 + math.cos(math.pi * (t - 1) / 10)))
+
+
+def test_the_optimizer_calculators_take_every_hyperparameter_by_name_and_refuse_others():
+    for calculator in (optimizer_step, optimizer_given_gradients, optimizer_table):
+        accepted, required = argument_names(calculator)
+        assert set(HYPERPARAMETERS) <= accepted
+        assert not set(HYPERPARAMETERS) & required
+    with pytest.raises(CalculatorError, match="unknown argument.*lrr"):
+        run_calculator("optimizer_step", {"optimizer": "sgd", "lrr": 0.1}, {})
+    with pytest.raises(TypeError, match="lrr"):
+        optimizer_step("sgd", lrr=0.1)
+
+
+def test_schedule_lr_takes_every_parameter_an_optimlab_schedule_has_and_refuses_others():
+    accepted, required = argument_names(schedule_lr)
+    assert accepted == {"name", "step", "counting_from", "lr", "step_size", "gamma", "warmup_steps", "T_max",
+                        "eta_min", "total_steps"}  # fmt: skip
+    assert required == {"name", "step"}
+    with pytest.raises(CalculatorError, match="unknown parameter.*steps"):
+        schedule_lr("step", 3, lr=0.1, steps=2, gamma=0.5)
