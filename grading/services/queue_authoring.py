@@ -33,7 +33,15 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from grading.models import AuthoredExercise, AuthoringJob, Submission
-from grading.services.queue import MAX_ATTEMPTS, first_unclaimed, give_back, lease_seconds
+from grading.services.queue import (
+    ERROR_CHARS,
+    MAX_ATTEMPTS,
+    first_unclaimed,
+    give_back,
+    lease_seconds,
+    renew,
+    settle,
+)
 
 logger = logging.getLogger("grading.queue")
 
@@ -227,28 +235,23 @@ def _held(claim: JobClaim):
 
 
 def heartbeat_job(claim: JobClaim) -> bool:
-    return _held(claim).update(heartbeat_at=timezone.now()) == 1
+    return renew(_held(claim))
 
 
 def finish_job(claim: JobClaim, result: dict[str, Any], *, store=None) -> bool:
     """Store the result if the claim is still current, and run `store()` in the same transaction
     (a validation's report goes onto the exercise too); False, nothing written, otherwise."""
-    now = timezone.now()
     with transaction.atomic():
-        stored = _held(claim).update(status=Job.Status.DONE, result=result, finished_at=now, heartbeat_at=now)
+        stored = settle(_held(claim), Job.Status.DONE, ended="finished_at", result=result)
         if stored and store is not None:
             store()
     if not stored:
         logger.warning("authoring job %s: claim %s lost; result discarded", claim.job_id, claim)
-    return stored == 1
+    return stored
 
 
 def fail_job(claim: JobClaim, reason: str) -> bool:
-    now = timezone.now()
-    return (
-        _held(claim).update(status=Job.Status.ERROR, error=reason[:2000], finished_at=now, heartbeat_at=now)
-        == 1
-    )
+    return settle(_held(claim), Job.Status.ERROR, ended="finished_at", error=reason[:ERROR_CHARS])
 
 
 def release_job(claim: JobClaim) -> bool:
