@@ -61,18 +61,22 @@ class Claim:
     attempt: int  # the submission's `attempts` after this claim: the fencing token
 
 
-def _take(submission_id: int, claimable: Q, *, worker_id: str, now: datetime) -> int | None:
-    """Mark the submission running under `worker_id` if it is still claimable; its new attempt number."""
-    updated = Submission.objects.filter(claimable, pk=submission_id).update(
-        status=Submission.Status.RUNNING,
-        claimed_by=worker_id,
-        claimed_at=now,
-        heartbeat_at=now,
-        attempts=F("attempts") + 1,
+def take(claimable: QuerySet, pk: int, running: str, *, worker_id: str, now: datetime) -> int | None:
+    """Mark row `pk` (a submission or an author's job) `running` under `worker_id` if `claimable` still
+    holds it, inside the caller's transaction; the row's new attempt number (the claim's fencing
+    token), or None if another worker took it first."""
+    updated = claimable.filter(pk=pk).update(
+        status=running, claimed_by=worker_id, claimed_at=now, heartbeat_at=now, attempts=F("attempts") + 1
     )
     if not updated:
         return None
-    return Submission.objects.filter(pk=submission_id).values_list("attempts", flat=True).get()
+    return claimable.model._default_manager.filter(pk=pk).values_list("attempts", flat=True).get()
+
+
+def _take(submission_id: int, claimable: Q, *, worker_id: str, now: datetime) -> int | None:
+    """Mark the submission running under `worker_id` if it is still claimable; its new attempt number."""
+    rows = Submission.objects.filter(claimable)
+    return take(rows, submission_id, Submission.Status.RUNNING, worker_id=worker_id, now=now)
 
 
 def _claim_or_give_up(submission_id: int, attempt: int, *, worker_id: str, now: datetime) -> Claim | None:

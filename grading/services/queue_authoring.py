@@ -41,6 +41,7 @@ from grading.services.queue import (
     lease_seconds,
     renew,
     settle,
+    take,
 )
 
 logger = logging.getLogger("grading.queue")
@@ -207,16 +208,10 @@ def claim_next_job(*, worker_id: str, now: datetime | None = None) -> JobClaim |
             job_id = first_unclaimed(candidates)
             if job_id is None:
                 return None
-            updated = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-                status=Job.Status.RUNNING,
-                claimed_by=worker_id,
-                claimed_at=now,
-                heartbeat_at=now,
-                attempts=F("attempts") + 1,
-            )
-        if not updated:
-            continue
-        attempt = Job.objects.filter(pk=job_id).values_list("attempts", flat=True).get()
+            queued = Job.objects.filter(status=Job.Status.QUEUED)
+            attempt = take(queued, job_id, Job.Status.RUNNING, worker_id=worker_id, now=now)
+        if attempt is None:
+            continue  # taken between the pick and the update (only without row locks): pick again
         if attempt > MAX_ATTEMPTS:
             Job.objects.filter(pk=job_id, attempts=attempt).update(
                 status=Job.Status.ERROR,
