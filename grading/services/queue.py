@@ -80,15 +80,12 @@ def _take(submission_id: int, claimable: Q, *, worker_id: str, now: datetime) ->
 
 
 def _claim_or_give_up(submission_id: int, attempt: int, *, worker_id: str, now: datetime) -> Claim | None:
-    if attempt > MAX_ATTEMPTS:
-        Submission.objects.filter(pk=submission_id, attempts=attempt).update(
-            status=Submission.Status.ERROR,
-            grading_error=f"Grading was interrupted {attempt - 1} times; it will not be retried.",
-            graded_at=now,
-        )
-        logger.error("submission %s given up after %s interrupted attempts", submission_id, attempt - 1)
-        return None
-    return Claim(submission_id=submission_id, worker_id=worker_id, attempt=attempt)
+    claim = Claim(submission_id=submission_id, worker_id=worker_id, attempt=attempt)
+    if attempt <= MAX_ATTEMPTS:
+        return claim
+    fail_submission(claim, f"Grading was interrupted {attempt - 1} times; it will not be retried.", now=now)
+    logger.error("submission %s given up after %s interrupted attempts", submission_id, attempt - 1)
+    return None
 
 
 def claim_submission(
@@ -168,10 +165,10 @@ def finish_submission(claim: Claim, verdict: dict) -> bool:
     return stored
 
 
-def fail_submission(claim: Claim, reason: str) -> bool:
+def fail_submission(claim: Claim, reason: str, *, now: datetime | None = None) -> bool:
     """The grader itself broke on this submission (not the student's fault): record why."""
     return settle(
-        _held(claim), Submission.Status.ERROR, ended="graded_at", grading_error=reason[:ERROR_CHARS]
+        _held(claim), Submission.Status.ERROR, ended="graded_at", now=now, grading_error=reason[:ERROR_CHARS]
     )
 
 
@@ -197,10 +194,10 @@ def renew(held: QuerySet) -> bool:
     return held.update(heartbeat_at=timezone.now()) == 1
 
 
-def settle(held: QuerySet, status: str, *, ended: str, **outcome: Any) -> bool:
-    """Write a claimed row's final status and outcome, its end time in the field `ended`, if the
-    claim is still current; False, nothing written, if it was lost."""
-    now = timezone.now()
+def settle(held: QuerySet, status: str, *, ended: str, now: datetime | None = None, **outcome: Any) -> bool:
+    """Write a claimed row's final status and outcome, its end time (`now`) in the field `ended`, if
+    the claim is still current; False, nothing written, if it was lost."""
+    now = now or timezone.now()
     return held.update(status=status, heartbeat_at=now, **{ended: now}, **outcome) == 1
 
 

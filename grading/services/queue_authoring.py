@@ -212,15 +212,11 @@ def claim_next_job(*, worker_id: str, now: datetime | None = None) -> JobClaim |
             attempt = take(queued, job_id, Job.Status.RUNNING, worker_id=worker_id, now=now)
         if attempt is None:
             continue  # taken between the pick and the update (only without row locks): pick again
-        if attempt > MAX_ATTEMPTS:
-            Job.objects.filter(pk=job_id, attempts=attempt).update(
-                status=Job.Status.ERROR,
-                error=f"The run was interrupted {attempt - 1} times; it will not be retried.",
-                finished_at=now,
-            )
-            logger.error("authoring job %s given up after %s interrupted attempts", job_id, attempt - 1)
-            continue
-        return JobClaim(job_id=job_id, worker_id=worker_id, attempt=attempt)
+        claim = JobClaim(job_id=job_id, worker_id=worker_id, attempt=attempt)
+        if attempt <= MAX_ATTEMPTS:
+            return claim
+        fail_job(claim, f"The run was interrupted {attempt - 1} times; it will not be retried.", now=now)
+        logger.error("authoring job %s given up after %s interrupted attempts", job_id, attempt - 1)
 
 
 def _held(claim: JobClaim):
@@ -245,8 +241,8 @@ def finish_job(claim: JobClaim, result: dict[str, Any], *, store=None) -> bool:
     return stored
 
 
-def fail_job(claim: JobClaim, reason: str) -> bool:
-    return settle(_held(claim), Job.Status.ERROR, ended="finished_at", error=reason[:ERROR_CHARS])
+def fail_job(claim: JobClaim, reason: str, *, now: datetime | None = None) -> bool:
+    return settle(_held(claim), Job.Status.ERROR, ended="finished_at", now=now, error=reason[:ERROR_CHARS])
 
 
 def release_job(claim: JobClaim) -> bool:
