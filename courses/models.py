@@ -215,15 +215,32 @@ class GradeChange(models.Model):
 # a student's attempts together loses nothing.
 
 
-class QuizStudentTotals(models.Model):
+class StudentQuizRow(models.Model):
+    """A running-sums row of one student at one quiz."""
+
+    quiz = models.ForeignKey("quizzes.Quiz", related_name="+", on_delete=models.CASCADE)
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
+
+    class Meta:
+        abstract = True
+
+
+class StudentItemRow(StudentQuizRow):
+    """A running-sums row of one student on one item of a quiz."""
+
+    item = models.ForeignKey("quizzes.Item", related_name="+", on_delete=models.CASCADE)
+
+    class Meta:
+        abstract = True
+
+
+class QuizStudentTotals(StudentQuizRow):
     """A student's finished attempts at a quiz, as far as the running sums have counted them.
 
     `attempts` and `attempt_id_sum` are a checksum: when they differ from the attempts table
     (attempts finished before the sums existed, or deleted since), the student's sums are rebuilt.
     """
 
-    quiz = models.ForeignKey("quizzes.Quiz", related_name="+", on_delete=models.CASCADE)
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
     attempts = models.PositiveIntegerField(default=0)
     attempt_id_sum = models.BigIntegerField(default=0)
     raw_score_sum = models.FloatField(default=0.0)
@@ -235,15 +252,12 @@ class QuizStudentTotals(models.Model):
         return f"{self.student} at {self.quiz}: {self.attempts} attempts"
 
 
-class ItemScoreSums(models.Model):
+class ItemScoreSums(StudentItemRow):
     """Sums over one student's finished attempts at a quiz that contain one item.
 
     x = the item's score, r = the rest of the attempt (its total without this item).
     """
 
-    quiz = models.ForeignKey("quizzes.Quiz", related_name="+", on_delete=models.CASCADE)
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
-    item = models.ForeignKey("quizzes.Item", related_name="+", on_delete=models.CASCADE)
     n = models.PositiveIntegerField(default=0)
     sum_x = models.FloatField(default=0.0)
     sum_x2 = models.FloatField(default=0.0)
@@ -261,16 +275,13 @@ class ItemScoreSums(models.Model):
         return f"{self.student} on {self.item_id} in {self.quiz}: n={self.n}"
 
 
-class OptionPickCount(models.Model):
+class OptionPickCount(StudentItemRow):
     """How often one student gave one stored response to a choice item in a quiz's finished attempts.
 
     The raw response is kept (not the option it names) so that the tally follows the item's
     current choices: a response naming a removed choice shows up as "other".
     """
 
-    quiz = models.ForeignKey("quizzes.Quiz", related_name="+", on_delete=models.CASCADE)
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", on_delete=models.CASCADE)
-    item = models.ForeignKey("quizzes.Item", related_name="+", on_delete=models.CASCADE)
     # sha256 of the canonical JSON of `response`: a short unique key for any response shape.
     response_key = models.CharField(max_length=64)
     response = models.JSONField(null=True)

@@ -19,9 +19,13 @@ def on_attempt_scored(sender: object, *, attempt: Attempt, **_: Any) -> None:
 def connect() -> None:
     quiz_events.attempt_scored.connect(on_attempt_scored, dispatch_uid="courses.item_sums")
     quiz_events.attempts_regraded.connect(rebuild_after_regrade, dispatch_uid="courses.rebuild_after_regrade")
-    # Instructors see their students' code for the exercises their courses assign, since joining.
-    grading_access.register_visible_work(taught_work_q)
-    # Students reach the instructor-written exercises their courses assign.
-    grading_access.register_assigned_exercises(exercises_assigned_to)
-    # An instructor's exercise that a course assigns is not deleted from under it.
-    grading_access.register_assigning_courses(courses_assigning)
+    grading_access.register_rules(
+        grading_access.Rules(
+            # Instructors see their students' code for the exercises their courses assign, since joining.
+            visible_work=taught_work_q,
+            # Students reach the instructor-written exercises their courses assign.
+            assigned_exercises=exercises_assigned_to,
+            # An instructor's exercise that a course assigns is not deleted from under it.
+            assigning_courses=courses_assigning,
+        )
+    )

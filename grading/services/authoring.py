@@ -7,7 +7,7 @@ shared with). Superusers reach every exercise. Anyone else gets a 404, never a 4
 learns that another instructor's exercise exists.
 
 Students reach a *published* exercise when a course they joined assigns it (the rule is
-registered by courses, `grading.access.register_assigned_exercises`); its authors reach it too.
+registered by courses, `grading.access.register_rules`); its authors reach it too.
 They see, and are graded against, the content as it was when last published.
 """
 

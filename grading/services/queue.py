@@ -18,6 +18,7 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -32,6 +33,8 @@ DEFAULT_LEASE_SECONDS = 30.0
 # A submission claimed this many times without a verdict is given up on: something about it
 # keeps taking its workers down, and retrying forever would starve everyone else.
 MAX_ATTEMPTS = 3
+# How much of a grader's own error message a row keeps.
+ERROR_CHARS = 2000
 
 _lease_override: float | None = None
 
@@ -58,30 +61,31 @@ class Claim:
     attempt: int  # the submission's `attempts` after this claim: the fencing token
 
 
-def _take(submission_id: int, claimable: Q, *, worker_id: str, now: datetime) -> int | None:
-    """Mark the submission running under `worker_id` if it is still claimable; its new attempt number."""
-    updated = Submission.objects.filter(claimable, pk=submission_id).update(
-        status=Submission.Status.RUNNING,
-        claimed_by=worker_id,
-        claimed_at=now,
-        heartbeat_at=now,
-        attempts=F("attempts") + 1,
+def take(claimable: QuerySet, pk: int, running: str, *, worker_id: str, now: datetime) -> int | None:
+    """Mark row `pk` (a submission or an author's job) `running` under `worker_id` if `claimable` still
+    holds it, inside the caller's transaction; the row's new attempt number (the claim's fencing
+    token), or None if another worker took it first."""
+    updated = claimable.filter(pk=pk).update(
+        status=running, claimed_by=worker_id, claimed_at=now, heartbeat_at=now, attempts=F("attempts") + 1
     )
     if not updated:
         return None
-    return Submission.objects.filter(pk=submission_id).values_list("attempts", flat=True).get()
+    return claimable.model._default_manager.filter(pk=pk).values_list("attempts", flat=True).get()
+
+
+def _take(submission_id: int, claimable: Q, *, worker_id: str, now: datetime) -> int | None:
+    """Mark the submission running under `worker_id` if it is still claimable; its new attempt number."""
+    rows = Submission.objects.filter(claimable)
+    return take(rows, submission_id, Submission.Status.RUNNING, worker_id=worker_id, now=now)
 
 
 def _claim_or_give_up(submission_id: int, attempt: int, *, worker_id: str, now: datetime) -> Claim | None:
-    if attempt > MAX_ATTEMPTS:
-        Submission.objects.filter(pk=submission_id, attempts=attempt).update(
-            status=Submission.Status.ERROR,
-            grading_error=f"Grading was interrupted {attempt - 1} times; it will not be retried.",
-            graded_at=now,
-        )
-        logger.error("submission %s given up after %s interrupted attempts", submission_id, attempt - 1)
-        return None
-    return Claim(submission_id=submission_id, worker_id=worker_id, attempt=attempt)
+    claim = Claim(submission_id=submission_id, worker_id=worker_id, attempt=attempt)
+    if attempt <= MAX_ATTEMPTS:
+        return claim
+    fail_submission(claim, f"Grading was interrupted {attempt - 1} times; it will not be retried.", now=now)
+    logger.error("submission %s given up after %s interrupted attempts", submission_id, attempt - 1)
+    return None
 
 
 def claim_submission(
@@ -142,34 +146,29 @@ def _held(claim: Claim):
 
 def heartbeat(claim: Claim) -> bool:
     """Renew the lease; False if the claim was lost (another worker took the submission over)."""
-    return _held(claim).update(heartbeat_at=timezone.now()) == 1
+    return renew(_held(claim))
 
 
 def finish_submission(claim: Claim, verdict: dict) -> bool:
     """Store the verdict if the claim is still current; False (nothing written) otherwise."""
-    now = timezone.now()
-    stored = _held(claim).update(
-        status=Submission.Status.GRADED,
+    stored = settle(
+        _held(claim),
+        Submission.Status.GRADED,
+        ended="graded_at",
         verdict=verdict,
         score=float(verdict.get("score") or 0.0),
         passed=verdict.get("status") == "passed",
-        graded_at=now,
-        heartbeat_at=now,
         grading_error="",
     )
     if not stored:
         logger.warning("submission %s: claim %s lost; verdict discarded", claim.submission_id, claim)
-    return stored == 1
+    return stored
 
 
-def fail_submission(claim: Claim, reason: str) -> bool:
+def fail_submission(claim: Claim, reason: str, *, now: datetime | None = None) -> bool:
     """The grader itself broke on this submission (not the student's fault): record why."""
-    now = timezone.now()
-    return (
-        _held(claim).update(
-            status=Submission.Status.ERROR, grading_error=reason[:2000], graded_at=now, heartbeat_at=now
-        )
-        == 1
+    return settle(
+        _held(claim), Submission.Status.ERROR, ended="graded_at", now=now, grading_error=reason[:ERROR_CHARS]
     )
 
 
@@ -184,6 +183,22 @@ def first_unclaimed(candidates: QuerySet) -> int | None:
     if connection.features.has_select_for_update_skip_locked:
         candidates = candidates.select_for_update(skip_locked=True, of=("self",))
     return candidates.values_list("pk", flat=True).first()
+
+
+# Submissions and author jobs share the claim's life: a worker renews its lease, then either settles
+# the row (its outcome, written only while the claim is still current) or gives it back.
+
+
+def renew(held: QuerySet) -> bool:
+    """Renew the lease of a claimed row (a submission or an author's job); False if the claim was lost."""
+    return held.update(heartbeat_at=timezone.now()) == 1
+
+
+def settle(held: QuerySet, status: str, *, ended: str, now: datetime | None = None, **outcome: Any) -> bool:
+    """Write a claimed row's final status and outcome, its end time (`now`) in the field `ended`, if
+    the claim is still current; False, nothing written, if it was lost."""
+    now = now or timezone.now()
+    return held.update(status=status, heartbeat_at=now, **{ended: now}, **outcome) == 1
 
 
 def give_back(held: QuerySet, queued: str) -> bool:

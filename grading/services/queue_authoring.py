@@ -33,7 +33,16 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from grading.models import AuthoredExercise, AuthoringJob, Submission
-from grading.services.queue import MAX_ATTEMPTS, first_unclaimed, give_back, lease_seconds
+from grading.services.queue import (
+    ERROR_CHARS,
+    MAX_ATTEMPTS,
+    first_unclaimed,
+    give_back,
+    lease_seconds,
+    renew,
+    settle,
+    take,
+)
 
 logger = logging.getLogger("grading.queue")
 
@@ -199,25 +208,15 @@ def claim_next_job(*, worker_id: str, now: datetime | None = None) -> JobClaim |
             job_id = first_unclaimed(candidates)
             if job_id is None:
                 return None
-            updated = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-                status=Job.Status.RUNNING,
-                claimed_by=worker_id,
-                claimed_at=now,
-                heartbeat_at=now,
-                attempts=F("attempts") + 1,
-            )
-        if not updated:
-            continue
-        attempt = Job.objects.filter(pk=job_id).values_list("attempts", flat=True).get()
-        if attempt > MAX_ATTEMPTS:
-            Job.objects.filter(pk=job_id, attempts=attempt).update(
-                status=Job.Status.ERROR,
-                error=f"The run was interrupted {attempt - 1} times; it will not be retried.",
-                finished_at=now,
-            )
-            logger.error("authoring job %s given up after %s interrupted attempts", job_id, attempt - 1)
-            continue
-        return JobClaim(job_id=job_id, worker_id=worker_id, attempt=attempt)
+            queued = Job.objects.filter(status=Job.Status.QUEUED)
+            attempt = take(queued, job_id, Job.Status.RUNNING, worker_id=worker_id, now=now)
+        if attempt is None:
+            continue  # taken between the pick and the update (only without row locks): pick again
+        claim = JobClaim(job_id=job_id, worker_id=worker_id, attempt=attempt)
+        if attempt <= MAX_ATTEMPTS:
+            return claim
+        fail_job(claim, f"The run was interrupted {attempt - 1} times; it will not be retried.", now=now)
+        logger.error("authoring job %s given up after %s interrupted attempts", job_id, attempt - 1)
 
 
 def _held(claim: JobClaim):
@@ -227,28 +226,23 @@ def _held(claim: JobClaim):
 
 
 def heartbeat_job(claim: JobClaim) -> bool:
-    return _held(claim).update(heartbeat_at=timezone.now()) == 1
+    return renew(_held(claim))
 
 
 def finish_job(claim: JobClaim, result: dict[str, Any], *, store=None) -> bool:
     """Store the result if the claim is still current, and run `store()` in the same transaction
     (a validation's report goes onto the exercise too); False, nothing written, otherwise."""
-    now = timezone.now()
     with transaction.atomic():
-        stored = _held(claim).update(status=Job.Status.DONE, result=result, finished_at=now, heartbeat_at=now)
+        stored = settle(_held(claim), Job.Status.DONE, ended="finished_at", result=result)
         if stored and store is not None:
             store()
     if not stored:
         logger.warning("authoring job %s: claim %s lost; result discarded", claim.job_id, claim)
-    return stored == 1
+    return stored
 
 
-def fail_job(claim: JobClaim, reason: str) -> bool:
-    now = timezone.now()
-    return (
-        _held(claim).update(status=Job.Status.ERROR, error=reason[:2000], finished_at=now, heartbeat_at=now)
-        == 1
-    )
+def fail_job(claim: JobClaim, reason: str, *, now: datetime | None = None) -> bool:
+    return settle(_held(claim), Job.Status.ERROR, ended="finished_at", now=now, error=reason[:ERROR_CHARS])
 
 
 def release_job(claim: JobClaim) -> bool:

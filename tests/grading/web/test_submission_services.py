@@ -128,7 +128,7 @@ def test_until_a_rule_says_whom_an_instructor_teaches_they_see_no_other_students
     enrollment_join(student=student, code=course.code)
     taught = Submission.objects.create(student=student, exercise_slug="sgd", source="x = 1")
     own = Submission.objects.create(student=instructor, exercise_slug="adam", source="x = 3")
-    monkeypatch.setattr(grading.access, "_visible_work", None)
+    monkeypatch.setattr(grading.access, "_rules", None)
     with pytest.raises(Submission.DoesNotExist):
         get_submission_for_user(instructor, taught.pk)
     assert get_submission_for_user(instructor, own.pk) == own
