@@ -18,6 +18,7 @@ from grading.models import AuthoredExercise, AuthoringJob, Submission
 from grading.services import queue_status
 from grading.services.authoring import authored_create, authored_share_set, content_from_row
 from grading.services.queue_authoring import (
+    MAX_ATTEMPTS,
     MAX_PENDING_PER_AUTHOR,
     claim_next_job,
     finish_job,
@@ -239,6 +240,21 @@ def test_a_job_whose_worker_died_is_queued_again_and_the_late_result_is_discarde
     assert finish_job(dead, {"ok": False, "problems": ["late"]}) is False
     exercise.refresh_from_db()
     assert exercise.validation["ok"] and AuthoringJob.objects.get().attempts == 2
+
+
+def test_a_job_that_keeps_killing_its_workers_is_given_up_with_the_reason(instructor_client, exercise):
+    instructor_client.post(page("author_exercise_validate", exercise.slug))
+    now = timezone.now()
+    for n in range(MAX_ATTEMPTS):
+        claim = claim_next_job(worker_id=f"w{n}", now=now)
+        assert claim is not None and claim.attempt == n + 1
+        now += timedelta(minutes=10)
+        assert requeue_stale_jobs(now=now) == [claim.job_id]  # its worker died mid-run
+    assert claim_next_job(worker_id="last", now=now) is None
+    job = AuthoringJob.objects.get()
+    assert (job.status, job.attempts, job.claimed_by) == ("error", MAX_ATTEMPTS + 1, "last")
+    assert f"interrupted {MAX_ATTEMPTS} times" in job.error and job.finished_at is not None
+    assert claim_next_job(worker_id="after", now=now) is None, "a job given up is not queued again"
 
 
 # ---------------------------------------------------------------- previews through the queue
