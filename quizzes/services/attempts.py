@@ -137,7 +137,8 @@ def _open_new_attempt(*, quiz: Quiz, student, now: datetime) -> Attempt:
 
     seen = set(AttemptItem.objects.filter(attempt__in=earlier).values_list("item_id", flat=True))
     rng = random.Random(selection_seed(student.pk, quiz.slug, number))
-    items = draw_items(quiz.rules.select_related("bank").all(), seen_item_ids=seen, rng=rng)
+    # Each rule comes with its quiz and the owner whose banks it may draw from, read in the same query.
+    items = draw_items(quiz.rules.select_related("quiz__owner"), seen_item_ids=seen, rng=rng)
     if not items:
         raise QuizUnavailable("This quiz has no questions yet.")
 

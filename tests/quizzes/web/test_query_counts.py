@@ -1,9 +1,11 @@
 """A class takes a quiz at once: the student's pages must not ask the database once per item."""
 
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from quizzes.models import Item
 from quizzes.services.attempts import attempt_start
 
 FEW = ["numeric", "truefalse"]
@@ -44,6 +46,26 @@ def test_starting_an_attempt_asks_as_many_queries_for_six_items_as_for_two(make_
     assert queries_of(lambda: attempt_start(quiz=six, student=student)) == queries_of(
         lambda: attempt_start(quiz=two, student=student)
     )
+
+
+def test_a_start_that_draws_5_of_40_candidates_loads_only_the_5_drawn_items(make_item, make_quiz, student):
+    for number in range(40):
+        make_item("truefalse", f"item-{number}")
+    quiz = make_quiz(rules=({"count": 3}, {"count": 2}))
+    loaded = []
+
+    def count(sender, instance, **kwargs):
+        loaded.append(instance)
+
+    post_init.connect(count, sender=Item)
+    try:
+        attempt = attempt_start(quiz=quiz, student=student)
+    finally:
+        post_init.disconnect(count, sender=Item)
+    drawn = set(attempt.attempt_items.values_list("item_id", flat=True))
+    assert len(drawn) == 5
+    # The candidates are read as ids, names and siblings; only the drawn items are read whole.
+    assert sorted(item.pk for item in loaded) == sorted(drawn)
 
 
 def test_an_answer_post_reads_its_item_attempt_and_version_in_one_query(
