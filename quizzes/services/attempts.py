@@ -103,8 +103,12 @@ def attempts_left(*, quiz: Quiz, student) -> int | None:
     """How many more attempts the student may start; None means unlimited."""
     if quiz.max_attempts is None:
         return None
-    used = Attempt.objects.filter(quiz=quiz, student=student).count()
-    return max(0, quiz.max_attempts - used)
+    return attempts_left_after(quiz, Attempt.objects.filter(quiz=quiz, student=student).count())
+
+
+def attempts_left_after(quiz: Quiz, used: int) -> int | None:
+    """`attempts_left` once the student has made `used` attempts."""
+    return None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
 
 
 def attempt_start(*, quiz: Quiz, student, now: datetime | None = None) -> Attempt:
@@ -373,8 +377,16 @@ def quiz_grade_for(*, quiz: Quiz, student, now: datetime | None = None) -> float
     """The grade that counts for the quiz (best or last finished attempt); None before any finish."""
     for attempt in Attempt.objects.filter(quiz=quiz, student=student, status=AttemptStatus.IN_PROGRESS):
         attempt_close_if_expired(attempt=attempt, now=now)
-    finished = list(
-        Attempt.objects.filter(quiz=quiz, student=student, status=AttemptStatus.FINISHED).order_by("number")
+    return grade_among(
+        quiz, Attempt.objects.filter(quiz=quiz, student=student, status=AttemptStatus.FINISHED)
+    )
+
+
+def grade_among(quiz: Quiz, attempts: Iterable[Attempt]) -> float | None:
+    """`quiz_grade_for` of a student's attempts already read (the unfinished ones are left out)."""
+    finished = sorted(
+        (attempt for attempt in attempts if attempt.status == AttemptStatus.FINISHED),
+        key=lambda attempt: attempt.number,
     )
     if not finished:
         return None

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quizzes.models import Item
-from quizzes.services.attempts import attempt_start
+from quizzes.services.attempts import attempt_finish, attempt_start
 
 FEW = ["numeric", "truefalse"]
 MANY = ["numeric", "truefalse", "single", "multiple", "ordering", "calculation"]
@@ -66,6 +66,27 @@ def test_a_start_that_draws_5_of_40_candidates_loads_only_the_5_drawn_items(make
     assert len(drawn) == 5
     # The candidates are read as ids, names and siblings; only the drawn items are read whole.
     assert sorted(item.pk for item in loaded) == sorted(drawn)
+
+
+def test_the_quiz_list_asks_as_many_queries_for_five_quizzes_with_attempts_as_for_one(
+    make_item, make_quiz, student, student_client
+):
+    make_item("numeric")
+    url = reverse("quizzes:list")
+    student_client.get(url)  # the session's first use out of the way
+
+    def listing_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert student_client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    attempt_start(quiz=make_quiz(slug="quiz-0", max_attempts=2), student=student)
+    one = listing_queries()
+    for number in range(1, 5):
+        quiz = make_quiz(slug=f"quiz-{number}", max_attempts=2)
+        attempt_finish(attempt=attempt_start(quiz=quiz, student=student))
+        attempt_start(quiz=quiz, student=student)
+    assert listing_queries() == one
 
 
 def test_an_answer_post_reads_its_item_attempt_and_version_in_one_query(
