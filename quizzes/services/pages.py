@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, prefetch_related_objects
 from django.urls import get_script_prefix, reverse
 
 from quizzes.engine import answer_key, render_item
@@ -103,19 +103,30 @@ def quiz_summaries(quizzes: Iterable[Quiz], student) -> list[QuizSummary]:
 
 def _attempts_at(quizzes_by_id: dict[int, Quiz], student) -> list[Attempt]:
     """The student's attempts at these quizzes, in number order, each knowing its quiz and how many
-    of its answers still wait for a person's grade (its score counts them 0)."""
-    waiting = Q(
-        attempt_items__item__kind__in=HAND_GRADED_KINDS,
-        attempt_items__answered_at__isnull=False,
-        attempt_items__score__isnull=True,
+    of its answers still wait for a person's grade (`awaiting_grading`: its score counts them 0).
+
+    The count is asked only when there are attempts: a student who has not started (the class
+    opening the quiz page) costs one plain query.
+    """
+    attempts = list(
+        Attempt.objects.filter(quiz__in=list(quizzes_by_id), student=student).order_by("quiz_id", "number")
     )
-    attempts: list[Attempt] = list(
-        Attempt.objects.filter(quiz__in=list(quizzes_by_id), student=student)
-        .annotate(awaiting_grading=Count("attempt_items", filter=waiting))
-        .order_by("quiz_id", "number")
-    )
+    waiting: dict[int, int] = {}
+    if attempts:
+        waiting = dict(
+            AttemptItem.objects.filter(
+                attempt__in=[attempt.pk for attempt in attempts],
+                item__kind__in=HAND_GRADED_KINDS,
+                answered_at__isnull=False,
+                score__isnull=True,
+            )
+            .values("attempt_id")
+            .annotate(waiting=Count("pk"))
+            .values_list("attempt_id", "waiting")
+        )
     for attempt in attempts:
         attempt.quiz = quizzes_by_id[attempt.quiz_id]
+        attempt.awaiting_grading = waiting.get(attempt.pk, 0)  # type: ignore[attr-defined]
     return attempts
 
 
