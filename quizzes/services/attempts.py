@@ -299,9 +299,19 @@ def unanswered_among(attempt_items: Iterable[AttemptItem]) -> list[int]:
 
 
 def _check_drafts(attempt: Attempt) -> dict[int, tuple[Any, int | None, CheckResult]]:
-    """Check every pending draft before any lock is taken (the engine may take a moment)."""
-    checked = {}
-    for attempt_item in attempt.attempt_items.select_related("version", "item__bank"):
+    """Check every pending draft before any lock is taken (the engine may take a moment).
+
+    The items and versions (their whole specs) are read only for the attempt items with a draft
+    to check: an attempt whose answers were all submitted reads just the drafts' fields.
+    """
+    checked: dict[int, tuple[Any, int | None, CheckResult]] = {}
+    drafts = attempt.attempt_items.only("pk", "answered_at", "response", "draft")
+    with_drafts = [row.pk for row in drafts if pending_draft(row, attempt.quiz) is not None]
+    if not with_drafts:
+        return checked
+    for attempt_item in attempt.attempt_items.filter(pk__in=with_drafts).select_related(
+        "version", "item__bank"
+    ):
         draft = pending_draft(attempt_item, attempt.quiz)
         if draft is None:
             continue
