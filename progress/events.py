@@ -147,8 +147,10 @@ def _apply(student, outcome: _Outcome, event: str, **about_event: Any) -> list[A
                 )
         except IntegrityError:
             return []  # already processed
-        # Locking the student's totals serialises concurrent events of the same student.
-        StudentProgress.objects.get_or_create(student=student)
+        # Locking the student's totals serialises concurrent events of the same student. The row is
+        # made first when missing (an insert that a row already there, or one made a moment ago by
+        # another event of the student, turns into nothing: no savepoint, no second read).
+        StudentProgress.objects.bulk_create([StudentProgress(student=student)], ignore_conflicts=True)
         progress = StudentProgress.objects.select_for_update().get(student=student)
 
         gained_xp = _record_solved(student, outcome)
