@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import JSONField, Q, QuerySet
+from django.db.models import CharField, JSONField, Q, QuerySet, Value
 from django.db.models.fields.json import KeyTransform
 
 from quizzes.models import Item, QuizRule
@@ -180,12 +180,14 @@ def draw_candidates_of(rules: list[QuizRule]) -> list[list[Candidate]]:
         items = _limited_to_owner_banks(Item.objects.all(), owners[key])
         if all(conditions):  # a rule without any filter matches every item: no condition then
             items = items.filter(functools.reduce(operator.or_, conditions))
+        # An item's topics are joined (a row per topic) only when some rule asks for topics.
+        by_topic = any(rules[index].topics for index in indexes)
         rows = items.order_by("id").values_list(
             "id",
             "bank_id",
             "key",
             "kind",
-            "topics__slug",
+            "topics__slug" if by_topic else Value(None, output_field=CharField()),
             _SpecKey("hidden", "spec", output_field=JSONField()),
             _SpecKey("siblings", "spec", output_field=JSONField()),
         )

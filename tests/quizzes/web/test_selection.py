@@ -138,6 +138,10 @@ def test_the_draw_reads_every_rules_candidates_at_once_as_each_rule_would_alone(
     expected = [[Candidate.of(item) for item in rule_candidates(rule)] for rule in every]
     assert draw_candidates_of(every) == expected
     assert draw_candidates_of([*every, every[0]]) == [*expected, expected[0]]  # a rule drawn twice
+    without_topics = [index for index, rule in enumerate(every) if not rule.topics]
+    assert draw_candidates_of([every[index] for index in without_topics]) == [
+        expected[index] for index in without_topics
+    ]
     with_a_rule_of_any_item = [
         *every,
         *make_quiz(slug="any-item", rules=[{"count": 1}], **settings).rules.all(),
