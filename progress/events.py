@@ -45,7 +45,7 @@ from progress.mastery import Evidence, mastery_level, recent_window, window_from
 from progress.models import Activity, ActivityKind, Award, ConceptMastery, Solved, SolvedKind, StudentProgress
 from progress.streaks import StreakState, record_practice
 from progress.xp import EXERCISE_XP, ITEM_XP
-from quizzes.models import Attempt, AttemptItem, AttemptStatus
+from quizzes.models import Attempt, AttemptItem, AttemptStatus, Item
 from quizzes.scores import is_full_marks
 
 
@@ -68,12 +68,13 @@ def quiz_finished(attempt, *, now: datetime | None = None) -> list[Achievement]:
     attempt = Attempt.objects.select_related("quiz", "student").get(pk=attempt.pk)
     if attempt.status != AttemptStatus.FINISHED:
         return []
+    # An answer waiting for a person's grade (an essay) has no score yet: it is no evidence.
     answered = list(
-        # An answer waiting for a person's grade (an essay) has no score yet: it is no evidence.
-        AttemptItem.objects.filter(attempt=attempt, answered_at__isnull=False, score__isnull=False)
-        .select_related("item")
-        .prefetch_related("item__topics")
+        AttemptItem.objects.filter(
+            attempt=attempt, answered_at__isnull=False, score__isnull=False
+        ).values_list("item_id", "item__kind", "score", "answered_at")
     )
+    topics = _topics_of({item_id for item_id, *_ in answered})
     outcome = _Outcome(
         kind=ActivityKind.QUIZ,
         source_id=attempt.pk,
@@ -81,16 +82,26 @@ def quiz_finished(attempt, *, now: datetime | None = None) -> list[Achievement]:
         score=_clamp(attempt.score),
         at=attempt.finished_at or now or timezone.now(),
     )
-    for row in answered:
-        score = _clamp(row.score)
-        answered_at = cast(datetime, row.answered_at)  # only answered items were read
-        piece = Evidence(f"item:{row.item_id}", score, answered_at)
-        for concept in concepts_for_topics(topic.slug for topic in row.item.topics.all()):
+    for item_id, kind, raw_score, when in answered:
+        score = _clamp(raw_score)
+        answered_at = cast(datetime, when)  # only answered items were read
+        piece = Evidence(f"item:{item_id}", score, answered_at)
+        for concept in concepts_for_topics(topics.get(item_id, ())):
             outcome.evidence[concept].append(piece)
         if is_full_marks(score):
-            outcome.solved.append((SolvedKind.ITEM, str(row.item_id), row.item.kind))
+            outcome.solved.append((SolvedKind.ITEM, str(item_id), kind))
         outcome.practice_days.add(timezone.localdate(answered_at))
     return _apply(attempt.student, outcome, QUIZ, attempt=attempt, answered_count=len(answered))
+
+
+def _topics_of(item_ids: set[int]) -> dict[int, list[str]]:
+    """Item id -> its topic slugs, read in one query (none when there are no items)."""
+    topics: dict[int, list[str]] = defaultdict(list)
+    if item_ids:
+        pairs = Item.topics.through.objects.filter(item_id__in=item_ids).values_list("item_id", "topic__slug")
+        for item_id, slug in pairs:
+            topics[item_id].append(slug)
+    return topics
 
 
 def submission_graded(submission, *, now: datetime | None = None) -> list[Achievement]:
@@ -136,8 +147,10 @@ def _apply(student, outcome: _Outcome, event: str, **about_event: Any) -> list[A
                 )
         except IntegrityError:
             return []  # already processed
-        # Locking the student's totals serialises concurrent events of the same student.
-        StudentProgress.objects.get_or_create(student=student)
+        # Locking the student's totals serialises concurrent events of the same student. The row is
+        # made first when missing (an insert that a row already there, or one made a moment ago by
+        # another event of the student, turns into nothing: no savepoint, no second read).
+        StudentProgress.objects.bulk_create([StudentProgress(student=student)], ignore_conflicts=True)
         progress = StudentProgress.objects.select_for_update().get(student=student)
 
         gained_xp = _record_solved(student, outcome)

@@ -103,8 +103,12 @@ def attempts_left(*, quiz: Quiz, student) -> int | None:
     """How many more attempts the student may start; None means unlimited."""
     if quiz.max_attempts is None:
         return None
-    used = Attempt.objects.filter(quiz=quiz, student=student).count()
-    return max(0, quiz.max_attempts - used)
+    return attempts_left_after(quiz, Attempt.objects.filter(quiz=quiz, student=student).count())
+
+
+def attempts_left_after(quiz: Quiz, used: int) -> int | None:
+    """`attempts_left` once the student has made `used` attempts."""
+    return None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
 
 
 def attempt_start(*, quiz: Quiz, student, now: datetime | None = None) -> Attempt:
@@ -137,7 +141,8 @@ def _open_new_attempt(*, quiz: Quiz, student, now: datetime) -> Attempt:
 
     seen = set(AttemptItem.objects.filter(attempt__in=earlier).values_list("item_id", flat=True))
     rng = random.Random(selection_seed(student.pk, quiz.slug, number))
-    items = draw_items(quiz.rules.select_related("bank").all(), seen_item_ids=seen, rng=rng)
+    # Each rule comes with its quiz and the owner whose banks it may draw from, read in the same query.
+    items = draw_items(quiz.rules.select_related("quiz__owner"), seen_item_ids=seen, rng=rng)
     if not items:
         raise QuizUnavailable("This quiz has no questions yet.")
 
@@ -294,9 +299,19 @@ def unanswered_among(attempt_items: Iterable[AttemptItem]) -> list[int]:
 
 
 def _check_drafts(attempt: Attempt) -> dict[int, tuple[Any, int | None, CheckResult]]:
-    """Check every pending draft before any lock is taken (the engine may take a moment)."""
-    checked = {}
-    for attempt_item in attempt.attempt_items.select_related("version", "item__bank"):
+    """Check every pending draft before any lock is taken (the engine may take a moment).
+
+    The items and versions (their whole specs) are read only for the attempt items with a draft
+    to check: an attempt whose answers were all submitted reads just the drafts' fields.
+    """
+    checked: dict[int, tuple[Any, int | None, CheckResult]] = {}
+    drafts = attempt.attempt_items.only("pk", "answered_at", "response", "draft")
+    with_drafts = [row.pk for row in drafts if pending_draft(row, attempt.quiz) is not None]
+    if not with_drafts:
+        return checked
+    for attempt_item in attempt.attempt_items.filter(pk__in=with_drafts).select_related(
+        "version", "item__bank"
+    ):
         draft = pending_draft(attempt_item, attempt.quiz)
         if draft is None:
             continue
@@ -372,8 +387,16 @@ def quiz_grade_for(*, quiz: Quiz, student, now: datetime | None = None) -> float
     """The grade that counts for the quiz (best or last finished attempt); None before any finish."""
     for attempt in Attempt.objects.filter(quiz=quiz, student=student, status=AttemptStatus.IN_PROGRESS):
         attempt_close_if_expired(attempt=attempt, now=now)
-    finished = list(
-        Attempt.objects.filter(quiz=quiz, student=student, status=AttemptStatus.FINISHED).order_by("number")
+    return grade_among(
+        quiz, Attempt.objects.filter(quiz=quiz, student=student, status=AttemptStatus.FINISHED)
+    )
+
+
+def grade_among(quiz: Quiz, attempts: Iterable[Attempt]) -> float | None:
+    """`quiz_grade_for` of a student's attempts already read (the unfinished ones are left out)."""
+    finished = sorted(
+        (attempt for attempt in attempts if attempt.status == AttemptStatus.FINISHED),
+        key=lambda attempt: attempt.number,
     )
     if not finished:
         return None

@@ -9,11 +9,12 @@ else on the page comes from the engine's `render_item`, which never carries the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, prefetch_related_objects
 from django.urls import get_script_prefix, reverse
 
 from quizzes.engine import answer_key, render_item
@@ -25,10 +26,12 @@ from quizzes.engine.variants import rebuild_variant
 from quizzes.models import Attempt, AttemptItem, AttemptStatus, FeedbackMode, Quiz
 from quizzes.services.attempts import (
     answers_change_until_finish,
-    attempts_left,
+    attempt_close_if_expired,
+    attempts_left_after,
+    grade_among,
     is_blank,
+    is_expired,
     penalty_factor,
-    quiz_grade_for,
     seconds_left,
     unanswered_among,
 )
@@ -62,22 +65,69 @@ class QuizSummary:
 
 def quiz_summary(quiz: Quiz, student) -> QuizSummary:
     """The quiz as one student sees it: their attempts, grade and what they may do next."""
+    return quiz_summaries([quiz], student)[0]
+
+
+def quiz_summaries(quizzes: Iterable[Quiz], student) -> list[QuizSummary]:
+    """`quiz_summary` of each quiz, the student's attempts at all of them read in one query.
+
+    An attempt that ran out of time is closed first (and the attempts read again: finishing it may
+    leave answers waiting for a person's grade).
+    """
+    quizzes = list(quizzes)
     if not student.is_authenticated:
-        return QuizSummary(quiz, [], None, quiz.max_attempts, None)
-    grade = quiz_grade_for(quiz=quiz, student=student)  # also closes an attempt that ran out of time
-    # Each attempt knows how many of its answers still wait for a person's grade (its score counts them 0).
-    waiting = Q(
-        attempt_items__item__kind__in=HAND_GRADED_KINDS,
-        attempt_items__answered_at__isnull=False,
-        attempt_items__score__isnull=True,
+        return [QuizSummary(quiz, [], None, quiz.max_attempts, None) for quiz in quizzes]
+    by_id = {quiz.pk: quiz for quiz in quizzes}
+    attempts = _attempts_at(by_id, student)
+    expired = [
+        attempt for attempt in attempts if attempt.status == AttemptStatus.IN_PROGRESS and is_expired(attempt)
+    ]
+    if expired:
+        for attempt in expired:
+            attempt_close_if_expired(attempt=attempt)
+        attempts = _attempts_at(by_id, student)
+    of_quiz: dict[int, list[Attempt]] = {pk: [] for pk in by_id}
+    for attempt in attempts:
+        of_quiz[attempt.quiz_id].append(attempt)
+    summaries = []
+    for quiz in quizzes:
+        mine = of_quiz[quiz.pk]
+        in_progress = next((a for a in mine if a.status == AttemptStatus.IN_PROGRESS), None)
+        summaries.append(
+            QuizSummary(
+                quiz, mine, grade_among(quiz, mine), attempts_left_after(quiz, len(mine)), in_progress
+            )
+        )
+    return summaries
+
+
+def _attempts_at(quizzes_by_id: dict[int, Quiz], student) -> list[Attempt]:
+    """The student's attempts at these quizzes, in number order, each knowing its quiz and how many
+    of its answers still wait for a person's grade (`awaiting_grading`: its score counts them 0).
+
+    The count is asked only when there are attempts: a student who has not started (the class
+    opening the quiz page) costs one plain query.
+    """
+    attempts = list(
+        Attempt.objects.filter(quiz__in=list(quizzes_by_id), student=student).order_by("quiz_id", "number")
     )
-    attempts: list[Attempt] = list(
-        Attempt.objects.filter(quiz=quiz, student=student)
-        .annotate(awaiting_grading=Count("attempt_items", filter=waiting))
-        .order_by("number")
-    )
-    in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
-    return QuizSummary(quiz, attempts, grade, attempts_left(quiz=quiz, student=student), in_progress)
+    waiting: dict[int, int] = {}
+    if attempts:
+        waiting = dict(
+            AttemptItem.objects.filter(
+                attempt__in=[attempt.pk for attempt in attempts],
+                item__kind__in=HAND_GRADED_KINDS,
+                answered_at__isnull=False,
+                score__isnull=True,
+            )
+            .values("attempt_id")
+            .annotate(waiting=Count("pk"))
+            .values_list("attempt_id", "waiting")
+        )
+    for attempt in attempts:
+        attempt.quiz = quizzes_by_id[attempt.quiz_id]
+        attempt.awaiting_grading = waiting.get(attempt.pk, 0)  # type: ignore[attr-defined]
+    return attempts
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,14 @@ from quizzes.services.attempts import (
     unanswered_positions,
 )
 from quizzes.services.manual_grading import pending_count
-from quizzes.services.pages import attempt_progress, item_panels, page_items, quiz_summary, rendered_item
+from quizzes.services.pages import (
+    attempt_progress,
+    item_panels,
+    page_items,
+    quiz_summaries,
+    quiz_summary,
+    rendered_item,
+)
 from quizzes.services.responses import MAX_TEXT_LENGTH, MOVE_FIELD, ORDER_FIELD, reorder, response_from_form
 from throttling import check, retry_after, throttle
 
@@ -37,7 +44,7 @@ from throttling import check, retry_after, throttle
 def quiz_list(request: HttpRequest) -> HttpResponse:
     # Creation order is the order the course file lists them in: warm-up first, checkpoint last.
     quizzes = Quiz.objects.filter(published=True).order_by("created_at", "title")
-    summaries = [quiz_summary(quiz, request.user) for quiz in quizzes]
+    summaries = quiz_summaries(quizzes, request.user)
     return render(request, "quizzes/quiz_list.html", {"summaries": summaries})
 
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.models import AttemptStatus
-from quizzes.services.attempts import attempt_start
+from quizzes.services.attempts import attempt_save_draft, attempt_start
 from quizzes.services.pages import rendered_item
 from tests.quizzes.web.conftest import SPECS, explanation_marker
 
@@ -277,6 +277,31 @@ def test_an_answer_after_the_deadline_is_refused_and_the_review_opens(
     assert "Time is up" in response.content.decode()
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.FINISHED and attempt.attempt_items.get().answered_at is None
+
+
+@pytest.mark.parametrize("page", ["quizzes:list", "quizzes:detail"])
+def test_the_quiz_pages_finish_an_expired_attempt_and_show_its_draft_awaiting_grading(
+    page, make_item, make_quiz, student, student_client
+):
+    make_item("essay")
+    make_item("numeric")
+    quiz = make_quiz(time_limit_minutes=5, max_attempts=3)
+    started = timezone.now() - timedelta(hours=1)
+    attempt = attempt_start(quiz=quiz, student=student, now=started)
+    essay = attempt.attempt_items.get(item__kind="essay")
+    attempt_save_draft(
+        attempt_item=essay, student=student, response="Momentum averages past gradients.", now=started
+    )
+    url = reverse(page, args=[quiz.slug] if page == "quizzes:detail" else [])
+
+    html = student_client.get(url).content.decode()
+
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.FINISHED
+    assert "continue attempt" not in html.lower()
+    assert "grade <strong>0%</strong>" in html if page == "quizzes:list" else "2 attempts left" in html
+    if page == "quizzes:detail":  # the essay typed before the deadline now waits for its grade
+        assert "1 awaiting grading, counted 0 for now" in html
 
 
 def test_opening_an_expired_attempt_finishes_it(make_item, make_quiz, student, student_client):

@@ -1,10 +1,12 @@
 """A class takes a quiz at once: the student's pages must not ask the database once per item."""
 
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quizzes.services.attempts import attempt_start
+from quizzes.models import Item
+from quizzes.services.attempts import attempt_answer, attempt_finish, attempt_save_draft, attempt_start
 
 FEW = ["numeric", "truefalse"]
 MANY = ["numeric", "truefalse", "single", "multiple", "ordering", "calculation"]
@@ -44,6 +46,71 @@ def test_starting_an_attempt_asks_as_many_queries_for_six_items_as_for_two(make_
     assert queries_of(lambda: attempt_start(quiz=six, student=student)) == queries_of(
         lambda: attempt_start(quiz=two, student=student)
     )
+
+
+class LoadedItems:
+    """The items Django builds from database rows while the block runs (its post_init signal)."""
+
+    def __enter__(self) -> list[Item]:
+        self.loaded: list[Item] = []
+        post_init.connect(self.count, sender=Item)
+        return self.loaded
+
+    def __exit__(self, *exc) -> None:
+        post_init.disconnect(self.count, sender=Item)
+
+    def count(self, sender, instance, **kwargs) -> None:
+        self.loaded.append(instance)
+
+
+def test_a_start_that_draws_5_of_40_candidates_loads_only_the_5_drawn_items(make_item, make_quiz, student):
+    for number in range(40):
+        make_item("truefalse", f"item-{number}")
+    quiz = make_quiz(rules=({"count": 3}, {"count": 2}))
+    with LoadedItems() as loaded:
+        attempt = attempt_start(quiz=quiz, student=student)
+    drawn = set(attempt.attempt_items.values_list("item_id", flat=True))
+    assert len(drawn) == 5
+    # The candidates are read as ids, names and siblings; only the drawn items are read whole.
+    assert sorted(item.pk for item in loaded) == sorted(drawn)
+
+
+def test_a_finish_reads_the_items_only_of_the_drafts_it_checks(make_item, make_quiz, student):
+    for number in range(5):
+        make_item("numeric", f"item-{number}")
+    attempt = attempt_start(quiz=make_quiz(feedback_mode="end"), student=student)
+    rows = list(attempt.attempt_items.order_by("position"))
+    for row in rows[:4]:
+        attempt_answer(attempt_item=row, student=student, response="0.0371")
+    attempt_save_draft(attempt_item=rows[4], student=student, response="0.0371")
+    attempt_save_draft(attempt_item=rows[0], student=student, response="0.0371")  # the same answer again
+
+    with LoadedItems() as loaded:
+        attempt_finish(attempt=attempt)
+
+    assert [item.pk for item in loaded] == [rows[4].item_id]
+    assert attempt.attempt_items.get(pk=rows[4].pk).score == 1.0
+
+
+def test_the_quiz_list_asks_as_many_queries_for_five_quizzes_with_attempts_as_for_one(
+    make_item, make_quiz, student, student_client
+):
+    make_item("numeric")
+    url = reverse("quizzes:list")
+    student_client.get(url)  # the session's first use out of the way
+
+    def listing_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert student_client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    attempt_start(quiz=make_quiz(slug="quiz-0", max_attempts=2), student=student)
+    one = listing_queries()
+    for number in range(1, 5):
+        quiz = make_quiz(slug=f"quiz-{number}", max_attempts=2)
+        attempt_finish(attempt=attempt_start(quiz=quiz, student=student))
+        attempt_start(quiz=quiz, student=student)
+    assert listing_queries() == one
 
 
 def test_an_answer_post_reads_its_item_attempt_and_version_in_one_query(

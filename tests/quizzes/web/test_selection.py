@@ -2,8 +2,16 @@ import random
 
 import pytest
 
-from quizzes.models import Bank
-from quizzes.selection import draw_items, selection_seed
+from accounts.services import user_create
+from quizzes.models import Bank, BankShare, ShareRole
+from quizzes.selection import (
+    Candidate,
+    draw_candidates,
+    draw_candidates_of,
+    draw_items,
+    rule_candidates,
+    selection_seed,
+)
 
 
 def _draw(quiz, seen=frozenset(), seed=1):
@@ -71,3 +79,73 @@ def test_selection_seed_is_stable_and_depends_on_every_part():
     assert (
         len({selection_seed(1, "quiz", 1), selection_seed(2, "quiz", 1), selection_seed(1, "quiz", 2)}) == 3
     )
+
+
+# The draw reads only the `hidden` and `siblings` keys of the candidates' specs; it must read them
+# as the spec holds them (the string "true" is not `true`), on SQLite as on PostgreSQL.
+HIDDEN_VALUES = [True, False, None, "true", "True", 1, 0, 2.5, ["b"], {"hidden": True}]
+SIBLINGS_VALUES = [None, False, 0, "", [], ["b"], ["b", 3, "a", "c"], '["b"]', "b", {"b": 1}]
+
+
+@pytest.mark.parametrize(
+    ("hidden", "siblings"), list(zip(HIDDEN_VALUES, SIBLINGS_VALUES, strict=True)), ids=repr
+)
+def test_the_draw_reads_hidden_and_siblings_exactly_as_the_spec_holds_them(
+    hidden, siblings, make_quiz, make_item
+):
+    make_item("truefalse", "a", hidden=hidden)
+    make_item("truefalse", "b")
+    make_item("truefalse", "c", siblings=siblings)
+    make_item("truefalse", "d", note="no hidden or siblings key at all")
+    (rule,) = make_quiz(rules=[{"count": 4}]).rules.all()
+    assert draw_candidates(rule) == [Candidate.of(item) for item in rule_candidates(rule)]
+
+
+@pytest.mark.parametrize("owner", ["none", "instructor", "superuser"])
+def test_the_draw_reads_every_rules_candidates_at_once_as_each_rule_would_alone(
+    owner, make_quiz, make_item, bank
+):
+    other = Bank.objects.create(slug="other", name="Other")
+    unshared = Bank.objects.create(slug="unshared", name="Unshared")
+    make_item("single", "a", topics=["momentum", "adam"])
+    make_item("single", "b", topics=["adam"])
+    make_item("numeric", "c", topics=["momentum"])
+    make_item("numeric", "d")
+    make_item("truefalse", "e", topics=["momentum"], hidden=True)
+    make_item("truefalse", "f", topics=["sgd"], siblings=["a"])
+    make_item("single", "g", topics=["momentum"], target_bank=other)
+    make_item("numeric", "h", target_bank=other)
+    make_item("single", "i", topics=["momentum"], target_bank=unshared)
+    settings = {}
+    if owner != "none":
+        user = user_create(username="olga", password="pass-word-123", instructor=True)
+        user.is_superuser = owner == "superuser"
+        user.save()
+        Bank.objects.filter(pk=bank.pk).update(owner=user)
+        BankShare.objects.create(bank=other, user=user, role=ShareRole.VIEWER)
+        settings["owner"] = user
+    rules = [
+        {"count": 1, "topics": ["momentum"], "kinds": ["single"]},
+        {"count": 1, "kinds": ["numeric"]},
+        {"count": 1, "bank": other},
+        {"count": 1, "topics": ["adam", "sgd"], "bank": bank},
+        {"count": 1, "topics": ["momentum", "nesterov"]},
+        {"count": 1, "kinds": ["truefalse", "numeric"], "topics": ["momentum", "sgd"]},
+        {"count": 1, "topics": ["nobody-teaches-this"]},
+    ]
+    quiz = make_quiz(rules=rules, **settings)
+    every = list(quiz.rules.all())
+    expected = [[Candidate.of(item) for item in rule_candidates(rule)] for rule in every]
+    assert draw_candidates_of(every) == expected
+    assert draw_candidates_of([*every, every[0]]) == [*expected, expected[0]]  # a rule drawn twice
+    without_topics = [index for index, rule in enumerate(every) if not rule.topics]
+    assert draw_candidates_of([every[index] for index in without_topics]) == [
+        expected[index] for index in without_topics
+    ]
+    with_a_rule_of_any_item = [
+        *every,
+        *make_quiz(slug="any-item", rules=[{"count": 1}], **settings).rules.all(),
+    ]
+    assert draw_candidates_of(with_a_rule_of_any_item) == [
+        [Candidate.of(item) for item in rule_candidates(rule)] for rule in with_a_rule_of_any_item
+    ]
