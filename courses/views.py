@@ -252,10 +252,12 @@ def assignment_statistics(request: HttpRequest, course_id: int, assignment_id: i
     if assignment.is_quiz:
         quiz = cast(Quiz, assignment.quiz)  # a quiz assignment always has its quiz
         context["stats"] = quiz_item_statistics(course=assignment.course, quiz=quiz)
+        context["statistics_title"] = "Item statistics"
         return render(request, "courses/item_statistics.html", context)
     context["analytics"] = exercise_analytics(
         course=assignment.course, exercise_slug=assignment.exercise_slug
     )
+    context["statistics_title"] = "Code analytics"
     return render(request, "courses/code_analytics.html", context)
 
 

@@ -280,7 +280,7 @@ def service_tokens(request: HttpRequest) -> HttpResponse:
         ServiceTokenRefused,
     )
     tokens = ServiceToken.objects.select_related("context__tool", "context__course", "created_by")
-    context = {"form": form, "issued": issued, "tokens": tokens}
+    context = {"form": form, "created": issued, "tokens": tokens}  # the names token_page.html reads
     return render(request, "lti/service_tokens.html", context, status=status)
 
 
