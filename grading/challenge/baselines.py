@@ -20,9 +20,9 @@ from functools import cache
 import numpy as np
 
 from grading.challenge.problems import ChallengeProblem, challenge_problems
-from grading.challenge.scoring import combined_ratio, problem_score, score_of
+from grading.challenge.scoring import combined_ratio, problem_score, score_of, steps_to_held_target
 from grading.plans import simulate
-from grading.scoring import losses_along, steps_to_target
+from grading.scoring import losses_along
 from optimlab.optimizers import get_optimizer
 
 BASELINES = ("sgd", "momentum", "adam", "adamw")
@@ -31,7 +31,7 @@ LR_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0, 3.0)
 
 # What the search finds: problem id -> optimizer -> learning rate.
 TUNED_LR: dict[str, dict[str, float]] = {
-    "noisy-quadratic": {"sgd": 0.1, "momentum": 0.01, "adam": 1.0, "adamw": 1.0},
+    "noisy-quadratic": {"sgd": 0.03, "momentum": 0.003, "adam": 0.1, "adamw": 0.1},
     "ill-conditioned": {"sgd": 0.01, "momentum": 0.03, "adam": 1.0, "adamw": 1.0},
     "rosenbrock": {"sgd": 0.001, "momentum": 0.001, "adam": 1.0, "adamw": 0.1},
     "himmelblau": {"sgd": 0.01, "momentum": 0.003, "adam": 3.0, "adamw": 3.0},
@@ -59,7 +59,7 @@ def run_baseline(problem: ChallengeProblem, optimizer_name: str, lr: float) -> B
     losses = losses_along(problem.case, run.rows)
     if len(losses) < problem.budget + 1:  # stopped by an error: the rest of the curve is missing
         losses = np.concatenate([losses, np.full(problem.budget + 1 - len(losses), math.nan)])
-    return BaselineRun(optimizer_name, lr, losses, steps_to_target(losses, problem.target))
+    return BaselineRun(optimizer_name, lr, losses, steps_to_held_target(losses, problem.target, problem.hold))
 
 
 def _search_key(run: BaselineRun) -> tuple[int, float, float]:
@@ -119,6 +119,7 @@ def baseline_standings() -> tuple[BaselineStanding, ...]:
                 target=problem.target,
                 budget=problem.budget,
                 best_baseline=best_baseline_steps(problem.id),
+                hold=problem.hold,
             )
             for problem in challenge_problems()
         ]
