@@ -17,7 +17,7 @@ from grading.challenge.baselines import (
 )
 from grading.challenge.content import starter_source, statement_md
 from grading.challenge.grader import grade_challenge
-from grading.challenge.problems import challenge_plan, challenge_problems
+from grading.challenge.problems import HOLD_STEPS, challenge_plan, challenge_problems
 from grading.challenge.scoring import PENALTY_FACTOR, combined_ratio, problem_score, steps_to_held_target
 from grading.grader import grading_sandbox
 from grading.plans import simulate
@@ -143,6 +143,8 @@ def test_the_statement_lists_every_problem_and_the_starter_defines_the_contract(
     text = statement_md()
     for problem in challenge_problems():
         assert problem.case.title in text
+    held = [line for line in text.splitlines() if f"held for {HOLD_STEPS} steps" in line]
+    assert len(held) == sum(problem.hold > 1 for problem in challenge_problems()) == 2
     assert "def step(params, grads, state)" in starter_source()
 
 
