@@ -27,8 +27,9 @@ class DatabaseBaselineStore:
 
     def save(self, digest: str, payload: object) -> None:
         try:
+            # Replaces a row that could not be read back (the runs are the same for one digest).
             with transaction.atomic():
-                ChallengeBaselineRuns.objects.create(digest=digest, runs=payload)
+                ChallengeBaselineRuns.objects.update_or_create(digest=digest, defaults={"runs": payload})
         except IntegrityError:
             pass  # another process stored the same runs first
         except Exception as error:  # the runs stay in this process; the next one tries again

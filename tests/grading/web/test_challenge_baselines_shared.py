@@ -93,10 +93,11 @@ def test_runs_stored_under_another_digest_are_not_used(fresh_process, computed):
     }
 
 
-def test_a_malformed_stored_row_is_ignored_and_the_runs_computed(fresh_process, computed):
+def test_a_malformed_stored_row_is_ignored_then_replaced_by_the_computed_runs(fresh_process, computed):
     ChallengeBaselineRuns.objects.create(digest=baseline_digest(), runs={"noisy-quadratic": "junk"})
     runs = baseline_runs()
     assert runs["himmelblau"][0].steps_to_target == computed["himmelblau"][0].steps_to_target
+    assert runs_from_payload(ChallengeBaselineRuns.objects.get().runs) is not None
 
 
 def test_the_command_stores_the_runs_once_and_prunes_other_digests(fresh_process, capsys):
