@@ -243,7 +243,7 @@ def challenge_best_entries(student_ids: Any) -> dict[int, ChallengeEntry]:
 
 
 def challenge_baselines() -> tuple[ChallengeBaseline, ...]:
-    """The tuned baselines, scored exactly as an entry is (computed once per process)."""
+    """The tuned baselines, scored exactly as an entry is (read from the runs every process shares; see docs/challenge.md)."""
     from grading.challenge.baselines import baseline_standings  # NumPy and the runs: only when asked
     from grading.challenge.problems import challenge_problems  # builds the suite's arrays: as above
 

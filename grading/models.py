@@ -238,3 +238,18 @@ class AuthoringJob(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in self.PENDING
+
+
+class ChallengeBaselineRuns(models.Model):
+    """The optimizer challenge's tuned baseline runs, computed once and read by every process.
+
+    Keyed by a digest of the suite, the baselines and the code that runs them
+    (grading.challenge.baselines.baseline_digest), so a change of any of them is a new row.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    runs = models.JSONField(help_text="problem id -> each baseline's learning rate, steps and loss curve")
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"challenge baselines {self.digest[:12]}"

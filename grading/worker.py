@@ -27,6 +27,7 @@ from django.utils import timezone
 from grading import events, tasks
 from grading.resilience import TRANSIENT_ERRORS, Backoff, describe, drop_connection
 from grading.sandbox.client import SandboxUnavailable
+from grading.services import challenge_baselines
 from grading.services.queue import claim_next, lease_seconds, requeue_stale, set_lease_seconds
 from grading.services.queue_authoring import JobClaim, claim_next_job, requeue_stale_jobs
 from grading.services.workers import (
@@ -88,6 +89,15 @@ class GradingWorker:
         self.sandbox_detail = sandbox.isolation or "no kernel isolation"
         logger.info("sandbox ready (%s)", self.sandbox_detail)
 
+    def warm_challenge_baselines(self) -> None:
+        # Off the request path: pages then read the baselines' runs instead of computing them.
+        try:
+            if challenge_baselines.warm():
+                logger.info("challenge baselines computed and stored")
+        except Exception as error:  # pages fall back to computing them; grading goes on
+            logger.warning("could not store the challenge baselines: %s", describe(error))
+            drop_connection()
+
     def _record_refusal(self) -> None:
         # Best effort: operators see the refusal in /readyz; the exit status says it anyway.
         try:
@@ -130,6 +140,7 @@ class GradingWorker:
     def run(self, *, handle_signals: bool = False) -> None:
         """Take jobs until stopped; with `handle_signals`, SIGTERM and SIGINT stop it gracefully."""
         self.start_sandbox()
+        self.warm_challenge_baselines()
         previous = self._install_signal_handlers() if handle_signals else {}
         try:
             while not self.stop.is_set():

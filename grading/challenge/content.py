@@ -16,7 +16,11 @@ def starter_source() -> str:
 @cache
 def statement_md() -> str:
     rows = "\n".join(
-        f"| {p.case.title} | {p.kind}: {p.case.purpose} | {p.target:g} | {p.budget} steps |"
+        f"| {p.case.title} | {p.kind}: {p.case.purpose} | {p.target:g}{_held(p.hold)} | {p.budget} steps |"
         for p in challenge_problems()
     )
     return (HERE / "statement.md").read_text(encoding="utf-8").replace("{table}", rows)
+
+
+def _held(hold: int) -> str:
+    return f", held for {hold} steps" if hold > 1 else ""

@@ -71,7 +71,12 @@ def _score(parsed: exercise_scoring.ParsedRun, output: str) -> ChallengeVerdict:
             error = exercise_scoring.describe_error(run.error) if run.error else None
         best = best_baseline_steps(problem.id)
         score = problem_score(
-            problem.id, losses, target=problem.target, budget=problem.budget, best_baseline=best
+            problem.id,
+            losses,
+            target=problem.target,
+            budget=problem.budget,
+            best_baseline=best,
+            hold=problem.hold,
         )
         scores.append(score)
         best_name = min(
@@ -106,6 +111,7 @@ def _record(
         "purpose": problem.case.purpose,
         "kind": problem.kind,
         "target": problem.target,
+        "hold": problem.hold,
         "budget": problem.budget,
         "steps_done": len(losses) - 1,
         "steps_to_target": score.steps,

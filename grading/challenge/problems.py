@@ -28,6 +28,9 @@ class ChallengeProblem:
     case: Case
     target: float  # the loss to reach (at or below)
     kind: str  # what the problem stands for: noisy, ill-conditioned, non-convex, network
+    # Consecutive steps the loss must stay at or below the target for it to count as reached
+    # (grading.challenge.scoring): 1 where the gradients are exact, HOLD_STEPS where they are noisy.
+    hold: int = 1
 
     @property
     def id(self) -> str:
@@ -62,6 +65,9 @@ def _case(
 
 
 NET_HIDDEN = 32
+# Where gradients are noisy (the noisy quadratic, the network's minibatches), a target counts only
+# when the loss stays under it this long: a lucky jump next to the minimum is gone a step later.
+HOLD_STEPS = 20
 
 
 @cache
@@ -78,6 +84,7 @@ def challenge_problems() -> tuple[ChallengeProblem, ...]:
             ),
             target=0.01,
             kind="noisy",
+            hold=HOLD_STEPS,
         ),
         ChallengeProblem(
             _case(
@@ -127,6 +134,7 @@ def challenge_problems() -> tuple[ChallengeProblem, ...]:
             ),
             target=0.1,
             kind="network",
+            hold=HOLD_STEPS,
         ),
     )
 

@@ -1,7 +1,10 @@
 """The challenge score: steps to a target loss, per problem, against the best tuned baseline.
 
 - On each problem, a run's **steps to target** is the first step whose (full, exact) loss is at
-  or below the problem's target. A run that never gets there within the budget, blows up (NaN,
+  or below the problem's target. Where the gradients are noisy the iterate is random, and a loss
+  that dips under the target for a step may be luck (a wild jump that lands near the minimum by
+  chance): there the loss must stay at or below the target for `hold` consecutive steps, and the
+  first of them counts. A run that never gets there within the budget, blows up (NaN,
   inf or a parameter beyond 1e6, as in grading.scoring) before getting there, or stops on an
   error first, has **not reached** it and is charged PENALTY_FACTOR × the budget.
 - Its **ratio** on the problem is those steps divided by the fewest steps any tuned baseline
@@ -20,8 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from grading.scoring import steps_to_target
-
 PENALTY_FACTOR = 2
 
 
@@ -38,12 +39,27 @@ class ProblemScore:
 
 
 def problem_score(
-    problem_id: str, losses: np.ndarray, *, target: float, budget: int, best_baseline: int
+    problem_id: str, losses: np.ndarray, *, target: float, budget: int, best_baseline: int, hold: int = 1
 ) -> ProblemScore:
     """Score one loss curve (index = step; NaN where the run had blown up)."""
-    steps = steps_to_target(_until_first_blowup(losses), target)
+    steps = steps_to_held_target(_until_first_blowup(losses), target, hold)
     charged = steps if steps is not None else PENALTY_FACTOR * budget
     return ProblemScore(problem_id, steps, charged, max(charged, 1) / max(best_baseline, 1))
+
+
+def steps_to_held_target(losses: np.ndarray, target: float, hold: int = 1) -> int | None:
+    """The first step from which the loss stays at or below `target` for `hold` consecutive steps
+    (all within the curve); None when there is no such stretch. `hold=1` is the first hit."""
+    if hold < 1:
+        raise ValueError("hold must be at least 1")
+    with np.errstate(invalid="ignore"):
+        below = np.asarray(losses <= target, dtype=np.int64)  # NaN compares False
+    if below.size < hold:
+        return None
+    # The number of hits in each window of `hold` steps; a full window is a held stretch.
+    sums = np.convolve(below, np.ones(hold, dtype=np.int64), mode="valid")
+    held = np.flatnonzero(sums == hold)
+    return int(held[0]) if held.size else None
 
 
 def _until_first_blowup(losses: np.ndarray) -> np.ndarray:

@@ -17,9 +17,11 @@ from grading.challenge.baselines import (
 )
 from grading.challenge.content import starter_source, statement_md
 from grading.challenge.grader import grade_challenge
-from grading.challenge.problems import challenge_plan, challenge_problems
-from grading.challenge.scoring import PENALTY_FACTOR, combined_ratio, problem_score
+from grading.challenge.problems import HOLD_STEPS, challenge_plan, challenge_problems
+from grading.challenge.scoring import PENALTY_FACTOR, combined_ratio, problem_score, steps_to_held_target
 from grading.grader import grading_sandbox
+from grading.plans import simulate
+from grading.scoring import losses_along
 from grading.suite import TwoLayerNetProblem
 
 ADAM_LIKE = """
@@ -33,7 +35,7 @@ def step(params, grads, state):
     m = 0.9 * state["m"] + 0.1 * grads
     v = 0.999 * state["v"] + 0.001 * grads**2
     m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
-    return params - 0.3 * m_hat / (np.sqrt(v_hat) + 1e-8), {"m": m, "v": v, "t": t}
+    return params - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8), {"m": m, "v": v, "t": t}
 """
 
 # Gradient ascent with a large step: every problem runs away to inf/NaN.
@@ -47,8 +49,17 @@ def step(params, grads, state):
 
 # Adam-like, except that on the ten-dimensional quadratic it turns into a blow-up.
 DIVERGES_ON_ONE = ADAM_LIKE.replace(
-    "    return params - 0.3",
-    "    if params.size == 10:\n        return params * 1e6, state\n    return params - 0.3",
+    "    return params - 0.1",
+    "    if params.size == 10:\n        return params * 1e6, state\n    return params - 0.1",
+)
+
+
+# A Newton jump with the noisy quadratic's curvatures (1, 4) on every two-parameter array: on that
+# problem each step lands at -noise / curvature, a fresh random point whose exact loss is about 0.3
+# and, once in a while, below the 0.01 target by pure luck. Adam-like everywhere else.
+LUCKY_JUMPER = ADAM_LIKE.replace(
+    "    t = state",
+    "    if params.size == 2:\n        return params - grads / np.array([1.0, 4.0]), state\n    t = state",
 )
 
 
@@ -132,6 +143,8 @@ def test_the_statement_lists_every_problem_and_the_starter_defines_the_contract(
     text = statement_md()
     for problem in challenge_problems():
         assert problem.case.title in text
+    held = [line for line in text.splitlines() if f"held for {HOLD_STEPS} steps" in line]
+    assert len(held) == sum(problem.hold > 1 for problem in challenge_problems()) == 2
     assert "def step(params, grads, state)" in starter_source()
 
 
@@ -155,6 +168,50 @@ def test_steps_to_target_is_the_first_step_at_or_below_it():
     losses = np.array([10.0, 3.0, 1.0, 0.5, 2.0])
     score = problem_score("p", losses, target=1.0, budget=4, best_baseline=4)
     assert (score.steps, score.ratio) == (2, 0.5)
+
+
+def test_a_held_target_counts_from_the_first_step_of_a_stretch_that_stays_under_it():
+    losses = np.array([5.0, 0.5, 2.0, 0.5, 0.4, 0.3, 3.0])
+    assert steps_to_held_target(losses, 1.0, 1) == 1
+    assert steps_to_held_target(losses, 1.0, 2) == 3
+    assert steps_to_held_target(losses, 1.0, 3) == 3
+    assert steps_to_held_target(losses, 1.0, 4) is None
+
+
+def test_a_stretch_cut_off_by_the_end_of_the_budget_or_by_nan_is_not_held():
+    assert steps_to_held_target(np.array([5.0, 2.0, 0.5, 0.5]), 1.0, 3) is None
+    assert steps_to_held_target(np.array([5.0, 0.5, math.nan, 0.5, 0.5]), 1.0, 3) is None
+    score = problem_score("p", np.array([5.0, 0.5, 0.5, 0.5]), target=1.0, budget=3, best_baseline=1, hold=3)
+    assert (score.steps, score.reached) == (1, True)
+
+
+def test_only_the_problems_with_noisy_gradients_ask_for_a_held_target():
+    holds = {problem.id: problem.hold for problem in challenge_problems()}
+    assert holds["noisy-quadratic"] == holds["two-moons-net"] > 1
+    assert {holds["ill-conditioned"], holds["rosenbrock"], holds["himmelblau"]} == {1}
+
+
+def test_a_lucky_dip_of_a_jumping_optimizer_under_noise_no_longer_reaches_the_noisy_target():
+    problem = next(p for p in challenge_problems() if p.id == "noisy-quadratic")
+    run = simulate(problem.case, lambda p: None, lambda p, g, s, _hp: (p - g / np.array([1.0, 4.0]), s))
+    losses = losses_along(problem.case, run.rows)
+    # It does cross the target (the old first-hit rule would have counted it, ahead of Adam)...
+    lucky = steps_to_held_target(losses, problem.target, 1)
+    assert lucky is not None and lucky < best_baseline_steps(problem.id)
+    # ...for a step at a time: its typical loss is thirty times the target.
+    assert np.median(losses) > 10 * problem.target
+    score = problem_score(
+        problem.id, losses, target=problem.target, budget=problem.budget, best_baseline=1, hold=problem.hold
+    )
+    assert not score.reached and score.charged == PENALTY_FACTOR * problem.budget
+
+
+def test_every_baseline_that_reaches_the_noisy_target_holds_it_there():
+    problem = next(p for p in challenge_problems() if p.id == "noisy-quadratic")
+    for run in baseline_runs()[problem.id]:
+        if run.steps_to_target is not None:
+            held = run.losses[run.steps_to_target : run.steps_to_target + problem.hold]
+            assert len(held) == problem.hold and (held <= problem.target).all()
 
 
 def test_the_combined_ratio_is_the_geometric_mean_so_twice_as_fast_cancels_twice_as_slow():
@@ -188,6 +245,15 @@ def test_a_submission_that_diverges_scores_not_reached_on_that_problem(sandbox):
     assert all(p["reached"] for key, p in problems.items() if key != "ill-conditioned")
     assert verdict.status == "failed"
     assert "ill-conditioned" in verdict.message
+
+
+def test_a_lucky_jump_under_noise_in_the_sandbox_is_not_reached_though_its_curve_dips_below(sandbox):
+    verdict = grade(sandbox, LUCKY_JUMPER)
+    noisy = by_id(verdict)["noisy-quadratic"]
+    dips = [loss for loss in noisy["losses"] if loss is not None and loss <= noisy["target"]]
+    assert dips, "the jumper should cross the target under noise at least once"
+    assert noisy["reached"] is False and noisy["steps_to_target"] is None
+    assert noisy["hold"] > 1
 
 
 def test_a_submission_that_diverges_everywhere_reaches_nothing_and_scores_low(sandbox):
