@@ -7,13 +7,14 @@ from ninja import NinjaAPI
 
 from api import errors
 from api.auth import AUTH
-from api.endpoints import banks, gradebook, quizzes, submissions
+from api.endpoints import banks, challenge, gradebook, quizzes, submissions
 
 api = NinjaAPI(
     title="Descent API",
     version="1",
     description=(
-        "Quiz banks, quizzes and attempt results, code submissions and course gradebooks, under the "
+        "Quiz banks, quizzes and attempt results, code submissions, optimizer-challenge entries and "
+        "leaderboards, and course gradebooks, under the "
         "same permission rules and throttles as the site's pages. Authenticate with "
         "`Authorization: Bearer <token>` (tokens are made on /api/tokens/) or, from the site's own "
         "pages, with the session and the `X-CSRFToken` header. An LMS may read one connected course's "
@@ -26,5 +27,5 @@ api = NinjaAPI(
     docs_decorator=require_safe,  # the schema and the docs page are read-only
 )
 errors.install(api)
-for module in (banks, quizzes, submissions, gradebook):
+for module in (banks, quizzes, submissions, challenge, gradebook):
     api.add_router("/", module.router)

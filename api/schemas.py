@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from grading.services.submissions import CLIENT_TOKEN_PATTERN
+
 BankFormat = Literal["yaml", "moodle-xml", "gift"]
 
 
@@ -155,6 +157,37 @@ class SubmissionOut(Schema):
 class VerdictOut(SubmissionOut):
     verdict: dict[str, Any] | None  # the grader's stored verdict; empty until graded
     grading_error: str
+
+
+class ChallengeEntryIn(Schema):
+    source: str = Field(
+        ..., description="Python source defining init_state(params) and step(params, grads, state)."
+    )
+    client_token: str | None = Field(
+        None,
+        pattern=f"^(?:{CLIENT_TOKEN_PATTERN})?$",
+        description=(
+            "Optional (empty: none), 16 to 64 letters, digits, '-' or '_', new for each entry: a retry with the same "
+            "token and source returns the entry already stored instead of storing a second one."
+        ),
+    )
+
+
+class ChallengeRowOut(Schema):
+    rank: int  # equal scores share a rank
+    name: str  # a baseline's title; a student's username, or "a classmate" (see docs/challenge.md)
+    baseline: bool = Field(..., alias="is_baseline")
+    you: bool = Field(..., alias="is_you")
+    score: float  # 1 / ratio: higher is better, 1 ties the best baseline of every problem
+    ratio: float | None  # geometric mean of the per-problem steps ratios
+    reached_fraction: float  # of the suite's problems whose target was reached
+    submission_id: int | None  # the entry behind the row, for rows the caller may open
+
+
+class ChallengeBoardOut(Schema):
+    course_id: int
+    course: str
+    rows: list[ChallengeRowOut]
 
 
 class AssignmentOut(Schema):

@@ -496,6 +496,14 @@ ROWS = [
     Row("api_v1:create_submission", get=ALL_405, post=API_BAD_BODY),
     Row("api_v1:submission_status", kwargs={"submission_id": submission}, get=API_SUBMISSION, post=ALL_405),
     Row("api_v1:submission_verdict", kwargs={"submission_id": submission}, get=API_SUBMISSION, post=ALL_405),
+    Row("api_v1:create_challenge_entry", get=ALL_405, post=API_BAD_BODY),
+    # The table's course has the challenge on: its members, as on the page
+    Row(
+        "api_v1:course_challenge_leaderboard",
+        kwargs={"course_id": course},
+        get=outcomes("401 200 404 200 200 200 404 200"),
+        post=ALL_405,
+    ),
     Row("api_v1:course_gradebook_json", kwargs={"course_id": course}, get=API_COURSE_VIEW, post=ALL_405),
     Row("api_v1:course_gradebook_csv", kwargs={"course_id": course}, get=API_COURSE_VIEW, post=ALL_405),
     # API tokens: each user's own page; a token is revoked only by its owner

@@ -62,7 +62,9 @@ class SubmissionLimitReached(SubmissionRejected):
 
 
 DEFAULT_MAX_PENDING_PER_EXERCISE = 2
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# What a client token looks like: what `new_client_token` makes, or a caller's own (the API's).
+CLIENT_TOKEN_PATTERN = r"[A-Za-z0-9_-]{16,64}"
+_TOKEN = re.compile(CLIENT_TOKEN_PATTERN)
 
 
 def max_pending_per_exercise() -> int:
