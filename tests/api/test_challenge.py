@@ -200,7 +200,7 @@ def test_a_teacher_sees_every_name_and_entry_among_the_baselines(api_as, board):
         assert "oona" not in {row["name"] for row in rows}
 
 
-def test_a_student_sees_ranks_and_scores_but_only_their_own_name(api_as, board, people, course):
+def test_a_student_sees_ranks_and_scores_but_only_their_own_name(api_as, board, people):
     course, entries = board
     rows = _board(api_as("student"), course)["rows"]
     mine = [row for row in rows if row["you"]]
