@@ -15,23 +15,9 @@ from courses.services.challenge import challenge_set_enabled
 from courses.services.courses import course_create, enrollment_join
 from tests.e2e.conftest import DEMO_INSTRUCTOR, DEMO_STUDENT, GRADING_TIMEOUT_MS, log_in, save_screenshot
 from tests.e2e.test_code_exercise import set_editor_text
+from tests.grading.test_challenge import ADAM_LIKE
 
 pytestmark = pytest.mark.e2e
-
-# Adam with a fixed rate of 0.1: it reaches every target of the suite.
-ADAM_ENTRY = """\
-import numpy as np
-
-def init_state(params):
-    return {"m": np.zeros_like(params), "v": np.zeros_like(params), "t": 0}
-
-def step(params, grads, state):
-    t = state["t"] + 1
-    m = 0.9 * state["m"] + 0.1 * grads
-    v = 0.999 * state["v"] + 0.001 * grads**2
-    m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
-    return params - 0.1 * m_hat / (np.sqrt(v_hat) + 1e-8), {"m": m, "v": v, "t": t}
-"""
 
 
 @pytest.fixture
@@ -54,7 +40,7 @@ def test_a_student_enters_the_challenge_and_sees_the_entry_on_the_course_leaderb
     assert page.locator("table.leaderboard tr[data-baseline=yes]").count() == 4
 
     page.goto("/grading/challenge/")
-    set_editor_text(page, ADAM_ENTRY)
+    set_editor_text(page, ADAM_LIKE)  # Adam at rate 0.1: it reaches every target
     with page.expect_navigation():
         page.click("form.submit-form button[type=submit]")
     assert re.search(r"/grading/submissions/\d+/$", page.url), page.url
