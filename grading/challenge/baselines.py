@@ -221,12 +221,17 @@ def forget_runs() -> None:
     baseline_standings.cache_clear()
 
 
-def _compute_and_offer() -> dict[str, tuple[BaselineRun, ...]]:
+def _offer(runs: dict[str, tuple[BaselineRun, ...]]) -> dict[str, tuple[BaselineRun, ...]]:
+    """Keep `runs` as this process's copy and give them to the store for the other processes."""
     global _runs
-    _runs = compute_baseline_runs()
+    _runs = runs
     if _store is not None:
-        _store.save(baseline_digest(), runs_to_payload(_runs))
-    return _runs
+        _store.save(baseline_digest(), runs_to_payload(runs))
+    return runs
+
+
+def _compute_and_offer() -> dict[str, tuple[BaselineRun, ...]]:
+    return _offer(compute_baseline_runs())
 
 
 def warm_baseline_runs() -> bool:
@@ -235,8 +240,7 @@ def warm_baseline_runs() -> bool:
     if stored_baseline_runs() is not None:
         return False
     if _runs is not None:
-        if _store is not None:
-            _store.save(baseline_digest(), runs_to_payload(_runs))
+        _offer(_runs)
         return False
     _compute_and_offer()
     return True
