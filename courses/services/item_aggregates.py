@@ -97,14 +97,9 @@ def _add_picks(quiz_id: int, student_id: int, picks: dict[tuple[int, str], tuple
 def _pick_row(
     quiz_id: int, student_id: int, pick: tuple[int, str], response: object, count: int
 ) -> OptionPickCount:
-    item_id, key = pick
+    item, key = pick
     return OptionPickCount(
-        quiz_id=quiz_id,
-        student_id=student_id,
-        item_id=item_id,
-        response_key=key,
-        response=response,
-        count=count,
+        quiz_id=quiz_id, student_id=student_id, item_id=item, response_key=key, response=response, count=count
     )
 
 

@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from grading.worker import DEFAULT_GRACE_SECONDS, WorkerRefused, run_worker
 
+WORKER_OPTIONS = ("interval", "lease", "grace", "max_tasks", "batch", "worker_id")
+
 
 def positive_float(text: str) -> float:
     value = float(text)
@@ -29,6 +31,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--lease-seconds",
+            dest="lease",
             type=positive_float,
             default=None,
             help="How long a claim lives without a heartbeat (default: settings.GRADING_LEASE_SECONDS or 30).",
@@ -43,19 +46,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
         parser.add_argument("--worker-id", default=None, help="Identity of this worker (default host:pid).")
 
-    def handle(
-        self, *, interval, lease_seconds, grace, max_tasks, batch, worker_id, verbosity, **options
-    ) -> None:
+    def handle(self, *, verbosity: int, **options) -> None:
         self._configure_logging(verbosity)
         try:
-            run_worker(
-                interval=interval,
-                lease=lease_seconds,
-                max_tasks=max_tasks,
-                batch=batch,
-                worker_id=worker_id,
-                grace=grace,
-            )
+            # The options above are named as run_worker's keyword arguments (--lease-seconds is `lease`).
+            run_worker(**{name: options[name] for name in WORKER_OPTIONS})
         except WorkerRefused as exc:
             logging.getLogger("grading.worker").critical("%s", exc)
             raise CommandError(str(exc), returncode=3) from None
