@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import os
 import random
+import resource
 import secrets
 import signal
 import socket
@@ -131,6 +132,12 @@ class Results:
     wall: float = 0.0
     server_cpu: float | None = None
     load_before: float = 0.0
+    generator_cpu: float = 0.0
+    machine_busy: float | None = None  # CPU-seconds the whole machine was busy during the run
+    # (seconds since the start, request type, seconds it took), and the machine's busy share per second.
+    timeline: list[tuple[float, str, float]] = field(default_factory=list)
+    busy_by_second: list[tuple[float, float]] = field(default_factory=list)
+    started: float = 0.0
 
     def error(self, kind: str, what: str) -> None:
         key = f"{kind}: {what}"
@@ -147,7 +154,9 @@ async def timed(
     except httpx.HTTPError as error:
         results.error(kind, type(error).__name__)
         raise StudentFailed from None
-    results.samples[kind].append(time.perf_counter() - started)
+    took = time.perf_counter() - started
+    results.samples[kind].append(took)
+    results.timeline.append((started - results.started, kind, took))
     if response.status_code != expect:
         results.error(kind, f"HTTP {response.status_code}")
         raise StudentFailed
@@ -243,12 +252,22 @@ async def run_students(
     results = Results()
     cpu_before = tree_cpu_seconds(server_pid)
     results.load_before = os.getloadavg()[0]
+    generator_before = resource.getrusage(resource.RUSAGE_SELF)
+    machine_before = machine_cpu_seconds()[0]
+    results.started = time.perf_counter()
+    sampler = asyncio.create_task(sample_machine_busy(results))
     tasks = [
         asyncio.create_task(student(n, base, password, quiz, results, think)) for n in range(1, students + 1)
     ]
-    started = time.perf_counter()
     done, pending = await asyncio.wait(tasks, timeout=time_limit)
-    results.wall = time.perf_counter() - started
+    results.wall = time.perf_counter() - results.started
+    sampler.cancel()
+    generator_after = resource.getrusage(resource.RUSAGE_SELF)
+    results.generator_cpu = (generator_after.ru_utime - generator_before.ru_utime) + (
+        generator_after.ru_stime - generator_before.ru_stime
+    )
+    if machine_before:
+        results.machine_busy = machine_cpu_seconds()[0] - machine_before
     if server_pid is not None:
         results.server_cpu = tree_cpu_seconds(server_pid) - cpu_before
     for task in pending:
@@ -256,6 +275,29 @@ async def run_students(
         results.error("time limit", f"student not done after {time_limit:g} s")
     await asyncio.gather(*pending, return_exceptions=True)
     return results
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU-seconds of the whole machine since boot, every CPU summed (Linux /proc/stat)."""
+    try:
+        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / tick, sum(fields[:8]) / tick
+
+
+async def sample_machine_busy(results: Results) -> None:
+    """Once a second, the share of the machine's CPUs that were busy in that second."""
+    cpus = os.cpu_count() or 1
+    busy, total = machine_cpu_seconds()
+    while True:
+        await asyncio.sleep(1)
+        now_busy, now_total = machine_cpu_seconds()
+        share = (now_busy - busy) / (now_total - total) if now_total > total else 0.0
+        results.busy_by_second.append((time.perf_counter() - results.started, share * cpus))
+        busy, total = now_busy, now_total
 
 
 # -------------------------------------------------------------------------------------- servers
@@ -477,13 +519,47 @@ def report(results: Results, students: int, wall: float, stored: int | None) -> 
             f"server CPU (web processes): {results.server_cpu:.1f} s for {requests} requests "
             f"({1000 * results.server_cpu / max(1, requests):.1f} ms per request)"
         )
+    if results.machine_busy is not None:
+        other = results.machine_busy - results.generator_cpu - (results.server_cpu or 0.0)
+        lines.append(
+            f"CPU busy on the machine: {results.machine_busy:.1f} s of {wall * (os.cpu_count() or 1):.1f} s "
+            f"available (web processes {results.server_cpu or 0.0:.1f} s, load generator "
+            f"{results.generator_cpu:.1f} s, everything else, the database included, {other:.1f} s)"
+        )
     lines.append(
         f"errors: {total_errors}" + "".join(f"\n  {key}: {n}" for key, n in sorted(results.errors.items()))
     )
     stored_text = "not checked (no database given)" if stored is None else str(stored)
     lost = "" if stored is None else f" (lost: {results.answers_posted - stored})"
     lines.append(f"answers posted: {results.answers_posted}, stored: {stored_text}{lost}")
-    return "\n".join(lines)
+    return "\n".join(lines + ["", *timeline_report(results)])
+
+
+def timeline_report(results: Results, window: float = 10.0) -> list[str]:
+    """When the time went: per window of the run, the requests that began in it, their p95, the
+    slowest request type there, and how many of the machine's CPUs were busy on average."""
+    lines = [
+        f"| from (s) | requests begun | p95 (s) | slowest type there (p95 s) | CPUs busy (of {os.cpu_count()}) |",
+        "| ---: | ---: | ---: | --- | ---: |",
+    ]
+    windows: dict[int, list[tuple[str, float]]] = defaultdict(list)
+    for offset, kind, took in results.timeline:
+        windows[int(offset // window)].append((kind, took))
+    for index in sorted(windows):
+        begun = windows[index]
+        by_kind: dict[str, list[float]] = defaultdict(list)
+        for kind, took in begun:
+            by_kind[kind].append(took)
+        slowest_kind, slowest = max(
+            ((k, percentile(v, 95)) for k, v in by_kind.items()), key=lambda kv: kv[1]
+        )
+        busy = [share for at, share in results.busy_by_second if index * window < at <= (index + 1) * window]
+        busy_text = f"{statistics.fmean(busy):.2f}" if busy else "?"
+        lines.append(
+            f"| {index * window:.0f} | {len(begun)} | {percentile([t for _, t in begun], 95):.3f} "
+            f"| {slowest_kind} ({slowest:.3f}) | {busy_text} |"
+        )
+    return lines
 
 
 def main() -> int:
