@@ -196,7 +196,7 @@ def _queries(values: list[int]) -> str:
 def run() -> list[Figure]:
     recorder = measure()
     if recorder.profile is not None:
-        stats = pstats.Stats(recorder.profile, stream=sys.stderr).sort_stats("cumulative")
+        stats = pstats.Stats(recorder.profile, stream=sys.stderr).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
         stats.print_stats(os.environ.get("BENCH_PROFILE_FILTER", ""), 40)
     figures = []
     total_cpu = total_requests = 0.0
