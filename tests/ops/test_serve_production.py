@@ -180,3 +180,17 @@ def test_a_killed_worker_is_restarted_and_sigterm_stops_everything_within_the_gr
     for pid in pids(tmp_path, "stubborn") + [replacement]:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_the_master_freezes_what_it_imported_before_forking_the_web_workers():
+    import gc
+
+    spec = importlib.util.spec_from_file_location("gunicorn_settings", ROOT / "deploy" / "gunicorn.conf.py")
+    settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings)
+    gc.unfreeze()
+    try:
+        settings.when_ready(server=None)
+        assert gc.get_freeze_count() > 1000  # this test process's modules, at least
+    finally:
+        gc.unfreeze()
