@@ -531,7 +531,9 @@ def report(results: Results, students: int, wall: float, stored: int | None) -> 
             f"({1000 * results.server_cpu / max(1, requests):.1f} ms per request)"
         )
     if results.machine_busy is not None:
-        other = results.machine_busy - results.generator_cpu - (results.server_cpu or 0.0)
+        # Per-process and whole-machine CPU are counted apart, in clock ticks: when the rest is
+        # within that rounding of nothing it shows as 0 rather than as a small negative number.
+        other = max(0.0, results.machine_busy - results.generator_cpu - (results.server_cpu or 0.0))
         lines.append(
             f"CPU busy on the machine: {results.machine_busy:.1f} s of {wall * (os.cpu_count() or 1):.1f} s "
             f"available (web processes {results.server_cpu or 0.0:.1f} s, load generator "
