@@ -531,8 +531,9 @@ def report(results: Results, students: int, wall: float, stored: int | None) -> 
             f"({1000 * results.server_cpu / max(1, requests):.1f} ms per request)"
         )
     if results.machine_busy is not None:
-        # Per-process and whole-machine CPU are counted apart, in clock ticks: when the rest is
-        # within that rounding of nothing it shows as 0 rather than as a small negative number.
+        # The machine's busy time (/proc/stat) and each process's CPU are counted by the kernel apart
+        # and disagree by a few seconds over a run (by 2 s in one measured run, the wrong way): a rest
+        # that small is not told apart from nothing, so it is printed as 0, never below.
         other = max(0.0, results.machine_busy - results.generator_cpu - (results.server_cpu or 0.0))
         lines.append(
             f"CPU busy on the machine: {results.machine_busy:.1f} s of {wall * (os.cpu_count() or 1):.1f} s "
