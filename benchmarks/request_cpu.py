@@ -37,7 +37,8 @@ from benchmarks.timing import Figure, percentile  # noqa: E402
 SECTION = "request-cpu"
 ROUNDS = int(os.environ.get("BENCH_REQUEST_ROUNDS", "12"))
 WARM_ROUNDS = 2
-# BENCH_PROFILE="attempt page" also prints cProfile's cumulative top 40 for requests of that type.
+# BENCH_PROFILE="attempt page" also prints cProfile's top 40 for requests of that type, by cumulative time
+# (BENCH_PROFILE_SORT=tottime: by time spent in the function itself).
 PROFILE_KIND = os.environ.get("BENCH_PROFILE", "")
 QUIZZES = ("warm-up-sgd", "checkpoint-mixed")
 PASSWORD = "bench-" + "student-pass"
@@ -196,7 +197,9 @@ def _queries(values: list[int]) -> str:
 def run() -> list[Figure]:
     recorder = measure()
     if recorder.profile is not None:
-        stats = pstats.Stats(recorder.profile, stream=sys.stderr).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative"))
+        stats = pstats.Stats(recorder.profile, stream=sys.stderr).sort_stats(
+            os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+        )
         stats.print_stats(os.environ.get("BENCH_PROFILE_FILTER", ""), 40)
     figures = []
     total_cpu = total_requests = 0.0
