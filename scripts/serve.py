@@ -21,6 +21,10 @@ def main() -> int:
     # SystemExit runs the `finally` below instead of leaving the worker and runserver orphaned.
     for stop in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop, lambda signum, frame: sys.exit(0))
+    # A shell starts a background job (`make run &`, nohup) with SIGINT ignored, and a child inherits
+    # an ignored signal: runserver would then drop the SIGINT sent below and be killed 10 s later.
+    # Handled here, SIGINT is reset to its default in each child, which then stops on it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     procs = []
     for extra in worker_commands():
         procs.append(subprocess.Popen(manage + extra, cwd=ROOT, env=env))
@@ -40,6 +44,9 @@ def main() -> int:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
+                print(
+                    f"{' '.join(proc.args[2:4])} did not stop within 10 s of SIGINT: killed", file=sys.stderr
+                )
                 proc.kill()
 
 

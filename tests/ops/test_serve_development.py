@@ -50,16 +50,28 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["sigterm", "sighup"])
-def test_killing_the_development_server_stops_its_web_server_and_worker(tmp_path, stop):
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a shell starts a background job
+
+
+@pytest.mark.parametrize(
+    "stop, started_in_background",
+    [(signal.SIGTERM, False), (signal.SIGHUP, False), (signal.SIGTERM, True)],
+    ids=["sigterm", "sighup", "sigterm-background-job"],
+)
+def test_killing_the_development_server_stops_its_web_server_and_worker(
+    tmp_path, stop, started_in_background
+):
     port = free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", DJANGO_DEBUG="1")
+    errors = open(tmp_path / "stderr.txt", "w+")
     serve = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts" / "serve.py"), "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=errors,
+        preexec_fn=_ignore_sigint if started_in_background else None,
     )
     children: set[int] = set()
     try:
@@ -79,8 +91,11 @@ def test_killing_the_development_server_stops_its_web_server_and_worker(tmp_path
             time.sleep(0.1)
         assert not [pid for pid in children if alive(pid)], "children outlived serve.py"
         assert not port_open(port)
+        errors.seek(0)
+        assert "did not stop" not in errors.read()  # each child stopped on its signal, none was killed
     finally:
         for pid in [serve.pid, *children]:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)  # a failing run must not leave servers behind
         serve.wait(timeout=5)
+        errors.close()
