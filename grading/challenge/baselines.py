@@ -230,10 +230,6 @@ def _offer(runs: dict[str, tuple[BaselineRun, ...]]) -> dict[str, tuple[Baseline
     return runs
 
 
-def _compute_and_offer() -> dict[str, tuple[BaselineRun, ...]]:
-    return _offer(compute_baseline_runs())
-
-
 def warm_baseline_runs() -> bool:
     """Make sure the store holds the current runs; True when they had to be computed for it.
     A process that has them already only stores its copy."""
@@ -242,7 +238,7 @@ def warm_baseline_runs() -> bool:
     if _runs is not None:
         _offer(_runs)
         return False
-    _compute_and_offer()
+    _offer(compute_baseline_runs())
     return True
 
 
@@ -264,7 +260,7 @@ def baseline_runs() -> dict[str, tuple[BaselineRun, ...]]:
             "the challenge baselines were not precomputed: computing them in this process "
             "(a grading worker does it as it starts, or run `manage.py challenge_baselines`)"
         )
-    return _compute_and_offer()
+    return _offer(compute_baseline_runs())
 
 
 def best_baseline_steps(problem_id: str) -> int:
