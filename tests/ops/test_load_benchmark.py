@@ -40,7 +40,7 @@ def test_three_students_take_the_quiz_with_every_answer_stored():
     assert "students finished: 3 of 3" in out
     assert "errors: 0" in out
     assert "answers posted: 21, stored: 21 (lost: 0)" in out
-    assert "password hasher: argon2 m=19456,t=2,p=1" in out
+    assert "password hasher: argon2 m=7168,t=5,p=1" in out
     for kind in ("log-in", "start", "answer", "finish", "review"):
         assert f"| {kind} |" in out
 

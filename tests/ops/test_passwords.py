@@ -12,7 +12,9 @@ import config.settings as project_settings
 from accounts.hashers import HASHING_NICENESS
 from accounts.services import user_create
 
-OWASP_ARGON2ID = "argon2$argon2id$v=19$m=19456,t=2,p=1$"
+OWASP_ARGON2ID = "argon2$argon2id$v=19$m=7168,t=5,p=1$"
+# What earlier releases stored: OWASP's 19 MiB x 2, an equally strong pair that costs more CPU.
+EARLIER_ARGON2ID = "argon2$argon2id$v=19$m=19456,t=2,p=1$"
 
 
 def test_the_configured_first_hasher_is_argon2id_at_owasp_parameters(settings):
@@ -33,6 +35,27 @@ def test_a_pbkdf2_user_logging_in_gets_an_argon2id_hash(client, db, settings):
     assert user.password.startswith(OWASP_ARGON2ID)
     assert identify_hasher(user.password).algorithm == "argon2"
     assert user.check_password("an-old-pass-phrase")
+
+
+def test_a_hash_made_with_the_earlier_parameters_is_remade_at_the_next_log_in(client, db, settings):
+    user = user_create(username="old-timer", password="x")
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+
+    class EarlierArgon2PasswordHasher(Argon2PasswordHasher):
+        time_cost, memory_cost, parallelism = 2, 19 * 1024, 1
+
+    user.password = EarlierArgon2PasswordHasher().encode(
+        "a-pass-phrase", EarlierArgon2PasswordHasher().salt()
+    )
+    user.save(update_fields=["password"])
+    assert user.password.startswith(EARLIER_ARGON2ID)
+
+    response = client.post(reverse("login"), {"username": "old-timer", "password": "a-pass-phrase"})
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith(OWASP_ARGON2ID)
+    assert user.check_password("a-pass-phrase")
 
 
 def test_a_wrong_password_leaves_the_old_hash_alone(client, db, settings):
