@@ -8,6 +8,7 @@ renders and checks that dict; the models only store it.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from accounts.sharing import Share, ShareRole
 from quizzes.engine.kinds import ItemKind as EngineItemKind
@@ -219,7 +220,8 @@ class Attempt(models.Model):
     )
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS)
-    started_at = models.DateTimeField(auto_now_add=True)
+    # A default, not auto_now_add: starting (and a course import) sets the time the deadline is counted from.
+    started_at = models.DateTimeField(default=timezone.now, editable=False)
     deadline = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     raw_score = models.FloatField(null=True, blank=True, help_text="Mean item score, 0 to 1.")

@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, models, transaction
@@ -141,6 +141,10 @@ def _parse_when(value: str | None, where: str) -> datetime | None:
     if parsed is None:
         raise TransferError(f"section {where!r}: {value!r} is not a date and time")
     return parsed
+
+
+def _missing(where: str, name: str) -> NoReturn:
+    raise TransferError(f"section {where!r}: a row has no {name}")
 
 
 def _fields(record: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -501,8 +505,8 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
             finished_at=_parse_when(row["finished_at"], "attempts"),
             raw_score=row["raw_score"],
             score=row["score"],
+            started_at=_parse_when(row["started_at"], "attempts") or _missing("attempts", "started_at"),
         )
-        Attempt.objects.filter(pk=attempt.pk).update(started_at=_parse_when(row["started_at"], "attempts"))
         for entry in row["items"]:
             drawn = items.get((entry["bank"], entry["key"]))
             if drawn is None:

@@ -120,20 +120,23 @@ def attempt_start(*, quiz: Quiz, student, now: datetime | None = None) -> Attemp
     now = now or timezone.now()
     if not quiz.published:
         raise QuizUnavailable("This quiz is not open.")
-    for earlier in Attempt.objects.filter(quiz=quiz, student=student, status=AttemptStatus.IN_PROGRESS):
-        if not attempt_close_if_expired(attempt=earlier, now=now):
-            return earlier  # resume instead of opening a second attempt in parallel
+    earlier = list(Attempt.objects.filter(quiz=quiz, student=student).order_by("number"))
+    for attempt in earlier:
+        if attempt.status == AttemptStatus.IN_PROGRESS and not attempt_close_if_expired(
+            attempt=attempt, now=now
+        ):
+            return attempt  # resume instead of opening a second attempt in parallel
 
     try:
         with transaction.atomic():
-            return _open_new_attempt(quiz=quiz, student=student, now=now)
+            return _open_new_attempt(quiz=quiz, student=student, earlier=earlier, now=now)
     except IntegrityError as error:
-        # Another request opened the same attempt number a moment ago.
+        # Another request opened the same attempt number a moment ago (the number is unique per
+        # student and quiz, so two tabs starting at once cannot both get in, nor pass max_attempts).
         raise AttemptError("An attempt was just started in another tab; reload the page.") from error
 
 
-def _open_new_attempt(*, quiz: Quiz, student, now: datetime) -> Attempt:
-    earlier = list(Attempt.objects.filter(quiz=quiz, student=student).order_by("number"))
+def _open_new_attempt(*, quiz: Quiz, student, earlier: list[Attempt], now: datetime) -> Attempt:
     if quiz.max_attempts is not None and len(earlier) >= quiz.max_attempts:
         plural = "attempt" if quiz.max_attempts == 1 else "attempts"
         raise AttemptLimitReached(f"You have used all {quiz.max_attempts} {plural} at this quiz.")
@@ -147,10 +150,9 @@ def _open_new_attempt(*, quiz: Quiz, student, now: datetime) -> Attempt:
         raise QuizUnavailable("This quiz has no questions yet.")
 
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
-    attempt = Attempt.objects.create(quiz=quiz, student=student, number=number, deadline=deadline)
-    # started_at is auto_now_add; align it with the clock the deadline was computed from.
-    Attempt.objects.filter(pk=attempt.pk).update(started_at=now)
-    attempt.started_at = now
+    attempt = Attempt.objects.create(
+        quiz=quiz, student=student, number=number, started_at=now, deadline=deadline
+    )
 
     rows = []
     # The attempt keeps the version it drew: later edits reach it only through a regrade.

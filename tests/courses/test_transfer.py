@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.dateparse import parse_datetime
 
 from courses.models import Assignment, AssignmentKind, Course, CourseShare, Enrollment
 from courses.services.courses import assignment_create, course_share_set
@@ -230,6 +231,22 @@ def test_a_resealed_file_with_impossible_values_is_refused_and_writes_nothing(fu
     with pytest.raises(TransferError, match="section 'attempts': 'graded-by-me' is not one of"):
         import_course(text=_resealed(document), rename_conflicts=True)
     assert (Course.objects.count(), Quiz.objects.count(), Attempt.objects.count()) == counts
+
+
+def test_an_attempt_without_a_start_time_is_refused_and_writes_nothing(full_course):
+    document = export_course(course=full_course)
+    document["sections"]["attempts"][0]["started_at"] = None
+    counts = (Course.objects.count(), Quiz.objects.count(), Attempt.objects.count())
+    with pytest.raises(TransferError, match="section 'attempts': a row has no started_at"):
+        import_course(text=_resealed(document), rename_conflicts=True)
+    assert (Course.objects.count(), Quiz.objects.count(), Attempt.objects.count()) == counts
+
+
+def test_an_imported_attempt_keeps_its_start_time(full_course):
+    document = export_course(course=full_course)
+    document["sections"]["attempts"][0]["started_at"] = "2026-09-07T08:15:30.250000+00:00"
+    import_course(text=_resealed(document), rename_conflicts=True)
+    assert Attempt.objects.filter(started_at=parse_datetime("2026-09-07T08:15:30.250000+00:00")).count() == 1
 
 
 def test_a_resealed_file_with_a_missing_field_is_refused_with_a_message(full_course):
