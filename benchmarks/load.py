@@ -359,7 +359,9 @@ async def sample_machine_busy(results: Results) -> None:
 
 
 def tree_cpu_seconds(root: int | None) -> float:
-    """CPU time (user + system) used so far by a process and all its living descendants (Linux)."""
+    """CPU time (user + system) used so far by a process and all its descendants (Linux): the living
+    ones' own, plus what the dead ones used (in their parent's cutime/cstime once it has reaped them,
+    e.g. a gunicorn worker replaced during the run)."""
     if root is None:
         return 0.0
     parents, cpu = {}, {}
@@ -372,7 +374,7 @@ def tree_cpu_seconds(root: int | None) -> float:
         except OSError:
             continue
         parents[int(entry.name)] = int(fields[1])
-        cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        cpu[int(entry.name)] = sum(int(n) for n in fields[11:15]) / tick
     total, frontier = 0.0, [root]
     while frontier:
         pid = frontier.pop()

@@ -99,3 +99,38 @@ def test_the_timeline_puts_each_request_in_the_window_it_began_with_the_cpus_bus
         "| 0 | 2 | 3.810 | log-in (4.000) | 2.00 |",
         "| 10 | 1 | 0.050 | answer (0.050) | 0.50 |",
     ]
+
+
+def test_a_shorter_window_splits_the_timeline_finer():
+    from benchmarks.load import Results, timeline_report
+
+    results = Results()
+    results.timeline = [(0.5, "login page", 0.3), (1.5, "log-in", 2.0), (2.5, "quiz page", 0.2)]
+    results.busy_by_second = [(1.0, 0.4), (2.0, 1.9), (3.0, 1.2)]
+    rows = timeline_report(results, window=1.0)[2:]
+    assert [row.split(" | ")[0] for row in rows] == ["| 0", "| 1", "| 2"]
+    assert rows[1] == "| 1 | 1 | 2.000 | log-in (2.000) | 1.90 |"
+
+
+def test_a_form_field_given_several_values_is_sent_once_per_value():
+    from benchmarks.load import form_fields
+
+    assert form_fields({"answer": ["b", "d"], "csrfmiddlewaretoken": "t"}) == [
+        ("answer", "b"),
+        ("answer", "d"),
+        ("csrfmiddlewaretoken", "t"),
+    ]
+
+
+def test_the_server_cpu_counts_a_child_that_exited_during_the_run():
+    """A gunicorn worker replaced mid-run must not take its CPU time out of the web figure."""
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks.load import tree_cpu_seconds
+
+    before = tree_cpu_seconds(os.getpid())
+    burn = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)  # exits, and is reaped by this process
+    assert tree_cpu_seconds(os.getpid()) - before >= 0.35
