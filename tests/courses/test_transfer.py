@@ -224,20 +224,21 @@ def _resealed(document: dict) -> str:
     return json.dumps(document)
 
 
-def test_a_resealed_file_with_impossible_values_is_refused_and_writes_nothing(full_course):
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("status", "graded-by-me", "section 'attempts': 'graded-by-me' is not one of"),
+        ("started_at", None, "section 'attempts': a row has no started_at"),
+    ],
+    ids=["an-impossible-status", "no-start-time"],
+)
+def test_a_resealed_file_with_an_impossible_attempt_is_refused_and_writes_nothing(
+    full_course, field, value, message
+):
     document = export_course(course=full_course)
-    document["sections"]["attempts"][0]["status"] = "graded-by-me"
+    document["sections"]["attempts"][0][field] = value
     counts = (Course.objects.count(), Quiz.objects.count(), Attempt.objects.count())
-    with pytest.raises(TransferError, match="section 'attempts': 'graded-by-me' is not one of"):
-        import_course(text=_resealed(document), rename_conflicts=True)
-    assert (Course.objects.count(), Quiz.objects.count(), Attempt.objects.count()) == counts
-
-
-def test_an_attempt_without_a_start_time_is_refused_and_writes_nothing(full_course):
-    document = export_course(course=full_course)
-    document["sections"]["attempts"][0]["started_at"] = None
-    counts = (Course.objects.count(), Quiz.objects.count(), Attempt.objects.count())
-    with pytest.raises(TransferError, match="section 'attempts': a row has no started_at"):
+    with pytest.raises(TransferError, match=message):
         import_course(text=_resealed(document), rename_conflicts=True)
     assert (Course.objects.count(), Quiz.objects.count(), Attempt.objects.count()) == counts
 
