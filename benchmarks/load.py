@@ -35,14 +35,13 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
-from multidict import CIMultiDictProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-" + "student-pass"
@@ -156,7 +155,7 @@ class Page:
     """A response, read whole (the time to read the body is part of the request's time)."""
 
     status_code: int
-    headers: CIMultiDictProxy[str]
+    headers: Mapping[str, str]  # aiohttp's: names match in any case
     text: str
 
 

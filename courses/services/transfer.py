@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, models, transaction
@@ -127,10 +127,11 @@ def _choice(value: Any, allowed: type[models.TextChoices], where: str) -> str:
     return value
 
 
-def _required_when(value: str | None, where: str) -> datetime:
-    parsed = _parse_when(value, where)
+def _required_when(row: dict, name: str, where: str) -> datetime:
+    """`_parse_when` of a time the row must have."""
+    parsed = _parse_when(row[name], where)
     if parsed is None:
-        raise TransferError(f"section {where!r}: a date and time is missing")
+        raise TransferError(f"section {where!r}: a row has no {name}")
     return parsed
 
 
@@ -141,10 +142,6 @@ def _parse_when(value: str | None, where: str) -> datetime | None:
     if parsed is None:
         raise TransferError(f"section {where!r}: {value!r} is not a date and time")
     return parsed
-
-
-def _missing(where: str, name: str) -> NoReturn:
-    raise TransferError(f"section {where!r}: a row has no {name}")
 
 
 def _fields(record: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -485,8 +482,8 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
             kind=row["kind"],
             quiz=assigned,
             exercise_slug=row["exercise"] if assigned is None else "",
-            opens_at=_required_when(row["opens_at"], "assignments"),
-            due_at=_required_when(row["due_at"], "assignments"),
+            opens_at=_required_when(row, "opens_at", "assignments"),
+            due_at=_required_when(row, "due_at", "assignments"),
         )
     counts["assignments"] = len(sections["assignments"])
 
@@ -505,7 +502,7 @@ def _write(sections: dict, *, owner, users: dict, rename: bool, report: Transfer
             finished_at=_parse_when(row["finished_at"], "attempts"),
             raw_score=row["raw_score"],
             score=row["score"],
-            started_at=_parse_when(row["started_at"], "attempts") or _missing("attempts", "started_at"),
+            started_at=_required_when(row, "started_at", "attempts"),
         )
         for entry in row["items"]:
             drawn = items.get((entry["bank"], entry["key"]))
