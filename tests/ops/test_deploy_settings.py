@@ -90,3 +90,35 @@ def test_redis_url_switches_the_cache_to_djangos_redis_backend():
     assert settings_value("settings.CACHES['default']['BACKEND']", {"SECRET_KEY": "x" * 50}) == (
         "ops.cache.DatabaseCache"
     )
+
+
+def database_options(**env: str) -> str:
+    postgres = {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://descent@127.0.0.1:5432/descent"}
+    options = "{k: settings.DATABASES['default']['OPTIONS'].get(k) for k in ('server_side_binding', 'prepare_threshold')}"
+    return settings_value(options, {**postgres, **env})
+
+
+def test_postgresql_binds_parameters_on_the_server_and_prepares_frequent_statements_by_default():
+    assert database_options() == "{'server_side_binding': True, 'prepare_threshold': 5}"
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
+    assert database_options(DATABASE_PREPARE_THRESHOLD="0") == (
+        "{'server_side_binding': True, 'prepare_threshold': None}"
+    )
+    assert database_options(DATABASE_SERVER_SIDE_BINDING="0") == (
+        "{'server_side_binding': False, 'prepare_threshold': None}"
+    )
+
+
+def test_sqlite_gets_neither_postgresql_option():
+    assert (
+        settings_value(
+            "settings.DATABASES['default']['OPTIONS'].get('prepare_threshold', 'absent')",
+            {
+                "SECRET_KEY": "x" * 50,
+                "DATABASE_URL": "sqlite:///unused.sqlite3",
+            },
+        )
+        == "absent"
+    )
