@@ -1,7 +1,7 @@
-"""On PostgreSQL the site binds query parameters on the server, and psycopg prepares the statements a
-connection runs often (settings: DATABASE_SERVER_SIDE_BINDING, DATABASE_PREPARE_THRESHOLD). A kept connection must survive a
-migration that adds a column while it serves: Django names every column it selects, so a prepared
-statement's result does not change shape.
+"""On PostgreSQL the site binds query parameters on the server, and psycopg prepares the statements
+a connection runs often (settings: DATABASE_SERVER_SIDE_BINDING, DATABASE_PREPARE_THRESHOLD).
+A kept connection must survive a migration that adds a column while it serves: Django names every
+column it selects, so a prepared statement's result does not change shape.
 
 These run in the PostgreSQL pass of `make test` only.
 """
