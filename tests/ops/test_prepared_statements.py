@@ -11,7 +11,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,20 +68,10 @@ def test_a_prepared_query_still_runs_after_another_process_adds_a_column(probe_t
     run_probe(10)
     assert any(TABLE in statement for statement in prepared_statements())
     # What a migration that adds a field does, from another process while this one keeps its connection.
-    with psycopg.connect(_another_connection_info()) as other:
-        other.execute(f"ALTER TABLE {TABLE} ADD COLUMN added integer DEFAULT 0 NOT NULL")
-        other.commit()
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {TABLE} ADD COLUMN added integer DEFAULT 0 NOT NULL")
+    finally:
+        other.close()
     assert run_probe(3) == [(1, "one")]
-
-
-def _another_connection_info() -> str:
-    """How to reach the test database on a connection of its own."""
-    database = connection.settings_dict
-    parts = {
-        "dbname": database["NAME"],
-        "user": database["USER"],
-        "password": database["PASSWORD"],
-        "host": database["HOST"],
-        "port": database["PORT"],
-    }
-    return psycopg.conninfo.make_conninfo(**{key: str(value) for key, value in parts.items() if value})
