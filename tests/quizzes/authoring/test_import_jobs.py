@@ -110,9 +110,11 @@ def test_a_large_file_with_a_problem_is_refused_whole_on_its_job_page(teacher):
 
 def test_another_instructor_cannot_see_a_job(teacher):
     _user, client = teacher
-    job_url = _upload(client, moodle_file(30))["Location"]
+    # Logged in before the job starts: the test database is SQLite's shared in-memory one, where a
+    # write that meets the job thread's read of the same table fails at once instead of waiting.
     other = Client()
     other.force_login(user_create(username="otto", password="instructor-pass-123", instructor=True))
+    job_url = _upload(client, moodle_file(30))["Location"]
 
     assert other.get(job_url).status_code == 404
     assert _until_finished(client, job_url).context["preview"] is not None
