@@ -17,6 +17,7 @@ host, `--skip-setup` to leave migrations and static files to another host.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import json
 import os
@@ -24,6 +25,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -212,6 +214,25 @@ class Supervisor:
         return 0
 
 
+@contextlib.contextmanager
+def migration_lock(url: str) -> Iterator[None]:
+    """Held while this host migrates; another host that asks for it waits until this one is done.
+
+    A transaction-level advisory lock on a connection of its own: the open transaction keeps one
+    server connection even behind PgBouncer in transaction mode, and ending it (or losing the
+    connection) releases the lock. A session-level lock there would stay on whichever pooled server
+    connection took it, and could block the next host for good.
+    """
+    import psycopg
+
+    holder = psycopg.connect(url)
+    try:
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
+        yield
+    finally:
+        holder.close()  # the transaction wrote nothing: closing rolls it back and frees the lock
+
+
 def run_setup(env: dict[str, str], manage: list[str]) -> None:
     """Migrate (one host at a time), create the cache table, collect static files."""
 
@@ -221,14 +242,8 @@ def run_setup(env: dict[str, str], manage: list[str]) -> None:
 
     url = env.get("DATABASE_URL", "")
     if urlsplit(url).scheme in POSTGRES_SCHEMES:
-        import psycopg
-
-        with psycopg.connect(url, autocommit=True) as lock:
-            lock.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
-            try:
-                step("migrate", "--noinput")
-            finally:
-                lock.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+        with migration_lock(url):
+            step("migrate", "--noinput")
     else:
         step("migrate", "--noinput")
     step("createcachetable")
