@@ -14,13 +14,12 @@ import re
 import signal
 import subprocess
 import sys
-import tarfile
 import time
-from io import BytesIO
 from pathlib import Path
 
 import pytest
 
+from tests.ops.stack import export_checkout
 from tests.pg_server import PrivatePostgres, unavailable_reason
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,19 +103,6 @@ def graded_counts(logs: list[Path]) -> dict[int, int]:
         for match in re.finditer(r"submission (\d+) graded \(", log.read_text()):
             counts[int(match.group(1))] = counts.get(int(match.group(1)), 0) + 1
     return counts
-
-
-def export_checkout(destination: Path) -> Path:
-    """The committed tree at HEAD, written out as a separate checkout (no file shared with ROOT)."""
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "--format=tar", "HEAD"], capture_output=True, timeout=60
-    )
-    if archive.returncode != 0:
-        pytest.skip(f"not a git checkout: {archive.stderr.decode()[-200:]}")
-    destination.mkdir()
-    with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
-        tar.extractall(destination, filter="data")
-    return destination
 
 
 CREATE_SUBMISSIONS = """

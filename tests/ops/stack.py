@@ -12,12 +12,16 @@ import socket
 import ssl
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 from tests.conftest import skip_unless_ci
 
@@ -63,6 +67,19 @@ def fresh_database(prefix: str = "descent_ops") -> Iterator[str]:
     finally:
         with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def export_checkout(destination: Path) -> Path:
+    """The committed tree at HEAD, written out as a separate checkout (no file shared with ROOT)."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", "HEAD"], capture_output=True, timeout=60
+    )
+    if archive.returncode != 0:
+        pytest.skip(f"not a git checkout: {archive.stderr.decode()[-200:]}")
+    destination.mkdir()
+    with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
+        tar.extractall(destination, filter="data")
+    return destination
 
 
 def free_port() -> int:

@@ -1,0 +1,144 @@
+"""An upgrade's migration runs while the previous release serves a class, and nobody notices.
+
+The production stack (`scripts/serve_production.py`: gunicorn on PostgreSQL) serves this checkout's
+code, the "previous release". A second checkout, the "new release", adds a migration that only
+expands the schema (new columns that INSERTs may leave out, a new table, an index) and runs
+`migrate` from there while students log in, start the quiz, answer, finish and read the review.
+Every request succeeds, during and after, and every answer is stored.
+
+Then the other side of the rule (ops/migration_safety.py): a migration that adds a NOT NULL column
+with only a Python default, which the rule calls contracting, makes the previous release's INSERTs
+fail at once. That is why such a migration waits for a later release.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from benchmarks import load
+from tests.ops import stack
+
+pytestmark = [pytest.mark.slow, pytest.mark.own_postgres]
+
+EXPANDING = """
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("quizzes", "{latest}")]
+    operations = [
+        migrations.AddField("attempt", "upgrade_note", models.TextField(null=True)),
+        migrations.AddField("attempt", "upgrade_checked", models.BooleanField(db_default=False)),
+        migrations.AddField("attemptitem", "upgrade_note", models.TextField(null=True)),
+        migrations.CreateModel(
+            "UpgradeNote",
+            [("id", models.BigAutoField(primary_key=True)), ("text", models.TextField())],
+        ),
+        migrations.AddIndex("attempt", models.Index(fields=["started_at"], name="upgrade_started_idx")),
+    ]
+"""
+
+CONTRACTING = """
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("quizzes", "{latest}")]
+    operations = [migrations.AddField("attempt", "upgrade_required", models.IntegerField(default=0))]
+"""
+
+
+def add_migration(checkout: Path, name: str, template: str) -> Path:
+    folder = checkout / "quizzes" / "migrations"
+    latest = max(path.stem for path in folder.glob("0*.py"))
+    path = folder / f"{int(latest[:4]) + 1:04d}_{name}.py"
+    path.write_text(template.format(latest=latest))
+    return path
+
+
+def rule_says(path: Path, checkout: Path, env: dict[str, str]) -> str:
+    """What ops/migration_safety.py says of the migration file, judged in the new release."""
+    script = (
+        "import django, importlib.util, sys\n"
+        "django.setup()\n"
+        "from django.db.migrations.loader import MigrationLoader\n"
+        "from ops.migration_safety import migration_findings\n"
+        f"spec = importlib.util.spec_from_file_location('probe', {str(path)!r})\n"
+        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+        f"migration = module.Migration({path.stem!r}, 'quizzes')\n"
+        "state = MigrationLoader(None).project_state(migration.dependencies[0], at_end=True)\n"
+        "print([finding.reason for finding in migration_findings(migration, state)])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=checkout,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def migrate(checkout: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_an_expanding_migration_runs_while_the_previous_release_serves_a_class(tmp_path):
+    server_url = stack.postgres_url()
+    new_release = stack.export_checkout(tmp_path / "new-release")
+    with load.production_stack(server_url, 45, tmp_path, "2", None) as (base, env, _hasher, _pid):
+
+        async def students(numbers: range, think: float):
+            results = load.Results()
+            await asyncio.gather(
+                *(load.student(n, base, load.PASSWORD, load.QUIZ, results, think) for n in numbers)
+            )
+            return results
+
+        async def class_while_migrating():
+            migrating = asyncio.to_thread(migrate, new_release, env)
+            return await asyncio.gather(students(range(1, 21), think=0.4), migrating)
+
+        expanding = add_migration(new_release, "upgrade_expand", EXPANDING)
+        assert rule_says(expanding, new_release, env) == "[]"
+        during, migrated = asyncio.run(class_while_migrating())
+        assert migrated.returncode == 0, migrated.stderr
+        after = asyncio.run(students(range(21, 41), think=0.0))
+
+        for results in (during, after):
+            assert not results.errors, dict(results.errors)
+            assert results.finished == 20
+        posted = during.answers_posted + after.answers_posted
+        stored = int(
+            load.manage(env, "shell", "-c", load.COUNT_STORED.format(prefix=load.USER_PREFIX)).split()[-1]
+        )
+        assert posted > 0 and stored == posted
+        # The schema did grow, and the previous release's INSERTs got the new column's database default.
+        with psycopg.connect(env["DATABASE_URL"]) as database:
+            attempts, defaulted = database.execute(
+                "SELECT count(*), count(*) FILTER (WHERE upgrade_checked = false) FROM quizzes_attempt"
+            ).fetchone()
+        assert attempts == defaulted == 40
+
+        contracting = add_migration(new_release, "upgrade_contract", CONTRACTING)
+        assert "NOT NULL column without a database default" in rule_says(contracting, new_release, env)
+        migrated = migrate(new_release, env)
+        assert migrated.returncode == 0, migrated.stderr
+        broken = asyncio.run(students(range(41, 46), think=0.0))
+        assert broken.finished == 0
+        assert broken.errors == {"start: HTTP 500": 5}, dict(broken.errors)
