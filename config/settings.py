@@ -139,6 +139,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "prepare_threshold": prepare_threshold if server_side_binding and prepare_threshold > 0 else None,
         }
     )
+    # How long a statement waits for a lock before it gives up. Set by `make serve` for `migrate`
+    # only (MIGRATION_LOCK_TIMEOUT), so that a migration waiting for a busy table does not hold up
+    # every request queued behind it; empty (the default) waits as long as PostgreSQL's own setting.
+    lock_timeout = os.environ.get("DATABASE_LOCK_TIMEOUT", "").strip()
+    if lock_timeout:
+        if not re.fullmatch(r"\d+(ms|s|min)?", lock_timeout):
+            raise ImproperlyConfigured(
+                f"DATABASE_LOCK_TIMEOUT={lock_timeout!r}: give a duration such as 500ms, 5s or 1min"
+            )
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c lock_timeout={lock_timeout}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,10 +1,11 @@
 """Which migrations the previous release keeps running through: expand now, contract later.
 
-An upgrade runs in this order (README, "Upgrading"): the new code goes on disk, `migrate` runs
-while the previous release still serves, then the web processes and workers restart on the new
-code. So a migration must only *expand* the schema: afterwards the previous release still reads and
-writes every table and column it knows. Django names every column it selects and inserts, so it
-does not notice a column it does not know, as long as its INSERTs may leave that column out.
+An upgrade runs in this order (README, "Upgrading without downtime"): the new code goes on disk,
+`migrate` runs while the previous release still serves, then the web processes and workers restart
+on the new code. So a migration must only *expand* the schema: afterwards the previous release
+still reads and writes every table and column it knows. Django names every column it selects and
+inserts, so it does not notice a column it does not know, as long as its INSERTs may leave that
+column out.
 
 Expanding (safe while the previous release serves):
 - a new table, index or constraint, or an index or constraint taken away;
@@ -20,8 +21,14 @@ default (the previous release's INSERTs leave it out and fail); a column narrowe
 NULL to NOT NULL, a shorter varchar, its database default dropped); raw SQL, which cannot be judged
 here; an operation this module does not know.
 
-`contracting_steps` lists every contracting operation of the project's migrations; a test requires
-each one to be listed in `CONTRACTING` with the reason it may run (tests/ops/test_migration_safety.py).
+One more rule, about locks rather than shapes: a migration changes the shape of at most one
+existing table. PostgreSQL runs each migration in one transaction and holds every table it altered
+until the end, so a migration that alters two hot tables deadlocks with a request that read the
+second and waits for the first (measured: tests/ops/test_upgrade_while_serving.py).
+
+`unsafe_steps` lists every finding in the project's migrations; a test requires each migration
+with findings to be listed in `REVIEWED` with the reason it may run anyway
+(tests/ops/test_migration_safety.py).
 """
 
 from __future__ import annotations
@@ -40,10 +47,10 @@ from django.db.migrations.migration import Migration
 from django.db.migrations.state import ProjectState
 from django.db.models import NOT_PROVIDED, Field
 
-# Contracting migrations allowed, with the reason each may run. A new one ships in the release
-# after the one that stopped using what it removes, and says so here.
+# Migrations with findings, allowed with the reason each may run. A contracting one ships in the
+# release after the one that stopped using what it removes, and says so here.
 BEFORE_THE_FIRST_RELEASE = "made before the first production release: no previous release served while it ran"
-CONTRACTING: dict[str, str] = {
+REVIEWED: dict[str, str] = {
     "courses.0004_gradebook_policy": BEFORE_THE_FIRST_RELEASE,
     "courses.0005_course_challenge_enabled": BEFORE_THE_FIRST_RELEASE,
     "grading.0002_worker_rows_client_token_fair_queue": BEFORE_THE_FIRST_RELEASE,
@@ -77,7 +84,7 @@ VARCHAR = re.compile(r"varchar\((\d+)\)", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Finding:
-    """A contracting operation: the migration ("app.0003_name"), what it does, and why it breaks."""
+    """What breaks the previous release: the migration ("app.0003_name"), what it does, and why."""
 
     migration: str
     operation: str
@@ -97,8 +104,8 @@ def project_app_labels() -> list[str]:
     ]
 
 
-def contracting_steps(app_labels: Iterable[str]) -> list[Finding]:
-    """Every contracting operation in the migrations of these apps, in the order they apply."""
+def unsafe_steps(app_labels: Iterable[str]) -> list[Finding]:
+    """Every finding in the migrations of these apps, in the order they apply."""
     labels = set(app_labels)
     loader = MigrationLoader(None, ignore_no_migrations=True)
     findings = []
@@ -115,20 +122,51 @@ def contracting_steps(app_labels: Iterable[str]) -> list[Finding]:
 
 
 def migration_findings(migration: Migration, state: ProjectState) -> list[Finding]:
-    """The contracting operations of one migration, given the project's state before it."""
+    """The findings of one migration (contracting operations, tables it locks together), given the
+    project's state before it."""
     name = f"{migration.app_label}.{migration.name}"
     created: set[str] = set()
     findings = []
+    locked: set[str] = set()
     for operation in migration.operations:
         after = state.clone()
         operation.state_forwards(migration.app_label, after)
         reason = judge(operation, migration.app_label, state, after, created)
         if reason:
             findings.append(Finding(name, operation.describe(), reason))
+        locked |= tables_locked(operation, migration.app_label, created)
         if isinstance(operation, ops.CreateModel):
             created.add(operation.name_lower)
         state = after
+    if len(locked) > 1:
+        findings.append(Finding(name, "the whole migration", several_tables(sorted(locked))))
     return findings
+
+
+def several_tables(tables: list[str]) -> str:
+    return (
+        f"locks {len(tables)} existing tables in one transaction ({', '.join(tables)}): a request that "
+        "holds one of them while it waits for another deadlocks with it; one existing table per migration"
+    )
+
+
+# Operations that change no table (state only) or only rows (their locks are row locks).
+LOCK_FREE = (ops.AlterModelOptions, ops.AlterModelManagers, ops.RunPython)
+
+
+def tables_locked(operation, app_label: str, created: set[str]) -> set[str]:
+    """The existing table whose own shape the operation changes: PostgreSQL locks it against every
+    reader and writer until the migration commits. (A table that a new foreign key points at gets a
+    weaker lock, against writers, only while the constraint is added; it is not counted.)"""
+    if isinstance(operation, ops.SeparateDatabaseAndState):
+        return set().union(
+            *(tables_locked(inner, app_label, created) for inner in operation.database_operations)
+        )
+    if isinstance(operation, (ops.CreateModel, *LOCK_FREE)):
+        return set()
+    own = getattr(operation, "model_name_lower", None) or getattr(operation, "old_name_lower", None)
+    own = own or getattr(operation, "name_lower", None)
+    return {f"{app_label}.{own}"} if own and own not in created else set()
 
 
 def judge(

@@ -11,7 +11,8 @@
    to finish what they are doing, kills what is left and exits.
 
 Options select what one host runs: `--no-web` for a grading host, `--grading-workers 0` for a web
-host, `--skip-setup` to leave migrations and static files to another host.
+host, `--skip-setup` to leave migrations and static files to another host, `--setup-only` for step 2
+alone (an upgrade's first step, while the previous release still serves).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "postgis"}
 # Any constant shared by every host: the key of the advisory lock held while migrating.
 MIGRATION_LOCK_KEY = 0x44455343  # "DESC"
+
+# What PostgreSQL says when a migration gave way to the running site: a lock wait past
+# lock_timeout, or a deadlock with a request.
+LOCK_TROUBLE = ("canceling statement due to lock timeout", "deadlock detected")
 
 BACKOFF_FIRST = 1.0
 BACKOFF_MAX = 60.0
@@ -233,6 +238,33 @@ def migration_lock(url: str) -> Iterator[None]:
         holder.close()  # the transaction wrote nothing: closing rolls it back and frees the lock
 
 
+def migrate_beside_the_running_site(env: dict[str, str], manage: list[str]) -> None:
+    """`migrate` while the previous release may still serve (README, "Upgrading without downtime").
+
+    Each statement waits at most MIGRATION_LOCK_TIMEOUT (default 5s) for a table the site is using,
+    because while it waits every request that needs the table queues behind it; past that it gives
+    up, the migration rolls back whole, and `migrate` is tried again after a pause, up to
+    MIGRATION_ATTEMPTS times (default 5). A deadlock with a request is retried the same way.
+    """
+    timeout = env.get("MIGRATION_LOCK_TIMEOUT", "5s").strip()
+    attempts = positive_int("MIGRATION_ATTEMPTS", env.get("MIGRATION_ATTEMPTS"), 5, minimum=1)
+    migrate_env = {**env, "DATABASE_LOCK_TIMEOUT": timeout} if timeout not in {"", "0"} else env
+    for attempt in range(1, attempts + 1):
+        log("manage.py migrate --noinput" + (f" (attempt {attempt} of {attempts})" if attempt > 1 else ""))
+        result = subprocess.run(
+            manage + ["migrate", "--noinput"], cwd=ROOT, env=migrate_env, stderr=subprocess.PIPE, text=True
+        )
+        sys.stderr.write(result.stderr)
+        if result.returncode == 0:
+            return
+        if attempt < attempts and any(sign in result.stderr for sign in LOCK_TROUBLE):
+            pause = min(2**attempt, 30)
+            log(f"migrate gave way to the running site (a table was busy); trying again in {pause} s")
+            time.sleep(pause)
+            continue
+        raise subprocess.CalledProcessError(result.returncode, result.args, stderr=result.stderr)
+
+
 def run_setup(env: dict[str, str], manage: list[str]) -> None:
     """Migrate (one host at a time), create the cache table, collect static files."""
 
@@ -243,7 +275,7 @@ def run_setup(env: dict[str, str], manage: list[str]) -> None:
     url = env.get("DATABASE_URL", "")
     if urlsplit(url).scheme in POSTGRES_SCHEMES:
         with migration_lock(url):
-            step("migrate", "--noinput")
+            migrate_beside_the_running_site(env, manage)
     else:
         step("migrate", "--noinput")
     step("createcachetable")
@@ -263,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-web", action="store_true", help="run only grading workers on this host")
     parser.add_argument(
         "--skip-setup", action="store_true", help="no migrate / createcachetable / collectstatic"
+    )
+    parser.add_argument(
+        "--setup-only",
+        action="store_true",
+        help="migrate, create the cache table, collect static files, then exit (an upgrade's first step)",
     )
     parser.add_argument(
         "--grace", default=None, help="seconds children get to stop (default: $SERVE_GRACE_SECONDS or 30)"
@@ -286,6 +323,12 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.CalledProcessError as error:
             log(f"setup step failed ({error.returncode}): {' '.join(error.cmd[2:])}")
             return 1
+        except ConfigurationError as error:
+            print(error, file=sys.stderr)
+            return 2
+    if args.setup_only:
+        log("setup done")
+        return 0
     children = []
     if not args.no_web:
         children.append(

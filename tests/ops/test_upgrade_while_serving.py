@@ -1,10 +1,11 @@
 """An upgrade's migration runs while the previous release serves a class, and nobody notices.
 
 The production stack (`scripts/serve_production.py`: gunicorn on PostgreSQL) serves this checkout's
-code, the "previous release". A second checkout, the "new release", adds a migration that only
-expands the schema (new columns that INSERTs may leave out, a new table, an index) and runs
-`migrate` from there while students log in, start the quiz, answer, finish and read the review.
-Every request succeeds, during and after, and every answer is stored.
+code, the "previous release". A second checkout, the "new release", adds migrations that only
+expand the schema (new columns that INSERTs may leave out, a new table, an index; one existing
+table per migration) and runs the upgrade's first step from there (`serve_production.py
+--setup-only`) while students log in, start the quiz, answer, finish and read the review. Every
+request succeeds, during and after, and every answer is stored.
 
 Then the other side of the rule (ops/migration_safety.py): a migration that adds a NOT NULL column
 with only a Python default, which the rule calls contracting, makes the previous release's INSERTs
@@ -15,6 +16,7 @@ release.
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,39 +29,41 @@ from tests.ops import stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.own_postgres]
 
-EXPANDING = """
-from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-    dependencies = [("quizzes", "{latest}")]
-    operations = [
+# The new release's expanding migrations: one existing table each (ops/migration_safety.py).
+EXPANDING = {
+    "upgrade_attempt": """
         migrations.AddField("attempt", "upgrade_note", models.TextField(null=True)),
         migrations.AddField("attempt", "upgrade_checked", models.BooleanField(db_default=False)),
+        migrations.AddIndex("attempt", models.Index(fields=["started_at"], name="upgrade_started_idx")),
+    """,
+    "upgrade_attemptitem": """
         migrations.AddField("attemptitem", "upgrade_note", models.TextField(null=True)),
+    """,
+    "upgrade_note": """
         migrations.CreateModel(
             "UpgradeNote",
             [("id", models.BigAutoField(primary_key=True)), ("text", models.TextField())],
         ),
-        migrations.AddIndex("attempt", models.Index(fields=["started_at"], name="upgrade_started_idx")),
-    ]
-"""
-
+    """,
+}
 CONTRACTING = """
+        migrations.AddField("attempt", "upgrade_required", models.IntegerField(default=0)),
+"""
+MIGRATION = """
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("quizzes", "{latest}")]
-    operations = [migrations.AddField("attempt", "upgrade_required", models.IntegerField(default=0))]
+    operations = [{operations}]
 """
 
 
-def add_migration(checkout: Path, name: str, template: str) -> Path:
+def add_migration(checkout: Path, name: str, operations: str) -> Path:
     folder = checkout / "quizzes" / "migrations"
     latest = max(path.stem for path in folder.glob("0*.py"))
     path = folder / f"{int(latest[:4]) + 1:04d}_{name}.py"
-    path.write_text(template.format(latest=latest))
+    path.write_text(MIGRATION.format(latest=latest, operations=operations))
     return path
 
 
@@ -88,9 +92,10 @@ def rule_says(path: Path, checkout: Path, env: dict[str, str]) -> str:
     return result.stdout.strip()
 
 
-def migrate(checkout: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+def upgrade_setup(checkout: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The upgrade's first step as README gives it, run from the new release's checkout."""
     return subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
+        [sys.executable, "scripts/serve_production.py", "--setup-only"],
         cwd=checkout,
         env=env,
         capture_output=True,
@@ -112,13 +117,14 @@ def test_an_expanding_migration_runs_while_the_previous_release_serves_a_class(t
             return results
 
         async def class_while_migrating():
-            migrating = asyncio.to_thread(migrate, new_release, env)
+            migrating = asyncio.to_thread(upgrade_setup, new_release, env)
             return await asyncio.gather(students(range(1, 21), think=0.4), migrating)
 
-        expanding = add_migration(new_release, "upgrade_expand", EXPANDING)
-        assert rule_says(expanding, new_release, env) == "[]"
+        for name, operations in EXPANDING.items():
+            assert rule_says(add_migration(new_release, name, operations), new_release, env) == "[]"
         during, migrated = asyncio.run(class_while_migrating())
-        assert migrated.returncode == 0, migrated.stderr
+        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+        assert re.search(r"Applying quizzes\.\d+_upgrade_note\.\.\. OK", migrated.stdout), migrated.stdout
         after = asyncio.run(students(range(21, 41), think=0.0))
 
         for results in (during, after):
@@ -138,8 +144,8 @@ def test_an_expanding_migration_runs_while_the_previous_release_serves_a_class(t
 
         contracting = add_migration(new_release, "upgrade_contract", CONTRACTING)
         assert "NOT NULL column without a database default" in rule_says(contracting, new_release, env)
-        migrated = migrate(new_release, env)
-        assert migrated.returncode == 0, migrated.stderr
+        migrated = upgrade_setup(new_release, env)
+        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
         broken = asyncio.run(students(range(41, 46), think=0.0))
         # Nobody could start: the previous release's INSERT of the attempt leaves the column out.
         assert broken.finished == 0 and sum(broken.errors.values()) == 5
