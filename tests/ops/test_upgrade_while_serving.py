@@ -19,6 +19,7 @@ import asyncio
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import psycopg
@@ -46,6 +47,9 @@ EXPANDING = {
         ),
     """,
 }
+UPGRADE_LATER = """
+        migrations.AddField("attempt", "upgrade_later", models.TextField(null=True)),
+"""
 CONTRACTING = """
         migrations.AddField("attempt", "upgrade_required", models.IntegerField(default=0)),
 """
@@ -116,9 +120,16 @@ def test_an_expanding_migration_runs_while_the_previous_release_serves_a_class(t
             )
             return results
 
+        def attempts_started() -> int:
+            with psycopg.connect(env["DATABASE_URL"]) as database:
+                return database.execute("SELECT count(*) FROM quizzes_attempt").fetchone()[0]
+
         async def class_while_migrating():
-            migrating = asyncio.to_thread(upgrade_setup, new_release, env)
-            return await asyncio.gather(students(range(1, 21), think=0.4), migrating)
+            wave = asyncio.create_task(students(range(1, 21), think=1.5))
+            while await asyncio.to_thread(attempts_started) < 5:  # the class is in its attempts
+                await asyncio.sleep(0.2)
+            migrated = await asyncio.to_thread(upgrade_setup, new_release, env)
+            return await wave, migrated
 
         for name, operations in EXPANDING.items():
             assert rule_says(add_migration(new_release, name, operations), new_release, env) == "[]"
@@ -140,7 +151,25 @@ def test_an_expanding_migration_runs_while_the_previous_release_serves_a_class(t
             attempts, defaulted = database.execute(
                 "SELECT count(*), count(*) FILTER (WHERE upgrade_checked = false) FROM quizzes_attempt"
             ).fetchone()
+            # The first wave was in the middle of its attempts when the migration was applied.
+            (spanning,) = database.execute(
+                "SELECT count(*) FROM quizzes_attempt a, django_migrations m"
+                " WHERE m.name LIKE '%_upgrade_attempt' AND a.started_at < m.applied AND a.finished_at > m.applied"
+            ).fetchone()
         assert attempts == defaulted == 40
+        assert spanning > 0  # attempts started before the migration and finished after it
+
+        # A long transaction holds the table (a report, a backup): the migration gives way instead of
+        # queueing every request behind it, and is tried again until the table is free.
+        add_migration(new_release, "upgrade_attempt_later", UPGRADE_LATER)
+        holder = psycopg.connect(env["DATABASE_URL"])
+        holder.execute("LOCK TABLE quizzes_attempt IN ACCESS SHARE MODE")
+        threading.Timer(2.5, holder.close).start()
+        migrated = upgrade_setup(new_release, {**env, "MIGRATION_LOCK_TIMEOUT": "500ms"})
+        assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+        assert "canceling statement due to lock timeout" in migrated.stderr
+        assert "migrate gave way to the running site" in migrated.stderr
+        assert re.search(r"Applying quizzes\.\d+_upgrade_attempt_later\.\.\. OK", migrated.stdout)
 
         contracting = add_migration(new_release, "upgrade_contract", CONTRACTING)
         assert "NOT NULL column without a database default" in rule_says(contracting, new_release, env)
