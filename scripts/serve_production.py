@@ -196,7 +196,8 @@ class Supervisor:
         return self.stop_all()
 
     def forward_hup(self, signum, frame) -> None:
-        # gunicorn reloads its workers on SIGHUP (new code, same sockets); workers ignore it.
+        # gunicorn replaces its workers on SIGHUP (same sockets, configuration read again). They keep
+        # the code the master imported (preload_app): new code needs a restart (README, "Upgrading").
         for child in self.children:
             if child.name == "web" and child.running():
                 child.process.send_signal(signal.SIGHUP)

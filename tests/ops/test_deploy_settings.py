@@ -122,3 +122,17 @@ def test_sqlite_gets_neither_postgresql_option():
         )
         == "absent"
     )
+
+
+def test_a_lock_timeout_is_passed_to_postgresql_only_when_asked_for():
+    postgres = {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://descent@127.0.0.1:5432/descent"}
+    options = "settings.DATABASES['default']['OPTIONS'].get('options')"
+    assert settings_value(options, postgres) == "None"
+    assert settings_value(options, {**postgres, "DATABASE_LOCK_TIMEOUT": "5s"}) == "-c lock_timeout=5s"
+
+
+def test_a_malformed_lock_timeout_is_refused_with_its_name():
+    env = {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://descent@127.0.0.1:5432/descent"}
+    result = run([sys.executable, "manage.py", "check"], {**env, "DATABASE_LOCK_TIMEOUT": "5 s; DROP"})
+    assert result.returncode != 0
+    assert "DATABASE_LOCK_TIMEOUT='5 s; DROP': give a duration such as 500ms, 5s or 1min" in result.stderr

@@ -194,3 +194,15 @@ def test_the_master_freezes_what_it_imported_before_forking_the_web_workers():
         assert gc.get_freeze_count() > 1000  # this test process's modules, at least
     finally:
         gc.unfreeze()
+
+
+def test_a_migration_that_fails_for_another_reason_than_a_busy_table_is_not_tried_again(tmp_path):
+    runs = tmp_path / "runs"
+    failing = [
+        sys.executable,
+        "-c",
+        f"open({str(runs)!r}, 'a').write('x'); raise SystemExit('no such column')",
+    ]
+    with pytest.raises(subprocess.CalledProcessError):
+        serve.migrate_beside_the_running_site({"MIGRATION_ATTEMPTS": "5"}, failing)
+    assert runs.read_text() == "x"
