@@ -22,8 +22,8 @@ NULL to NOT NULL, a shorter varchar, its database default dropped); raw SQL, whi
 here; an operation this module does not know.
 
 One more rule, about locks rather than shapes: a migration changes the shape of at most one
-existing table. PostgreSQL runs each migration in one transaction and holds every table it altered
-until the end, so a migration that alters two hot tables deadlocks with a request that read the
+existing table. PostgreSQL runs each migration in one transaction (unless it sets `atomic = False`)
+and holds every table it altered until the end, so a migration that alters two hot tables deadlocks with a request that read the
 second and waits for the first (measured: tests/ops/test_upgrade_while_serving.py).
 
 `unsafe_steps` lists every finding in the project's migrations; a test requires each migration
@@ -138,7 +138,7 @@ def migration_findings(migration: Migration, state: ProjectState) -> list[Findin
         if isinstance(operation, ops.CreateModel):
             created.add(operation.name_lower)
         state = after
-    if len(locked) > 1:
+    if len(locked) > 1 and migration.atomic:  # without its transaction, each statement locks alone
         findings.append(Finding(name, "the whole migration", several_tables(sorted(locked))))
     return findings
 
