@@ -169,9 +169,11 @@ def form_fields(data: dict[str, list[str]] | dict[str, str]) -> list[tuple[str, 
 
 
 def new_client(base: str) -> aiohttp.ClientSession:
-    """One browser: one connection, its own cookies (unsafe=True: kept for a bare IP address too)."""
+    """One browser: one connection, its own cookies (unsafe=True: kept for a bare IP address too), and
+    the Origin header a browser sends (over https Django's CSRF check wants it, or a Referer)."""
     return aiohttp.ClientSession(
         base_url=base,
+        headers={"Origin": base.rstrip("/")},
         timeout=CLIENT_TIMEOUT,
         connector=aiohttp.TCPConnector(limit=1, ssl=CLIENT_TLS),
         cookie_jar=aiohttp.CookieJar(unsafe=True),
