@@ -120,7 +120,7 @@ def attempt_start(*, quiz: Quiz, student, now: datetime | None = None) -> Attemp
     now = now or timezone.now()
     if not quiz.published:
         raise QuizUnavailable("This quiz is not open.")
-    earlier = list(Attempt.objects.filter(quiz=quiz, student=student).order_by("number"))
+    earlier = _attempts_so_far(quiz, student)
     for attempt in earlier:
         if attempt.status == AttemptStatus.IN_PROGRESS and not attempt_close_if_expired(
             attempt=attempt, now=now
@@ -133,7 +133,15 @@ def attempt_start(*, quiz: Quiz, student, now: datetime | None = None) -> Attemp
     except IntegrityError as error:
         # Another request opened the same attempt number a moment ago (the number is unique per
         # student and quiz, so two tabs starting at once cannot both get in, nor pass max_attempts).
+        # Anything else the database refused is a fault, not a race, and is raised as it is.
+        number = (earlier[-1].number if earlier else 0) + 1
+        if not Attempt.objects.filter(quiz=quiz, student=student, number=number).exists():
+            raise
         raise AttemptError("An attempt was just started in another tab; reload the page.") from error
+
+
+def _attempts_so_far(quiz: Quiz, student) -> list[Attempt]:
+    return list(Attempt.objects.filter(quiz=quiz, student=student).order_by("number"))
 
 
 def _open_new_attempt(*, quiz: Quiz, student, earlier: list[Attempt], now: datetime) -> Attempt:

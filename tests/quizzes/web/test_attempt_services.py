@@ -1,13 +1,16 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone
 
 from quizzes.engine import draw_variant, variant_seed
-from quizzes.models import AttemptStatus
+from quizzes.models import Attempt, AttemptStatus
+from quizzes.services import attempts
 from quizzes.services.attempts import (
     AlreadyAnswered,
     AttemptClosed,
+    AttemptError,
     AttemptLimitReached,
     QuizUnavailable,
     attempt_answer,
@@ -65,6 +68,31 @@ def test_a_quiz_without_matching_items_cannot_be_started(make_quiz, student):
     with pytest.raises(QuizUnavailable, match="no questions"):
         attempt_start(quiz=make_quiz(), student=student, now=NOW)
     assert not make_quiz(slug="other", published=False).attempts.exists()
+
+
+def test_a_second_tab_that_starts_the_same_attempt_at_once_is_told_to_reload(
+    numeric_quiz, student, monkeypatch
+):
+    quiz = numeric_quiz()
+    # This tab read the student's attempts just before the other tab's attempt was committed.
+    Attempt.objects.create(quiz=quiz, student=student, number=1, started_at=NOW)
+    monkeypatch.setattr(attempts, "_attempts_so_far", lambda quiz, student: [])
+    with pytest.raises(AttemptError, match="just started in another tab"):
+        attempt_start(quiz=quiz, student=student, now=NOW)
+    assert quiz.attempts.count() == 1
+
+
+def test_a_write_the_database_refuses_for_another_reason_is_not_called_a_second_tab(
+    numeric_quiz, student, monkeypatch
+):
+    quiz = numeric_quiz()
+
+    def refused(**kwargs):
+        raise IntegrityError('null value in column "added" violates not-null constraint')
+
+    monkeypatch.setattr(attempts, "_open_new_attempt", refused)
+    with pytest.raises(IntegrityError, match="not-null"):
+        attempt_start(quiz=quiz, student=student, now=NOW)
 
 
 def test_deadline_follows_the_time_limit(numeric_quiz, student):
