@@ -522,6 +522,18 @@ def serving(command: list[str], env: dict[str, str], folder: Path, port: int) ->
         log.close()
 
 
+def web_only_command(port: int) -> list[str]:
+    """`make serve` on loopback with no grading workers: the students only take a quiz."""
+    return [
+        sys.executable,
+        "scripts/serve_production.py",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--grading-workers",
+        "0",
+    ]
+
+
 @contextlib.contextmanager
 def production_stack(
     database_server: str, students: int, folder: Path, web_workers: str | None, redis_url: str | None
@@ -532,16 +544,7 @@ def production_stack(
         if redis_url:
             extra["REDIS_URL"] = redis_url  # the cache (throttle counters) in Redis instead of the database
         env = server_environment(database_url, folder, **extra)
-        # No grading workers: the students only take a quiz.
-        command = [
-            sys.executable,
-            "scripts/serve_production.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--grading-workers",
-            "0",
-        ]
-        with serving(command, env, folder, port) as (base, server):
+        with serving(web_only_command(port), env, folder, port) as (base, server):
             manage(env, "load_demo")
             hasher = create_students(env, students)
             yield base, env, hasher, server.pid

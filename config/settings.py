@@ -129,8 +129,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters travel apart from the SQL (no quoting of every value into the text), and a statement
     # a connection has run DATABASE_PREPARE_THRESHOLD times is prepared: PostgreSQL parses and plans
     # it once per connection. Together they took 31-43% off the database's CPU and 6-17% off the
-    # web processes' in the load benchmark (docs/benchmarks.md). Behind PgBouncer in transaction mode set DATABASE_PREPARE_THRESHOLD=0
-    # (no prepared statements); DATABASE_SERVER_SIDE_BINDING=0 goes back to quoting in the client.
+    # web processes' in the load benchmark (docs/benchmarks.md). Behind PgBouncer in transaction
+    # mode set DATABASE_PREPARE_THRESHOLD=0 (no prepared statements); DATABASE_SERVER_SIDE_BINDING=0
+    # goes back to quoting in the client.
     server_side_binding = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
     prepare_threshold = env_int("DATABASE_PREPARE_THRESHOLD", 5)
     DATABASES["default"].setdefault("OPTIONS", {}).update(

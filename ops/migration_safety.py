@@ -108,16 +108,16 @@ def unsafe_steps(app_labels: Iterable[str]) -> list[Finding]:
     """Every finding in the migrations of these apps, in the order they apply."""
     labels = set(app_labels)
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    findings = []
-    plan = []  # every migration, each after those it depends on
+    plan: dict[tuple[str, str], None] = {}  # every migration once, each after those it depends on
     for leaf in loader.graph.leaf_nodes():
-        for key in loader.graph.forwards_plan(leaf):
-            if key not in plan:
-                plan.append(key)
+        plan.update(dict.fromkeys(loader.graph.forwards_plan(leaf)))
+    state = ProjectState(real_apps=loader.unmigrated_apps)
+    findings = []
     for key in plan:
+        migration = loader.graph.nodes[key]
         if key[0] in labels:
-            migration = loader.graph.nodes[key]
-            findings += migration_findings(migration, loader.project_state(key, at_end=False))
+            findings += migration_findings(migration, state)
+        state = migration.mutate_state(state, preserve=False)
     return findings
 
 

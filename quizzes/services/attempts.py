@@ -134,8 +134,7 @@ def attempt_start(*, quiz: Quiz, student, now: datetime | None = None) -> Attemp
         # Another request opened the same attempt number a moment ago (the number is unique per
         # student and quiz, so two tabs starting at once cannot both get in, nor pass max_attempts).
         # Anything else the database refused is a fault, not a race, and is raised as it is.
-        number = (earlier[-1].number if earlier else 0) + 1
-        if not Attempt.objects.filter(quiz=quiz, student=student, number=number).exists():
+        if not Attempt.objects.filter(quiz=quiz, student=student, number=_next_number(earlier)).exists():
             raise
         raise AttemptError("An attempt was just started in another tab; reload the page.") from error
 
@@ -144,11 +143,15 @@ def _attempts_so_far(quiz: Quiz, student) -> list[Attempt]:
     return list(Attempt.objects.filter(quiz=quiz, student=student).order_by("number"))
 
 
+def _next_number(earlier: list[Attempt]) -> int:
+    return (earlier[-1].number if earlier else 0) + 1
+
+
 def _open_new_attempt(*, quiz: Quiz, student, earlier: list[Attempt], now: datetime) -> Attempt:
     if quiz.max_attempts is not None and len(earlier) >= quiz.max_attempts:
         plural = "attempt" if quiz.max_attempts == 1 else "attempts"
         raise AttemptLimitReached(f"You have used all {quiz.max_attempts} {plural} at this quiz.")
-    number = (earlier[-1].number if earlier else 0) + 1
+    number = _next_number(earlier)
 
     seen = set(AttemptItem.objects.filter(attempt__in=earlier).values_list("item_id", flat=True))
     rng = random.Random(selection_seed(student.pk, quiz.slug, number))

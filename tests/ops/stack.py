@@ -4,6 +4,7 @@ PostgreSQL database per test, free ports, the production server, and nginx in fr
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import secrets
 import shutil
@@ -80,6 +81,17 @@ def export_checkout(destination: Path) -> Path:
     with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
         tar.extractall(destination, filter="data")
     return destination
+
+
+def serve_script():
+    """scripts/serve_production.py, imported as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "serve_production", ROOT / "scripts" / "serve_production.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 def free_port() -> int:

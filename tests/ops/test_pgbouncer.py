@@ -11,7 +11,6 @@ These run in the PostgreSQL pass of `make test` only; .ci/run installs Debian's 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import socket
@@ -27,6 +26,7 @@ import pytest
 from django.db import connection
 
 from tests.conftest import skip_unless_ci
+from tests.ops import stack
 from tests.ops.stack import ROOT, base_environment, free_port
 
 pytestmark = pytest.mark.django_db
@@ -129,25 +129,11 @@ def test_with_preparing_on_pgbouncer_in_transaction_mode_mixes_up_prepared_state
 # --- hosts started together migrate one at a time (scripts/serve_production.py) ------------------
 
 
-def load_serve_script():
-    spec = importlib.util.spec_from_file_location(
-        "serve_production_lock", ROOT / "scripts" / "serve_production.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-def direct_url() -> str:
-    database = connection.settings_dict
-    return f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
-
-
 @pytest.mark.parametrize("route", ["direct", "through PgBouncer"])
 def test_a_second_host_waits_for_the_first_to_finish_migrating_and_nothing_is_left_locked(route, pgbouncer):
-    url = direct_url() if route == "direct" else pgbouncer(pool_size=3)
-    migration_lock = load_serve_script().migration_lock
+    direct = stack.with_database(stack.postgres_url(), connection.settings_dict["NAME"])
+    url = direct if route == "direct" else pgbouncer(pool_size=3)
+    migration_lock = stack.serve_script().migration_lock
     order: list[str] = []
     first_in, first_may_finish = threading.Event(), threading.Event()
 

@@ -13,11 +13,9 @@ import asyncio
 import signal
 import ssl
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from benchmarks import load
@@ -33,15 +31,7 @@ THINK = 3.0
 def start_web(env: dict[str, str], port: int, log: Path, *extra: str) -> subprocess.Popen:
     with open(log, "a") as output:
         return subprocess.Popen(
-            [
-                sys.executable,
-                "scripts/serve_production.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--grading-workers",
-                "0",
-                *extra,
-            ],
+            [*load.web_only_command(port), *extra],
             cwd=stack.ROOT,
             env=env,
             stdout=output,
@@ -147,9 +137,7 @@ def test_restarting_two_web_services_one_after_the_other_fails_no_request(tmp_pa
         # Requests a browser would have sent again: nginx's reloads close idle client connections.
         print(f"requests sent again, as a browser would: {dict(results.resent)}")
         assert sum(results.resent.values()) <= STUDENTS, dict(results.resent)
-        with psycopg.connect(database_url) as database:
-            (stored,) = database.execute(
-                "SELECT count(*) FROM quizzes_attemptitem i JOIN quizzes_attempt a ON a.id = i.attempt_id"
-                " JOIN auth_user u ON u.id = a.student_id WHERE u.username LIKE 'bench-%%' AND i.response IS NOT NULL"
-            ).fetchone()
+        stored = int(
+            load.manage(env, "shell", "-c", load.COUNT_STORED.format(prefix=load.USER_PREFIX)).split()[-1]
+        )
         assert stored == results.answers_posted > 0

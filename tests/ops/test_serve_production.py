@@ -14,19 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.ops import stack
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "serve_production.py"
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("serve_production", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-serve = load_script()
+serve = stack.serve_script()
 
 GOOD = {
     "SECRET_KEY": "k" * 50,
